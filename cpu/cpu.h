@@ -1,0 +1,144 @@
+/* The x86 processor: architectural state and the public interface of cpu/.
+ *
+ * State is plain data (fixed-width fields, no host pointers except the bus and memory
+ * the CPU is wired to and the fault unwinding slot), so it can be saved and compared. */
+#ifndef ORRERY_CPU_CPU_H
+#define ORRERY_CPU_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/iobus.h"
+#include "mmu/physmem.h"
+
+/* General registers in encoding order; R_ZERO always reads 0 so that effective
+ * addresses are base + index + disp with no branches for absent parts. */
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI, R_ZERO, R_COUNT };
+/* Segment registers in encoding order (sreg field of ModRM). */
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
+
+enum cpu_model { CPU_8086, CPU_186, CPU_286, CPU_386, CPU_486, CPU_PENTIUM, CPU_P2,
+                 CPU_MODEL_COUNT };
+
+/* EFLAGS bits (SDM Vol. 1 §3.4.3). */
+enum {
+    FL_CF = 1u << 0, FL_PF = 1u << 2, FL_AF = 1u << 4, FL_ZF = 1u << 6, FL_SF = 1u << 7,
+    FL_TF = 1u << 8, FL_IF = 1u << 9, FL_DF = 1u << 10, FL_OF = 1u << 11,
+    FL_IOPL = 3u << 12, FL_NT = 1u << 14, FL_RF = 1u << 16, FL_VM = 1u << 17,
+    FL_AC = 1u << 18, FL_VIF = 1u << 19, FL_VIP = 1u << 20, FL_ID = 1u << 21,
+};
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Exception vectors (SDM Vol. 3A §6.3.1). */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
+    EXC_MF = 16, EXC_AC = 17, EXC_MC = 18,
+};
+
+/* Hidden part of a segment register. attr holds descriptor bits 40-47 and 52-55
+ * (type, S, DPL, P in the low byte; AVL, L, D/B, G in bits 12-15), as LAR reports them. */
+struct seg_cache {
+    uint16_t sel;
+    uint16_t attr;
+    uint32_t base;
+    uint32_t limit; /* byte granular, already scaled by G */
+};
+enum { SEG_ATTR_P = 0x80, SEG_ATTR_S = 0x10, SEG_ATTR_DB = 0x4000, SEG_ATTR_G = 0x8000 };
+
+struct dtr {
+    uint32_t base;
+    uint16_t limit;
+};
+
+/* Lazy arithmetic flags: the last flag-setting operation's inputs and result. The six
+ * arithmetic flags are computed from it only when read (cpu/flags.h). */
+enum lf_op { LF_NONE, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC };
+struct lazy_flags {
+    uint32_t res, op1, op2;
+    uint8_t op;   /* enum lf_op; LF_NONE: the arithmetic flags are in cpu->eflags */
+    uint8_t bits; /* 8, 16 or 32 */
+};
+
+enum cpu_mode { MODE_REAL, MODE_PROT, MODE_V86 };
+
+/* The one-instruction shadow: after STI no interrupt is taken before the next instruction;
+ * after MOV SS / POP SS neither interrupts nor debug traps (SDM Vol. 3A §6.8.3). */
+enum { INHIBIT_IRQ = 1, INHIBIT_DEBUG = 2 };
+
+struct cpu_model_info;
+
+struct cpu {
+    uint32_t r[R_COUNT];
+    uint32_t eip;
+    uint32_t eflags;  /* all bits; the arithmetic ones are stale while lf.op != LF_NONE */
+    struct lazy_flags lf;
+    struct seg_cache seg[S_COUNT];
+    struct dtr gdtr, idtr;
+    struct seg_cache ldtr, tr;
+    uint32_t cr[5];
+    uint32_t dr[8];
+    uint64_t tsc;
+    uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+    uint8_t mode;     /* enum cpu_mode */
+    uint8_t cpl;
+    uint8_t halted;
+    uint8_t shutdown; /* triple fault: the processor stopped */
+    uint8_t inhibit;  /* INHIBIT_*: shadow over the boundary after this instruction */
+    uint8_t model;    /* enum cpu_model */
+
+    /* Bookkeeping of the instruction in progress (not architectural). */
+    uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */
+    uint32_t insn_esp;        /* ESP before it, restored when it faults */
+    uint64_t icount;          /* instructions retired */
+    int fault_depth;          /* exceptions being delivered: a fault at depth 1 is #DF */
+    int fault_vector;         /* the fault cpu_fault is unwinding with */
+    uint32_t fault_error;
+    const char *stop_reason;  /* why the CPU stopped (shutdown), for the user */
+
+    /* The INTR pin: a device model raises intr_line; the CPU acknowledges through intr_ack,
+     * which returns the vector (the 8259's INTA cycle). */
+    uint8_t intr_line;
+    int (*intr_ack)(void *opaque);
+    void *intr_opaque;
+
+    const struct cpu_model_info *info;
+    struct physmem *mem;
+    struct iobus *io;
+    jmp_buf *fault_jmp;       /* where cpu_fault unwinds to (set by the execution loop) */
+};
+
+struct cpu_model_info {
+    const char *name;
+    enum cpu_model model;
+    unsigned max_insn_len;    /* longer instructions fault (286: 10 bytes, 386+: 15) */
+    uint32_t flags_fixed1;    /* EFLAGS bits that always read as 1 */
+    uint32_t flags_writable;  /* EFLAGS bits software can change (outside IF/IOPL rules) */
+    uint32_t addr_mask;       /* physical address lines */
+    uint32_t reset_cr0;       /* CR0 (MSW on the 286) after reset */
+    uint32_t reset_edx;       /* EDX after reset: the processor signature (386 on) */
+    bool has_cpuid;
+    uint32_t cpuid_max, cpuid_sig, cpuid_features_edx, cpuid_features_ecx;
+    const char *vendor;       /* 12 bytes for CPUID leaf 0 */
+};
+
+const struct cpu_model_info *cpu_model_lookup(const char *name);
+const struct cpu_model_info *cpu_model_get(enum cpu_model m);
+const char *cpu_model_names(void); /* for messages: the names cpu_model_lookup accepts */
+
+/* Lifecycle. cpu_init wires the CPU to memory and I/O and puts it in its reset state. */
+void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct iobus *io);
+void cpu_reset(struct cpu *cpu);
+
+/* Runs until n instructions retired, HLT, or shutdown. Returns instructions retired. */
+uint64_t cpu_run(struct cpu *cpu, uint64_t n);
+
+/* EFLAGS with the lazy arithmetic flags materialised / a full EFLAGS load. */
+uint32_t cpu_get_eflags(struct cpu *cpu);
+void cpu_set_eflags(struct cpu *cpu, uint32_t value);
+
+/* Loads a segment register the real-mode way (base = selector << 4). */
+void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel);
+
+#endif

@@ -1,0 +1,243 @@
+/* What instruction handlers use: registers, faults, segmented memory, the stack.
+ * Internal to cpu/. */
+#ifndef ORRERY_CPU_EXEC_H
+#define ORRERY_CPU_EXEC_H
+
+#include <stdnoreturn.h>
+
+#include "core/compiler.h"
+#include "cpu/cpu.h"
+#include "cpu/decode.h"
+#include "cpu/flags.h"
+
+/* Raises a fault for the instruction in progress: architectural state returns to the
+ * start of the instruction and the exception is delivered (cpu/exception.c). */
+noreturn void cpu_fault(struct cpu *cpu, int vector, uint32_t error);
+
+/* ---- registers ---- */
+
+static ALWAYS_INLINE uint8_t get_r8(const struct cpu *cpu, unsigned n)
+{
+    return (uint8_t)(cpu->r[n & 3] >> ((n & 4) << 1));
+}
+
+static ALWAYS_INLINE void set_r8(struct cpu *cpu, unsigned n, uint8_t v)
+{
+    unsigned sh = (n & 4) << 1;
+    cpu->r[n & 3] = (cpu->r[n & 3] & ~(0xFFu << sh)) | ((uint32_t)v << sh);
+}
+
+static ALWAYS_INLINE uint16_t get_r16(const struct cpu *cpu, unsigned n)
+{
+    return (uint16_t)cpu->r[n];
+}
+
+static ALWAYS_INLINE void set_r16(struct cpu *cpu, unsigned n, uint16_t v)
+{
+    cpu->r[n] = (cpu->r[n] & 0xFFFF0000u) | v;
+}
+
+static ALWAYS_INLINE void set_r32(struct cpu *cpu, unsigned n, uint32_t v)
+{
+    cpu->r[n] = v;
+}
+
+/* ---- memory ---- */
+
+/* Physical access below the segment layer; paging and the TLB slot in here. */
+static ALWAYS_INLINE uint32_t lin_to_phys(const struct cpu *cpu, uint32_t lin)
+{
+    return lin & cpu->info->addr_mask & cpu->mem->a20_mask;
+}
+
+static ALWAYS_INLINE uint32_t lin_read(struct cpu *cpu, uint32_t lin, unsigned size)
+{
+    return physmem_read(cpu->mem, lin_to_phys(cpu, lin), size);
+}
+
+static ALWAYS_INLINE void lin_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
+{
+    physmem_write(cpu->mem, lin_to_phys(cpu, lin), size, v);
+}
+
+noreturn void cpu_seg_fault(struct cpu *cpu, int s);
+
+/* Limit check of [off, off + size) against segment s (SDM Vol. 3A §5.3); expand-down data
+ * segments are valid above the limit. Returns the linear address. */
+static ALWAYS_INLINE uint32_t seg_addr(struct cpu *cpu, int s, uint32_t off, unsigned size)
+{
+    const struct seg_cache *sc = &cpu->seg[s];
+    uint64_t last = (uint64_t)off + size - 1;
+    if ((sc->attr & 0x1C) == 0x14) { /* data segment, expand-down */
+        uint32_t upper = (sc->attr & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+        if (unlikely(off <= sc->limit || last > upper))
+            cpu_seg_fault(cpu, s);
+    } else if (unlikely(last > sc->limit)) {
+        cpu_seg_fault(cpu, s);
+    }
+    return sc->base + off;
+}
+
+static ALWAYS_INLINE uint8_t rd8(struct cpu *cpu, int s, uint32_t off)
+{
+    return (uint8_t)lin_read(cpu, seg_addr(cpu, s, off, 1), 1);
+}
+static ALWAYS_INLINE uint16_t rd16(struct cpu *cpu, int s, uint32_t off)
+{
+    return (uint16_t)lin_read(cpu, seg_addr(cpu, s, off, 2), 2);
+}
+static ALWAYS_INLINE uint32_t rd32(struct cpu *cpu, int s, uint32_t off)
+{
+    return lin_read(cpu, seg_addr(cpu, s, off, 4), 4);
+}
+static ALWAYS_INLINE void wr8(struct cpu *cpu, int s, uint32_t off, uint8_t v)
+{
+    lin_write(cpu, seg_addr(cpu, s, off, 1), 1, v);
+}
+static ALWAYS_INLINE void wr16(struct cpu *cpu, int s, uint32_t off, uint16_t v)
+{
+    lin_write(cpu, seg_addr(cpu, s, off, 2), 2, v);
+}
+static ALWAYS_INLINE void wr32(struct cpu *cpu, int s, uint32_t off, uint32_t v)
+{
+    lin_write(cpu, seg_addr(cpu, s, off, 4), 4, v);
+}
+
+/* Code fetch through CS. */
+static ALWAYS_INLINE uint8_t cpu_fetch8(struct cpu *cpu, uint32_t off)
+{
+    return (uint8_t)lin_read(cpu, seg_addr(cpu, S_CS, off, 1), 1);
+}
+
+/* ---- operands ---- */
+
+static ALWAYS_INLINE uint32_t ea(const struct cpu *cpu, const struct insn *in)
+{
+    return (cpu->r[in->base] + (cpu->r[in->index] << in->scale) + in->disp) & in->addr_mask;
+}
+
+static ALWAYS_INLINE uint8_t rm8_read(struct cpu *cpu, const struct insn *in)
+{
+    return in->mod == 3 ? get_r8(cpu, in->rm) : rd8(cpu, in->seg, ea(cpu, in));
+}
+static ALWAYS_INLINE uint16_t rm16_read(struct cpu *cpu, const struct insn *in)
+{
+    return in->mod == 3 ? get_r16(cpu, in->rm) : rd16(cpu, in->seg, ea(cpu, in));
+}
+static ALWAYS_INLINE uint32_t rm32_read(struct cpu *cpu, const struct insn *in)
+{
+    return in->mod == 3 ? cpu->r[in->rm] : rd32(cpu, in->seg, ea(cpu, in));
+}
+static ALWAYS_INLINE void rm8_write(struct cpu *cpu, const struct insn *in, uint8_t v)
+{
+    if (in->mod == 3)
+        set_r8(cpu, in->rm, v);
+    else
+        wr8(cpu, in->seg, ea(cpu, in), v);
+}
+static ALWAYS_INLINE void rm16_write(struct cpu *cpu, const struct insn *in, uint16_t v)
+{
+    if (in->mod == 3)
+        set_r16(cpu, in->rm, v);
+    else
+        wr16(cpu, in->seg, ea(cpu, in), v);
+}
+static ALWAYS_INLINE void rm32_write(struct cpu *cpu, const struct insn *in, uint32_t v)
+{
+    if (in->mod == 3)
+        cpu->r[in->rm] = v;
+    else
+        wr32(cpu, in->seg, ea(cpu, in), v);
+}
+
+/* ---- stack ---- */
+
+static ALWAYS_INLINE uint32_t stack_mask(const struct cpu *cpu)
+{
+    return (cpu->seg[S_SS].attr & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+}
+
+static ALWAYS_INLINE void set_sp(struct cpu *cpu, uint32_t sp)
+{
+    uint32_t m = stack_mask(cpu);
+    cpu->r[R_ESP] = (cpu->r[R_ESP] & ~m) | (sp & m);
+}
+
+static ALWAYS_INLINE void push16(struct cpu *cpu, uint16_t v)
+{
+    uint32_t sp = (cpu->r[R_ESP] - 2) & stack_mask(cpu);
+    wr16(cpu, S_SS, sp, v);
+    set_sp(cpu, sp);
+}
+
+static ALWAYS_INLINE void push32(struct cpu *cpu, uint32_t v)
+{
+    uint32_t sp = (cpu->r[R_ESP] - 4) & stack_mask(cpu);
+    wr32(cpu, S_SS, sp, v);
+    set_sp(cpu, sp);
+}
+
+static ALWAYS_INLINE uint16_t pop16(struct cpu *cpu)
+{
+    uint32_t sp = cpu->r[R_ESP] & stack_mask(cpu);
+    uint16_t v = rd16(cpu, S_SS, sp);
+    set_sp(cpu, sp + 2);
+    return v;
+}
+
+static ALWAYS_INLINE uint32_t pop32(struct cpu *cpu)
+{
+    uint32_t sp = cpu->r[R_ESP] & stack_mask(cpu);
+    uint32_t v = rd32(cpu, S_SS, sp);
+    set_sp(cpu, sp + 4);
+    return v;
+}
+
+/* ---- control flow ---- */
+
+/* Near branch target: truncated to the operand size, checked against the CS limit. */
+static ALWAYS_INLINE void jump_near(struct cpu *cpu, uint32_t target, bool o32)
+{
+    if (!o32)
+        target &= 0xFFFF;
+    if (unlikely(target > cpu->seg[S_CS].limit))
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu->eip = target;
+}
+
+/* Control registers with side effects (cpu/cpu.c): mode switches, fixed bits. */
+void cpu_write_cr0(struct cpu *cpu, uint32_t v);
+void cpu_write_cr4(struct cpu *cpu, uint32_t v);
+
+/* Far transfers and segment loads (cpu/segment.c). */
+void load_seg(struct cpu *cpu, int sreg, uint16_t sel);
+void jump_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32);
+
+/* Interrupts and exceptions (cpu/exception.c). cpu_interrupt transfers control through
+ * the IVT/IDT with return_eip pushed; software is true for INT n/INT3/INTO. */
+void cpu_interrupt(struct cpu *cpu, uint8_t vector, bool software, uint32_t return_eip);
+/* Delivers a fault or trap whose state (EIP) is already where it must return to. */
+void cpu_deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error);
+/* Stops the CPU with a message when the guest reaches something orrery cannot do yet. */
+noreturn void cpu_unsupported(struct cpu *cpu, const char *what);
+
+void op_ud(struct cpu *cpu, const struct insn *in);
+
+static ALWAYS_INLINE unsigned iopl(const struct cpu *cpu)
+{
+    return (cpu->eflags >> 12) & 3;
+}
+
+/* The EFLAGS value POPF/IRET may load at the current privilege (cpu/ops_stack.c). */
+uint32_t eflags_for_popf(struct cpu *cpu, uint32_t value, uint32_t size_mask_);
+
+/* I/O permission (SDM Vol. 1 §19.5): free in real mode and when CPL <= IOPL; otherwise the
+ * TSS I/O permission bitmap decides (cpu/segment.c). */
+void io_bitmap_check(struct cpu *cpu, uint16_t port, unsigned size);
+static ALWAYS_INLINE void io_check(struct cpu *cpu, uint16_t port, unsigned size)
+{
+    if (cpu->mode != MODE_REAL && (cpu->mode == MODE_V86 || cpu->cpl > iopl(cpu)))
+        io_bitmap_check(cpu, port, size);
+}
+
+#endif

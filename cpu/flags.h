@@ -1,0 +1,131 @@
+/* Lazy arithmetic flags (DESIGN.md "Lazy flags").
+ *
+ * A flag-setting instruction records its operation, operand size, inputs and result; the
+ * six arithmetic flags are computed when something reads them. The carry and overflow
+ * formulas below hold with a carry/borrow in, so ADC and SBB share LF_ADD and LF_SUB:
+ *   carry out of a + b (+ c) = r:  (a & b) | ((a | b) & ~r)   at the sign bit
+ *   borrow out of a - b (- c) = r: (~a & b) | ((~a | b) & r)  at the sign bit
+ * INC and DEC keep CF, which lives in cpu->eflags while they are the last operation. */
+#ifndef ORRERY_CPU_FLAGS_H
+#define ORRERY_CPU_FLAGS_H
+
+#include "core/compiler.h"
+#include "cpu/cpu.h"
+
+static ALWAYS_INLINE uint32_t lf_sign(const struct lazy_flags *f)
+{
+    return 1u << (f->bits - 1);
+}
+
+static ALWAYS_INLINE uint32_t size_mask(unsigned bits)
+{
+    return bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
+}
+
+static ALWAYS_INLINE void set_lazy(struct cpu *cpu, uint8_t op, uint8_t bits, uint32_t res,
+                                   uint32_t op1, uint32_t op2)
+{
+    cpu->lf.op = op;
+    cpu->lf.bits = bits;
+    cpu->lf.res = res & size_mask(bits);
+    cpu->lf.op1 = op1;
+    cpu->lf.op2 = op2;
+}
+
+/* INC/DEC: CF is not changed, so it must be taken out of the previous lazy record first. */
+static ALWAYS_INLINE bool get_cf(const struct cpu *cpu);
+static ALWAYS_INLINE void set_lazy_keep_cf(struct cpu *cpu, uint8_t op, uint8_t bits,
+                                           uint32_t res, uint32_t op1)
+{
+    cpu->eflags = (cpu->eflags & ~FL_CF) | (get_cf(cpu) ? FL_CF : 0);
+    set_lazy(cpu, op, bits, res, op1, 1);
+}
+
+/* Eager form: the instruction computed the flags itself (shifts, BCD, multiply...).
+ * Only the bits in mask are replaced. */
+uint32_t cpu_materialize_arith(const struct cpu *cpu);
+static ALWAYS_INLINE void set_flags_eager(struct cpu *cpu, uint32_t mask, uint32_t value)
+{
+    if (cpu->lf.op != LF_NONE) {
+        cpu->eflags = (cpu->eflags & ~FL_ARITH) | cpu_materialize_arith(cpu);
+        cpu->lf.op = LF_NONE;
+    }
+    cpu->eflags = (cpu->eflags & ~mask) | (value & mask);
+}
+
+static ALWAYS_INLINE bool get_cf(const struct cpu *cpu)
+{
+    const struct lazy_flags *f = &cpu->lf;
+    switch (f->op) {
+    case LF_ADD: return ((f->op1 & f->op2) | ((f->op1 | f->op2) & ~f->res)) & lf_sign(f);
+    case LF_SUB: return ((~f->op1 & f->op2) | ((~f->op1 | f->op2) & f->res)) & lf_sign(f);
+    case LF_LOGIC: return false;
+    default: return cpu->eflags & FL_CF;
+    }
+}
+
+static ALWAYS_INLINE bool get_zf(const struct cpu *cpu)
+{
+    return cpu->lf.op == LF_NONE ? (cpu->eflags & FL_ZF) != 0 : cpu->lf.res == 0;
+}
+
+static ALWAYS_INLINE bool get_sf(const struct cpu *cpu)
+{
+    return cpu->lf.op == LF_NONE ? (cpu->eflags & FL_SF) != 0 : (cpu->lf.res & lf_sign(&cpu->lf)) != 0;
+}
+
+static ALWAYS_INLINE bool parity8(uint32_t v)
+{
+    v &= 0xFF;
+    v ^= v >> 4;
+    v ^= v >> 2;
+    v ^= v >> 1;
+    return !(v & 1);
+}
+
+static ALWAYS_INLINE bool get_pf(const struct cpu *cpu)
+{
+    return cpu->lf.op == LF_NONE ? (cpu->eflags & FL_PF) != 0 : parity8(cpu->lf.res);
+}
+
+static ALWAYS_INLINE bool get_af(const struct cpu *cpu)
+{
+    const struct lazy_flags *f = &cpu->lf;
+    switch (f->op) {
+    case LF_NONE: return (cpu->eflags & FL_AF) != 0;
+    case LF_LOGIC: return false;
+    default: return ((f->op1 ^ f->op2 ^ f->res) & 0x10) != 0;
+    }
+}
+
+static ALWAYS_INLINE bool get_of(const struct cpu *cpu)
+{
+    const struct lazy_flags *f = &cpu->lf;
+    switch (f->op) {
+    case LF_ADD:
+    case LF_INC: return ((f->op1 ^ f->res) & (f->op2 ^ f->res) & lf_sign(f)) != 0;
+    case LF_SUB:
+    case LF_DEC: return ((f->op1 ^ f->op2) & (f->op1 ^ f->res) & lf_sign(f)) != 0;
+    case LF_LOGIC: return false;
+    default: return (cpu->eflags & FL_OF) != 0;
+    }
+}
+
+/* Condition codes 0-15 of Jcc/SETcc/CMOVcc (SDM Vol. 1 Table B-1). */
+static ALWAYS_INLINE bool cond(const struct cpu *cpu, unsigned cc)
+{
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = get_of(cpu); break;
+    case 1: r = get_cf(cpu); break;
+    case 2: r = get_zf(cpu); break;
+    case 3: r = get_cf(cpu) || get_zf(cpu); break;
+    case 4: r = get_sf(cpu); break;
+    case 5: r = get_pf(cpu); break;
+    case 6: r = get_sf(cpu) != get_of(cpu); break;
+    default: r = get_zf(cpu) || get_sf(cpu) != get_of(cpu); break;
+    }
+    return r != (cc & 1);
+}
+
+#endif

@@ -1,0 +1,175 @@
+/* MUL, IMUL (one-, two- and three-operand), DIV, IDIV (SDM Vol. 2A/2B).
+ * Division faults with #DE before any register changes when the divisor is 0 or the
+ * quotient does not fit. MUL/IMUL define only CF and OF; SF, ZF, PF come from the low
+ * half of the product and AF is cleared, as the manuals leave them undefined. */
+#include "cpu/exec.h"
+#include "cpu/handlers.h"
+
+static void mul_flags(struct cpu *cpu, bool overflow, uint32_t low, unsigned bits)
+{
+    uint32_t f = overflow ? FL_CF | FL_OF : 0;
+    if ((low & size_mask(bits)) == 0)
+        f |= FL_ZF;
+    if (low & (1u << (bits - 1)))
+        f |= FL_SF;
+    if (parity8(low))
+        f |= FL_PF;
+    set_flags_eager(cpu, FL_ARITH, f);
+}
+
+void op_mul_rm8(struct cpu *cpu, const struct insn *in)
+{
+    uint16_t r = (uint16_t)(get_r8(cpu, R_EAX) * rm8_read(cpu, in));
+    set_r16(cpu, R_EAX, r);
+    mul_flags(cpu, r >> 8, r, 8);
+}
+
+void op_mul_rm16(struct cpu *cpu, const struct insn *in)
+{
+    uint32_t r = (uint32_t)get_r16(cpu, R_EAX) * rm16_read(cpu, in);
+    set_r16(cpu, R_EAX, (uint16_t)r);
+    set_r16(cpu, R_EDX, (uint16_t)(r >> 16));
+    mul_flags(cpu, r >> 16, r, 16);
+}
+
+void op_mul_rm32(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t r = (uint64_t)cpu->r[R_EAX] * rm32_read(cpu, in);
+    cpu->r[R_EAX] = (uint32_t)r;
+    cpu->r[R_EDX] = (uint32_t)(r >> 32);
+    mul_flags(cpu, r >> 32, (uint32_t)r, 32);
+}
+
+void op_imul_rm8(struct cpu *cpu, const struct insn *in)
+{
+    int16_t r = (int16_t)((int8_t)get_r8(cpu, R_EAX) * (int8_t)rm8_read(cpu, in));
+    set_r16(cpu, R_EAX, (uint16_t)r);
+    mul_flags(cpu, r != (int8_t)r, (uint32_t)r, 8);
+}
+
+void op_imul_rm16(struct cpu *cpu, const struct insn *in)
+{
+    int32_t r = (int16_t)get_r16(cpu, R_EAX) * (int16_t)rm16_read(cpu, in);
+    set_r16(cpu, R_EAX, (uint16_t)r);
+    set_r16(cpu, R_EDX, (uint16_t)((uint32_t)r >> 16));
+    mul_flags(cpu, r != (int16_t)r, (uint32_t)r, 16);
+}
+
+void op_imul_rm32(struct cpu *cpu, const struct insn *in)
+{
+    int64_t r = (int64_t)(int32_t)cpu->r[R_EAX] * (int32_t)rm32_read(cpu, in);
+    cpu->r[R_EAX] = (uint32_t)r;
+    cpu->r[R_EDX] = (uint32_t)((uint64_t)r >> 32);
+    mul_flags(cpu, r != (int32_t)r, (uint32_t)r, 32);
+}
+
+static void imul_r16(struct cpu *cpu, unsigned reg, int16_t a, int16_t b)
+{
+    int32_t r = (int32_t)a * b;
+    set_r16(cpu, reg, (uint16_t)r);
+    mul_flags(cpu, r != (int16_t)r, (uint32_t)r, 16);
+}
+
+static void imul_r32(struct cpu *cpu, unsigned reg, int32_t a, int32_t b)
+{
+    int64_t r = (int64_t)a * b;
+    cpu->r[reg] = (uint32_t)r;
+    mul_flags(cpu, r != (int32_t)r, (uint32_t)r, 32);
+}
+
+void op_imul_r16_rm16_imm(struct cpu *cpu, const struct insn *in)
+{
+    imul_r16(cpu, in->reg, (int16_t)rm16_read(cpu, in), (int16_t)in->imm);
+}
+
+void op_imul_r32_rm32_imm(struct cpu *cpu, const struct insn *in)
+{
+    imul_r32(cpu, in->reg, (int32_t)rm32_read(cpu, in), (int32_t)in->imm);
+}
+
+void op_imul_r16_rm16_imm8(struct cpu *cpu, const struct insn *in)
+{
+    imul_r16(cpu, in->reg, (int16_t)rm16_read(cpu, in), (int8_t)in->imm);
+}
+
+void op_imul_r32_rm32_imm8(struct cpu *cpu, const struct insn *in)
+{
+    imul_r32(cpu, in->reg, (int32_t)rm32_read(cpu, in), (int8_t)in->imm);
+}
+
+void op_imul_r16_rm16(struct cpu *cpu, const struct insn *in)
+{
+    imul_r16(cpu, in->reg, (int16_t)get_r16(cpu, in->reg), (int16_t)rm16_read(cpu, in));
+}
+
+void op_imul_r32_rm32(struct cpu *cpu, const struct insn *in)
+{
+    imul_r32(cpu, in->reg, (int32_t)cpu->r[in->reg], (int32_t)rm32_read(cpu, in));
+}
+
+void op_div_rm8(struct cpu *cpu, const struct insn *in)
+{
+    uint8_t d = rm8_read(cpu, in);
+    uint16_t n = get_r16(cpu, R_EAX);
+    if (d == 0 || n / d > 0xFF)
+        cpu_fault(cpu, EXC_DE, 0);
+    set_r16(cpu, R_EAX, (uint16_t)(((n % d) << 8) | (n / d)));
+}
+
+void op_div_rm16(struct cpu *cpu, const struct insn *in)
+{
+    uint16_t d = rm16_read(cpu, in);
+    uint32_t n = ((uint32_t)get_r16(cpu, R_EDX) << 16) | get_r16(cpu, R_EAX);
+    if (d == 0 || n / d > 0xFFFF)
+        cpu_fault(cpu, EXC_DE, 0);
+    set_r16(cpu, R_EAX, (uint16_t)(n / d));
+    set_r16(cpu, R_EDX, (uint16_t)(n % d));
+}
+
+void op_div_rm32(struct cpu *cpu, const struct insn *in)
+{
+    uint32_t d = rm32_read(cpu, in);
+    uint64_t n = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX];
+    if (d == 0 || n / d > 0xFFFFFFFFu)
+        cpu_fault(cpu, EXC_DE, 0);
+    cpu->r[R_EAX] = (uint32_t)(n / d);
+    cpu->r[R_EDX] = (uint32_t)(n % d);
+}
+
+void op_idiv_rm8(struct cpu *cpu, const struct insn *in)
+{
+    int32_t d = (int8_t)rm8_read(cpu, in);
+    int32_t n = (int16_t)get_r16(cpu, R_EAX);
+    if (d == 0)
+        cpu_fault(cpu, EXC_DE, 0);
+    int32_t q = n / d, r = n % d;
+    if (q > 127 || q < -128)
+        cpu_fault(cpu, EXC_DE, 0);
+    set_r16(cpu, R_EAX, (uint16_t)(((uint8_t)r << 8) | (uint8_t)q));
+}
+
+void op_idiv_rm16(struct cpu *cpu, const struct insn *in)
+{
+    int32_t d = (int16_t)rm16_read(cpu, in);
+    int64_t n = (int32_t)(((uint32_t)get_r16(cpu, R_EDX) << 16) | get_r16(cpu, R_EAX));
+    if (d == 0)
+        cpu_fault(cpu, EXC_DE, 0);
+    int64_t q = n / d, r = n % d;
+    if (q > 32767 || q < -32768)
+        cpu_fault(cpu, EXC_DE, 0);
+    set_r16(cpu, R_EAX, (uint16_t)q);
+    set_r16(cpu, R_EDX, (uint16_t)r);
+}
+
+void op_idiv_rm32(struct cpu *cpu, const struct insn *in)
+{
+    int64_t d = (int32_t)rm32_read(cpu, in);
+    int64_t n = (int64_t)(((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX]);
+    if (d == 0 || (d == -1 && n == INT64_MIN))
+        cpu_fault(cpu, EXC_DE, 0);
+    int64_t q = n / d, r = n % d;
+    if (q > INT32_MAX || q < INT32_MIN)
+        cpu_fault(cpu, EXC_DE, 0);
+    cpu->r[R_EAX] = (uint32_t)q;
+    cpu->r[R_EDX] = (uint32_t)r;
+}

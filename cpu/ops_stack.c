@@ -1,0 +1,221 @@
+/* Stack instructions: PUSH/POP of registers, segment registers, memory and immediates,
+ * PUSHA/POPA, PUSHF/POPF, ENTER/LEAVE (SDM Vol. 2). A fault part-way leaves ESP as it was:
+ * the execution loop restores it (cpu/cpu.c). */
+#include "cpu/exec.h"
+#include "cpu/handlers.h"
+
+void op_push_r16(struct cpu *cpu, const struct insn *in)
+{
+    push16(cpu, get_r16(cpu, in->op & 7)); /* PUSH SP pushes the value before (286 on) */
+}
+
+void op_push_r32(struct cpu *cpu, const struct insn *in)
+{
+    push32(cpu, cpu->r[in->op & 7]);
+}
+
+void op_pop_r16(struct cpu *cpu, const struct insn *in)
+{
+    uint16_t v = pop16(cpu);
+    set_r16(cpu, in->op & 7, v);
+}
+
+void op_pop_r32(struct cpu *cpu, const struct insn *in)
+{
+    uint32_t v = pop32(cpu);
+    cpu->r[in->op & 7] = v;
+}
+
+/* 06/0E/16/1E push ES/CS/SS/DS, 07/17/1F pop; 0F A0/A8 push FS/GS, 0F A1/A9 pop. */
+static unsigned sreg_of(const struct insn *in)
+{
+    return in->op >= 0x100 ? S_FS + ((in->op >> 3) & 1) : (in->op >> 3) & 3;
+}
+
+void op_push_sreg16(struct cpu *cpu, const struct insn *in)
+{
+    push16(cpu, cpu->seg[sreg_of(in)].sel);
+}
+
+void op_push_sreg32(struct cpu *cpu, const struct insn *in)
+{
+    push32(cpu, cpu->seg[sreg_of(in)].sel);
+}
+
+static void pop_sreg(struct cpu *cpu, unsigned s, uint16_t sel)
+{
+    load_seg(cpu, (int)s, sel);
+    if (s == S_SS)
+        cpu->inhibit = INHIBIT_IRQ | INHIBIT_DEBUG;
+}
+
+void op_pop_sreg16(struct cpu *cpu, const struct insn *in)
+{
+    pop_sreg(cpu, sreg_of(in), pop16(cpu));
+}
+
+void op_pop_sreg32(struct cpu *cpu, const struct insn *in)
+{
+    pop_sreg(cpu, sreg_of(in), (uint16_t)pop32(cpu));
+}
+
+void op_push_imm16(struct cpu *cpu, const struct insn *in) { push16(cpu, (uint16_t)in->imm); }
+void op_push_imm32(struct cpu *cpu, const struct insn *in) { push32(cpu, in->imm); }
+void op_push_imm8_16(struct cpu *cpu, const struct insn *in) { push16(cpu, (uint16_t)(int8_t)in->imm); }
+void op_push_imm8_32(struct cpu *cpu, const struct insn *in) { push32(cpu, (uint32_t)(int32_t)(int8_t)in->imm); }
+
+void op_push_rm16(struct cpu *cpu, const struct insn *in) { push16(cpu, rm16_read(cpu, in)); }
+void op_push_rm32(struct cpu *cpu, const struct insn *in) { push32(cpu, rm32_read(cpu, in)); }
+
+/* POP r/m computes a memory address after incrementing ESP (SDM Vol. 2B "POP"). */
+void op_pop_rm16(struct cpu *cpu, const struct insn *in)
+{
+    uint16_t v = pop16(cpu);
+    rm16_write(cpu, in, v);
+}
+
+void op_pop_rm32(struct cpu *cpu, const struct insn *in)
+{
+    uint32_t v = pop32(cpu);
+    rm32_write(cpu, in, v);
+}
+
+void op_pusha16(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    uint16_t sp = get_r16(cpu, R_ESP);
+    for (unsigned r = R_EAX; r <= R_EDI; r++)
+        push16(cpu, r == R_ESP ? sp : get_r16(cpu, r));
+}
+
+void op_pusha32(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    uint32_t sp = cpu->r[R_ESP];
+    for (unsigned r = R_EAX; r <= R_EDI; r++)
+        push32(cpu, r == R_ESP ? sp : cpu->r[r]);
+}
+
+void op_popa16(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    uint16_t v[8];
+    for (int r = R_EDI; r >= R_EAX; r--)
+        v[r] = pop16(cpu);
+    for (unsigned r = R_EAX; r <= R_EDI; r++)
+        if (r != R_ESP)
+            set_r16(cpu, r, v[r]);
+}
+
+void op_popa32(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    uint32_t v[8];
+    for (int r = R_EDI; r >= R_EAX; r--)
+        v[r] = pop32(cpu);
+    for (unsigned r = R_EAX; r <= R_EDI; r++)
+        if (r != R_ESP)
+            cpu->r[r] = v[r];
+}
+
+void op_pushf16(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
+        cpu_fault(cpu, EXC_GP, 0);
+    push16(cpu, (uint16_t)cpu_get_eflags(cpu));
+}
+
+void op_pushf32(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
+        cpu_fault(cpu, EXC_GP, 0);
+    push32(cpu, cpu_get_eflags(cpu) & ~(FL_VM | FL_RF));
+}
+
+/* The EFLAGS an instruction like POPF/IRET may load at the current privilege (SDM Vol. 2B
+ * "POPF", Table 4-16): IOPL only at CPL 0, IF only at CPL <= IOPL, VM/VIP/VIF never. */
+uint32_t eflags_for_popf(struct cpu *cpu, uint32_t value, uint32_t size_mask_)
+{
+    uint32_t old = cpu_get_eflags(cpu);
+    uint32_t keep = FL_VM | FL_VIP | FL_VIF | ~size_mask_;
+    if (cpu->mode != MODE_REAL) {
+        if (cpu->cpl > 0)
+            keep |= FL_IOPL;
+        if (cpu->cpl > iopl(cpu))
+            keep |= FL_IF;
+    }
+    return ((old & keep) | (value & ~keep)) & ~FL_RF;
+}
+
+void op_popf16(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
+        cpu_fault(cpu, EXC_GP, 0);
+    uint16_t v = pop16(cpu);
+    cpu_set_eflags(cpu, eflags_for_popf(cpu, v, 0xFFFF));
+}
+
+void op_popf32(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
+        cpu_fault(cpu, EXC_GP, 0);
+    uint32_t v = pop32(cpu);
+    cpu_set_eflags(cpu, eflags_for_popf(cpu, v, 0xFFFFFFFF));
+}
+
+/* ENTER (SDM Vol. 2A): push the frame pointer, copy level-1 outer frame pointers, point
+ * the frame pointer at the new frame and allocate. Widths follow the operand size; the
+ * stack pointer and frame pointer widths follow SS.B. */
+static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
+{
+    const uint32_t sm = stack_mask(cpu);
+    unsigned level = in->imm2 & 31;
+    uint32_t bp = cpu->r[R_EBP];
+    if (size == 2)
+        push16(cpu, (uint16_t)bp);
+    else
+        push32(cpu, bp);
+    uint32_t frame = cpu->r[R_ESP] & sm;
+    if (level > 0) {
+        for (unsigned i = 1; i < level; i++) {
+            bp = (bp & ~sm) | ((bp - size) & sm);
+            if (size == 2)
+                push16(cpu, rd16(cpu, S_SS, bp & sm));
+            else
+                push32(cpu, rd32(cpu, S_SS, bp & sm));
+        }
+        if (size == 2)
+            push16(cpu, (uint16_t)frame);
+        else
+            push32(cpu, frame);
+    }
+    /* The allocated stack must be addressable: the 386 on check the new stack pointer. */
+    uint32_t new_sp = (cpu->r[R_ESP] - (in->imm & 0xFFFF)) & sm;
+    if (size == 2)
+        set_r16(cpu, R_EBP, (uint16_t)frame);
+    else
+        cpu->r[R_EBP] = (cpu->r[R_EBP] & ~sm) | frame;
+    set_sp(cpu, new_sp);
+}
+
+void op_enter16(struct cpu *cpu, const struct insn *in) { enter(cpu, in, 2); }
+void op_enter32(struct cpu *cpu, const struct insn *in) { enter(cpu, in, 4); }
+
+void op_leave16(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    set_sp(cpu, cpu->r[R_EBP]);
+    uint16_t bp = pop16(cpu);
+    set_r16(cpu, R_EBP, bp);
+}
+
+void op_leave32(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    set_sp(cpu, cpu->r[R_EBP]);
+    cpu->r[R_EBP] = pop32(cpu);
+}

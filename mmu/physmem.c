@@ -1,0 +1,154 @@
+#include "mmu/physmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int physmem_init(struct physmem *pm)
+{
+    memset(pm, 0, sizeof(*pm));
+    pm->page_region = calloc(PHYS_PAGES, 1);
+    pm->a20_mask = 0xFFFFFFFFu;
+    return pm->page_region ? 0 : -1;
+}
+
+void physmem_free(struct physmem *pm)
+{
+    for (unsigned i = 0; i < pm->nregions; i++)
+        free(pm->region[i].host);
+    free(pm->page_region);
+    free(pm->dirty);
+    memset(pm, 0, sizeof(*pm));
+}
+
+static struct region *add_region(struct physmem *pm, enum region_kind kind, uint32_t base,
+                                 uint32_t size)
+{
+    if (size == 0 || (base | size) & (PHYS_PAGE_SIZE - 1) || (uint64_t)base + size > (1ull << 32))
+        return NULL;
+    if (pm->nregions == PHYSMEM_MAX_REGIONS)
+        return NULL;
+    uint32_t first = base >> PHYS_PAGE_SHIFT, n = size >> PHYS_PAGE_SHIFT;
+    for (uint32_t i = 0; i < n; i++)
+        if (pm->page_region[first + i])
+            return NULL;
+    struct region *r = &pm->region[pm->nregions];
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    r->base = base;
+    r->size = size;
+    if (kind != REGION_MMIO) {
+        r->host = calloc(size, 1);
+        if (!r->host)
+            return NULL;
+    }
+    pm->nregions++;
+    for (uint32_t i = 0; i < n; i++)
+        pm->page_region[first + i] = (uint8_t)pm->nregions;
+    return r;
+}
+
+uint8_t *physmem_add_ram(struct physmem *pm, uint32_t base, uint32_t size)
+{
+    struct region *r = add_region(pm, REGION_RAM, base, size);
+    return r ? r->host : NULL;
+}
+
+uint8_t *physmem_add_rom(struct physmem *pm, uint32_t base, uint32_t size)
+{
+    struct region *r = add_region(pm, REGION_ROM, base, size);
+    return r ? r->host : NULL;
+}
+
+int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read_fn rd,
+                     mmio_write_fn wr, void *opaque)
+{
+    struct region *r = add_region(pm, REGION_MMIO, base, size);
+    if (!r)
+        return -1;
+    r->read = rd;
+    r->write = wr;
+    r->opaque = opaque;
+    return 0;
+}
+
+static struct region *region_of(struct physmem *pm, uint32_t addr)
+{
+    uint8_t idx = pm->page_region[addr >> PHYS_PAGE_SHIFT];
+    return idx ? &pm->region[idx - 1] : NULL;
+}
+
+static void mark_dirty(struct physmem *pm, uint32_t addr)
+{
+    uint32_t page = addr >> PHYS_PAGE_SHIFT;
+    if (pm->dirty)
+        pm->dirty[page >> 3] |= (uint8_t)(1u << (page & 7));
+}
+
+uint8_t *physmem_host_ptr(struct physmem *pm, uint32_t addr, bool write)
+{
+    struct region *r = region_of(pm, addr);
+    if (!r || r->kind == REGION_MMIO || (write && r->kind == REGION_ROM))
+        return NULL;
+    if (write)
+        mark_dirty(pm, addr);
+    return r->host + (addr - r->base);
+}
+
+static uint8_t read_byte(struct physmem *pm, uint32_t addr)
+{
+    struct region *r = region_of(pm, addr);
+    if (!r)
+        return 0xFF;
+    if (r->kind == REGION_MMIO)
+        return (uint8_t)r->read(r->opaque, addr - r->base, 1);
+    return r->host[addr - r->base];
+}
+
+static void write_byte(struct physmem *pm, uint32_t addr, uint8_t v)
+{
+    struct region *r = region_of(pm, addr);
+    if (!r || r->kind == REGION_ROM)
+        return;
+    if (r->kind == REGION_MMIO) {
+        r->write(r->opaque, addr - r->base, 1, v);
+        return;
+    }
+    mark_dirty(pm, addr);
+    r->host[addr - r->base] = v;
+}
+
+uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
+{
+    struct region *r = region_of(pm, addr);
+    /* A whole access inside one MMIO region goes to the device at its width. */
+    if (r && r->kind == REGION_MMIO && addr - r->base <= r->size - size)
+        return r->read(r->opaque, addr - r->base, size);
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint32_t)read_byte(pm, addr + i) << (8 * i);
+    return v;
+}
+
+void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t value)
+{
+    struct region *r = region_of(pm, addr);
+    if (r && r->kind == REGION_MMIO && addr - r->base <= r->size - size) {
+        r->write(r->opaque, addr - r->base, size, value);
+        return;
+    }
+    for (unsigned i = 0; i < size; i++)
+        write_byte(pm, addr + i, (uint8_t)(value >> (8 * i)));
+}
+
+int physmem_track_dirty(struct physmem *pm, bool on)
+{
+    free(pm->dirty);
+    pm->dirty = on ? calloc(PHYS_PAGES / 8, 1) : NULL;
+    return on && !pm->dirty ? -1 : 0;
+}
+
+void physmem_clear_dirty(struct physmem *pm)
+{
+    if (pm->dirty)
+        memset(pm->dirty, 0, PHYS_PAGES / 8);
+}

@@ -1,0 +1,70 @@
+/* Guest physical memory: RAM, ROM and MMIO regions on 4 KiB granularity, and the A20 gate.
+ *
+ * A page map (one entry per 4 KiB page of the 4 GiB space) names the region that owns each
+ * page. RAM and ROM have host storage; MMIO pages call their device. Unclaimed addresses
+ * read as all ones and ignore writes, as an empty bus does. */
+#ifndef ORRERY_MMU_PHYSMEM_H
+#define ORRERY_MMU_PHYSMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PHYS_PAGE_SHIFT 12
+#define PHYS_PAGE_SIZE (1u << PHYS_PAGE_SHIFT)
+#define PHYS_PAGES (1u << (32 - PHYS_PAGE_SHIFT))
+
+typedef uint32_t (*mmio_read_fn)(void *opaque, uint32_t addr, unsigned size);
+typedef void (*mmio_write_fn)(void *opaque, uint32_t addr, unsigned size, uint32_t value);
+
+enum region_kind { REGION_RAM, REGION_ROM, REGION_MMIO };
+
+struct region {
+    enum region_kind kind;
+    uint32_t base, size;
+    uint8_t *host; /* RAM/ROM storage, owned by physmem */
+    mmio_read_fn read;
+    mmio_write_fn write;
+    void *opaque;
+};
+
+#define PHYSMEM_MAX_REGIONS 32
+
+struct physmem {
+    uint8_t *page_region; /* PHYS_PAGES entries: region index + 1, 0 = unclaimed */
+    struct region region[PHYSMEM_MAX_REGIONS];
+    unsigned nregions;
+    uint32_t a20_mask;    /* 0xFFFFFFFF with A20 on; bit 20 clear with it off */
+    uint8_t *dirty;       /* optional bitmap, one bit per page written since last clear */
+};
+
+int physmem_init(struct physmem *pm);
+void physmem_free(struct physmem *pm);
+/* Regions must be page aligned and must not overlap. Return the host pointer or NULL. */
+uint8_t *physmem_add_ram(struct physmem *pm, uint32_t base, uint32_t size);
+uint8_t *physmem_add_rom(struct physmem *pm, uint32_t base, uint32_t size);
+int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read_fn rd,
+                     mmio_write_fn wr, void *opaque);
+
+static inline void physmem_set_a20(struct physmem *pm, bool on)
+{
+    pm->a20_mask = on ? 0xFFFFFFFFu : ~(1u << 20);
+}
+
+/* Host pointer for RAM (writable) or ROM (read only) at addr, else NULL. The pointer is
+ * valid to the end of the 4 KiB page. */
+uint8_t *physmem_host_ptr(struct physmem *pm, uint32_t addr, bool write);
+
+/* Byte-granular slow-path access; size 1, 2 or 4, may cross pages and regions. */
+uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size);
+void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t value);
+
+/* Dirty-page tracking, used by test rigs to find every byte a guest changed. */
+int physmem_track_dirty(struct physmem *pm, bool on);
+static inline bool physmem_page_dirty(const struct physmem *pm, uint32_t page)
+{
+    return pm->dirty && (pm->dirty[page >> 3] >> (page & 7) & 1);
+}
+void physmem_clear_dirty(struct physmem *pm);
+
+#endif
