@@ -36,7 +36,9 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
 {
     if (cpu->model == CPU_286)
         v = (v & 0xF) | 0xFFF0;
-    else if (cpu->model >= CPU_486)
+    else if (cpu->model == CPU_386)
+        v = (v & 0x8000000Fu) | 0x7FFEFFF0u; /* reserved bits read 1, ET 1 (386-real dump, MOO-FORMAT.md §5.2) */
+    else
         v |= 0x10;
     if ((v & 0x80000000u) && !(v & 1))
         cpu_fault(cpu, EXC_GP, 0); /* PG without PE */
@@ -100,7 +102,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->tr.attr = 0x8B;
     cpu->cr[0] = info->reset_cr0;
     cpu->dr[6] = 0xFFFF0FF0u;
-    cpu->dr[7] = 0x400;
+    cpu->dr[7] = info->model >= CPU_486 ? 0x400 : 0; /* bit 10 reads 1 from the 486 on */
     cpu->r[R_EDX] = info->reset_edx;
 }
 

@@ -17,7 +17,7 @@ static const struct cpu_model_info models[] = {
     {
         .name = "386", .model = CPU_386, .max_insn_len = 15, .reset_edx = 0x0308,
         .flags_fixed1 = 0x2, .flags_writable = 0x37FD5, .addr_mask = 0xFFFFFFFF,
-        .reset_cr0 = 0,
+        .reset_cr0 = 0x7FFEFFF0,
     },
     {
         .name = "486", .model = CPU_486, .max_insn_len = 15, .reset_edx = 0x0402,
