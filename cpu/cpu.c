@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "cpu/exec.h"
+#include "cpu/transfer.h"
 
 uint32_t cpu_materialize_arith(const struct cpu *cpu)
 {
@@ -47,7 +47,12 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
     if (v & 0x80000000u)
         cpu_unsupported(cpu, "paging (CR0.PG)");
     cpu->cr[0] = v;
-    cpu->mode = (v & 1) ? MODE_PROT : MODE_REAL;
+    cpu_update_mode(cpu);
+}
+
+void cpu_write_cr3(struct cpu *cpu, uint32_t v)
+{
+    cpu->cr[3] = v & 0xFFFFF018u;
 }
 
 /* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. */
@@ -68,6 +73,7 @@ void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
     s->base = (uint32_t)sel << 4;
     s->limit = 0xFFFF;
     s->attr = sreg == S_CS ? 0x9B : 0x93; /* present, accessed, code exec/read or data r/w */
+    s->ok = SEG_OK_READ | SEG_OK_WRITE;
 }
 
 void cpu_reset(struct cpu *cpu)

@@ -44,8 +44,13 @@ struct seg_cache {
     uint16_t attr;
     uint32_t base;
     uint32_t limit; /* byte granular, already scaled by G */
+    uint8_t ok;     /* SEG_OK_*: what an access through this register may do (derived) */
 };
 enum { SEG_ATTR_P = 0x80, SEG_ATTR_S = 0x10, SEG_ATTR_DB = 0x4000, SEG_ATTR_G = 0x8000 };
+/* Derived from the descriptor when a segment register is loaded, so the access path tests
+ * one byte: a null selector allows nothing; read-only data forbids writes; execute-only
+ * code forbids reads; expand-down sends the limit check to the slow path. */
+enum { SEG_OK_READ = 1, SEG_OK_WRITE = 2, SEG_EXPDOWN = 4 };
 
 struct dtr {
     uint32_t base;

@@ -60,53 +60,50 @@ static ALWAYS_INLINE void lin_write(struct cpu *cpu, uint32_t lin, unsigned size
     physmem_write(cpu->mem, lin_to_phys(cpu, lin), size, v);
 }
 
-noreturn void cpu_seg_fault(struct cpu *cpu, int s);
+/* The slow path of seg_addr: expand-down limits and every fault (cpu/segment.c). */
+uint32_t seg_addr_slow(struct cpu *cpu, int s, uint32_t off, unsigned size, unsigned need);
 
-/* Limit check of [off, off + size) against segment s (SDM Vol. 3A §5.3); expand-down data
- * segments are valid above the limit. Returns the linear address. */
-static ALWAYS_INLINE uint32_t seg_addr(struct cpu *cpu, int s, uint32_t off, unsigned size)
+/* Checks an access of size bytes at off through segment s for need (SEG_OK_READ,
+ * SEG_OK_WRITE, or 0 for instruction fetch) against the type and limit (SDM Vol. 3A
+ * §5.3, §5.4) and returns the linear address. */
+static ALWAYS_INLINE uint32_t seg_addr(struct cpu *cpu, int s, uint32_t off, unsigned size,
+                                       unsigned need)
 {
     const struct seg_cache *sc = &cpu->seg[s];
-    uint64_t last = (uint64_t)off + size - 1;
-    if ((sc->attr & 0x1C) == 0x14) { /* data segment, expand-down */
-        uint32_t upper = (sc->attr & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
-        if (unlikely(off <= sc->limit || last > upper))
-            cpu_seg_fault(cpu, s);
-    } else if (unlikely(last > sc->limit)) {
-        cpu_seg_fault(cpu, s);
-    }
-    return sc->base + off;
+    if (likely((sc->ok & (need | SEG_EXPDOWN)) == need && (uint64_t)off + size - 1 <= sc->limit))
+        return sc->base + off;
+    return seg_addr_slow(cpu, s, off, size, need);
 }
 
 static ALWAYS_INLINE uint8_t rd8(struct cpu *cpu, int s, uint32_t off)
 {
-    return (uint8_t)lin_read(cpu, seg_addr(cpu, s, off, 1), 1);
+    return (uint8_t)lin_read(cpu, seg_addr(cpu, s, off, 1, SEG_OK_READ), 1);
 }
 static ALWAYS_INLINE uint16_t rd16(struct cpu *cpu, int s, uint32_t off)
 {
-    return (uint16_t)lin_read(cpu, seg_addr(cpu, s, off, 2), 2);
+    return (uint16_t)lin_read(cpu, seg_addr(cpu, s, off, 2, SEG_OK_READ), 2);
 }
 static ALWAYS_INLINE uint32_t rd32(struct cpu *cpu, int s, uint32_t off)
 {
-    return lin_read(cpu, seg_addr(cpu, s, off, 4), 4);
+    return lin_read(cpu, seg_addr(cpu, s, off, 4, SEG_OK_READ), 4);
 }
 static ALWAYS_INLINE void wr8(struct cpu *cpu, int s, uint32_t off, uint8_t v)
 {
-    lin_write(cpu, seg_addr(cpu, s, off, 1), 1, v);
+    lin_write(cpu, seg_addr(cpu, s, off, 1, SEG_OK_WRITE), 1, v);
 }
 static ALWAYS_INLINE void wr16(struct cpu *cpu, int s, uint32_t off, uint16_t v)
 {
-    lin_write(cpu, seg_addr(cpu, s, off, 2), 2, v);
+    lin_write(cpu, seg_addr(cpu, s, off, 2, SEG_OK_WRITE), 2, v);
 }
 static ALWAYS_INLINE void wr32(struct cpu *cpu, int s, uint32_t off, uint32_t v)
 {
-    lin_write(cpu, seg_addr(cpu, s, off, 4), 4, v);
+    lin_write(cpu, seg_addr(cpu, s, off, 4, SEG_OK_WRITE), 4, v);
 }
 
 /* Code fetch through CS. */
 static ALWAYS_INLINE uint8_t cpu_fetch8(struct cpu *cpu, uint32_t off)
 {
-    return (uint8_t)lin_read(cpu, seg_addr(cpu, S_CS, off, 1), 1);
+    return (uint8_t)lin_read(cpu, seg_addr(cpu, S_CS, off, 1, 0), 1);
 }
 
 /* ---- operands ---- */
@@ -207,11 +204,16 @@ static ALWAYS_INLINE void jump_near(struct cpu *cpu, uint32_t target, bool o32)
 
 /* Control registers with side effects (cpu/cpu.c): mode switches, fixed bits. */
 void cpu_write_cr0(struct cpu *cpu, uint32_t v);
+void cpu_write_cr3(struct cpu *cpu, uint32_t v);
 void cpu_write_cr4(struct cpu *cpu, uint32_t v);
 
 /* Far transfers and segment loads (cpu/segment.c). */
 void load_seg(struct cpu *cpu, int sreg, uint16_t sel);
+/* Far transfers in every mode (cpu/far.c). */
 void jump_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32);
+void call_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32);
+void ret_far(struct cpu *cpu, bool o32, uint32_t release);
+void iret(struct cpu *cpu, bool o32);
 
 /* Interrupts and exceptions (cpu/exception.c). cpu_interrupt transfers control through
  * the IVT/IDT with return_eip pushed; software is true for INT n/INT3/INTO. */

@@ -71,26 +71,6 @@ void op_call_rel32(struct cpu *cpu, const struct insn *in) { call_near(cpu, cpu-
 void op_call_rm16(struct cpu *cpu, const struct insn *in) { call_near(cpu, rm16_read(cpu, in), false); }
 void op_call_rm32(struct cpu *cpu, const struct insn *in) { call_near(cpu, rm32_read(cpu, in), true); }
 
-/* Real-mode far CALL: push CS then the return offset, then load CS:IP. */
-static void call_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32)
-{
-    if (cpu->mode == MODE_PROT)
-        cpu_unsupported(cpu, "protected-mode far calls");
-    if (!o32)
-        off &= 0xFFFF;
-    if (off > cpu->seg[S_CS].limit)
-        cpu_fault(cpu, EXC_GP, 0);
-    if (o32) {
-        push32(cpu, cpu->seg[S_CS].sel);
-        push32(cpu, cpu->eip);
-    } else {
-        push16(cpu, cpu->seg[S_CS].sel);
-        push16(cpu, (uint16_t)cpu->eip);
-    }
-    load_seg(cpu, S_CS, sel);
-    cpu->eip = off;
-}
-
 void op_call_far16(struct cpu *cpu, const struct insn *in) { call_far(cpu, (uint16_t)in->imm2, in->imm, false); }
 void op_call_far32(struct cpu *cpu, const struct insn *in) { call_far(cpu, (uint16_t)in->imm2, in->imm, true); }
 
@@ -128,16 +108,6 @@ void op_ret_near_imm32(struct cpu *cpu, const struct insn *in)
 {
     jump_near(cpu, pop32(cpu), true);
     release(cpu, in->imm);
-}
-
-static void ret_far(struct cpu *cpu, bool o32, uint32_t bytes)
-{
-    if (cpu->mode == MODE_PROT)
-        cpu_unsupported(cpu, "protected-mode far returns");
-    uint32_t ip = o32 ? pop32(cpu) : pop16(cpu);
-    uint16_t cs = (uint16_t)(o32 ? pop32(cpu) : pop16(cpu));
-    jump_far(cpu, cs, ip, o32);
-    release(cpu, bytes);
 }
 
 void op_ret_far16(struct cpu *cpu, const struct insn *in) { (void)in; ret_far(cpu, false, 0); }
@@ -210,30 +180,8 @@ void op_int1(struct cpu *cpu, const struct insn *in)
     cpu_interrupt(cpu, EXC_DB, false, cpu->eip);
 }
 
-/* Real-mode IRET (SDM Vol. 2A "IRET", REAL-ADDRESS-MODE). */
-void op_iret16(struct cpu *cpu, const struct insn *in)
-{
-    (void)in;
-    if (cpu->mode != MODE_REAL)
-        cpu_unsupported(cpu, "protected-mode IRET");
-    uint16_t ip = pop16(cpu);
-    uint16_t cs = pop16(cpu);
-    uint16_t fl = pop16(cpu);
-    jump_far(cpu, cs, ip, false);
-    cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & 0xFFFF0000u) | fl);
-}
-
-void op_iret32(struct cpu *cpu, const struct insn *in)
-{
-    (void)in;
-    if (cpu->mode != MODE_REAL)
-        cpu_unsupported(cpu, "protected-mode IRET");
-    uint32_t ip = pop32(cpu);
-    uint16_t cs = (uint16_t)pop32(cpu);
-    uint32_t fl = pop32(cpu);
-    jump_far(cpu, cs, ip, true);
-    cpu_set_eflags(cpu, (fl & 0x257FD5u) | (cpu_get_eflags(cpu) & 0x1A0000u));
-}
+void op_iret16(struct cpu *cpu, const struct insn *in) { (void)in; iret(cpu, false); }
+void op_iret32(struct cpu *cpu, const struct insn *in) { (void)in; iret(cpu, true); }
 
 void op_bound16(struct cpu *cpu, const struct insn *in)
 {

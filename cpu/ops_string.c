@@ -155,7 +155,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
             /* The destination is checked before the port is read (SDM: #GP/#SS/#PF    \
              * leave the device untouched). */                                             \
             uint32_t off_ = str_take_w(cpu, in, R_EDI, size);                              \
-            seg_addr(cpu, S_ES, off_, size);                                               \
+            seg_addr(cpu, S_ES, off_, size, SEG_OK_WRITE);                                         \
             uint32_t v_ = iobus_in(cpu->io, get_r16(cpu, R_EDX), size);                    \
             WR(size, S_ES, off_, v_);                                                      \
             str_done(cpu, in, R_EDI, size);                                                \

@@ -78,7 +78,7 @@ void op_esc(struct cpu *cpu, const struct insn *in)
         unsigned size = esc_size[in->op & 7][in->reg];
         off = ea(cpu, in);
         if (size)
-            seg_addr(cpu, in->seg, off, size > 4 ? 4 : size);
+            seg_addr(cpu, in->seg, off, size > 4 ? 4 : size, SEG_OK_READ);
     }
     if (cpu->model == CPU_286) {
         uint8_t modrm = (uint8_t)(in->mod << 6 | in->reg << 3 | in->rm);
@@ -159,14 +159,29 @@ void op_rdtsc(struct cpu *cpu, const struct insn *in)
 }
 
 enum { MSR_P5_MC_ADDR = 0x0, MSR_P5_MC_TYPE = 0x1, MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17,
-       MSR_BIOS_SIGN_ID = 0x8B };
+       MSR_BIOS_SIGN_ID = 0x8B, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175,
+       MSR_SYSENTER_EIP = 0x176 };
+
+/* The SYSENTER MSRs exist where SYSENTER does (the P6 family). */
+static uint64_t *sysenter_msr(struct cpu *cpu, uint32_t n)
+{
+    if (cpu->model < CPU_P2)
+        return NULL;
+    switch (n) {
+    case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
+    case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
+    case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
+    default: return NULL;
+    }
+}
 
 void op_rdmsr(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
     require_cpl0(cpu);
-    uint64_t v;
-    switch (cpu->r[R_ECX]) {
+    uint64_t v, *m = sysenter_msr(cpu, cpu->r[R_ECX]);
+    switch (m ? MSR_SYSENTER_CS : cpu->r[R_ECX]) {
+    case MSR_SYSENTER_CS: v = *m; break;
     case MSR_P5_MC_ADDR:
     case MSR_P5_MC_TYPE: v = 0; break;
     case MSR_TSC: v = tsc_now(cpu); break;
@@ -186,8 +201,9 @@ void op_wrmsr(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
     require_cpl0(cpu);
-    uint64_t v = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX];
-    switch (cpu->r[R_ECX]) {
+    uint64_t v = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX], *m = sysenter_msr(cpu, cpu->r[R_ECX]);
+    switch (m ? MSR_SYSENTER_CS : cpu->r[R_ECX]) {
+    case MSR_SYSENTER_CS: *m = cpu->r[R_ECX] == MSR_SYSENTER_CS ? v & 0xFFFF : (uint32_t)v; break;
     case MSR_P5_MC_ADDR:
     case MSR_P5_MC_TYPE: break;
     case MSR_TSC: cpu->tsc = v - cpu->icount; break;
@@ -289,7 +305,7 @@ void op_mov_cr_r32(struct cpu *cpu, const struct insn *in)
     switch (n) {
     case 0: cpu_write_cr0(cpu, v); break;
     case 2: cpu->cr[2] = v; break;
-    case 3: cpu->cr[3] = v & 0xFFFFF018u; break;
+    case 3: cpu_write_cr3(cpu, v); break;
     case 4: cpu_write_cr4(cpu, v); break;
     }
 }
