@@ -64,6 +64,7 @@ void cpu_write_cr4(struct cpu *cpu, uint32_t v)
     if (v & ~valid)
         cpu_fault(cpu, EXC_GP, 0);
     cpu->cr[4] = v;
+    debug_update(cpu); /* CR4.DE turns I/O breakpoints on and off */
 }
 
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
@@ -144,7 +145,29 @@ static void handle_fault(struct cpu *cpu)
         error = 0;
     }
     cpu->fault_depth++;
+    /* Faults other than instruction breakpoints push EFLAGS with RF set, so the
+     * instruction restarts without breaking again (SDM Vol. 3A §17.3.1.1). */
+    if (cpu->mode != MODE_REAL && !(vector == EXC_DB && (cpu->dr[6] & 0xF)))
+        cpu->eflags |= FL_RF;
     cpu_deliver_exception(cpu, (uint8_t)vector, error);
+    cpu->fault_depth = 0;
+}
+
+/* Delivers the debug trap an instruction earned: single step (BS) and data or I/O
+ * breakpoints (B0-B3), together in one #DB (SDM Vol. 3A §17.3.1). */
+static void debug_trap(struct cpu *cpu, bool single_step)
+{
+    uint32_t dr6 = cpu->dr[6];
+    if (cpu->debug_pending)
+        dr6 = (dr6 & ~0xFu) | cpu->debug_pending;
+    if (single_step)
+        dr6 |= 1u << 14; /* BS */
+    cpu->dr[6] = dr6;
+    cpu->debug_pending = 0;
+    cpu->insn_eip = cpu->eip;
+    cpu->insn_esp = cpu->r[R_ESP];
+    cpu->fault_depth = 1;
+    cpu_deliver_exception(cpu, EXC_DB, 0);
     cpu->fault_depth = 0;
 }
 
@@ -156,20 +179,20 @@ static void step(struct cpu *cpu)
     cpu->inhibit = 0;
     cpu->insn_eip = cpu->eip;
     cpu->insn_esp = cpu->r[R_ESP];
+    cpu->debug_pending = 0;
+    if (unlikely(cpu->debug_exec) && !(cpu->eflags & FL_RF))
+        debug_check_insn(cpu, cpu->seg[S_CS].base + cpu->eip);
+    /* RF suppresses instruction breakpoints for one instruction (SDM Vol. 3A §17.3.1.1). */
+    cpu->eflags &= ~FL_RF;
     decode(cpu, &in);
     cpu->eip = cpu->seg[S_CS].attr & SEG_ATTR_DB ? cpu->eip + in.len : (cpu->eip + in.len) & 0xFFFF;
     in.fn(cpu, &in);
     cpu->icount++;
     /* Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4); not after one that
      * set the interrupt shadow of MOV SS / POP SS. */
-    if (unlikely(trap) && !(cpu->inhibit & INHIBIT_DEBUG)) {
-        cpu->dr[6] |= 1u << 14; /* BS */
-        cpu->insn_eip = cpu->eip;
-        cpu->insn_esp = cpu->r[R_ESP];
-        cpu->fault_depth = 1;
-        cpu_deliver_exception(cpu, EXC_DB, 0);
-        cpu->fault_depth = 0;
-    }
+    bool step_trap = trap && !(cpu->inhibit & INHIBIT_DEBUG);
+    if (unlikely(step_trap || cpu->debug_pending))
+        debug_trap(cpu, step_trap);
 }
 
 static bool take_interrupt(struct cpu *cpu)

@@ -86,12 +86,15 @@ struct cpu {
     uint32_t dr[8];
     uint64_t tsc;
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
+    uint64_t perfctr[2], evntsel[2];
     uint8_t mode;     /* enum cpu_mode */
     uint8_t cpl;
     uint8_t halted;
     uint8_t shutdown; /* triple fault: the processor stopped */
     uint8_t inhibit;  /* INHIBIT_*: shadow over the boundary after this instruction */
     uint8_t model;    /* enum cpu_model */
+    uint8_t debug_exec, debug_data, debug_io; /* enabled breakpoints by kind (from DR7) */
+    uint8_t debug_pending;                    /* data/I/O breakpoints hit by this instruction */
 
     /* Bookkeeping of the instruction in progress (not architectural). */
     uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */

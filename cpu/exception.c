@@ -170,3 +170,39 @@ void cpu_deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error)
     else
         interrupt_prot(cpu, vector, false, cpu->eip, has_error_code(vector), error);
 }
+
+/* INT n in virtual-8086 mode (SDM Vol. 3A §20.4.2, Table 20-2): with CR4.VME a clear bit
+ * in the TSS's interrupt redirection bitmap sends it through the task's own real-mode IVT;
+ * otherwise it goes to the protected-mode handler, which needs IOPL = 3. */
+void v86_software_interrupt(struct cpu *cpu, uint8_t vector)
+{
+    if (cpu->cr[4] & CR4_VME) {
+        uint32_t iobase = sys_read(cpu, cpu->tr.base + 0x66, 2);
+        uint32_t byte = iobase - 32 + vector / 8;
+        if (iobase < 32 || byte > cpu->tr.limit)
+            cpu_fault(cpu, EXC_GP, 0);
+        if (!((sys_read(cpu, cpu->tr.base + byte, 1) >> (vector & 7)) & 1)) {
+            uint32_t fl = cpu_get_eflags(cpu);
+            const bool sensitive = iopl(cpu) < 3;
+            uint32_t image = fl;
+            if (sensitive)
+                image = (image & ~FL_IF) | ((fl & FL_VIF) ? FL_IF : 0) | FL_IOPL;
+            struct stk st;
+            stk_from_current(cpu, &st);
+            stk_push(cpu, &st, (uint16_t)image, 2);
+            stk_push(cpu, &st, cpu->seg[S_CS].sel, 2);
+            stk_push(cpu, &st, (uint16_t)cpu->eip, 2);
+            uint16_t ip = (uint16_t)lin_read(cpu, (uint32_t)vector * 4, 2);
+            uint16_t cs = (uint16_t)lin_read(cpu, (uint32_t)vector * 4 + 2, 2);
+            stk_commit(cpu, &st);
+            cpu->eflags &= ~(FL_TF | FL_RF);
+            cpu->eflags &= sensitive ? ~FL_VIF : ~FL_IF;
+            seg_set_v86(&cpu->seg[S_CS], cs);
+            cpu->eip = ip;
+            return;
+        }
+    }
+    if (iopl(cpu) < 3)
+        cpu_fault(cpu, EXC_GP, 0);
+    interrupt_prot(cpu, vector, true, cpu->eip, false, 0);
+}

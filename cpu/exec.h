@@ -50,13 +50,24 @@ static ALWAYS_INLINE uint32_t lin_to_phys(const struct cpu *cpu, uint32_t lin)
     return lin & cpu->info->addr_mask & cpu->mem->a20_mask;
 }
 
+/* Debug registers (cpu/debug.c). */
+void debug_update(struct cpu *cpu);
+void debug_check_insn(struct cpu *cpu, uint32_t lin);
+void debug_check_data(struct cpu *cpu, uint32_t lin, unsigned size, bool write);
+void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
+void debug_check_gd(struct cpu *cpu);
+
 static ALWAYS_INLINE uint32_t lin_read(struct cpu *cpu, uint32_t lin, unsigned size)
 {
+    if (unlikely(cpu->debug_data))
+        debug_check_data(cpu, lin, size, false);
     return physmem_read(cpu->mem, lin_to_phys(cpu, lin), size);
 }
 
 static ALWAYS_INLINE void lin_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
+    if (unlikely(cpu->debug_data))
+        debug_check_data(cpu, lin, size, true);
     physmem_write(cpu->mem, lin_to_phys(cpu, lin), size, v);
 }
 
@@ -75,17 +86,30 @@ static ALWAYS_INLINE uint32_t seg_addr(struct cpu *cpu, int s, uint32_t off, uns
     return seg_addr_slow(cpu, s, off, size, need);
 }
 
+/* Alignment check (SDM Vol. 3A §6.15, #AC): misaligned data at CPL 3 with CR0.AM and
+ * EFLAGS.AC. EFLAGS.AC is rarely set, so the common path tests one bit. */
+static ALWAYS_INLINE void align_check(struct cpu *cpu, uint32_t lin, unsigned size)
+{
+    if (unlikely(cpu->eflags & FL_AC) && (lin & (size - 1)) && (cpu->cr[0] & (1u << 18)) &&
+        cpu->cpl == 3)
+        cpu_fault(cpu, EXC_AC, 0);
+}
+
 static ALWAYS_INLINE uint8_t rd8(struct cpu *cpu, int s, uint32_t off)
 {
     return (uint8_t)lin_read(cpu, seg_addr(cpu, s, off, 1, SEG_OK_READ), 1);
 }
 static ALWAYS_INLINE uint16_t rd16(struct cpu *cpu, int s, uint32_t off)
 {
-    return (uint16_t)lin_read(cpu, seg_addr(cpu, s, off, 2, SEG_OK_READ), 2);
+    uint32_t lin = seg_addr(cpu, s, off, 2, SEG_OK_READ);
+    align_check(cpu, lin, 2);
+    return (uint16_t)lin_read(cpu, lin, 2);
 }
 static ALWAYS_INLINE uint32_t rd32(struct cpu *cpu, int s, uint32_t off)
 {
-    return lin_read(cpu, seg_addr(cpu, s, off, 4, SEG_OK_READ), 4);
+    uint32_t lin = seg_addr(cpu, s, off, 4, SEG_OK_READ);
+    align_check(cpu, lin, 4);
+    return lin_read(cpu, lin, 4);
 }
 static ALWAYS_INLINE void wr8(struct cpu *cpu, int s, uint32_t off, uint8_t v)
 {
@@ -93,11 +117,15 @@ static ALWAYS_INLINE void wr8(struct cpu *cpu, int s, uint32_t off, uint8_t v)
 }
 static ALWAYS_INLINE void wr16(struct cpu *cpu, int s, uint32_t off, uint16_t v)
 {
-    lin_write(cpu, seg_addr(cpu, s, off, 2, SEG_OK_WRITE), 2, v);
+    uint32_t lin = seg_addr(cpu, s, off, 2, SEG_OK_WRITE);
+    align_check(cpu, lin, 2);
+    lin_write(cpu, lin, 2, v);
 }
 static ALWAYS_INLINE void wr32(struct cpu *cpu, int s, uint32_t off, uint32_t v)
 {
-    lin_write(cpu, seg_addr(cpu, s, off, 4, SEG_OK_WRITE), 4, v);
+    uint32_t lin = seg_addr(cpu, s, off, 4, SEG_OK_WRITE);
+    align_check(cpu, lin, 4);
+    lin_write(cpu, lin, 4, v);
 }
 
 /* Code fetch through CS. */
@@ -230,6 +258,20 @@ static ALWAYS_INLINE unsigned iopl(const struct cpu *cpu)
     return (cpu->eflags >> 12) & 3;
 }
 
+enum { CR4_VME = 1u << 0, CR4_PVI = 1u << 1 };
+
+/* Whether an IOPL-sensitive flag instruction works on VIF instead of faulting: in
+ * virtual-8086 mode with CR4.VME, or at CPL 3 with CR4.PVI, when IOPL < 3 (SDM Vol. 3A
+ * §20.4). The caller has already found that CPL > IOPL. */
+static ALWAYS_INLINE bool vif_mode(const struct cpu *cpu)
+{
+    return (cpu->mode == MODE_V86 && (cpu->cr[4] & CR4_VME)) ||
+           (cpu->mode == MODE_PROT && cpu->cpl == 3 && (cpu->cr[4] & CR4_PVI));
+}
+
+/* INT n in virtual-8086 mode (cpu/exception.c): the VME redirection bitmap decides. */
+void v86_software_interrupt(struct cpu *cpu, uint8_t vector);
+
 /* The EFLAGS value POPF/IRET may load at the current privilege (cpu/ops_stack.c). */
 uint32_t eflags_for_popf(struct cpu *cpu, uint32_t value, uint32_t size_mask_);
 
@@ -240,6 +282,8 @@ static ALWAYS_INLINE void io_check(struct cpu *cpu, uint16_t port, unsigned size
 {
     if (cpu->mode != MODE_REAL && (cpu->mode == MODE_V86 || cpu->cpl > iopl(cpu)))
         io_bitmap_check(cpu, port, size);
+    if (unlikely(cpu->debug_io))
+        debug_check_io(cpu, port, size);
 }
 
 #endif

@@ -318,9 +318,25 @@ void iret(struct cpu *cpu, bool o32)
 {
     const unsigned size = o32 ? 4 : 2;
     struct stk st;
-    if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) {
-        if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3) {
+        /* With CR4.VME a 16-bit IRET works on VIF (SDM Vol. 3A §20.4.4). */
+        if (!(cpu->cr[4] & CR4_VME) || o32)
             cpu_fault(cpu, EXC_GP, 0);
+        stk_from_current(cpu, &st);
+        uint16_t ip = (uint16_t)stk_pop(cpu, &st, 2);
+        uint16_t cs = (uint16_t)stk_pop(cpu, &st, 2);
+        uint16_t fl = (uint16_t)stk_pop(cpu, &st, 2);
+        if ((fl & FL_TF) || ((fl & FL_IF) && (cpu->eflags & FL_VIP)))
+            cpu_fault(cpu, EXC_GP, 0);
+        far_real(cpu, cs, ip);
+        stk_commit(cpu, &st);
+        uint32_t old = cpu_get_eflags(cpu);
+        uint32_t keep = 0xFFFF0000u | FL_IOPL | FL_IF;
+        uint32_t v = (old & keep) | (fl & ~keep);
+        cpu_set_eflags(cpu, (v & ~FL_VIF) | ((fl & FL_IF) ? FL_VIF : 0));
+        return;
+    }
+    if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) {
         stk_from_current(cpu, &st);
         uint32_t ip = stk_pop(cpu, &st, size);
         uint16_t cs = (uint16_t)stk_pop(cpu, &st, size);

@@ -155,8 +155,10 @@ void op_jcxz32(struct cpu *cpu, const struct insn *in)
 
 void op_int_imm8(struct cpu *cpu, const struct insn *in)
 {
-    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
-        cpu_fault(cpu, EXC_GP, 0);
+    if (cpu->mode == MODE_V86) {
+        v86_software_interrupt(cpu, (uint8_t)in->imm);
+        return;
+    }
     cpu_interrupt(cpu, (uint8_t)in->imm, true, cpu->eip);
 }
 

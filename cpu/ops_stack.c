@@ -118,12 +118,18 @@ void op_popa32(struct cpu *cpu, const struct insn *in)
             cpu->r[r] = v[r];
 }
 
+/* PUSHF in virtual-8086 mode with IOPL < 3 faults, unless CR4.VME: then the image shows
+ * VIF as IF and IOPL as 3 (SDM Vol. 3A §20.4.4). */
 void op_pushf16(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
-    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
-        cpu_fault(cpu, EXC_GP, 0);
-    push16(cpu, (uint16_t)cpu_get_eflags(cpu));
+    uint32_t fl = cpu_get_eflags(cpu);
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3) {
+        if (!(cpu->cr[4] & CR4_VME))
+            cpu_fault(cpu, EXC_GP, 0);
+        fl = (fl & ~FL_IF) | ((fl & FL_VIF) ? FL_IF : 0) | FL_IOPL;
+    }
+    push16(cpu, (uint16_t)fl);
 }
 
 void op_pushf32(struct cpu *cpu, const struct insn *in)
@@ -149,11 +155,26 @@ uint32_t eflags_for_popf(struct cpu *cpu, uint32_t value, uint32_t size_mask_)
     return ((old & keep) | (value & ~keep)) & ~FL_RF;
 }
 
+/* POPF in virtual-8086 mode with IOPL < 3 and CR4.VME: IF goes to VIF; TF set, or IF
+ * set while VIP is pending, is #GP (SDM Vol. 3A §20.4.4). */
 void op_popf16(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
-    if (cpu->mode == MODE_V86 && iopl(cpu) < 3)
-        cpu_fault(cpu, EXC_GP, 0);
+    if (cpu->mode == MODE_V86 && iopl(cpu) < 3) {
+        if (!(cpu->cr[4] & CR4_VME))
+            cpu_fault(cpu, EXC_GP, 0);
+        uint32_t sp = cpu->r[R_ESP] & stack_mask(cpu);
+        uint16_t v = rd16(cpu, S_SS, sp);
+        if ((v & FL_TF) || ((v & FL_IF) && (cpu->eflags & FL_VIP)))
+            cpu_fault(cpu, EXC_GP, 0);
+        set_sp(cpu, sp + 2);
+        uint32_t old = cpu_get_eflags(cpu);
+        uint32_t keep = 0xFFFF0000u | FL_IOPL | FL_IF;
+        uint32_t nv = (old & keep) | (v & ~keep);
+        nv = (nv & ~FL_VIF) | ((v & FL_IF) ? FL_VIF : 0);
+        cpu_set_eflags(cpu, nv);
+        return;
+    }
     uint16_t v = pop16(cpu);
     cpu_set_eflags(cpu, eflags_for_popf(cpu, v, 0xFFFF));
 }

@@ -19,16 +19,24 @@ void op_std(struct cpu *cpu, const struct insn *in) { (void)in; cpu->eflags |= F
 void op_cli(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
-    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu))
-        cpu_fault(cpu, EXC_GP, 0);
+    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu)) {
+        if (!vif_mode(cpu))
+            cpu_fault(cpu, EXC_GP, 0);
+        cpu->eflags &= ~FL_VIF;
+        return;
+    }
     cpu->eflags &= ~FL_IF;
 }
 
 void op_sti(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
-    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu))
-        cpu_fault(cpu, EXC_GP, 0);
+    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu)) {
+        if (!vif_mode(cpu) || (cpu->eflags & FL_VIP))
+            cpu_fault(cpu, EXC_GP, 0);
+        cpu->eflags |= FL_VIF;
+        return;
+    }
     if (!(cpu->eflags & FL_IF))
         cpu->inhibit |= INHIBIT_IRQ; /* interrupts wait until after the next instruction */
     cpu->eflags |= FL_IF;
@@ -158,11 +166,13 @@ void op_rdtsc(struct cpu *cpu, const struct insn *in)
     cpu->r[R_EDX] = (uint32_t)(t >> 32);
 }
 
+enum { MSR_PERFCTR0 = 0xC1, MSR_PERFCTR1 = 0xC2, MSR_EVNTSEL0 = 0x186, MSR_EVNTSEL1 = 0x187 };
 enum { MSR_P5_MC_ADDR = 0x0, MSR_P5_MC_TYPE = 0x1, MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17,
        MSR_BIOS_SIGN_ID = 0x8B, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175,
        MSR_SYSENTER_EIP = 0x176 };
 
-/* The SYSENTER MSRs exist where SYSENTER does (the P6 family). */
+/* MSRs that are plain storage on the P6 family: SYSENTER's, and the performance
+ * counters and their event selects (no events are counted). */
 static uint64_t *sysenter_msr(struct cpu *cpu, uint32_t n)
 {
     if (cpu->model < CPU_P2)
@@ -171,8 +181,26 @@ static uint64_t *sysenter_msr(struct cpu *cpu, uint32_t n)
     case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
     case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
     case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
+    case MSR_PERFCTR0: return &cpu->perfctr[0];
+    case MSR_PERFCTR1: return &cpu->perfctr[1];
+    case MSR_EVNTSEL0: return &cpu->evntsel[0];
+    case MSR_EVNTSEL1: return &cpu->evntsel[1];
     default: return NULL;
     }
+}
+
+/* RDPMC (SDM Vol. 2B): counters 0 and 1 of the P6, readable at CPL 0 or with CR4.PCE.
+ * orrery counts no events, so a counter holds what WRMSR last wrote (40 bits). */
+void op_rdpmc(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->mode != MODE_REAL && cpu->cpl != 0 && !(cpu->cr[4] & (1u << 8)))
+        cpu_fault(cpu, EXC_GP, 0);
+    uint32_t n = cpu->r[R_ECX];
+    if (n > 1)
+        cpu_fault(cpu, EXC_GP, 0);
+    cpu->r[R_EAX] = (uint32_t)cpu->perfctr[n];
+    cpu->r[R_EDX] = (uint32_t)(cpu->perfctr[n] >> 32) & 0xFF;
 }
 
 void op_rdmsr(struct cpu *cpu, const struct insn *in)
@@ -203,7 +231,12 @@ void op_wrmsr(struct cpu *cpu, const struct insn *in)
     require_cpl0(cpu);
     uint64_t v = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX], *m = sysenter_msr(cpu, cpu->r[R_ECX]);
     switch (m ? MSR_SYSENTER_CS : cpu->r[R_ECX]) {
-    case MSR_SYSENTER_CS: *m = cpu->r[R_ECX] == MSR_SYSENTER_CS ? v & 0xFFFF : (uint32_t)v; break;
+    case MSR_SYSENTER_CS:
+        if (cpu->r[R_ECX] == MSR_PERFCTR0 || cpu->r[R_ECX] == MSR_PERFCTR1)
+            *m = v & 0xFFFFFFFFFFull;
+        else
+            *m = cpu->r[R_ECX] == MSR_SYSENTER_CS ? v & 0xFFFF : (uint32_t)v;
+        break;
     case MSR_P5_MC_ADDR:
     case MSR_P5_MC_TYPE: break;
     case MSR_TSC: cpu->tsc = v - cpu->icount; break;
@@ -324,12 +357,14 @@ static unsigned dr_index(struct cpu *cpu, unsigned n)
 void op_mov_r32_dr(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
+    debug_check_gd(cpu);
     cpu->r[in->rm] = cpu->dr[dr_index(cpu, in->reg)];
 }
 
 void op_mov_dr_r32(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
+    debug_check_gd(cpu);
     unsigned n = dr_index(cpu, in->reg);
     uint32_t v = cpu->r[in->rm];
     if (n == 6)
@@ -337,4 +372,5 @@ void op_mov_dr_r32(struct cpu *cpu, const struct insn *in)
     else if (n == 7)
         v = (v & 0xFFFF2BFFu) | 0x400u;
     cpu->dr[n] = v;
+    debug_update(cpu);
 }
