@@ -166,26 +166,38 @@ void op_rdtsc(struct cpu *cpu, const struct insn *in)
     cpu->r[R_EDX] = (uint32_t)(t >> 32);
 }
 
-enum { MSR_PERFCTR0 = 0xC1, MSR_PERFCTR1 = 0xC2, MSR_EVNTSEL0 = 0x186, MSR_EVNTSEL1 = 0x187 };
-enum { MSR_P5_MC_ADDR = 0x0, MSR_P5_MC_TYPE = 0x1, MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17,
-       MSR_BIOS_SIGN_ID = 0x8B, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175,
-       MSR_SYSENTER_EIP = 0x176 };
+/* The model-specific registers orrery has (SDM Vol. 4). Each is storage with the bits a
+ * write keeps, or computed (the TSC); an MSR the model lacks is #GP(0). */
+enum {
+    MSR_P5_MC_ADDR = 0x0, MSR_P5_MC_TYPE = 0x1, MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17,
+    MSR_BIOS_SIGN_ID = 0x8B, MSR_PERFCTR0 = 0xC1, MSR_PERFCTR1 = 0xC2,
+    MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
+    MSR_EVNTSEL0 = 0x186, MSR_EVNTSEL1 = 0x187,
+};
 
-/* MSRs that are plain storage on the P6 family: SYSENTER's, and the performance
- * counters and their event selects (no events are counted). */
-static uint64_t *sysenter_msr(struct cpu *cpu, uint32_t n)
+struct msr_slot {
+    uint64_t *store;  /* NULL: reads as 0, writes ignored */
+    uint64_t wmask;   /* bits a write keeps */
+};
+
+static bool msr_lookup(struct cpu *cpu, uint32_t n, struct msr_slot *s)
 {
-    if (cpu->model < CPU_P2)
-        return NULL;
+    const bool p6 = cpu->model >= CPU_P2;
+    s->store = NULL;
+    s->wmask = 0;
     switch (n) {
-    case MSR_SYSENTER_CS: return &cpu->msr_sysenter_cs;
-    case MSR_SYSENTER_ESP: return &cpu->msr_sysenter_esp;
-    case MSR_SYSENTER_EIP: return &cpu->msr_sysenter_eip;
-    case MSR_PERFCTR0: return &cpu->perfctr[0];
-    case MSR_PERFCTR1: return &cpu->perfctr[1];
-    case MSR_EVNTSEL0: return &cpu->evntsel[0];
-    case MSR_EVNTSEL1: return &cpu->evntsel[1];
-    default: return NULL;
+    case MSR_P5_MC_ADDR:
+    case MSR_P5_MC_TYPE: return true;
+    case MSR_PLATFORM_ID:
+    case MSR_BIOS_SIGN_ID: return p6;
+    case MSR_SYSENTER_CS: s->store = &cpu->msr_sysenter_cs; s->wmask = 0xFFFF; return p6;
+    case MSR_SYSENTER_ESP: s->store = &cpu->msr_sysenter_esp; s->wmask = 0xFFFFFFFFu; return p6;
+    case MSR_SYSENTER_EIP: s->store = &cpu->msr_sysenter_eip; s->wmask = 0xFFFFFFFFu; return p6;
+    case MSR_PERFCTR0: s->store = &cpu->perfctr[0]; s->wmask = 0xFFFFFFFFFFull; return p6;
+    case MSR_PERFCTR1: s->store = &cpu->perfctr[1]; s->wmask = 0xFFFFFFFFFFull; return p6;
+    case MSR_EVNTSEL0: s->store = &cpu->evntsel[0]; s->wmask = 0xFFFFFFFFu; return p6;
+    case MSR_EVNTSEL1: s->store = &cpu->evntsel[1]; s->wmask = 0xFFFFFFFFu; return p6;
+    default: return false;
     }
 }
 
@@ -207,20 +219,15 @@ void op_rdmsr(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
     require_cpl0(cpu);
-    uint64_t v, *m = sysenter_msr(cpu, cpu->r[R_ECX]);
-    switch (m ? MSR_SYSENTER_CS : cpu->r[R_ECX]) {
-    case MSR_SYSENTER_CS: v = *m; break;
-    case MSR_P5_MC_ADDR:
-    case MSR_P5_MC_TYPE: v = 0; break;
-    case MSR_TSC: v = tsc_now(cpu); break;
-    case MSR_PLATFORM_ID:
-    case MSR_BIOS_SIGN_ID:
-        if (cpu->model < CPU_P2)
-            cpu_fault(cpu, EXC_GP, 0);
-        v = 0;
-        break;
-    default: cpu_fault(cpu, EXC_GP, 0);
-    }
+    uint32_t n = cpu->r[R_ECX];
+    struct msr_slot s;
+    uint64_t v;
+    if (n == MSR_TSC)
+        v = tsc_now(cpu);
+    else if (msr_lookup(cpu, n, &s))
+        v = s.store ? *s.store : 0;
+    else
+        cpu_fault(cpu, EXC_GP, 0);
     cpu->r[R_EAX] = (uint32_t)v;
     cpu->r[R_EDX] = (uint32_t)(v >> 32);
 }
@@ -229,23 +236,15 @@ void op_wrmsr(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
     require_cpl0(cpu);
-    uint64_t v = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX], *m = sysenter_msr(cpu, cpu->r[R_ECX]);
-    switch (m ? MSR_SYSENTER_CS : cpu->r[R_ECX]) {
-    case MSR_SYSENTER_CS:
-        if (cpu->r[R_ECX] == MSR_PERFCTR0 || cpu->r[R_ECX] == MSR_PERFCTR1)
-            *m = v & 0xFFFFFFFFFFull;
-        else
-            *m = cpu->r[R_ECX] == MSR_SYSENTER_CS ? v & 0xFFFF : (uint32_t)v;
-        break;
-    case MSR_P5_MC_ADDR:
-    case MSR_P5_MC_TYPE: break;
-    case MSR_TSC: cpu->tsc = v - cpu->icount; break;
-    case MSR_BIOS_SIGN_ID:
-        if (cpu->model < CPU_P2)
-            cpu_fault(cpu, EXC_GP, 0);
-        break;
-    default: cpu_fault(cpu, EXC_GP, 0);
-    }
+    uint32_t n = cpu->r[R_ECX];
+    uint64_t v = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX];
+    struct msr_slot s;
+    if (n == MSR_TSC)
+        cpu->tsc = v - cpu->icount;
+    else if (!msr_lookup(cpu, n, &s))
+        cpu_fault(cpu, EXC_GP, 0);
+    else if (s.store)
+        *s.store = v & s.wmask;
 }
 
 /* SGDT/SIDT store limit and base; with a 16-bit operand size the 386 on store 24 bits of
@@ -357,15 +356,16 @@ static unsigned dr_index(struct cpu *cpu, unsigned n)
 void op_mov_r32_dr(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
+    unsigned n = dr_index(cpu, in->reg);
     debug_check_gd(cpu);
-    cpu->r[in->rm] = cpu->dr[dr_index(cpu, in->reg)];
+    cpu->r[in->rm] = cpu->dr[n];
 }
 
 void op_mov_dr_r32(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
-    debug_check_gd(cpu);
     unsigned n = dr_index(cpu, in->reg);
+    debug_check_gd(cpu);
     uint32_t v = cpu->r[in->rm];
     if (n == 6)
         v = (v & 0x0000E00Fu) | 0xFFFF0FF0u;
