@@ -16,7 +16,7 @@ image() {
     printf '\352\000\000\000\360' | dd of="$dir/$1" bs=1 seek=65520 conv=notrunc 2>/dev/null
 }
 image hi.bin '\260\150\346\351\260\151\346\351\260\012\346\351\372\364'   # "hi\n"; cli; hlt
-image loop.bin '\260\150\346\351\353\376'                                 # "h"; jmp $
+image loop.bin '\260\150\346\351\260\012\346\351\260\170\346\351\353\376' # "h\nx"; jmp $
 image triple.bin '\260\122\346\351\056\017\001\036\000\001\314'           # "R"; lidt 0; int3
 head -c 1000 /dev/zero > "$dir/small.bin"
 head -c 17825792 /dev/zero > "$dir/big.bin"
@@ -112,15 +112,21 @@ else
     fail=1
 fi
 
-# SIGINT and SIGTERM: a clean exit that flushes the debug console (no newline yet).
+# SIGINT and SIGTERM: a clean exit that flushes the debug console. The guest prints "h\n"
+# (flushed at the newline, which shows it is running), then "x" and loops.
 for sig in INT TERM; do
     "$orrery" -bios "$dir/loop.bin" -debugcon file:"$dir/con.$sig" 2>"$dir/err" &
     pid=$!
-    sleep 0.3
+    n=0
+    while [ "$(cat "$dir/con.$sig" 2>/dev/null)" != "h" ] && [ "$n" -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
     kill -s "$sig" "$pid"
     wait "$pid"
     rc=$?
-    if [ "$rc" -eq 0 ] && [ "$(cat "$dir/con.$sig")" = "h" ] && grep -q "terminating on signal" "$dir/err"; then
+    if [ "$rc" -eq 0 ] && [ "$(printf 'h\nx')" = "$(cat "$dir/con.$sig")" ] &&
+       grep -q "terminating on signal" "$dir/err"; then
         echo "ok   SIG$sig: $(cat "$dir/err")"
     else
         echo "FAIL SIG$sig: exit $rc, debugcon '$(cat "$dir/con.$sig")', $(cat "$dir/err")"
