@@ -1,0 +1,91 @@
+/* The machine: the one facade the frontends use (DESIGN.md, "Who may include whom").
+ *
+ * A machine owns guest physical memory, the I/O bus, the CPU and the devices. It is opaque
+ * here so that a frontend never sees cpu/, mmu/ or devices/; everything it needs goes
+ * through these functions. There is no global state: two machines in one process are
+ * independent. */
+#ifndef ORRERY_CORE_MACHINE_H
+#define ORRERY_CORE_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct machine;
+
+#define MACHINE_ERRMAX 256 /* size of the buffer for machine_create's one-line message */
+
+/* RAM: the default, and the bounds machine_create accepts. The upper bound is where QEMU's
+ * PC puts the 32-bit PCI hole (0xE0000000); RAM above 4 GiB does not exist yet. */
+#define MACHINE_RAM_DEFAULT (128ull << 20)
+#define MACHINE_RAM_MIN (1ull << 20)
+#define MACHINE_RAM_MAX (3584ull << 20)
+
+/* Firmware images: whole 64 KiB blocks, at most 16 MiB (the flash window below 4 GiB). */
+#define MACHINE_BIOS_UNIT (64u << 10)
+#define MACHINE_BIOS_MAX (16u << 20)
+
+enum machine_debugcon {
+    MACHINE_DEBUGCON_NONE,   /* no device on port 0xE9: reads float high */
+    MACHINE_DEBUGCON_NULL,   /* the device answers, output is discarded */
+    MACHINE_DEBUGCON_STDIO,  /* output to the process's stdout */
+    MACHINE_DEBUGCON_FILE,   /* output to debugcon_path (created or truncated) */
+};
+
+/* What -d turns on (bit set). */
+enum { MACHINE_LOG_IOPORT = 1u << 0 };
+
+struct machine_config {
+    uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
+    const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
+    const char *bios_path;    /* the firmware image; required */
+    enum machine_debugcon debugcon;
+    const char *debugcon_path;
+    unsigned log_items;       /* MACHINE_LOG_* */
+    const char *log_path;     /* where the log items go; NULL means stderr */
+    bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
+};
+
+enum machine_status {
+    MACHINE_OK = 0,
+    MACHINE_ERR_RAM,          /* RAM size out of bounds or not a multiple of 4 KiB */
+    MACHINE_ERR_CPU,          /* unknown CPU model */
+    MACHINE_ERR_BIOS,         /* firmware missing, unreadable or of the wrong size */
+    MACHINE_ERR_FILE,         /* a debugcon or log file could not be opened */
+    MACHINE_ERR_NOMEM,        /* the host is out of memory */
+};
+
+/* Why machine_run returned. */
+enum machine_stop {
+    MACHINE_STOP_BUDGET,      /* the instruction budget ran out; call again to go on */
+    MACHINE_STOP_HALT,        /* HLT that nothing can end: interrupts off (or no source yet) */
+    MACHINE_STOP_RESET,       /* the guest reset the machine (triple fault); it has restarted */
+    MACHINE_STOP_SHUTDOWN,    /* a reset with no_reboot: the machine is off */
+    MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
+};
+
+/* Builds a machine in its power-on state. On failure returns the cause, leaves *out NULL
+ * and writes one line (no newline) to err, which must hold MACHINE_ERRMAX bytes. */
+enum machine_status machine_create(const struct machine_config *cfg, struct machine **out,
+                                   char *err);
+void machine_destroy(struct machine *m); /* flushes and closes every output; NULL is fine */
+
+/* Runs at most n instructions. A HLT, shutdown or unsupported stop is sticky: calling again
+ * returns it again at once (after a HLT with interrupts off, nothing can change). */
+enum machine_stop machine_run(struct machine *m, uint64_t n);
+
+/* One line explaining the last stop other than the budget, with the guest's CS:EIP. */
+const char *machine_stop_message(const struct machine *m);
+
+/* Resets the machine as the reset button does (RAM keeps its contents). */
+void machine_reset(struct machine *m);
+
+/* Writes out everything buffered for the debug console and the logs. */
+void machine_flush(struct machine *m);
+
+uint64_t machine_instructions(const struct machine *m); /* retired since creation */
+
+/* For messages and -cpu help: the CPU models machine_create accepts. */
+const char *machine_cpu_models(void);
+bool machine_cpu_model_known(const char *name);
+
+#endif

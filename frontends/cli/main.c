@@ -1,0 +1,267 @@
+/* build/orrery: the command line, with QEMU's spelling for every flag that exists here.
+ *
+ * Options are QEMU style: one dash (two also work), the argument as the next word. Bad
+ * input ends with one line on stderr and exit status 1. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/machine.h"
+
+#ifndef ORRERY_VERSION
+#define ORRERY_VERSION "unknown"
+#endif
+
+enum { EXIT_USAGE = 1, EXIT_STOPPED = 2 };
+
+/* Instructions per machine_run call: small enough that a signal is noticed within
+ * milliseconds, large enough that the call costs nothing. */
+#define BATCH 1000000u
+
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+    caught_signal = sig;
+}
+
+static _Noreturn void die(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("orrery: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(EXIT_USAGE);
+}
+
+static void usage(void)
+{
+    printf("usage: orrery [options]\n"
+           "\n"
+           "  -bios FILE          firmware image (a multiple of 64 KiB, at most 16 MiB); it\n"
+           "                      starts at the reset vector, mapped below 4 GiB and 1 MiB\n"
+           "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
+           "                      from 1M to 3584M)\n"
+           "  -cpu MODEL          %s; -cpu help lists them\n"
+           "  -display none       no display (the only one so far)\n"
+           "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
+           "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE)\n"
+           "  -D LOGFILE          write the log there instead of stderr\n"
+           "  -no-reboot          exit instead of resetting on a triple fault\n"
+           "  -h, -help           this help\n"
+           "  -version            the version\n"
+           "\n"
+           "orrery stops when the guest halts with interrupts disabled (exit 0), when it\n"
+           "needs something not implemented yet (exit 2), or on SIGINT/SIGTERM (exit 0).\n",
+           machine_cpu_models());
+}
+
+/* QEMU's size syntax (qemu_strtosz with MiB as the default unit): a number with an optional
+ * fraction and an optional suffix K, M, G or T (B for bytes). Returns false if it is not
+ * a size. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    uint64_t whole = 0, frac = 0, frac_div = 1;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (whole > (UINT64_MAX - 9) / 10)
+            return false;
+        whole = whole * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (frac_div < 1000000000u) { /* nine digits are more than a byte's worth */
+                frac = frac * 10 + (uint64_t)(*p - '0');
+                frac_div *= 10;
+            }
+        }
+    }
+    unsigned shift = 20;
+    switch (*p) {
+    case '\0': break;
+    case 'b': case 'B': shift = 0; break;
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: return false;
+    }
+    if (*p && p[1])
+        return false;
+    if (whole >= (1ull << (63 - shift)))
+        return false;
+    *out = (whole << shift) + ((frac << shift) / frac_div);
+    return true;
+}
+
+/* The argument of option argv[*i], or a one-line error if it is missing. */
+static const char *arg_of(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc || argv[*i + 1] == NULL)
+        die("option '%s' needs an argument (see orrery -h)", argv[*i]);
+    return argv[++*i];
+}
+
+static void parse_m(struct machine_config *cfg, const char *v)
+{
+    const char *s = strncmp(v, "size=", 5) == 0 ? v + 5 : v;
+    uint64_t bytes;
+    if (!parse_size(s, &bytes))
+        die("-m %s: not a size (examples: -m 64, -m 64M, -m 1G)", v);
+    if (bytes == 0)
+        die("-m %s: the guest needs some RAM (at least 1M)", v);
+    if (bytes < MACHINE_RAM_MIN)
+        die("-m %s: too small; orrery needs at least 1M of RAM", v);
+    if (bytes > MACHINE_RAM_MAX)
+        die("-m %s: too large; at most 3584M (3.5G) fits below the PCI hole", v);
+    /* QEMU rounds the size up to a whole page as well. */
+    cfg->ram_size = (bytes + 4095) & ~(uint64_t)4095;
+}
+
+static void parse_debugcon(struct machine_config *cfg, const char *v)
+{
+    if (strcmp(v, "stdio") == 0) {
+        cfg->debugcon = MACHINE_DEBUGCON_STDIO;
+    } else if (strncmp(v, "file:", 5) == 0) {
+        if (!v[5])
+            die("-debugcon file: needs a path (-debugcon file:PATH)");
+        cfg->debugcon = MACHINE_DEBUGCON_FILE;
+        cfg->debugcon_path = v + 5;
+    } else if (strcmp(v, "null") == 0) {
+        cfg->debugcon = MACHINE_DEBUGCON_NULL;
+    } else if (strcmp(v, "none") == 0) {
+        cfg->debugcon = MACHINE_DEBUGCON_NONE;
+    } else {
+        die("-debugcon %s: unsupported; use stdio, file:PATH, null or none", v);
+    }
+}
+
+static void parse_d(struct machine_config *cfg, const char *v)
+{
+    char *items = strdup(v), *save = NULL;
+    if (!items)
+        die("out of memory");
+    if (strcmp(v, "help") == 0) {
+        printf("Log items (comma separated):\nioport  show all I/O port accesses\n");
+        free(items);
+        exit(0);
+    }
+    for (char *t = strtok_r(items, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "ioport") == 0) {
+            cfg->log_items |= MACHINE_LOG_IOPORT;
+        } else {
+            char item[64];
+            snprintf(item, sizeof item, "%s", t);
+            free(items);
+            die("-d %s: unknown log item '%s' (known: ioport)", v, item);
+        }
+    }
+    free(items);
+}
+
+static void parse_args(int argc, char **argv, struct machine_config *cfg)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == '\0')
+            die("unexpected argument '%s' (options start with '-'; see orrery -h)", a);
+        const char *name = a + 1 + (a[1] == '-'); /* QEMU accepts --opt as well as -opt */
+        if (strcmp(name, "h") == 0 || strcmp(name, "help") == 0) {
+            usage();
+            exit(0);
+        } else if (strcmp(name, "version") == 0) {
+            printf("orrery version %s\n", ORRERY_VERSION);
+            exit(0);
+        } else if (strcmp(name, "m") == 0) {
+            parse_m(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "cpu") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (strcmp(v, "help") == 0) {
+                printf("Available CPU models: %s\n", machine_cpu_models());
+                exit(0);
+            }
+            if (!machine_cpu_model_known(v))
+                die("-cpu %s: unknown CPU model (known: %s)", v, machine_cpu_models());
+            cfg->cpu_model = v;
+        } else if (strcmp(name, "bios") == 0) {
+            cfg->bios_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "display") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (strcmp(v, "none") != 0)
+                die("-display %s: only '-display none' exists for now (no window yet)", v);
+        } else if (strcmp(name, "debugcon") == 0) {
+            parse_debugcon(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "d") == 0) {
+            parse_d(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "D") == 0) {
+            cfg->log_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "no-reboot") == 0) {
+            cfg->no_reboot = true;
+        } else {
+            die("unknown option '%s' (see orrery -h)", a);
+        }
+    }
+    if (!cfg->bios_path)
+        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin)");
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    struct machine_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    parse_args(argc, argv, &cfg);
+
+    char err[MACHINE_ERRMAX];
+    struct machine *m;
+    if (machine_create(&cfg, &m, err) != MACHINE_OK)
+        die("%s", err);
+    install_signals();
+
+    int status = 0;
+    while (!caught_signal) {
+        enum machine_stop why = machine_run(m, BATCH);
+        if (why == MACHINE_STOP_BUDGET || why == MACHINE_STOP_RESET)
+            continue;
+        machine_flush(m);
+        fflush(stdout);
+        if (why == MACHINE_STOP_UNSUPPORTED) {
+            fprintf(stderr, "orrery: stopped: %s\n", machine_stop_message(m));
+            status = EXIT_STOPPED;
+        } else if (why == MACHINE_STOP_SHUTDOWN) {
+            fprintf(stderr, "orrery: %s; exiting (-no-reboot)\n", machine_stop_message(m));
+        } else {
+            fprintf(stderr, "orrery: %s; exiting\n", machine_stop_message(m));
+        }
+        break;
+    }
+    if (caught_signal) {
+        machine_flush(m);
+        fflush(stdout);
+        fprintf(stderr, "orrery: terminating on signal %d (%s)\n", (int)caught_signal,
+                caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    machine_destroy(m);
+    return status;
+}

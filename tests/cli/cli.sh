@@ -1,0 +1,136 @@
+#!/bin/sh
+# The command line of build/orrery: bad input ends with exactly one line on stderr naming
+# the problem and a non-zero exit; good input runs tiny firmware images made here.
+#   cli.sh ORRERY
+set -u
+orrery=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+
+# image NAME CODE: a 64 KiB image, CODE (printf octal escapes) at F000:0000 and a reset
+# vector jumping there.
+image() {
+    head -c 65536 /dev/zero > "$dir/$1"
+    printf "$2" | dd of="$dir/$1" bs=1 conv=notrunc 2>/dev/null
+    printf '\352\000\000\000\360' | dd of="$dir/$1" bs=1 seek=65520 conv=notrunc 2>/dev/null
+}
+image hi.bin '\260\150\346\351\260\151\346\351\260\012\346\351\372\364'   # "hi\n"; cli; hlt
+image loop.bin '\260\150\346\351\260\012\346\351\260\170\346\351\353\376' # "h\nx"; jmp $
+image triple.bin '\260\122\346\351\056\017\001\036\000\001\314'           # "R"; lidt 0; int3
+head -c 1000 /dev/zero > "$dir/small.bin"
+head -c 17825792 /dev/zero > "$dir/big.bin"
+
+# bad EXPECTED-TEXT ARGS...: non-zero exit, nothing on stdout, one line with the text.
+bad() {
+    want=$1
+    shift
+    "$orrery" "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    lines=$(wc -l < "$dir/err")
+    if [ "$rc" -eq 0 ] || [ "$lines" -ne 1 ] || [ -s "$dir/out" ] ||
+       ! grep -qF -- "$want" "$dir/err" || ! grep -q '^orrery: ' "$dir/err"; then
+        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
+        fail=1
+    else
+        echo "ok   orrery $*: $(cat "$dir/err")"
+    fi
+}
+
+# good EXPECTED-STDOUT ARGS...: exit 0 and exactly that on stdout.
+good() {
+    want=$1
+    shift
+    "$orrery" "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    if [ "$rc" -ne 0 ] || [ "$(cat "$dir/out")" != "$want" ]; then
+        echo "FAIL orrery $*: exit $rc, stdout: $(cat "$dir/out"), stderr: $(cat "$dir/err")"
+        fail=1
+    else
+        echo "ok   orrery $*"
+    fi
+}
+
+hi=$dir/hi.bin
+bad "unknown option '-frobnicate'" -frobnicate -bios "$hi"
+bad "unexpected argument 'disk.img'" disk.img
+bad "option '-m' needs an argument" -bios "$hi" -m
+bad "option '-bios' needs an argument" -bios
+bad "-m abc: not a size" -m abc -bios "$hi"
+bad "-m 12x: not a size" -m 12x -bios "$hi"
+bad "-m 0: " -m 0 -bios "$hi"
+bad "-m 4G: too large" -m 4G -bios "$hi"
+bad "-m 3585: too large" -m 3585 -bios "$hi"
+bad "-m 512K: too small" -m 512K -bios "$hi"
+bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
+bad "no firmware: give -bios FILE" -m 64
+bad "cannot open BIOS image '$dir/missing.bin'" -bios "$dir/missing.bin"
+bad "is 1000 bytes; it must be a multiple of 64 KiB" -bios "$dir/small.bin"
+bad "is 17 MiB; it must be a multiple of 64 KiB, at most 16 MiB" -bios "$dir/big.bin"
+bad "-display sdl: only '-display none'" -display sdl -bios "$hi"
+bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
+bad "-d ioport,cpu: unknown log item 'cpu'" -d ioport,cpu -bios "$hi"
+bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"
+
+good "hi" -bios "$hi" -debugcon stdio
+good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
+good "hi" --bios "$hi" --debugcon stdio --m 64M --cpu i386
+good "hi" -bios "$hi" -debugcon stdio -m 1G -cpu pentium
+good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 286
+good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
+good "" -bios "$hi"
+good "" -bios "$hi" -debugcon null
+
+# -version, -h and -cpu help answer on stdout and exit 0.
+for args in "-version" "-h" "--help" "-cpu help" "-d help"; do
+    # shellcheck disable=SC2086
+    if "$orrery" $args >"$dir/out" 2>&1 && [ -s "$dir/out" ]; then
+        echo "ok   orrery $args"
+    else
+        echo "FAIL orrery $args: $(cat "$dir/out")"
+        fail=1
+    fi
+done
+"$orrery" -version | grep -q "^orrery version [0-9]" || { echo "FAIL -version line"; fail=1; }
+
+# -d ioport: one line per access, to -D's file.
+"$orrery" -bios "$hi" -debugcon null -d ioport -D "$dir/io.log" 2>/dev/null
+if [ "$(head -n 1 "$dir/io.log")" = "out 0x00e9 1 0x68" ] && [ "$(wc -l < "$dir/io.log")" -eq 3 ]; then
+    echo "ok   -d ioport -D"
+else
+    echo "FAIL -d ioport -D: $(cat "$dir/io.log")"
+    fail=1
+fi
+
+# A triple fault with -no-reboot exits 0 with a message.
+"$orrery" -bios "$dir/triple.bin" -debugcon stdio -no-reboot >"$dir/out" 2>"$dir/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(cat "$dir/out")" = "R" ] && grep -q "triple fault.*-no-reboot" "$dir/err"; then
+    echo "ok   triple fault with -no-reboot: $(cat "$dir/err")"
+else
+    echo "FAIL triple fault with -no-reboot: exit $rc, $(cat "$dir/out") / $(cat "$dir/err")"
+    fail=1
+fi
+
+# SIGINT and SIGTERM: a clean exit that flushes the debug console. The guest prints "h\n"
+# (flushed at the newline, which shows it is running), then "x" and loops.
+for sig in INT TERM; do
+    "$orrery" -bios "$dir/loop.bin" -debugcon file:"$dir/con.$sig" 2>"$dir/err" &
+    pid=$!
+    n=0
+    while [ "$(cat "$dir/con.$sig" 2>/dev/null)" != "h" ] && [ "$n" -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    kill -s "$sig" "$pid"
+    wait "$pid"
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(printf 'h\nx')" = "$(cat "$dir/con.$sig")" ] &&
+       grep -q "terminating on signal" "$dir/err"; then
+        echo "ok   SIG$sig: $(cat "$dir/err")"
+    else
+        echo "FAIL SIG$sig: exit $rc, debugcon '$(cat "$dir/con.$sig")', $(cat "$dir/err")"
+        fail=1
+    fi
+done
+exit $fail

@@ -1,0 +1,412 @@
+/* Unit tests for the machine facade (core/machine.h): firmware checks and mapping, the
+ * debug console, the ioport log, why machine_run stops, and two machines side by side.
+ * Each test writes a tiny BIOS image, builds a machine exactly as a frontend does, and
+ * looks at what the guest printed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/machine.h"
+
+/* A temporary file name, removed by the test's teardown list. */
+struct tmp {
+    char path[64];
+};
+
+static void tmp_make(struct tmp *t)
+{
+    snprintf(t->path, sizeof t->path, "/tmp/orrery-test-XXXXXX");
+    int fd = mkstemp(t->path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+static void tmp_drop(struct tmp *t)
+{
+    unlink(t->path);
+}
+
+/* An image of `size` bytes (zero filled) whose code at F000:0000 is `code` and whose reset
+ * vector jumps there. */
+static void write_bios(const char *path, size_t size, const uint8_t *code, size_t len)
+{
+    uint8_t *img = calloc(1, size);
+    assert_non_null(img);
+    memcpy(img + size - 0x10000, code, len);
+    static const uint8_t reset[] = { 0xEA, 0x00, 0x00, 0x00, 0xF0 }; /* jmp F000:0000 */
+    memcpy(img + size - 16, reset, sizeof reset);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, size, f), size);
+    fclose(f);
+    free(img);
+}
+
+static void write_raw(const char *path, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < size; i++)
+        fputc(0, f);
+    fclose(f);
+}
+
+static size_t read_all(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return n;
+}
+
+/* mov al, c; out 0xE9, al */
+#define PUTC(c) 0xB0, (c), 0xE6, 0xE9
+#define CLI_HLT 0xFA, 0xF4
+
+static const uint8_t prog_ok[] = { PUTC('o'), PUTC('k'), PUTC('\n'), CLI_HLT };
+
+/* A machine with the given program on the debug console file. */
+static struct machine *make(const struct tmp *bios, const struct tmp *con, const char *cpu,
+                            bool no_reboot)
+{
+    struct machine_config cfg = {
+        .ram_size = 16u << 20,
+        .cpu_model = cpu,
+        .bios_path = bios->path,
+        .debugcon = MACHINE_DEBUGCON_FILE,
+        .debugcon_path = con->path,
+        .no_reboot = no_reboot,
+    };
+    char err[MACHINE_ERRMAX];
+    struct machine *m = NULL;
+    enum machine_status st = machine_create(&cfg, &m, err);
+    if (st != MACHINE_OK)
+        fail_msg("machine_create: %s", err);
+    return m;
+}
+
+static void test_debugcon_prints_and_hlt_stops(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog_ok, sizeof prog_ok);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    assert_non_null(strstr(machine_stop_message(m), "interrupts disabled"));
+    assert_int_equal(machine_instructions(m), 9); /* jmp far, 3 x (mov, out), cli, hlt */
+    /* HLT with IF = 0 is final: running again stops at once. */
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    assert_int_equal(machine_instructions(m), 9);
+    machine_destroy(m);
+    char out[64];
+    read_all(con.path, out, sizeof out);
+    assert_string_equal(out, "ok\n");
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+static void test_debugcon_read_returns_e9(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = { 0xE4, 0xE9, 0xE6, 0xE9, CLI_HLT }; /* in al, e9; out */
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 100), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[8];
+    assert_int_equal(read_all(con.path, out, sizeof out), 1);
+    assert_int_equal((uint8_t)out[0], 0xE9);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+static void test_ioport_log_lines(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = { 0xE4, 0xE9, PUTC('A'), 0xB8, 0x34, 0x12, 0xE7, 0x80,
+                                    CLI_HLT }; /* in al, e9; out e9 'A'; out 0x80, ax */
+    struct tmp bios, log;
+    tmp_make(&bios);
+    tmp_make(&log);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine_config cfg = {
+        .bios_path = bios.path,
+        .debugcon = MACHINE_DEBUGCON_NONE, /* port 0xE9 floats high without the device */
+        .log_items = MACHINE_LOG_IOPORT,
+        .log_path = log.path,
+    };
+    char err[MACHINE_ERRMAX];
+    struct machine *m;
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(machine_run(m, 100), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[256];
+    read_all(log.path, out, sizeof out);
+    assert_string_equal(out, "in 0x00e9 1 0xff\n"
+                             "out 0x00e9 1 0x41\n"
+                             "out 0x0080 2 0x1234\n");
+    tmp_drop(&bios);
+    tmp_drop(&log);
+}
+
+static void test_budget_stops_and_resumes(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = { 0xEB, 0xFE }; /* jmp $ */
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 500), MACHINE_STOP_BUDGET);
+    assert_int_equal(machine_instructions(m), 500);
+    assert_int_equal(machine_run(m, 250), MACHINE_STOP_BUDGET);
+    assert_int_equal(machine_instructions(m), 750);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* Prints 'R', then loads an IDT limit of 0 and raises INT3: the #GP while delivering it
+ * becomes #DF, which faults again: a triple fault. */
+static const uint8_t prog_triple[] = {
+    PUTC('R'),
+    0x2E, 0x0F, 0x01, 0x1E, 0x00, 0x01, /* lidt cs:[0x100] (limit 0, base 0) */
+    0xCC,                               /* int3 */
+};
+
+static void test_triple_fault_no_reboot_shuts_down(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog_triple, sizeof prog_triple);
+    struct machine *m = make(&bios, &con, NULL, true);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
+    assert_non_null(strstr(machine_stop_message(m), "triple fault"));
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
+    machine_destroy(m);
+    char out[16];
+    read_all(con.path, out, sizeof out);
+    assert_string_equal(out, "R");
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+static void test_triple_fault_resets(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog_triple, sizeof prog_triple);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET);
+    machine_destroy(m);
+    char out[16];
+    read_all(con.path, out, sizeof out);
+    assert_string_equal(out, "RR");
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* A 256 KiB image: the window below 1 MiB shows its last 128 KiB, so E000:0000 holds the
+ * image's byte at 0x20000. The program prints that byte. */
+static void test_isa_window_shows_last_128k(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = {
+        0xB8, 0x00, 0xE0, 0x8E, 0xD8, /* mov ax, 0xE000; mov ds, ax */
+        0xA0, 0x00, 0x00,             /* mov al, [0] */
+        0xE6, 0xE9, CLI_HLT,
+    };
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    const size_t size = 256u << 10;
+    write_bios(bios.path, size, prog, sizeof prog);
+    FILE *f = fopen(bios.path, "r+b");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_SET);
+    fputc('X', f);                    /* not visible below 1 MiB */
+    fseek(f, 0x20000, SEEK_SET);
+    fputc('M', f);
+    fclose(f);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 100), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[8];
+    read_all(con.path, out, sizeof out);
+    assert_string_equal(out, "M");
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* The 286 has 24 address lines: it finds the reset vector at 16 MiB - 16. */
+static void test_286_boots_from_top_of_16m(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog_ok, sizeof prog_ok);
+    struct machine *m = make(&bios, &con, "286", false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[16];
+    read_all(con.path, out, sizeof out);
+    assert_string_equal(out, "ok\n");
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* Two machines in one process, run in turns, keep to themselves. */
+static void test_two_machines_are_independent(void **state)
+{
+    (void)state;
+    static const uint8_t prog_a[] = { PUTC('a'), PUTC('a'), CLI_HLT };
+    static const uint8_t prog_b[] = { PUTC('b'), CLI_HLT };
+    struct tmp bios_a, bios_b, con_a, con_b;
+    tmp_make(&bios_a);
+    tmp_make(&bios_b);
+    tmp_make(&con_a);
+    tmp_make(&con_b);
+    write_bios(bios_a.path, 64u << 10, prog_a, sizeof prog_a);
+    write_bios(bios_b.path, 128u << 10, prog_b, sizeof prog_b);
+    struct machine *a = make(&bios_a, &con_a, NULL, false);
+    struct machine *b = make(&bios_b, &con_b, "386", false);
+    for (int i = 0; i < 10; i++) {
+        machine_run(a, 1);
+        machine_run(b, 1);
+    }
+    assert_int_equal(machine_run(a, 100), MACHINE_STOP_HALT);
+    assert_int_equal(machine_run(b, 100), MACHINE_STOP_HALT);
+    assert_int_equal(machine_instructions(a), 7);
+    assert_int_equal(machine_instructions(b), 5);
+    machine_destroy(a);
+    machine_destroy(b);
+    char out[16];
+    read_all(con_a.path, out, sizeof out);
+    assert_string_equal(out, "aa");
+    read_all(con_b.path, out, sizeof out);
+    assert_string_equal(out, "b");
+    tmp_drop(&bios_a);
+    tmp_drop(&bios_b);
+    tmp_drop(&con_a);
+    tmp_drop(&con_b);
+}
+
+static enum machine_status try_create(const struct machine_config *cfg, char *err)
+{
+    struct machine *m = (struct machine *)&m; /* must come back NULL */
+    enum machine_status st = machine_create(cfg, &m, err);
+    if (st != MACHINE_OK) {
+        assert_null(m);
+        assert_true(strlen(err) > 0);
+        assert_null(strchr(err, '\n'));
+    }
+    machine_destroy(m);
+    return st;
+}
+
+static void test_bad_bios_is_one_line(void **state)
+{
+    (void)state;
+    char err[MACHINE_ERRMAX];
+    struct tmp t;
+    tmp_make(&t);
+    struct machine_config cfg = { .bios_path = t.path };
+
+    write_raw(t.path, 1000);
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
+    assert_non_null(strstr(err, "1000 bytes"));
+    assert_non_null(strstr(err, "multiple of 64 KiB"));
+
+    write_raw(t.path, 0);
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
+    assert_non_null(strstr(err, "0 bytes"));
+
+    write_raw(t.path, 17u << 20);
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
+    assert_non_null(strstr(err, "17 MiB"));
+
+    tmp_drop(&t);
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
+    assert_non_null(strstr(err, t.path));
+    assert_non_null(strstr(err, "No such file"));
+
+    cfg.bios_path = NULL;
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
+    assert_non_null(strstr(err, "-bios"));
+}
+
+static void test_bad_ram_and_cpu_are_one_line(void **state)
+{
+    (void)state;
+    char err[MACHINE_ERRMAX];
+    struct tmp t;
+    tmp_make(&t);
+    write_bios(t.path, 64u << 10, prog_ok, sizeof prog_ok);
+    struct machine_config cfg = { .bios_path = t.path };
+
+    cfg.ram_size = 512u << 10;
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_RAM);
+    cfg.ram_size = 4ull << 30;
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_RAM);
+    assert_non_null(strstr(err, "4 GiB"));
+    cfg.ram_size = (2u << 20) + 1;
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_RAM);
+    cfg.ram_size = MACHINE_RAM_MAX;
+    assert_int_equal(try_create(&cfg, err), MACHINE_OK);
+
+    cfg.ram_size = 0;
+    cfg.cpu_model = "z80";
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_CPU);
+    assert_non_null(strstr(err, "z80"));
+    assert_non_null(strstr(err, "pentium2"));
+    cfg.cpu_model = "i486"; /* an alias */
+    assert_int_equal(try_create(&cfg, err), MACHINE_OK);
+    assert_true(machine_cpu_model_known("p2"));
+    assert_false(machine_cpu_model_known("68000"));
+
+    cfg.cpu_model = NULL;
+    cfg.debugcon = MACHINE_DEBUGCON_FILE;
+    cfg.debugcon_path = "/nonexistent-dir/con.txt";
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_FILE);
+    assert_non_null(strstr(err, "/nonexistent-dir/con.txt"));
+    tmp_drop(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_debugcon_prints_and_hlt_stops),
+        cmocka_unit_test(test_debugcon_read_returns_e9),
+        cmocka_unit_test(test_ioport_log_lines),
+        cmocka_unit_test(test_budget_stops_and_resumes),
+        cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),
+        cmocka_unit_test(test_triple_fault_resets),
+        cmocka_unit_test(test_isa_window_shows_last_128k),
+        cmocka_unit_test(test_286_boots_from_top_of_16m),
+        cmocka_unit_test(test_two_machines_are_independent),
+        cmocka_unit_test(test_bad_bios_is_one_line),
+        cmocka_unit_test(test_bad_ram_and_cpu_are_one_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
