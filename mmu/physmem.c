@@ -7,8 +7,9 @@ int physmem_init(struct physmem *pm)
 {
     memset(pm, 0, sizeof(*pm));
     pm->page_region = calloc(PHYS_PAGES, 1);
+    pm->code = calloc(PHYS_PAGES / 8, 1);
     pm->a20_mask = 0xFFFFFFFFu;
-    return pm->page_region ? 0 : -1;
+    return pm->page_region && pm->code ? 0 : -1;
 }
 
 void physmem_free(struct physmem *pm)
@@ -17,6 +18,7 @@ void physmem_free(struct physmem *pm)
         free(pm->region[i].host);
     free(pm->page_region);
     free(pm->dirty);
+    free(pm->code);
     memset(pm, 0, sizeof(*pm));
 }
 
@@ -42,6 +44,7 @@ static struct region *add_region(struct physmem *pm, enum region_kind kind, uint
             return NULL;
     }
     pm->nregions++;
+    pm->gen++;
     for (uint32_t i = 0; i < n; i++)
         pm->page_region[first + i] = (uint8_t)pm->nregions;
     return r;
@@ -142,13 +145,28 @@ void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t va
 
 int physmem_track_dirty(struct physmem *pm, bool on)
 {
+    pm->gen++;
     free(pm->dirty);
     pm->dirty = on ? calloc(PHYS_PAGES / 8, 1) : NULL;
     return on && !pm->dirty ? -1 : 0;
 }
 
+/* TLB write entries mark their page dirty when filled (physmem_host_ptr), so they must be
+ * refilled after a clear: the generation bump makes the CPU drop them. */
 void physmem_clear_dirty(struct physmem *pm)
 {
-    if (pm->dirty)
+    if (pm->dirty) {
         memset(pm->dirty, 0, PHYS_PAGES / 8);
+        pm->gen++;
+    }
+}
+
+void physmem_code_set(struct physmem *pm, uint32_t page)
+{
+    page &= PHYS_PAGES - 1;
+    uint8_t bit = (uint8_t)(1u << (page & 7));
+    if (!(pm->code[page >> 3] & bit)) {
+        pm->code[page >> 3] |= bit;
+        pm->gen++;
+    }
 }
