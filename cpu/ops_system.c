@@ -263,11 +263,12 @@ void op_invd(struct cpu *cpu, const struct insn *in)
     require_cpl0(cpu);
 }
 
-/* No translations are cached while paging is absent; INVLPG checks privilege only. */
+/* INVLPG m: drops the TLB entries of the page holding the operand's linear address,
+ * global ones too. The operand is not accessed, so no limit check or fault (SDM Vol. 2A). */
 void op_invlpg(struct cpu *cpu, const struct insn *in)
 {
-    (void)in;
     require_cpl0(cpu);
+    tlb_flush_page(&cpu->tlb, cpu->seg[in->seg].base + ea(cpu, in));
 }
 
 void op_mov_r32_cr(struct cpu *cpu, const struct insn *in)
@@ -289,7 +290,7 @@ void op_mov_cr_r32(struct cpu *cpu, const struct insn *in)
     switch (n) {
     case 0: cpu_write_cr0(cpu, v); break;
     case 2: cpu->cr[2] = v; break;
-    case 3: cpu->cr[3] = v & 0xFFFFF018u; break;
+    case 3: cpu_write_cr3(cpu, v); break;
     case 4: cpu_write_cr4(cpu, v); break;
     }
 }
