@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bits.h"
+
 int physmem_init(struct physmem *pm)
 {
     memset(pm, 0, sizeof(*pm));
@@ -123,9 +125,14 @@ static void write_byte(struct physmem *pm, uint32_t addr, uint8_t v)
 uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
 {
     struct region *r = region_of(pm, addr);
-    /* A whole access inside one MMIO region goes to the device at its width. */
-    if (r && r->kind == REGION_MMIO && addr - r->base <= r->size - size)
-        return r->read(r->opaque, addr - r->base, size);
+    /* A whole access inside one region: MMIO goes to the device at its width, RAM and ROM
+     * are read in one piece. */
+    if (r && addr - r->base <= r->size - size) {
+        if (r->kind == REGION_MMIO)
+            return r->read(r->opaque, addr - r->base, size);
+        const uint8_t *p = r->host + (addr - r->base);
+        return size == 1 ? *p : size == 2 ? load_le16(p) : load_le32(p);
+    }
     uint32_t v = 0;
     for (unsigned i = 0; i < size; i++)
         v |= (uint32_t)read_byte(pm, addr + i) << (8 * i);
@@ -135,8 +142,20 @@ uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
 void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t value)
 {
     struct region *r = region_of(pm, addr);
-    if (r && r->kind == REGION_MMIO && addr - r->base <= r->size - size) {
-        r->write(r->opaque, addr - r->base, size, value);
+    if (r && r->kind != REGION_ROM && addr - r->base <= r->size - size) {
+        if (r->kind == REGION_MMIO) {
+            r->write(r->opaque, addr - r->base, size, value);
+            return;
+        }
+        uint8_t *p = r->host + (addr - r->base);
+        mark_dirty(pm, addr);
+        mark_dirty(pm, addr + size - 1); /* the access may cross a page of the region */
+        if (size == 1)
+            *p = (uint8_t)value;
+        else if (size == 2)
+            store_le16(p, (uint16_t)value);
+        else
+            store_le32(p, value);
         return;
     }
     for (unsigned i = 0; i < size; i++)
