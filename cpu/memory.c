@@ -77,6 +77,23 @@ static void phys_write(struct cpu *cpu, uint64_t phys, unsigned size, uint32_t v
         physmem_write(cpu->mem, (uint32_t)phys, size, v);
 }
 
+/* The two parts of an access that crosses from lin's page into the next: translated (both,
+ * before anything is accessed), each with its host pointer when its entry is fast. */
+struct piece {
+    uint8_t *host;
+    uint64_t phys;
+};
+
+static void split(struct cpu *cpu, uint32_t lin, uint32_t n1, unsigned kind, struct piece pc[2])
+{
+    uint32_t at[2] = { lin, lin + n1 };
+    for (unsigned k = 0; k < 2; k++) {
+        const struct tlb_entry *e = translate(cpu, at[k], kind);
+        pc[k].phys = tlb_phys(e, at[k]);
+        pc[k].host = e->tag & TLB_TAG_SLOW ? NULL : (uint8_t *)(e->addend + at[k]);
+    }
+}
+
 uint32_t cpu_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, unsigned kind)
 {
     cpu->tlb.slow++;
@@ -92,12 +109,14 @@ uint32_t cpu_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, unsigned ki
     }
     /* Across a page boundary: both pages are translated (and may fault) before the access;
      * the bytes are read one by one, as they may lie in different regions. */
-    uint32_t lin2 = lin + n1;
-    uint64_t p1 = tlb_phys(translate(cpu, lin, kind), lin);
-    uint64_t p2 = tlb_phys(translate(cpu, lin2, kind), lin2);
+    struct piece pc[2];
+    split(cpu, lin, n1, kind, pc);
     uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= phys_read(cpu, i < n1 ? p1 + i : p2 + (i - n1), 1) << (8 * i);
+    for (unsigned i = 0; i < size; i++) {
+        const struct piece *q = &pc[i >= n1];
+        uint32_t at = i >= n1 ? i - n1 : i;
+        v |= (uint32_t)(q->host ? q->host[at] : phys_read(cpu, q->phys + at, 1)) << (8 * i);
+    }
     return v;
 }
 
@@ -123,11 +142,16 @@ void cpu_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, un
     }
     /* Both pages are checked before any byte is written, so a fault on the second leaves
      * the first untouched. */
-    uint32_t lin2 = lin + n1;
-    uint64_t p1 = tlb_phys(translate(cpu, lin, kind), lin);
-    uint64_t p2 = tlb_phys(translate(cpu, lin2, kind), lin2);
-    for (unsigned i = 0; i < size; i++)
-        phys_write(cpu, i < n1 ? p1 + i : p2 + (i - n1), 1, (uint8_t)(v >> (8 * i)));
+    struct piece pc[2];
+    split(cpu, lin, n1, kind, pc);
+    for (unsigned i = 0; i < size; i++) {
+        const struct piece *q = &pc[i >= n1];
+        uint32_t at = i >= n1 ? i - n1 : i;
+        if (q->host)
+            q->host[at] = (uint8_t)(v >> (8 * i));
+        else
+            phys_write(cpu, q->phys + at, 1, (uint8_t)(v >> (8 * i)));
+    }
 }
 
 void cpu_load_pdptes(struct cpu *cpu, uint32_t cr3)
