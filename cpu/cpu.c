@@ -168,7 +168,6 @@ static void step(struct cpu *cpu)
     struct insn in;
     bool trap = (cpu->eflags & FL_TF) != 0;
 
-    cpu_tlb_sync(cpu);
     cpu->inhibit = 0;
     cpu->insn_eip = cpu->eip;
     cpu->insn_esp = cpu->r[R_ESP];
@@ -214,6 +213,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
     }
     while (cpu->icount - start < n && !cpu->shutdown) {
+        cpu_tlb_sync(cpu); /* a device may have changed physical memory (A20, ...) */
         if (unlikely(cpu->intr_line) && take_interrupt(cpu))
             continue;
         if (cpu->halted)
