@@ -1,6 +1,7 @@
 /* Processor lifecycle and the interpreter loop. */
 #include "cpu/cpu.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "cpu/transfer.h"
@@ -31,40 +32,52 @@ void cpu_set_eflags(struct cpu *cpu, uint32_t value)
 }
 
 /* CR0 (SDM Vol. 3A §2.5): ET reads 1 from the 486 on; the 286 MSW reads its upper bits
- * as 1. Setting PE enters protected mode at the next far transfer. */
+ * as 1. Setting PE enters protected mode at the next far transfer. With PAE paging on
+ * afterwards, a change of PG, CD or NW loads the PDPTEs (§4.4.1); a change of PG, WP or PE
+ * flushes the TLB (§4.10.4.1). */
 void cpu_write_cr0(struct cpu *cpu, uint32_t v)
 {
+    uint32_t old = cpu->cr[0];
     if (cpu->model == CPU_286)
         v = (v & 0xF) | 0xFFF0;
     else if (cpu->model == CPU_386)
         v = (v & 0x8000000Fu) | 0x7FFEFFF0u; /* reserved bits read 1, ET 1 (386-real dump, MOO-FORMAT.md §5.2) */
     else
         v |= 0x10;
-    if ((v & 0x80000000u) && !(v & 1))
+    if ((v & CR0_PG) && !(v & CR0_PE))
         cpu_fault(cpu, EXC_GP, 0); /* PG without PE */
-    if ((v & 0x20000000u) && !(v & 0x40000000u) && cpu->model >= CPU_486)
+    if ((v & CR0_NW) && !(v & CR0_CD) && cpu->model >= CPU_486)
         cpu_fault(cpu, EXC_GP, 0); /* NW without CD */
-    if (v & 0x80000000u)
-        cpu_unsupported(cpu, "paging (CR0.PG)");
+    if ((v & CR0_PG) && (cpu->cr[4] & CR4_PAE) && ((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)))
+        cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[0] = v;
     cpu_update_mode(cpu);
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+        tlb_flush_all(&cpu->tlb);
 }
 
-void cpu_write_cr3(struct cpu *cpu, uint32_t v)
-{
-    cpu->cr[3] = v & 0xFFFFF018u;
-}
-
-/* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. */
+/* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. With PAE
+ * paging on afterwards, a change of PSE, PAE or PGE loads the PDPTEs (§4.4.1); any change
+ * of them flushes the TLB, global entries included (§4.10.4.1). */
 void cpu_write_cr4(struct cpu *cpu, uint32_t v)
 {
     uint32_t valid = 0x1FF; /* VME PVI TSD DE PSE PAE MCE PGE PCE */
+    uint32_t features = cpu->info->cpuid_features_edx;
+    if (!(features & CPUID_PAE))
+        valid &= ~CR4_PAE;
+    if (!(features & CPUID_PGE))
+        valid &= ~CR4_PGE;
     if (cpu->model >= CPU_P2)
         valid |= 1u << 9; /* OSFXSR */
     if (v & ~valid)
         cpu_fault(cpu, EXC_GP, 0);
+    uint32_t changed = (cpu->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE);
+    if ((cpu->cr[0] & CR0_PG) && (v & CR4_PAE) && changed)
+        cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[4] = v;
     debug_update(cpu); /* CR4.DE turns I/O breakpoints on and off */
+    if (changed)
+        tlb_flush_all(&cpu->tlb);
 }
 
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
@@ -85,7 +98,7 @@ void cpu_reset(struct cpu *cpu)
     int (*ack)(void *) = cpu->intr_ack;
     void *ack_opaque = cpu->intr_opaque;
 
-    memset(cpu, 0, sizeof(*cpu));
+    memset(cpu, 0, offsetof(struct cpu, tlb)); /* the TLB is flushed below, not cleared */
     cpu->info = info;
     cpu->model = (uint8_t)info->model;
     cpu->mem = mem;
@@ -111,6 +124,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = info->model >= CPU_486 ? 0x400 : 0; /* bit 10 reads 1 from the 486 on */
     cpu->r[R_EDX] = info->reset_edx;
+    tlb_flush_all(&cpu->tlb);
+    cpu->tlb.mem_gen = mem->gen;
 }
 
 void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct iobus *io)
@@ -119,6 +134,7 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu->info = cpu_model_get(model);
     cpu->mem = mem;
     cpu->io = io;
+    tlb_init(&cpu->tlb, mem);
     cpu_reset(cpu);
 }
 
@@ -221,6 +237,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
     }
     while (cpu->icount - start < n && !cpu->shutdown) {
+        cpu_tlb_sync(cpu); /* a device may have changed physical memory (A20, ...) */
         if (unlikely(cpu->intr_line) && take_interrupt(cpu))
             continue;
         if (cpu->halted)
