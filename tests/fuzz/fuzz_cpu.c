@@ -13,10 +13,16 @@
  *   [39..46] DS ES SS FS selectors
  *   [47]     IDTR limit selector (0: 0x3FF; otherwise the byte itself)
  * Missing header bytes read as zero. The machine is the unit-test harness's (2 MiB RAM,
- * every IVT vector n pointing at a stub at F000:n); RAM is restored between inputs from a
+ * every IVT vector n pointing at a stub at F000:n); RAM is restored between runs from a
  * pristine copy using the dirty-page bitmap, so runs are independent and fast.
  *
- *   cmake -S . -B build-fuzz -DORRERY_FUZZ=ON -DORRERY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+ * Each input runs twice: single-stepped (cpu_run(cpu, 1) under a work budget of about
+ * MAX_STEPS instructions), then from the same start in one cpu_run call of the same length.
+ * Besides the sanitizers, the harness aborts when the two end states differ or when the
+ * loop leaves fault bookkeeping behind.
+ *
+ *   CC=clang cmake -S . -B build-fuzz -DORRERY_FUZZ=ON -DORRERY_SANITIZE=ON \
+ *         -DCMAKE_BUILD_TYPE=Debug
  *   cmake --build build-fuzz --target fuzz_cpu && ./build-fuzz/fuzz_cpu -max_total_time=300
  */
 #include <stddef.h>
@@ -96,17 +102,23 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* FNV-1a over the RAM pages the run wrote (the dirty bitmap names them). */
+static uint64_t ram_digest(void)
 {
-    uint8_t hdr[HDR] = { 0 };
-    memcpy(hdr, data, size < HDR ? size : HDR);
-    const uint8_t *code = size > HDR ? data + HDR : NULL;
-    size_t code_len = size > HDR ? size - HDR : 0;
-    if (code_len > MAX_CODE)
-        code_len = MAX_CODE;
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t page = 0; page < RAM_SIZE >> PHYS_PAGE_SHIFT; page++) {
+        if (!physmem_page_dirty(&g_h.mem, page))
+            continue;
+        const uint8_t *p = g_h.ram + (page << PHYS_PAGE_SHIFT);
+        for (uint32_t i = 0; i < PHYS_PAGE_SIZE; i++)
+            h = (h ^ p[i]) * 1099511628211ull;
+    }
+    return h;
+}
 
-    if (!g_ready)
-        setup_once();
+/* Fresh machine state from the header, code in place. */
+static void setup_run(const uint8_t *hdr, const uint8_t *code, size_t code_len)
+{
     restore_ram();
 
     struct cpu *cpu = &g_h.cpu;
@@ -154,10 +166,69 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cpu->intr_ack = fuzz_ack;
     cpu->intr_opaque = cpu;
     cpu->intr_line = (fl & FF_INTR) != 0;
+}
 
-    /* One instruction at a time against a work budget: each instruction costs 1, and a
-     * drop in ECX (string iterations, up to 4096 per step) costs 1 per 16, so REP-heavy
-     * inputs stay as cheap as straight-line ones. */
+/* What two runs of the same input must agree on. */
+struct outcome {
+    uint32_t r[8], eip, eflags, base[S_COUNT], limit[S_COUNT], cr0, dr6;
+    uint16_t sel[S_COUNT], idt_limit;
+    uint64_t icount, ram;
+    uint8_t halted, shutdown, intr_line, mode;
+};
+
+static void outcome_of(struct outcome *o)
+{
+    struct cpu *cpu = &g_h.cpu;
+    memset(o, 0, sizeof *o);
+    memcpy(o->r, cpu->r, sizeof o->r);
+    o->eip = cpu->eip;
+    o->eflags = cpu_get_eflags(cpu);
+    for (int s = 0; s < S_COUNT; s++) {
+        o->sel[s] = cpu->seg[s].sel;
+        o->base[s] = cpu->seg[s].base;
+        o->limit[s] = cpu->seg[s].limit;
+    }
+    o->cr0 = cpu->cr[0];
+    o->dr6 = cpu->dr[6];
+    o->idt_limit = cpu->idtr.limit;
+    o->icount = cpu->icount;
+    o->ram = ram_digest();
+    o->halted = cpu->halted;
+    o->shutdown = cpu->shutdown;
+    o->intr_line = cpu->intr_line;
+    o->mode = cpu->mode;
+}
+
+/* Invariants the loop promises whatever the guest did. */
+static void check_invariants(const char *run)
+{
+    const struct cpu *cpu = &g_h.cpu;
+    if (!cpu->shutdown && cpu->fault_depth != 0) {
+        fprintf(stderr, "%s: fault_depth %d left behind\n", run, cpu->fault_depth);
+        abort();
+    }
+    if (cpu->fault_jmp != NULL) {
+        fprintf(stderr, "%s: fault_jmp left pointing into a finished cpu_run\n", run);
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t hdr[HDR] = { 0 };
+    memcpy(hdr, data, size < HDR ? size : HDR);
+    const uint8_t *code = size > HDR ? data + HDR : NULL;
+    size_t code_len = size > HDR ? size - HDR : 0;
+    if (code_len > MAX_CODE)
+        code_len = MAX_CODE;
+    if (!g_ready)
+        setup_once();
+    struct cpu *cpu = &g_h.cpu;
+
+    /* Run 1: one instruction per cpu_run against a work budget: each instruction costs 1,
+     * and a drop in ECX (string iterations, up to 4096 per step) costs 1 per 16, so
+     * REP-heavy inputs stay as cheap as straight-line ones. */
+    setup_run(hdr, code, code_len);
     uint64_t work = 0;
     while (work < MAX_STEPS && !cpu->shutdown) {
         uint32_t ecx = cpu->r[R_ECX];
@@ -166,14 +237,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint32_t drop = ecx - cpu->r[R_ECX];
         work += 1 + (drop <= 4096 ? drop : 4096) / 16;
     }
+    check_invariants("stepped");
+    struct outcome a, b;
+    outcome_of(&a);
 
-    /* Invariants the loop promises whatever the guest did. */
-    if (!cpu->shutdown && cpu->fault_depth != 0) {
-        fprintf(stderr, "fault_depth %d left behind\n", cpu->fault_depth);
-        abort();
-    }
-    if (cpu->fault_jmp != NULL) {
-        fprintf(stderr, "fault_jmp left pointing into a finished cpu_run\n");
+    /* Run 2: the same number of instructions in one cpu_run call. Batching must not change
+     * anything the guest can see (interrupt shadow, REP resumption, fault unwinding). */
+    setup_run(hdr, code, code_len);
+    cpu_run(cpu, a.icount);
+    check_invariants("batched");
+    outcome_of(&b);
+    if (memcmp(&a, &b, sizeof a) != 0) {
+        fprintf(stderr, "stepped and batched runs differ: eip %x/%x icount %llu/%llu "
+                "eflags %x/%x halted %d/%d shutdown %d/%d ram %d\n",
+                a.eip, b.eip, (unsigned long long)a.icount, (unsigned long long)b.icount,
+                a.eflags, b.eflags, a.halted, b.halted, a.shutdown, b.shutdown, a.ram != b.ram);
+        for (int r = 0; r < 8; r++)
+            if (a.r[r] != b.r[r])
+                fprintf(stderr, "  r%d %08x/%08x\n", r, a.r[r], b.r[r]);
         abort();
     }
     return 0;

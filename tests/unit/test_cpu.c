@@ -1843,7 +1843,8 @@ static void test_jcc_rel16_rel32(void **state)
     /* Backwards: jmp 5; [2] hlt; ...; [5] xor ax, ax; [7] je -9 → 2 */
     h = machine(CPU_386);
     memset(code, 0x90, sizeof code);
-    memcpy(code, (const uint8_t[]){ 0xEB, 0x03, 0xF4, 0x90, 0x90, 0x31, 0xC0, 0x0F, 0x84, 0xF7, 0xFF, 0xF4 }, 12);
+    memcpy(code, (const uint8_t[]){ 0xEB, 0x03, 0xF4, 0x90, 0x90, 0x31, 0xC0,
+                                    0x0F, 0x84, 0xF7, 0xFF, 0xF4 }, 12);
     load(h, code, sizeof code);
     run(h);
     assert_halted_at(h, 3);
@@ -1851,7 +1852,8 @@ static void test_jcc_rel16_rel32(void **state)
     /* A rel32 target past the CS limit is #GP; IP stays on the Jcc. */
     h = machine(CPU_386);
     memset(code, 0x90, sizeof code);
-    memcpy(code, (const uint8_t[]){ 0x31, 0xC0, 0x66, 0x0F, 0x84, 0x00, 0x00, 0x01, 0x00, 0xF4 }, 10);
+    memcpy(code, (const uint8_t[]){ 0x31, 0xC0, 0x66, 0x0F, 0x84,
+                                    0x00, 0x00, 0x01, 0x00, 0xF4 }, 10); /* je +0x10000 */
     load(h, code, sizeof code);
     run(h);
     assert_taken(h, EXC_GP, 2);
