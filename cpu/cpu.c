@@ -138,35 +138,55 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu_reset(cpu);
 }
 
-/* An exception raised while an instruction ran: undo the instruction and deliver it. */
+/* Exception classes for a fault raised while delivering another (SDM Vol. 3A §6.15,
+ * Tables 6-4 and 6-5): two contributory faults, or a page fault followed by a page fault or
+ * a contributory fault, make a double fault; any other pair is handled one after the other. */
+enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE };
+
+static int exc_class(int vector)
+{
+    switch (vector) {
+    case EXC_DE: case EXC_TS: case EXC_NP: case EXC_SS: case EXC_GP: return EXC_CONTRIBUTORY;
+    case EXC_PF: return EXC_PAGE;
+    default: return EXC_BENIGN;
+    }
+}
+
+/* An exception raised while an instruction ran (or an event was delivered): undo the
+ * instruction and deliver it. */
 static void handle_fault(struct cpu *cpu)
 {
     int vector = cpu->fault_vector;
     uint32_t error = cpu->fault_error;
+    const int prev = cpu->delivering - 1;
 
     cpu->eip = cpu->insn_eip;
     cpu->r[R_ESP] = cpu->insn_esp;
     cpu->halted = 0;
+    cpu->delivering = 0;
     if (vector < 0) /* cpu_unsupported: the CPU stopped */
         return;
-    if (cpu->fault_depth >= 2) {
+    if (prev == EXC_DF) {
         /* A fault while delivering a double fault: shutdown (SDM Vol. 3A §6.15, int 8). */
         cpu->shutdown = 1;
         cpu->stop_reason = "triple fault";
-        cpu->fault_depth = 0;
         return;
     }
-    if (cpu->fault_depth == 1) {
-        vector = EXC_DF;
-        error = 0;
+    if (prev >= 0) {
+        int c1 = exc_class(prev), c2 = exc_class(vector);
+        if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
+            (c1 == EXC_PAGE && c2 != EXC_BENIGN)) {
+            vector = EXC_DF;
+            error = 0;
+        }
     }
-    cpu->fault_depth++;
     /* Faults other than instruction breakpoints push EFLAGS with RF set, so the
      * instruction restarts without breaking again (SDM Vol. 3A §17.3.1.1). */
     if (cpu->mode != MODE_REAL && !(vector == EXC_DB && (cpu->dr[6] & 0xF)))
         cpu->eflags |= FL_RF;
+    cpu->delivering = vector + 1;
     cpu_deliver_exception(cpu, (uint8_t)vector, error);
-    cpu->fault_depth = 0;
+    cpu->delivering = 0;
 }
 
 /* Delivers the debug trap an instruction earned: single step (BS) and data or I/O
@@ -182,9 +202,9 @@ static void debug_trap(struct cpu *cpu, bool single_step)
     cpu->debug_pending = 0;
     cpu->insn_eip = cpu->eip;
     cpu->insn_esp = cpu->r[R_ESP];
-    cpu->fault_depth = 1;
+    cpu->delivering = EXC_DB + 1;
     cpu_deliver_exception(cpu, EXC_DB, 0);
-    cpu->fault_depth = 0;
+    cpu->delivering = 0;
 }
 
 static void step(struct cpu *cpu)

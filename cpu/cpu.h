@@ -115,7 +115,7 @@ struct cpu {
     uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */
     uint32_t insn_esp;        /* ESP before it, restored when it faults */
     uint64_t icount;          /* instructions retired */
-    int fault_depth;          /* exceptions being delivered: a fault at depth 1 is #DF */
+    int delivering;           /* vector + 1 of the exception being delivered; 0: none */
     int fault_vector;         /* the fault cpu_fault is unwinding with */
     uint32_t fault_error;
     const char *stop_reason;  /* why the CPU stopped (shutdown), for the user */

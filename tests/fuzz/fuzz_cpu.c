@@ -203,8 +203,8 @@ static void outcome_of(struct outcome *o)
 static void check_invariants(const char *run)
 {
     const struct cpu *cpu = &g_h.cpu;
-    if (!cpu->shutdown && cpu->fault_depth != 0) {
-        fprintf(stderr, "%s: fault_depth %d left behind\n", run, cpu->fault_depth);
+    if (!cpu->shutdown && cpu->delivering != 0) {
+        fprintf(stderr, "%s: delivering %d left behind\n", run, cpu->delivering);
         abort();
     }
     if (cpu->fault_jmp != NULL) {
