@@ -69,4 +69,20 @@ static ALWAYS_INLINE void store_le32(void *p, uint32_t v)
 #endif
 }
 
+/* A guest value of 1, 2 or 4 bytes (size is a constant at every call site). */
+static ALWAYS_INLINE uint32_t load_le(const void *p, unsigned size)
+{
+    return size == 1 ? *(const uint8_t *)p : size == 2 ? load_le16(p) : load_le32(p);
+}
+
+static ALWAYS_INLINE void store_le(void *p, unsigned size, uint32_t v)
+{
+    if (size == 1)
+        *(uint8_t *)p = (uint8_t)v;
+    else if (size == 2)
+        store_le16(p, (uint16_t)v);
+    else
+        store_le32(p, v);
+}
+
 #endif

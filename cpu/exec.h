@@ -73,7 +73,7 @@ static ALWAYS_INLINE uint32_t mem_read(struct cpu *cpu, uint32_t lin, unsigned s
     const struct tlb_entry *e = &cpu->tlb.e[kind][(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag == ((lin + size - 1) & TLB_PAGE_MASK))) {
         const uint8_t *p = (const uint8_t *)(e->addend + lin);
-        return size == 1 ? *p : size == 2 ? load_le16(p) : load_le32(p);
+        return load_le(p, size);
     }
     return cpu_read_slow(cpu, lin, size, kind);
 }
@@ -84,12 +84,7 @@ static ALWAYS_INLINE void mem_write(struct cpu *cpu, uint32_t lin, unsigned size
     const struct tlb_entry *e = &cpu->tlb.e[kind][(lin >> 12) & (TLB_SIZE - 1)];
     if (likely(e->tag == ((lin + size - 1) & TLB_PAGE_MASK))) {
         uint8_t *p = (uint8_t *)(e->addend + lin);
-        if (size == 1)
-            *p = (uint8_t)v;
-        else if (size == 2)
-            store_le16(p, (uint16_t)v);
-        else
-            store_le32(p, v);
+        store_le(p, size, v);
         return;
     }
     cpu_write_slow(cpu, lin, size, v, kind);

@@ -103,7 +103,7 @@ uint32_t cpu_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, unsigned ki
         const struct tlb_entry *e = translate(cpu, lin, kind);
         if (!(e->tag & TLB_TAG_SLOW)) {
             const uint8_t *p = (const uint8_t *)(e->addend + lin);
-            return size == 1 ? *p : size == 2 ? load_le16(p) : load_le32(p);
+            return load_le(p, size);
         }
         return phys_read(cpu, tlb_phys(e, lin), size);
     }
@@ -129,12 +129,7 @@ void cpu_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, un
         const struct tlb_entry *e = translate(cpu, lin, kind);
         if (!(e->tag & TLB_TAG_SLOW)) {
             uint8_t *p = (uint8_t *)(e->addend + lin);
-            if (size == 1)
-                *p = (uint8_t)v;
-            else if (size == 2)
-                store_le16(p, (uint16_t)v);
-            else
-                store_le32(p, v);
+            store_le(p, size, v);
             return;
         }
         phys_write(cpu, tlb_phys(e, lin), size, v);

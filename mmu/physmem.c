@@ -131,7 +131,7 @@ uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
         if (r->kind == REGION_MMIO)
             return r->read(r->opaque, addr - r->base, size);
         const uint8_t *p = r->host + (addr - r->base);
-        return size == 1 ? *p : size == 2 ? load_le16(p) : load_le32(p);
+        return load_le(p, size);
     }
     uint32_t v = 0;
     for (unsigned i = 0; i < size; i++)
@@ -150,12 +150,7 @@ void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t va
         uint8_t *p = r->host + (addr - r->base);
         mark_dirty(pm, addr);
         mark_dirty(pm, addr + size - 1); /* the access may cross a page of the region */
-        if (size == 1)
-            *p = (uint8_t)value;
-        else if (size == 2)
-            store_le16(p, (uint16_t)value);
-        else
-            store_le32(p, value);
+        store_le(p, size, value);
         return;
     }
     for (unsigned i = 0; i < size; i++)

@@ -58,17 +58,9 @@ after_serial:
     mov eax, cr0
     or eax, 1 << 18                 ; AM
     mov cr0, eax
-    push dword DATA3
-    push dword R3_STACK
-    push dword 0x00040002           ; AC
-    push dword CODE3
-    push dword ring3
-    iretd
+    ENTER_RING3 ring3, 0x00040002   ; AC
 
 ring3:
-    mov ax, DATA3
-    mov ds, ax
-    mov es, ax
     mov ebx, [0x1000]               ; aligned: fine
     PEXPECT .a1
     mov ebx, [0x1001]               ; misaligned dword at CPL 3

@@ -61,31 +61,12 @@ pm_main:
     PCHECK32 [pexc_error], SEL_SSNP, "ss_not_present_error"
 
     ; ---- #TS: the new task's LDT selector is bad ----
-    mov edi, 0x5200
-    mov ecx, 0x68 / 4
-    xor eax, eax
-    rep stosd
-    mov dword [0x5200 + 0x20], tss_bad_entry
-    mov dword [0x5200 + 0x24], 2
-    mov word [0x5200 + 0x4C], CODE0
-    mov word [0x5200 + 0x50], DATA0
-    mov word [0x5200 + 0x54], DATA0
+    INIT_TSS32 0x5200, tss_bad_entry, 0x5800
     mov word [0x5200 + 0x60], DATA0         ; LDT field: a data segment, not an LDT
-    mov dword [0x5200 + 0x38], 0x5800
     SET_DESC TSS_BAD, 0x00000067 | (0x5200 << 16), 0x00008900
     ; #TS after the commit point is taken in the new task, whose segments may not be loaded:
     ; its handler is a task (SDM Vol. 3A §7.3, Table 7-1 note).
-    mov edi, 0x5400
-    mov ecx, 0x68 / 4
-    xor eax, eax
-    rep stosd
-    mov dword [0x5400 + 0x20], ts_handler
-    mov dword [0x5400 + 0x24], 2
-    mov dword [0x5400 + 0x38], 0x5A00
-    mov word [0x5400 + 0x4C], CODE0
-    mov word [0x5400 + 0x48], DATA0
-    mov word [0x5400 + 0x50], DATA0
-    mov word [0x5400 + 0x54], DATA0
+    INIT_TSS32 0x5400, ts_handler, 0x5A00
     SET_DESC TSS_H, 0x00000067 | (0x5400 << 16), 0x00008900
     mov dword [IDT_BASE + 10 * 8], TSS_H << 16
     mov dword [IDT_BASE + 10 * 8 + 4], 0x00008500
@@ -124,18 +105,8 @@ pm_main:
     mov eax, cr0
     or eax, 0x80000000
     mov cr0, eax
-    mov edi, 0x5300
-    mov ecx, 0x68 / 4
-    xor eax, eax
-    rep stosd
+    INIT_TSS32 0x5300, tss_cr3_entry, 0x5800
     mov dword [0x5300 + 0x1C], PD2
-    mov dword [0x5300 + 0x20], tss_cr3_entry
-    mov dword [0x5300 + 0x24], 2
-    mov dword [0x5300 + 0x38], 0x5800
-    mov word [0x5300 + 0x4C], CODE0
-    mov word [0x5300 + 0x48], DATA0
-    mov word [0x5300 + 0x50], DATA0
-    mov word [0x5300 + 0x54], DATA0
     SET_DESC TSS_CR3, 0x00000067 | (0x5300 << 16), 0x00008900
     mov dword [TSS_BASE + 0x1C], PD1    ; CR3 is a static TSS field: the way back loads it
     call TSS_CR3:0
@@ -174,16 +145,8 @@ pm_main:
     or eax, 4                       ; TSD
     mov cr4, eax
     SET_GATE GATE_DONE, CODE0, finish_r0, 0xEC00
-    push dword DATA3
-    push dword R3_STACK
-    push dword 0x0002
-    push dword CODE3
-    push dword ring3
-    iretd
+    ENTER_RING3 ring3, 0x0002
 ring3:
-    mov ax, DATA3
-    mov ds, ax
-    mov es, ax
     PEXPECT .r1
     rdtsc
 .r1:
