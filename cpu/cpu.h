@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/iobus.h"
+#include "cpu/fpu/fpu.h"
 #include "mmu/physmem.h"
 
 /* General registers in encoding order; R_ZERO always reads 0 so that effective
@@ -87,6 +88,7 @@ struct cpu {
     uint8_t shutdown; /* triple fault: the processor stopped */
     uint8_t inhibit;  /* INHIBIT_*: shadow over the boundary after this instruction */
     uint8_t model;    /* enum cpu_model */
+    struct fpu fpu;   /* x87 and MMX (cpu/fpu/) */
 
     /* Bookkeeping of the instruction in progress (not architectural). */
     uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */
@@ -102,6 +104,16 @@ struct cpu {
     uint8_t intr_line;
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
+
+    /* The FERR# output and IGNNE# input of PC-style x87 error reporting (CR0.NE = 0, SDM
+     * Vol. 1 §D.2): a waiting x87 instruction that finds an unmasked exception pending
+     * raises ferr (the platform wires it to IRQ 13 and calls ferr_changed) and, unless
+     * ignne is set or nobody listens, stalls until the exception is cleared. ferr falls
+     * when the pending exception is cleared (FNCLEX, FNINIT, FLDCW, FLDENV, FRSTOR...). */
+    uint8_t ferr;
+    uint8_t ignne;
+    void (*ferr_changed)(void *opaque, int level);
+    void *ferr_opaque;
 
     const struct cpu_model_info *info;
     struct physmem *mem;
@@ -119,6 +131,7 @@ struct cpu_model_info {
     uint32_t reset_cr0;       /* CR0 (MSW on the 286) after reset */
     uint32_t reset_edx;       /* EDX after reset: the processor signature (386 on) */
     bool has_cpuid;
+    bool has_fpu;             /* an x87 on the chip (486DX on); without it ESC is op_esc */
     uint32_t cpuid_max, cpuid_sig, cpuid_features_edx, cpuid_features_ecx;
     const char *vendor;       /* 12 bytes for CPUID leaf 0 */
 };

@@ -5,8 +5,9 @@
 #include "cpu/cpu.h"
 
 /* CPUID leaf 1 EDX bits (SDM Vol. 2A Table 3-11). Only what orrery implements is
- * reported: x87 (FPU, MMX, FXSR) arrives with cpu/fpu, paging extensions with mmu/paging. */
-enum { CPUID_TSC = 1u << 4, CPUID_MSR = 1u << 5, CPUID_CX8 = 1u << 8, CPUID_CMOV = 1u << 15 };
+ * reported: paging extensions arrive with mmu/paging. */
+enum { CPUID_FPU = 1u << 0, CPUID_TSC = 1u << 4, CPUID_MSR = 1u << 5, CPUID_CX8 = 1u << 8,
+       CPUID_CMOV = 1u << 15, CPUID_MMX = 1u << 23, CPUID_FXSR = 1u << 24 };
 
 static const struct cpu_model_info models[] = {
     {
@@ -21,6 +22,7 @@ static const struct cpu_model_info models[] = {
     },
     {
         .name = "486", .model = CPU_486, .max_insn_len = 15, .reset_edx = 0x0402,
+        .has_fpu = true, /* 486DX */
         .flags_fixed1 = 0x2, .flags_writable = 0x77FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010,
     },
@@ -29,7 +31,8 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 1,
         .cpuid_sig = 0x0543, .reset_edx = 0x0543, /* family 5, model 4 (P55C), stepping 3 */
-        .cpuid_features_edx = CPUID_TSC | CPUID_MSR | CPUID_CX8,
+        .has_fpu = true,
+        .cpuid_features_edx = CPUID_FPU | CPUID_TSC | CPUID_MSR | CPUID_CX8,
         .vendor = "GenuineIntel",
     },
     {
@@ -37,7 +40,9 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 2,
         .cpuid_sig = 0x0652, .reset_edx = 0x0652, /* family 6, model 5, stepping 2 */
-        .cpuid_features_edx = CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_CMOV,
+        .has_fpu = true,
+        .cpuid_features_edx = CPUID_FPU | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_CMOV |
+                              CPUID_MMX | CPUID_FXSR,
         .vendor = "GenuineIntel",
     },
 };
