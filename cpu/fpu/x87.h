@@ -74,9 +74,10 @@ struct f80 ftrans_f2xm1(struct f80_ctx *c, struct f80 a);
 struct f80 ftrans_yl2x(struct f80_ctx *c, struct f80 x, struct f80 y);
 struct f80 ftrans_yl2xp1(struct f80_ctx *c, struct f80 x, struct f80 y);
 struct f80 ftrans_atan2(struct f80_ctx *c, struct f80 y, struct f80 x);
-/* sin, cos and tan of ST(0): *out_of_range when |x| >= 2^63 (C2 = 1, no change). */
+/* sin, cos and tan of ST(0): *out_of_range when |x| >= 2^63 (C2 = 1, no change). The
+ * flags of the sine go to c->flags, those of the cosine to *cos_flags. */
 void ftrans_sincos(struct f80_ctx *c, struct f80 a, struct f80 *s, struct f80 *co,
-                   bool *out_of_range);
+                   uint16_t *cos_flags, bool *out_of_range);
 struct f80 ftrans_tan(struct f80_ctx *c, struct f80 a, bool *out_of_range);
 /* The constants of FLDPI and friends, rounded by the control word (ftrans.c). */
 enum { K_L2T, K_L2E, K_PI, K_LG2, K_LN2 };

@@ -63,6 +63,7 @@ static void trig(struct cpu *cpu, const struct insn *in, int which)
     bool pushes = which == T_SINCOS || which == T_TAN;
     x87_begin(cpu, true);
     x87_note(cpu, in);
+    f->sw &= (uint16_t)~SW_C2; /* C2 reports only an out-of-range operand */
     if (st_empty(f, 0)) {
         if (x87_underflow(cpu)) {
             st_set(f, 0, f80_indefinite());
@@ -81,12 +82,18 @@ static void trig(struct cpu *cpu, const struct insn *in, int which)
     struct f80_ctx c = x87_ctx(f);
     struct f80 s, co;
     bool oor;
+    uint16_t cos_flags = 0;
     if (which == T_TAN)
         s = ftrans_tan(&c, *st(f, 0), &oor);
     else
-        ftrans_sincos(&c, *st(f, 0), &s, &co, &oor);
+        ftrans_sincos(&c, *st(f, 0), &s, &co, &cos_flags, &oor);
+    if (which == T_COS)
+        c.flags = cos_flags;
+    else if (which == T_SINCOS)
+        c.flags |= cos_flags & ~FE_C1;
     x87_raise(cpu, c.flags);
-    f->sw = (uint16_t)((f->sw & ~SW_C2) | (oor ? SW_C2 : 0));
+    if (oor)
+        f->sw |= SW_C2;
     if (oor || (c.flags & ~f->cw & (FE_IE | FE_DE)))
         return;
     switch (which) {
@@ -96,9 +103,9 @@ static void trig(struct cpu *cpu, const struct insn *in, int which)
         st_set(f, 0, s);
         st_push(f, co);
         break;
-    default:
+    default: /* FPTAN pushes 1.0, or the NaN it returns (host behaviour) */
         st_set(f, 0, s);
-        st_push(f, f80_one(false));
+        st_push(f, f80_is_nan(s) ? s : f80_one(false));
         break;
     }
 }
