@@ -391,31 +391,51 @@ struct f80 f80_mul(struct f80_ctx *c, struct f80 a, struct f80 b)
     return f80_round_pack(c, s, e, hi, lo, prec_bits(c->cw));
 }
 
+/* (u1:u0) / v for u1 < v and v with bit 63 set: the 64-bit quotient and *rem, by two
+ * steps of 32-bit digits (Knuth's algorithm D, as in Hacker's Delight "divlu"). */
+static uint64_t div128_64(uint64_t u1, uint64_t u0, uint64_t v, uint64_t *rem)
+{
+    const uint64_t b = 1ull << 32;
+    uint64_t vn1 = v >> 32, vn0 = v & 0xFFFFFFFFu;
+    uint64_t un1 = u0 >> 32, un0 = u0 & 0xFFFFFFFFu;
+    uint64_t q1 = u1 / vn1, rhat = u1 % vn1;
+    while (q1 >= b || q1 * vn0 > ((rhat << 32) | un1)) {
+        q1--;
+        rhat += vn1;
+        if (rhat >= b)
+            break;
+    }
+    uint64_t un21 = (u1 << 32) + un1 - q1 * v; /* exact modulo 2^64: the true value < v */
+    uint64_t q0 = un21 / vn1;
+    rhat = un21 % vn1;
+    while (q0 >= b || q0 * vn0 > ((rhat << 32) | un0)) {
+        q0--;
+        rhat += vn1;
+        if (rhat >= b)
+            break;
+    }
+    *rem = (un21 << 32) + un0 - q0 * v;
+    return (q1 << 32) + q0;
+}
+
 /* Significand quotient na / nb (both with bit 63 set) as hi:lo with the integer bit in
  * bit 63 of hi, one more bit and a sticky bit in lo; *adj is -1 when na < nb. */
 static void div_sig(uint64_t na, uint64_t nb, uint64_t *hi, uint64_t *lo, int *adj)
 {
-    uint64_t r = na, q = 0;
-    *adj = 0;
-    if (r < nb) {
+    uint64_t r, q;
+    if (na >= nb) { /* 1.q: 64 fraction bits */
+        *adj = 0;
+        q = div128_64(na - nb, 0, nb, &r);
+        *hi = 0x8000000000000000ull | (q >> 1);
+        *lo = (q << 63) | (r != 0);
+    } else { /* 0.1q...: the first 64 bits, then one more */
         *adj = -1;
-        r = (r << 1) - nb; /* 2·na >= nb since na >= 2^63; the wrap is the true value */
-    } else {
-        r -= nb;
+        q = div128_64(na, 0, nb, &r);
+        bool next = r >= nb - r; /* 2r >= nb */
+        uint64_t r2 = next ? r - (nb - r) : r << 1;
+        *hi = q;
+        *lo = ((uint64_t)next << 63) | (r2 != 0);
     }
-    q = 1;
-    for (int i = 0; i < 64; i++) {
-        bool carry = r >> 63;
-        r <<= 1;
-        q <<= 1;
-        if (carry || r >= nb) {
-            r -= nb;
-            q |= 1;
-        }
-    }
-    /* q now holds 65 bits: the integer bit was shifted out of the top. */
-    *hi = 0x8000000000000000ull | (q >> 1);
-    *lo = (q << 63) | (r != 0);
 }
 
 struct f80 f80_div(struct f80_ctx *c, struct f80 a, struct f80 b)

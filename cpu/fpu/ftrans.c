@@ -377,7 +377,7 @@ static struct xf reduce(uint64_t m, int32_t e, uint64_t *k)
         return r; /* below 0.5: no reduction */
     /* X = |x| * 2^67 as a 130-bit integer x2:x1:x0, divided by P = PIO2 bit by bit. */
     unsigned sh = (unsigned)(e + 4);
-    uint64_t x0 = m << sh, x1, x2;
+    uint64_t x0, x1, x2;
     if (sh < 64) {
         x0 = m << sh;
         x1 = sh ? m >> (64 - sh) : 0;
@@ -495,8 +495,14 @@ struct f80 ftrans_tan(struct f80_ctx *c, struct f80 a, bool *out_of_range)
     uint64_t m, k;
     f80_unpack(a, &e, &m);
     struct xf r = reduce(m, e - F80_BIAS, &k);
-    struct xf sn = sin_series(r), cs = cos_series(r);
-    struct xf t = (k & 1) ? xf_neg(xf_div(cs, sn)) : xf_div(sn, cs);
+    struct xf t;
+    if (!(k & 1) && r.e < -40) { /* r + r^3/3, the rest below 2^-160: keep its direction */
+        struct xf r3 = xf_div_u32(xf_mul(xf_mul(r, r), r), 3);
+        t = nudge(xf_add(r, r3), r, false);
+    } else {
+        struct xf sn = sin_series(r), cs = cos_series(r);
+        t = (k & 1) ? xf_neg(xf_div(cs, sn)) : xf_div(sn, cs);
+    }
     if (f80_sign(a))
         t = xf_neg(t);
     return xf_to_f80(c, t);
