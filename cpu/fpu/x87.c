@@ -70,80 +70,6 @@ bool x87_overflow(struct cpu *cpu)
     return cpu->fpu.cw & FE_IE;
 }
 
-/* Exceptions that stop an instruction before it writes its result when unmasked. */
-static bool stops(const struct fpu *f, uint16_t flags, uint16_t which)
-{
-    return (flags & ~f->cw & which) != 0;
-}
-
-/* ---- memory operands ---- */
-
-static uint64_t rd64(struct cpu *cpu, const struct insn *in, uint32_t off)
-{
-    uint32_t lo = rd32(cpu, in->seg, off);
-    uint32_t hi = rd32(cpu, in->seg, (off + 4) & in->addr_mask);
-    return (uint64_t)hi << 32 | lo;
-}
-
-/* Writes of 8 and 10 bytes check the whole range first, so a fault writes nothing. */
-static void wr64(struct cpu *cpu, const struct insn *in, uint32_t off, uint64_t v)
-{
-    seg_addr(cpu, in->seg, off, 8);
-    wr32(cpu, in->seg, off, (uint32_t)v);
-    wr32(cpu, in->seg, (off + 4) & in->addr_mask, (uint32_t)(v >> 32));
-}
-
-static void rd80(struct cpu *cpu, const struct insn *in, uint32_t off, uint8_t b[10])
-{
-    uint64_t lo = rd64(cpu, in, off);
-    uint16_t hi = rd16(cpu, in->seg, (off + 8) & in->addr_mask);
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(lo >> (8 * i));
-    b[8] = (uint8_t)hi;
-    b[9] = (uint8_t)(hi >> 8);
-}
-
-static void wr80(struct cpu *cpu, const struct insn *in, uint32_t off, const uint8_t b[10])
-{
-    uint64_t lo = 0;
-    seg_addr(cpu, in->seg, off, 10);
-    for (int i = 0; i < 8; i++)
-        lo |= (uint64_t)b[i] << (8 * i);
-    wr64(cpu, in, off, lo);
-    wr16(cpu, in->seg, (off + 8) & in->addr_mask, (uint16_t)(b[8] | b[9] << 8));
-}
-
-static struct f80 bytes_to_f80(const uint8_t b[10])
-{
-    uint64_t m = 0;
-    for (int i = 0; i < 8; i++)
-        m |= (uint64_t)b[i] << (8 * i);
-    return f80_make((uint16_t)(b[8] | b[9] << 8), m);
-}
-
-static void f80_to_bytes(struct f80 v, uint8_t b[10])
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v.m >> (8 * i));
-    b[8] = (uint8_t)v.se;
-    b[9] = (uint8_t)(v.se >> 8);
-}
-
-/* Memory operand kinds of the arithmetic escapes D8, DA, DC, DE. */
-enum { M_F32, M_I32, M_F64, M_I16 };
-
-static struct f80 load_operand(struct cpu *cpu, const struct insn *in, int kind,
-                               struct f80_ctx *c)
-{
-    uint32_t off = ea(cpu, in);
-    switch (kind) {
-    case M_F32: return f80_from_f32(c, rd32(cpu, in->seg, off));
-    case M_I32: return f80_from_i64((int32_t)rd32(cpu, in->seg, off));
-    case M_F64: return f80_from_f64(c, rd64(cpu, in, off));
-    default: return f80_from_i64((int16_t)rd16(cpu, in->seg, off));
-    }
-}
-
 /* The same as an operand of arithmetic or a compare: SNaNs stay signalling and a denormal
  * is reported through c->den_in, so the operation applies the exception priorities. */
 static struct f80 arith_operand(struct cpu *cpu, const struct insn *in, int kind,
@@ -154,8 +80,8 @@ static struct f80 arith_operand(struct cpu *cpu, const struct insn *in, int kind
     struct f80 v;
     switch (kind) {
     case M_F32: v = f80_operand_f32(rd32(cpu, in->seg, off), &den); break;
-    case M_F64: v = f80_operand_f64(rd64(cpu, in, off), &den); break;
-    default: return load_operand(cpu, in, kind, c);
+    case M_F64: v = f80_operand_f64(x87_rd64(cpu, in, off), &den); break;
+    default: return x87_load_operand(cpu, in, kind, c);
     }
     c->den_in = den;
     return v;
@@ -196,7 +122,7 @@ static void compare(struct cpu *cpu, struct f80_ctx *c, struct f80 a, struct f80
     enum f80_order o = f80_compare(c, a, b, quiet);
     x87_raise(cpu, c->flags & ~FE_C1);
     set_compare_codes(f, o);
-    if (stops(f, c->flags, FE_IE | FE_DE))
+    if (x87_stops(f, c->flags, FE_IE | FE_DE))
         return;
     while (pops--)
         st_pop(f);
@@ -229,7 +155,7 @@ static void arith_reg(struct cpu *cpu, const struct insn *in, unsigned op, unsig
     struct f80_ctx c = x87_ctx(f);
     struct f80 r = arith(&c, op, *st(f, d), *st(f, s));
     x87_raise(cpu, c.flags);
-    if (stops(f, c.flags, FE_IE | FE_DE | FE_ZE))
+    if (x87_stops(f, c.flags, FE_IE | FE_DE | FE_ZE))
         return;
     st_set(f, d, r);
     if (pop)
@@ -258,7 +184,7 @@ static void arith_mem(struct cpu *cpu, const struct insn *in, unsigned op, int k
     }
     struct f80 r = arith(&c, op, *st(f, 0), src);
     x87_raise(cpu, c.flags);
-    if (stops(f, c.flags, FE_IE | FE_DE | FE_ZE))
+    if (x87_stops(f, c.flags, FE_IE | FE_DE | FE_ZE))
         return;
     st_set(f, 0, r);
 }
@@ -335,7 +261,7 @@ static void compare_eflags(struct cpu *cpu, const struct insn *in, bool quiet, b
         struct f80_ctx c = x87_ctx(f);
         o = f80_compare(&c, *st(f, 0), *st(f, in->rm), quiet);
         x87_raise(cpu, (c.flags & ~FE_C1) | (f->sw & SW_C1));
-        go_on = !stops(f, c.flags, FE_IE | FE_DE);
+        go_on = !x87_stops(f, c.flags, FE_IE | FE_DE);
     }
     set_flags_eager(cpu, FL_ARITH, fl[o]);
     if (pop && go_on)
@@ -385,223 +311,6 @@ void op_fxam(struct cpu *cpu, const struct insn *in)
         cc |= SW_C1;
     f->sw = (uint16_t)((f->sw & ~(SW_C0 | SW_C1 | SW_C2 | SW_C3)) | cc);
 }
-
-/* ---- loads ---- */
-
-/* Pushes a loaded value; flags are those of the conversion. An unmasked SNaN (IE) stops
- * the load; an unmasked denormal does not (host behaviour: the value is pushed). */
-static void push_loaded(struct cpu *cpu, struct f80 v, uint16_t flags)
-{
-    struct fpu *f = &cpu->fpu;
-    if (!st_empty(f, 7)) {
-        if (x87_overflow(cpu))
-            st_push(f, f80_indefinite());
-        return;
-    }
-    x87_raise(cpu, flags & ~FE_C1);
-    if (stops(f, flags, FE_IE))
-        return;
-    st_push(f, v);
-}
-
-static void load_mem(struct cpu *cpu, const struct insn *in, int kind)
-{
-    x87_begin(cpu, true);
-    struct f80_ctx c = x87_ctx(&cpu->fpu);
-    struct f80 v = load_operand(cpu, in, kind, &c);
-    x87_note(cpu, in);
-    push_loaded(cpu, v, c.flags);
-}
-
-void op_fld_m32(struct cpu *cpu, const struct insn *in) { load_mem(cpu, in, M_F32); }
-void op_fld_m64(struct cpu *cpu, const struct insn *in) { load_mem(cpu, in, M_F64); }
-void op_fild_m16(struct cpu *cpu, const struct insn *in) { load_mem(cpu, in, M_I16); }
-void op_fild_m32(struct cpu *cpu, const struct insn *in) { load_mem(cpu, in, M_I32); }
-
-void op_fild_m64(struct cpu *cpu, const struct insn *in)
-{
-    x87_begin(cpu, true);
-    struct f80 v = f80_from_i64((int64_t)rd64(cpu, in, ea(cpu, in)));
-    x87_note(cpu, in);
-    push_loaded(cpu, v, 0);
-}
-
-/* FLD m80 copies the bits: no exception for SNaNs or unsupported encodings. */
-void op_fld_m80(struct cpu *cpu, const struct insn *in)
-{
-    uint8_t b[10];
-    x87_begin(cpu, true);
-    rd80(cpu, in, ea(cpu, in), b);
-    x87_note(cpu, in);
-    push_loaded(cpu, bytes_to_f80(b), 0);
-}
-
-void op_fbld(struct cpu *cpu, const struct insn *in)
-{
-    uint8_t b[10];
-    x87_begin(cpu, true);
-    rd80(cpu, in, ea(cpu, in), b);
-    x87_note(cpu, in);
-    push_loaded(cpu, f80_from_bcd(b), 0);
-}
-
-void op_fld_sti(struct cpu *cpu, const struct insn *in)
-{
-    struct fpu *f = &cpu->fpu;
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    if (st_empty(f, in->rm)) {
-        if (x87_underflow(cpu))
-            st_push(f, f80_indefinite());
-        return;
-    }
-    push_loaded(cpu, *st(f, in->rm), 0);
-}
-
-static void load_const(struct cpu *cpu, const struct insn *in, int which)
-{
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    struct f80_ctx c = x87_ctx(&cpu->fpu);
-    push_loaded(cpu, ftrans_const(&c, which), 0);
-}
-
-void op_fld1(struct cpu *cpu, const struct insn *in)
-{
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    push_loaded(cpu, f80_one(false), 0);
-}
-
-void op_fldz(struct cpu *cpu, const struct insn *in)
-{
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    push_loaded(cpu, f80_zero(false), 0);
-}
-
-void op_fldl2t(struct cpu *cpu, const struct insn *in) { load_const(cpu, in, K_L2T); }
-void op_fldl2e(struct cpu *cpu, const struct insn *in) { load_const(cpu, in, K_L2E); }
-void op_fldpi(struct cpu *cpu, const struct insn *in) { load_const(cpu, in, K_PI); }
-void op_fldlg2(struct cpu *cpu, const struct insn *in) { load_const(cpu, in, K_LG2); }
-void op_fldln2(struct cpu *cpu, const struct insn *in) { load_const(cpu, in, K_LN2); }
-
-/* ---- stores ---- */
-
-enum { S_F32, S_F64, S_I16, S_I32, S_I64 };
-
-/* FST/FIST to memory. An empty ST(0) stores the indefinite when IE is masked; unmasked
- * IE, OE or UE store nothing and do not pop (host behaviour, SDM Vol. 1 §4.9.1.4-6). */
-static void store_mem(struct cpu *cpu, const struct insn *in, int kind, bool pop)
-{
-    static const unsigned isize[] = { 4, 8, 2, 4, 8 };
-    struct fpu *f = &cpu->fpu;
-    x87_begin(cpu, true);
-    uint32_t off = ea(cpu, in);
-    struct f80_ctx c = x87_ctx(f);
-    uint64_t v;
-    bool empty = st_empty(f, 0);
-    struct f80 x = empty ? f80_indefinite() : *st(f, 0);
-    switch (kind) {
-    case S_F32: v = f80_to_f32(&c, x); break;
-    case S_F64: v = f80_to_f64(&c, x); break;
-    default: v = (uint64_t)f80_to_int(&c, x, isize[kind] * 8); break;
-    }
-    if (empty)
-        c.flags = FE_IE | FE_SF;
-    if (!stops(f, c.flags, FE_IE | FE_OE | FE_UE)) {
-        switch (isize[kind]) {
-        case 2: wr16(cpu, in->seg, off, (uint16_t)v); break;
-        case 4: wr32(cpu, in->seg, off, (uint32_t)v); break;
-        default: wr64(cpu, in, off, v); break;
-        }
-    }
-    x87_note(cpu, in);
-    x87_raise(cpu, c.flags);
-    if (!stops(f, c.flags, FE_IE | FE_OE | FE_UE) && pop)
-        st_pop(f);
-}
-
-void op_fst_m32(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_F32, false); }
-void op_fstp_m32(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_F32, true); }
-void op_fst_m64(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_F64, false); }
-void op_fstp_m64(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_F64, true); }
-void op_fist_m16(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_I16, false); }
-void op_fistp_m16(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_I16, true); }
-void op_fist_m32(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_I32, false); }
-void op_fistp_m32(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_I32, true); }
-void op_fistp_m64(struct cpu *cpu, const struct insn *in) { store_mem(cpu, in, S_I64, true); }
-
-void op_fstp_m80(struct cpu *cpu, const struct insn *in)
-{
-    struct fpu *f = &cpu->fpu;
-    uint8_t b[10];
-    x87_begin(cpu, true);
-    uint32_t off = ea(cpu, in);
-    bool empty = st_empty(f, 0);
-    if (empty && !(f->cw & FE_IE)) {
-        x87_note(cpu, in);
-        x87_underflow(cpu);
-        return;
-    }
-    f80_to_bytes(empty ? f80_indefinite() : *st(f, 0), b);
-    wr80(cpu, in, off, b);
-    x87_note(cpu, in);
-    x87_raise(cpu, empty ? FE_IE | FE_SF : 0);
-    st_pop(f);
-}
-
-void op_fbstp(struct cpu *cpu, const struct insn *in)
-{
-    struct fpu *f = &cpu->fpu;
-    uint8_t b[10];
-    x87_begin(cpu, true);
-    uint32_t off = ea(cpu, in);
-    struct f80_ctx c = x87_ctx(f);
-    bool empty = st_empty(f, 0);
-    f80_to_bcd(&c, empty ? f80_indefinite() : *st(f, 0), b);
-    if (empty)
-        c.flags = FE_IE | FE_SF;
-    if (!stops(f, c.flags, FE_IE))
-        wr80(cpu, in, off, b);
-    x87_note(cpu, in);
-    x87_raise(cpu, c.flags);
-    if (!stops(f, c.flags, FE_IE))
-        st_pop(f);
-}
-
-static void store_reg(struct cpu *cpu, const struct insn *in, bool pop)
-{
-    struct fpu *f = &cpu->fpu;
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    if (st_empty(f, 0)) {
-        if (!x87_underflow(cpu))
-            return;
-        st_set(f, in->rm, f80_indefinite());
-    } else {
-        x87_raise(cpu, 0);
-        st_set(f, in->rm, *st(f, 0));
-    }
-    if (pop)
-        st_pop(f);
-}
-
-void op_fst_sti(struct cpu *cpu, const struct insn *in) { store_reg(cpu, in, false); }
-
-/* FSTP1 (D9 D8+i, undocumented): FSTP ST(i) that never faults on an empty ST(0), which it
- * then does not copy; it only pops (host behaviour). */
-void op_fstp1(struct cpu *cpu, const struct insn *in)
-{
-    struct fpu *f = &cpu->fpu;
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    x87_raise(cpu, 0);
-    if (!st_empty(f, 0))
-        st_set(f, in->rm, *st(f, 0));
-    st_pop(f);
-}
-void op_fstp_sti(struct cpu *cpu, const struct insn *in) { store_reg(cpu, in, true); }
 
 /* ---- stack and register manipulation ---- */
 
@@ -722,7 +431,7 @@ static void unary(struct cpu *cpu, const struct insn *in,
     struct f80_ctx c = x87_ctx(f);
     struct f80 r = fn(&c, *st(f, 0));
     x87_raise(cpu, c.flags);
-    if (stops(f, c.flags, FE_IE | FE_DE))
+    if (x87_stops(f, c.flags, FE_IE | FE_DE))
         return;
     st_set(f, 0, r);
 }
@@ -743,7 +452,7 @@ void op_fscale(struct cpu *cpu, const struct insn *in)
     struct f80_ctx c = x87_ctx(f);
     struct f80 r = f80_scale(&c, *st(f, 0), *st(f, 1));
     x87_raise(cpu, c.flags);
-    if (stops(f, c.flags, FE_IE | FE_DE))
+    if (x87_stops(f, c.flags, FE_IE | FE_DE))
         return;
     st_set(f, 0, r);
 }
@@ -771,7 +480,7 @@ void op_fxtract(struct cpu *cpu, const struct insn *in)
     struct f80_ctx c = x87_ctx(f);
     struct f80 sig, e = f80_extract(&c, *st(f, 0), &sig);
     x87_raise(cpu, c.flags);
-    if (stops(f, c.flags, FE_IE | FE_DE | FE_ZE))
+    if (x87_stops(f, c.flags, FE_IE | FE_DE | FE_ZE))
         return;
     st_set(f, 0, e);
     st_push(f, sig);
@@ -797,7 +506,7 @@ static void prem(struct cpu *cpu, const struct insn *in, bool ieee)
     struct f80 r = f80_rem(&c, *st(f, 0), *st(f, 1), ieee, &q, &partial);
     x87_raise(cpu, c.flags & ~FE_C1);
     f->sw &= (uint16_t)~SW_C2;
-    if (stops(f, c.flags, FE_IE | FE_DE))
+    if (x87_stops(f, c.flags, FE_IE | FE_DE))
         return;
     st_set(f, 0, r);
     if (q == F80_NO_QUOTIENT)
