@@ -439,8 +439,23 @@ static void random_state(struct rng *r, const struct optest *t, unsigned sti, st
     for (unsigned i = 0; i < MEM_BYTES; i++)
         m[i] = (uint8_t)rng_u32(r);
     switch (t->mem) {
-    case M_F32: gen_f32(r, m); break;
-    case M_F64: gen_f64(r, m); break;
+    case M_F32:
+        gen_f32(r, m);
+        if (rng_below(r, 5) == 0) { /* ST(0) equal to the operand */
+            struct f80_ctx c = { 0x037F, 0, 0 };
+            put_reg(img, 0, f80_from_f32(&c, (uint32_t)(m[0] | m[1] << 8 | m[2] << 16 | (uint32_t)m[3] << 24)));
+        }
+        break;
+    case M_F64:
+        gen_f64(r, m);
+        if (rng_below(r, 5) == 0) {
+            struct f80_ctx c = { 0x037F, 0, 0 };
+            uint64_t v = 0;
+            for (int b = 7; b >= 0; b--)
+                v = v << 8 | m[b];
+            put_reg(img, 0, f80_from_f64(&c, v));
+        }
+        break;
     case M_F80: gen_f80_bytes(r, m); break;
     case M_I16: gen_int(r, m, 2); break;
     case M_I32: gen_int(r, m, 4); break;
@@ -545,8 +560,11 @@ static uint64_t ulp_distance(struct f80 a, struct f80 b)
 
 struct result {
     uint64_t cases, fails, host_faults;
-    uint64_t max_ulps;
+    uint64_t max_ulps, inexact; /* within the bound but not bit-identical */
 };
+
+/* Cases of the basic group by rounding control (4) and precision control (4). */
+static uint64_t basic_by_rcpc[16];
 
 static bool compare(const struct optest *t, const struct frame_set *h, int hv,
                     const struct frame_set *g, int gv, uint64_t *ulps, char *why, size_t whylen)
@@ -744,6 +762,8 @@ int main(int argc, char **argv)
         uint64_t ulps;
         struct result *rs = &res[t - ops];
         rs->cases++;
+        if (t->group == G_BASIC)
+            basic_by_rcpc[(get16(init.f.fsave) >> 8) & 15]++;
         if (hv >= 0)
             rs->host_faults++;
         if (!compare(t, &hs, hv, &gs, gv, &ulps, why, sizeof why)) {
@@ -764,6 +784,8 @@ int main(int argc, char **argv)
         }
         if (ulps > rs->max_ulps)
             rs->max_ulps = ulps;
+        if (ulps)
+            rs->inexact++;
     }
     for (size_t k = 0; k < NOPS; k++) {
         const struct result *rs = &res[k];
@@ -772,9 +794,18 @@ int main(int argc, char **argv)
         printf("%-8s %-20s %10" PRIu64 " cases %8" PRIu64 " differences", group_names[ops[k].group],
                ops[k].name, rs->cases, rs->fails);
         if (ops[k].ulps)
-            printf("  max %" PRIu64 " ulp", rs->max_ulps);
+            printf("  max %" PRIu64 " ulp (%" PRIu64 " not bit-identical)", rs->max_ulps,
+                   rs->inexact);
         if (rs->host_faults)
             printf("  (%" PRIu64 " faulted on both)", rs->host_faults);
+        printf("\n");
+    }
+    if (basic_by_rcpc[0] + basic_by_rcpc[15]) {
+        static const char *const rc[4] = { "nearest", "down", "up", "zero" };
+        static const char *const pc[4] = { "24", "res", "53", "64" };
+        printf("basic cases by rounding/precision:");
+        for (unsigned k = 0; k < 16; k++)
+            printf(" %s/%s %" PRIu64, rc[k >> 2], pc[k & 3], basic_by_rcpc[k]);
         printf("\n");
     }
     printf("%" PRIu64 " passed, %" PRIu64 " failed\n", count - failed, failed);

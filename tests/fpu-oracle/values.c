@@ -131,7 +131,7 @@ static struct f80 related(struct rng *r, struct f80 a)
     uint16_t ea = a.se & 0x7FFF;
     uint16_t s = rng_below(r, 2) ? 0x8000 : 0;
     int e;
-    switch (rng_below(r, 10)) {
+    switch (rng_below(r, 11)) {
     case 0:
     case 1:
     case 2: /* close exponent */
@@ -154,6 +154,28 @@ static struct f80 related(struct rng *r, struct f80 a)
         if (rng_below(r, 2))
             return f80_from_i64((int64_t)rng_below(r, 90000) - 45000);
         return f80_from_i64((int64_t)rng_below(r, 140) - 70);
+    case 7:
+    case 8: { /* a product or quotient within a few ulps of 2^T at a boundary */
+        static const int targets[] = { -16382, -16382, -16383, 16383, 16384, -16382 - 63 };
+        if (ea == 0 || ea == 0x7FFF)
+            return gen_f80(r);
+        int t = targets[rng_below(r, sizeof targets / sizeof targets[0])];
+        static const unsigned shifts[] = { 0, 0, 11, 40 };
+        uint64_t nudge = (uint64_t)rng_below(r, 7) << shifts[rng_below(r, 4)];
+        uint64_t m;
+        if (rng_below(r, 2)) { /* product: the reciprocal's significand */
+            struct f80_ctx c = { 0x037F, 0, 0 };
+            struct f80 inv = f80_div(&c, f80_one(false), f80_make(F80_BIAS, a.m | 0x8000000000000000ull));
+            m = inv.m + nudge - (3ull << shifts[0]);
+            e = (inv.se & 0x7FFF) + t - (ea - F80_BIAS);
+        } else { /* quotient: the same significand */
+            m = a.m + nudge - 3;
+            e = ea - t;
+        }
+        if (!(m >> 63) || e < 1 || e > 0x7FFE)
+            return gen_f80(r);
+        return f80_make((uint16_t)(s | e), m);
+    }
     default:
         return gen_f80(r);
     }

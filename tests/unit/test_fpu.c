@@ -270,6 +270,29 @@ static void test_fstenv_real_mode_layouts(void **state)
     assert_int_equal(get32(e32 + 24), 0x00002000);
 }
 
+/* Protected-mode layouts hold selector:offset pairs (SDM Vol. 1 Figures 8-9 and 8-11).
+ * The segment caches keep their real-mode contents; only the layout changes. */
+static void test_fstenv_protected_mode_layouts(void **state)
+{
+    (void)state;
+    h.cpu.mode = MODE_PROT;
+    h.cpu.cr[0] |= 1;
+    put16(DS_LIN(0x200), 0x0000);
+    put16(DS_LIN(0x202), 0x3F80); /* 1.0f */
+    /* fninit; nop; nop; fld dword [200]; fnstenv [300]; o32 fnstenv [400]; hlt */
+    RUN(0xDB, 0xE3, 0x90, 0x90, 0x90, 0x90, 0xD9, 0x06, D16(0x200), 0xD9, 0x36, D16(0x300),
+        0x66, 0xD9, 0x36, D16(0x400), 0xF4);
+    uint32_t e16 = DS_LIN(0x300), e32 = DS_LIN(0x400);
+    assert_int_equal(get16(e16 + 6), 0x0006);
+    assert_int_equal(get16(e16 + 8), 0x1000);
+    assert_int_equal(get16(e16 + 10), 0x0200);
+    assert_int_equal(get16(e16 + 12), 0x2000);
+    assert_int_equal(get32(e32 + 12), 0x00000006);
+    assert_int_equal(get32(e32 + 16), 0x01061000);
+    assert_int_equal(get32(e32 + 20), 0x00000200);
+    assert_int_equal(get32(e32 + 24), 0xFFFF2000);
+}
+
 static void test_fsave_frstor_round_trip(void **state)
 {
     (void)state;
@@ -449,6 +472,7 @@ int main(void)
         T(test_p6_forms_are_ud_on_pentium),
         T(test_cpuid_reports_fpu_cmov_mmx_fxsr),
         T(test_fstenv_real_mode_layouts),
+        T(test_fstenv_protected_mode_layouts),
         T(test_fsave_frstor_round_trip),
         T(test_fxsave_requires_16_byte_alignment),
         T(test_fstp_m80_past_limit_faults_without_popping),
