@@ -423,8 +423,10 @@ static void random_state(struct rng *r, const struct optest *t, unsigned sti, st
         put_reg(img, i, regs[i]);
     }
     if (t->flags & T_MMX) {
-        for (unsigned i = 0; i < 8; i++)
-            put_reg(img, i, f80_make(rng_below(r, 2) ? 0xFFFF : (uint16_t)rng_u32(r), rng_u64_mmx(r)));
+        for (unsigned i = 0; i < 8; i++) {
+            uint64_t v = rng_below(r, 4) ? rng_u64_mmx(r) : rng_below(r, 70); /* shift counts */
+            put_reg(img, i, f80_make(rng_below(r, 2) ? 0xFFFF : (uint16_t)rng_u32(r), v));
+        }
         tw = (uint16_t)rng_u32(r);
     }
     put16(img + 0, cw);
@@ -462,6 +464,12 @@ static void random_state(struct rng *r, const struct optest *t, unsigned sti, st
     case M_I64: gen_int(r, m, 8); break;
     case M_BCD: gen_bcd(r, m); break;
     case M_CW: put16(m, rng_below(r, 2) ? random_cw(r) : (uint16_t)rng_u32(r)); break;
+    case M_M64: {
+        uint64_t v = rng_below(r, 3) ? rng_u64_mmx(r) : rng_below(r, 70);
+        for (int b = 0; b < 8; b++)
+            m[b] = (uint8_t)(v >> (8 * b));
+        break;
+    }
     case M_ENV16:
     case M_ENV32:
     case M_SAVE16:
