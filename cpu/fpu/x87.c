@@ -1,7 +1,8 @@
-/* x87 instructions: arithmetic, compares, loads and stores, stack manipulation (SDM Vol. 2
- * per instruction, Vol. 1 ch. 8). The masked and unmasked responses follow the host
- * processors the oracle (tests/fpu-oracle) compares against; each handler notes where a
- * behaviour is one the manual leaves open. */
+/* x87 instructions: bookkeeping shared by all (pending exceptions, pointers, flags,
+ * stack faults), arithmetic, compares, register moves and the one-operand operations (SDM
+ * Vol. 2 per instruction, Vol. 1 ch. 8); loads and stores are in x87_ldst.c. The masked and
+ * unmasked responses follow the host processors the oracle (tests/fpu-oracle) compares
+ * against; each place notes where a behaviour is one the manual leaves open. */
 #include "cpu/fpu/x87.h"
 
 /* ---- shared bookkeeping ---- */

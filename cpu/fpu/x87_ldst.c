@@ -2,8 +2,9 @@
  * to a register (SDM Vol. 2A per instruction, Vol. 1 §8.2). */
 #include "cpu/fpu/x87.h"
 
+/* A memory operand as FLD/FILD load it: SNaNs quieted with IE, denormals flag DE. */
 struct f80 x87_load_operand(struct cpu *cpu, const struct insn *in, int kind,
-                               struct f80_ctx *c)
+                            struct f80_ctx *c)
 {
     uint32_t off = ea(cpu, in);
     switch (kind) {
@@ -13,7 +14,6 @@ struct f80 x87_load_operand(struct cpu *cpu, const struct insn *in, int kind,
     default: return f80_from_i64((int16_t)rd16(cpu, in->seg, off));
     }
 }
-
 
 /* ---- loads ---- */
 
