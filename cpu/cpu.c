@@ -97,6 +97,9 @@ void cpu_reset(struct cpu *cpu)
     struct iobus *io = cpu->io;
     int (*ack)(void *) = cpu->intr_ack;
     void *ack_opaque = cpu->intr_opaque;
+    void (*ferr_changed)(void *, int) = cpu->ferr_changed;
+    void *ferr_opaque = cpu->ferr_opaque;
+    bool ferr_was = cpu->ferr;
 
     memset(cpu, 0, offsetof(struct cpu, tlb)); /* the TLB is flushed below, not cleared */
     cpu->info = info;
@@ -105,6 +108,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->io = io;
     cpu->intr_ack = ack;
     cpu->intr_opaque = ack_opaque;
+    cpu->ferr_changed = ferr_changed;
+    cpu->ferr_opaque = ferr_opaque;
 
     /* SDM Vol. 3A §9.1.1, Table 9-1. */
     cpu->mode = MODE_REAL;
@@ -126,6 +131,9 @@ void cpu_reset(struct cpu *cpu)
     cpu->r[R_EDX] = info->reset_edx;
     tlb_flush_all(&cpu->tlb);
     cpu->tlb.mem_gen = mem->gen;
+    fpu_reset(&cpu->fpu);
+    if (ferr_was && ferr_changed)
+        ferr_changed(ferr_opaque, 0); /* the reset dropped FERR# */
 }
 
 void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct iobus *io)
@@ -164,7 +172,7 @@ static void handle_fault(struct cpu *cpu)
     cpu->r[R_ESP] = cpu->insn_esp;
     cpu->halted = 0;
     cpu->delivering = 0;
-    if (vector < 0) /* cpu_unsupported: the CPU stopped */
+    if (vector < 0) /* cpu_unsupported stopped the CPU, or an x87 instruction waits (FERR#) */
         return;
     if (prev == EXC_DF) {
         /* A fault while delivering a double fault: shutdown (SDM Vol. 3A §6.15, int 8). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/iobus.h"
+#include "cpu/fpu/fpu.h"
 #include "mmu/physmem.h"
 #include "mmu/tlb.h"
 
@@ -40,8 +41,9 @@ enum { CR4_PSE = 1u << 4, CR4_PAE = 1u << 5, CR4_PGE = 1u << 7 };
 
 /* CPUID leaf 1 EDX bits (SDM Vol. 2A Table 3-11). */
 enum {
-    CPUID_PSE = 1u << 3, CPUID_TSC = 1u << 4, CPUID_MSR = 1u << 5, CPUID_PAE = 1u << 6,
-    CPUID_CX8 = 1u << 8, CPUID_SEP = 1u << 11, CPUID_PGE = 1u << 13, CPUID_CMOV = 1u << 15,
+    CPUID_FPU = 1u << 0, CPUID_PSE = 1u << 3, CPUID_TSC = 1u << 4, CPUID_MSR = 1u << 5,
+    CPUID_PAE = 1u << 6, CPUID_CX8 = 1u << 8, CPUID_SEP = 1u << 11, CPUID_PGE = 1u << 13,
+    CPUID_CMOV = 1u << 15, CPUID_MMX = 1u << 23, CPUID_FXSR = 1u << 24,
 };
 
 /* Exception vectors (SDM Vol. 3A §6.3.1). */
@@ -110,6 +112,7 @@ struct cpu {
     uint8_t model;    /* enum cpu_model */
     uint8_t debug_exec, debug_data, debug_io; /* enabled breakpoints by kind (from DR7) */
     uint8_t debug_pending;                    /* data/I/O breakpoints hit by this instruction */
+    struct fpu fpu;   /* x87 and MMX (cpu/fpu/) */
 
     /* Bookkeeping of the instruction in progress (not architectural). */
     uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */
@@ -125,6 +128,16 @@ struct cpu {
     uint8_t intr_line;
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
+
+    /* The FERR# output and IGNNE# input of PC-style x87 error reporting (CR0.NE = 0, SDM
+     * Vol. 1 §D.2): a waiting x87 instruction that finds an unmasked exception pending
+     * raises ferr (the platform wires it to IRQ 13 and calls ferr_changed) and, unless
+     * ignne is set or nobody listens, stalls until the exception is cleared. ferr falls
+     * when the pending exception is cleared (FNCLEX, FNINIT, FLDCW, FLDENV, FRSTOR...). */
+    uint8_t ferr;
+    uint8_t ignne;
+    void (*ferr_changed)(void *opaque, int level);
+    void *ferr_opaque;
 
     const struct cpu_model_info *info;
     struct physmem *mem;
@@ -146,6 +159,7 @@ struct cpu_model_info {
     uint32_t reset_cr0;       /* CR0 (MSW on the 286) after reset */
     uint32_t reset_edx;       /* EDX after reset: the processor signature (386 on) */
     bool has_cpuid;
+    bool has_fpu;             /* an x87 on the chip (486DX on); without it ESC is op_esc */
     uint32_t cpuid_max, cpuid_sig, cpuid_features_edx, cpuid_features_ecx;
     const char *vendor;       /* 12 bytes for CPUID leaf 0 */
 };

@@ -20,6 +20,20 @@ static const struct opdesc optab[0x200 * 8] = {
 #undef GRP
 #undef OPROW
 
+/* x87 register forms by escape and ModRM byte, and the escape of models without x87. */
+#define OP(code, mn, form, h16, h32, model, fl)
+#define GRP(code, reg, mn, form, h16, h32, model, fl)
+#define X87R(code, modrm, mn, h, model) [((code) - 0xD8) * 64 + (modrm) - 0xC0] = { h, h, mn, F_M, model, 0 },
+static const struct opdesc x87_regtab[8 * 64] = {
+#include "cpu/opcodes.def"
+};
+#define X87_ABSENT(mn, h) { h, h, mn, F_M, CPU_8086, 0 }
+static const struct opdesc x87_absent =
+#include "cpu/opcodes.def"
+;
+#undef OP
+#undef GRP
+
 const struct opdesc *opcode_row(unsigned op, unsigned reg)
 {
     const struct opdesc *d = &optab[(op & 0x1FF) * 8 + (reg & 7)];
@@ -183,6 +197,14 @@ void decode(struct cpu *cpu, struct insn *in)
         in->reg = (modrm >> 3) & 7;
         in->rm = modrm & 7;
         d = opcode_row(op, in->reg);
+        if ((op & 0x1F8) == 0xD8) { /* x87 escape */
+            if (!cpu->info->has_fpu)
+                d = &x87_absent;
+            else if (in->mod == 3) {
+                const struct opdesc *x = &x87_regtab[(op - 0xD8) * 64 + (modrm & 63)];
+                d = x->fn16 ? x : NULL;
+            }
+        }
         if (d && (d->flags & OPF_MODRM_REG))
             in->mod = 3;
         else if (in->mod != 3) {

@@ -8,6 +8,8 @@
     void h16(struct cpu *cpu, const struct insn *in);                                      \
     void h32(struct cpu *cpu, const struct insn *in);
 #define GRP(code, reg, mn, form, h16, h32, model, fl) OP(code, mn, form, h16, h32, model, fl)
+#define X87R(code, modrm, mn, h, model) void h(struct cpu *cpu, const struct insn *in);
+#define X87_ABSENT(mn, h) void h(struct cpu *cpu, const struct insn *in);
 #include "cpu/opcodes.def"
 #undef OP
 #undef GRP

@@ -4,8 +4,8 @@
 
 #include "cpu/cpu.h"
 
-/* CPUID leaf 1 EDX: only what orrery implements is reported (x87 arrives with cpu/fpu).
- * The Pentium has 4 MiB pages; PAE and global pages arrived with the Pentium Pro. */
+/* CPUID leaf 1 EDX: only what orrery implements is reported. The Pentium (P54C) has the
+ * x87 and 4 MiB pages; PAE, global pages, SYSENTER, CMOV, MMX and FXSR come with the P6. */
 
 static const struct cpu_model_info models[] = {
     {
@@ -20,6 +20,7 @@ static const struct cpu_model_info models[] = {
     },
     {
         .name = "486", .model = CPU_486, .max_insn_len = 15, .reset_edx = 0x0402,
+        .has_fpu = true, /* 486DX */
         .flags_fixed1 = 0x2, .flags_writable = 0x77FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010,
     },
@@ -27,8 +28,9 @@ static const struct cpu_model_info models[] = {
         .name = "pentium", .model = CPU_PENTIUM, .max_insn_len = 15,
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 1,
-        .cpuid_sig = 0x0543, .reset_edx = 0x0543, /* family 5, model 4 (P55C), stepping 3 */
-        .cpuid_features_edx = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
+        .cpuid_sig = 0x052C, .reset_edx = 0x052C, /* family 5, model 2 (P54C), stepping C */
+        .has_fpu = true,
+        .cpuid_features_edx = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
         .vendor = "GenuineIntel",
     },
     {
@@ -36,8 +38,10 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 2,
         .cpuid_sig = 0x0652, .reset_edx = 0x0652, /* family 6, model 5, stepping 2 */
-        .cpuid_features_edx = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |
-                              CPUID_SEP | CPUID_PGE | CPUID_CMOV,
+        .has_fpu = true,
+        .cpuid_features_edx = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
+                              CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_MMX |
+                              CPUID_FXSR,
         .vendor = "GenuineIntel",
     },
 };

@@ -49,15 +49,18 @@ void op_hlt(struct cpu *cpu, const struct insn *in)
     cpu->halted = 1;
 }
 
-/* WAIT and ESC while no coprocessor is attached (x87 arrives with cpu/fpu). CR0.EM/TS give
- * #NM as the manual says; otherwise ESC only addresses its memory operand, whose limit
- * check still faults, as on a 286 without an 80287 (286-real/D8.MOO.gz: #GP at [si] with
- * SI near 0xFFFF). */
+/* WAIT: #NM when CR0.MP and TS are both set; with an x87, a pending unmasked exception is
+ * delivered (cpu/fpu). ESC without a coprocessor (models without x87, see cpu/opcodes.def):
+ * CR0.EM/TS give #NM as the manual says; otherwise ESC only addresses its memory operand,
+ * whose limit check still faults, as on a 286 without an 80287 (286-real/D8.MOO.gz: #GP at
+ * [si] with SI near 0xFFFF). */
 void op_wait(struct cpu *cpu, const struct insn *in)
 {
     (void)in;
     if ((cpu->cr[0] & 0xA) == 0xA) /* MP and TS */
         cpu_fault(cpu, EXC_NM, 0);
+    if (cpu->info->has_fpu)
+        fpu_wait(cpu);
 }
 
 /* Bytes each x87 memory form addresses (SDM Vol. 1 ch. 8: m32, m64, m80, m16, env, state),

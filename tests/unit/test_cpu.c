@@ -680,7 +680,7 @@ static void test_cpuid_pentium_vendor_and_signature(void **state)
     assert_int_equal(h->cpu.r[R_ECX], 0x6C65746E); /* "ntel" */
     cpuid_leaf(h, 1);
     assert_int_equal((h->cpu.r[R_EAX] >> 8) & 0xF, 5); /* family */
-    assert_int_equal(h->cpu.r[R_EAX], 0x0543);
+    assert_int_equal(h->cpu.r[R_EAX], 0x052C);
     uint32_t edx = h->cpu.r[R_EDX];
     assert_true(edx & (1u << 4)); /* TSC */
     assert_true(edx & (1u << 5)); /* MSR */
