@@ -60,12 +60,15 @@ struct fetcher {
     struct cpu *cpu;
     uint32_t eip;
     unsigned n, max;
+    const uint8_t *window; /* the instruction's bytes in host memory, when code_window has them */
 };
 
 static uint8_t next_byte(struct fetcher *f)
 {
     if (unlikely(f->n >= f->max))
         cpu_fault(f->cpu, EXC_GP, 0); /* SDM: instruction longer than the limit is #GP(0) */
+    if (likely(f->window))
+        return f->window[f->n++];
     return cpu_fetch8(f->cpu, f->eip + f->n++);
 }
 
@@ -134,7 +137,8 @@ void decode(struct cpu *cpu, struct insn *in)
 {
     const bool code32 = (cpu->seg[S_CS].attr & SEG_ATTR_DB) != 0;
     const bool is386 = cpu->model >= CPU_386;
-    struct fetcher f = { cpu, cpu->eip, 0, cpu->info->max_insn_len };
+    struct fetcher f = { cpu, cpu->eip, 0, cpu->info->max_insn_len,
+                         code_window(cpu, cpu->eip, cpu->info->max_insn_len) };
     int seg = -1;
     uint8_t b;
 

@@ -188,6 +188,23 @@ static ALWAYS_INLINE void wr32(struct cpu *cpu, int s, uint32_t off, uint32_t v)
     lin_write(cpu, lin, 4, v);
 }
 
+/* A host pointer to len code bytes at CS:off when they are within the CS limit, in one
+ * page, and that page's execute translation is in the TLB; NULL otherwise, and the decoder
+ * fetches byte by byte through cpu_fetch8 (which fills the TLB or faults). */
+static ALWAYS_INLINE const uint8_t *code_window(struct cpu *cpu, uint32_t off, unsigned len)
+{
+    const struct seg_cache *cs = &cpu->seg[S_CS];
+    if ((uint64_t)off + len - 1 > cs->limit)
+        return NULL;
+    uint32_t lin = cs->base + off;
+    if ((lin & ~TLB_PAGE_MASK) > 0x1000 - len)
+        return NULL;
+    const struct tlb_entry *e = &cpu->tlb.e[TLB_EXEC | tlb_user(cpu)][(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag != (lin & TLB_PAGE_MASK))
+        return NULL;
+    return (const uint8_t *)(e->addend + lin);
+}
+
 /* Code fetch through CS, with execute rights. */
 static ALWAYS_INLINE uint8_t cpu_fetch8(struct cpu *cpu, uint32_t off)
 {
