@@ -1,0 +1,98 @@
+/* Regression tests for the differences the CPU oracle (tests/cpu-oracle) found between
+ * orrery and the host processor, each named after the behaviour. Every test runs one
+ * instruction exactly as the oracle does: a Pentium II in flat 32-bit protected mode at
+ * CPL 3 as Linux sets up a 32-bit process (tests/cpu-oracle/emu.c), and checks the outcome
+ * the host processor showed and the SDM prescribes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/cpu-oracle/emu.h"
+
+/* A machine in the oracle's high layout: data 0x10000-0x11FFF (stack above 0x11000),
+ * code from 0x12000. */
+struct rig {
+    struct oracle_shm *layout;
+    struct emu e;
+};
+
+#define DATA ORACLE_HIGH_DATA
+#define CODE (ORACLE_HIGH_CODE + 0x1000u)
+
+static int setup(void **state)
+{
+    struct rig *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    r->layout = calloc(1, sizeof *r->layout);
+    assert_non_null(r->layout);
+    r->layout->data_base = ORACLE_HIGH_DATA;
+    r->layout->code_base = ORACLE_HIGH_CODE;
+    r->layout->code_size = ORACLE_HIGH_CODE_SIZE;
+    assert_int_equal(emu_init(&r->e, r->layout), 0);
+    *state = r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct rig *r = *state;
+    emu_free(&r->e);
+    free(r->layout);
+    free(r);
+    return 0;
+}
+
+/* Registers in encoding order; ESP defaults to the middle of the stack page. */
+struct regs {
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+};
+
+static void run(struct rig *r, const void *code, size_t len, struct regs regs, uint32_t eflags,
+                struct oracle_result *out)
+{
+    struct oracle_case c;
+    memset(&c, 0, sizeof c);
+    memcpy(c.regs, &regs, sizeof c.regs);
+    if (!c.regs[4])
+        c.regs[4] = DATA + 0x1800;
+    c.eflags = eflags | 0x202;
+    c.code_addr = CODE;
+    c.code_len = (uint32_t)len;
+    memcpy(c.code, code, len);
+    emu_begin(&r->e, &c);
+    emu_step(&r->e);
+    emu_finish(&r->e, &c, out);
+}
+
+/* MOV to or from CR1, CR5-CR7 is an invalid opcode, and decoding faults rank above the
+ * privilege check (SDM Vol. 2B "MOV—Move to/from Control Registers" #UD; Vol. 3A §6.9
+ * Table 6-2: #UD while decoding before #GP while executing). The host: #UD at CPL 3. */
+static void test_mov_cr_reserved_register_is_ud_at_cpl3(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t from_cr1[] = { 0x0F, 0x20, 0xC9 }; /* mov ecx, cr1 */
+    static const uint8_t to_cr7[] = { 0x0F, 0x22, 0xFB };   /* mov cr7, ebx */
+    static const uint8_t from_cr0[] = { 0x0F, 0x20, 0xC0 }; /* mov eax, cr0 */
+    run(r, from_cr1, sizeof from_cr1, (struct regs){ 0 }, 0, &res);
+    assert_int_equal(res.end, ORACLE_END_EXCEPTION);
+    assert_int_equal(res.vector, 6);
+    run(r, to_cr7, sizeof to_cr7, (struct regs){ 0 }, 0, &res);
+    assert_int_equal(res.vector, 6);
+    run(r, from_cr0, sizeof from_cr0, (struct regs){ 0 }, 0, &res);
+    assert_int_equal(res.vector, 13);
+    assert_int_equal(res.error, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_mov_cr_reserved_register_is_ud_at_cpl3, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
