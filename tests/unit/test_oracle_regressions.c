@@ -69,6 +69,8 @@ static void run(struct rig *r, const void *code, size_t len, struct regs regs, u
     emu_finish(&r->e, &c, out);
 }
 
+#define AC (1u << 18)
+
 /* MOV to or from CR1, CR5-CR7 is an invalid opcode, and decoding faults rank above the
  * privilege check (SDM Vol. 2B "MOV—Move to/from Control Registers" #UD; Vol. 3A §6.9
  * Table 6-2: #UD while decoding before #GP while executing). The host: #UD at CPL 3. */
@@ -89,10 +91,37 @@ static void test_mov_cr_reserved_register_is_ud_at_cpl3(void **state)
     assert_int_equal(res.error, 0);
 }
 
+/* A read-modify-write of memory through a segment that cannot be written (here CS) is #GP
+ * even when the read is misaligned under alignment checking: the destination's segment is
+ * checked for writing when it is first accessed, and segment faults rank above #AC (SDM
+ * Vol. 3A Table 6-2). The host: #GP(0), orrery used to raise #AC on the read. */
+static void test_rmw_through_read_only_segment_is_gp_before_ac(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t not_cs[] = { 0x2E, 0xF7, 0x10 };        /* not dword cs:[eax] */
+    static const uint8_t add_cs[] = { 0x2E, 0x66, 0x01, 0x18 };  /* add word cs:[eax], bx */
+    static const uint8_t bts_cs[] = { 0x2E, 0x0F, 0xAB, 0x18 };  /* bts dword cs:[eax], ebx */
+    static const uint8_t xchg_cs[] = { 0x2E, 0x87, 0x18 };       /* xchg cs:[eax], ebx */
+    static const uint8_t cmp_cs[] = { 0x2E, 0x39, 0x18 };        /* cmp cs:[eax], ebx: reads only */
+    struct regs regs = { .eax = DATA + 0x101 };
+    run(r, not_cs, sizeof not_cs, regs, AC, &res);
+    assert_int_equal(res.vector, 13);
+    run(r, add_cs, sizeof add_cs, regs, AC, &res);
+    assert_int_equal(res.vector, 13);
+    run(r, bts_cs, sizeof bts_cs, regs, AC, &res);
+    assert_int_equal(res.vector, 13);
+    run(r, xchg_cs, sizeof xchg_cs, regs, AC, &res);
+    assert_int_equal(res.vector, 13);
+    run(r, cmp_cs, sizeof cmp_cs, regs, AC, &res);
+    assert_int_equal(res.vector, 17);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mov_cr_reserved_register_is_ud_at_cpl3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
