@@ -113,9 +113,12 @@ DEFINE_CMPXCHG(rm8_r8, 8, rm8_read_rmw, rm8_write, get_r8(cpu, in->reg), set_r8(
 DEFINE_CMPXCHG(rm16_r16, 16, rm16_read_rmw, rm16_write, get_r16(cpu, in->reg), set_r16(cpu, R_EAX, (uint16_t)d))
 DEFINE_CMPXCHG(rm32_r32, 32, rm32_read_rmw, rm32_write, cpu->r[in->reg], cpu->r[R_EAX] = d)
 
+/* m64 is one quadword: writable, and 8-byte aligned under alignment checking (SDM Vol. 3A
+ * §6.15 Table 6-25), checked before either half is read. */
 void op_cmpxchg8b(struct cpu *cpu, const struct insn *in)
 {
     uint32_t off = ea(cpu, in);
+    align_check(cpu, seg_addr(cpu, in->seg, off, 8, SEG_OK_READ | SEG_OK_WRITE), 8);
     uint32_t lo = rd32(cpu, in->seg, off), hi = rd32(cpu, in->seg, (off + 4) & in->addr_mask);
     bool eq = lo == cpu->r[R_EAX] && hi == cpu->r[R_EDX];
     if (eq) {

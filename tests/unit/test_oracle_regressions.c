@@ -117,11 +117,26 @@ static void test_rmw_through_read_only_segment_is_gp_before_ac(void **state)
     assert_int_equal(res.vector, 17);
 }
 
+/* CMPXCHG8B's m64 is one quadword: under alignment checking it must be 8-byte aligned
+ * (SDM Vol. 3A §6.15, Table 6-25 "Quadword 8"). The host: #AC at an address 4 mod 8. */
+static void test_cmpxchg8b_operand_must_be_8_byte_aligned(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t code[] = { 0x0F, 0xC7, 0x0B }; /* cmpxchg8b [ebx] */
+    run(r, code, sizeof code, (struct regs){ .ebx = DATA + 0x104 }, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_EXCEPTION);
+    assert_int_equal(res.vector, 17);
+    run(r, code, sizeof code, (struct regs){ .ebx = DATA + 0x108 }, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_NORMAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mov_cr_reserved_register_is_ud_at_cpl3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cmpxchg8b_operand_must_be_8_byte_aligned, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
