@@ -201,6 +201,7 @@ void stk_from_current(struct cpu *cpu, struct stk *st)
     st->ss = cpu->seg[S_SS];
     st->esp = cpu->r[R_ESP];
     st->fault_sel = 0;
+    st->user = cpu->cpl == 3;
 }
 
 static uint32_t stk_mask(const struct stk *st)
@@ -223,6 +224,8 @@ void stk_push(struct cpu *cpu, struct stk *st, uint32_t v, unsigned size)
     uint32_t sp = (st->esp - size) & m;
     if (!(st->ss.ok & SEG_OK_WRITE) || !seg_limit_ok(&st->ss, sp, size))
         stk_fault(cpu, st);
+    if (st->user)
+        align_check(cpu, st->ss.base + sp, size);
     lin_write(cpu, st->ss.base + sp, size, v);
     st->esp = (st->esp & ~m) | sp;
 }
@@ -232,6 +235,8 @@ uint32_t stk_peek(struct cpu *cpu, const struct stk *st, uint32_t offset, unsign
     uint32_t sp = (st->esp + offset) & stk_mask(st);
     if (!seg_limit_ok(&st->ss, sp, size))
         stk_fault(cpu, st);
+    if (st->user)
+        align_check(cpu, st->ss.base + sp, size);
     return lin_read(cpu, st->ss.base + sp, size);
 }
 
@@ -273,6 +278,7 @@ void tss_inner_stack(struct cpu *cpu, unsigned dpl, struct stk *st, struct desc 
     desc_to_cache(cpu, ss_desc, ss, &st->ss);
     st->esp = esp;
     st->fault_sel = ss & 0xFFFC;
+    st->user = 0;
 }
 
 /* ---- I/O permission bitmap (SDM Vol. 1 §19.5.2) ---- */

@@ -131,12 +131,37 @@ static void test_cmpxchg8b_operand_must_be_8_byte_aligned(void **state)
     assert_int_equal(res.end, ORACLE_END_NORMAL);
 }
 
+/* Far CALL, far RET and IRET at CPL 3 read and write the user stack, which is subject to
+ * alignment checking like any CPL 3 data access (SDM Vol. 2A "CALL", Vol. 2B "RET",
+ * "IRET": #AC(0) if an unaligned memory reference is made at CPL 3 with alignment
+ * checking enabled). The host: #AC with ESP 3 mod 4. */
+static void test_far_transfers_alignment_check_the_user_stack(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t retf[] = { 0xCB };
+    static const uint8_t iret[] = { 0xCF };
+    static const uint8_t callf[] = { 0x9A, 0x00, 0x40, 0x01, 0x00, 0x23, 0x00 }; /* call 0x23:0x14000 */
+    struct regs odd = { .esp = DATA + 0x1803 };
+    run(r, retf, sizeof retf, odd, AC, &res);
+    assert_int_equal(res.vector, 17);
+    run(r, iret, sizeof iret, odd, AC, &res);
+    assert_int_equal(res.vector, 17);
+    run(r, callf, sizeof callf, odd, AC, &res);
+    assert_int_equal(res.vector, 17);
+    /* aligned, the call goes through */
+    run(r, callf, sizeof callf, (struct regs){ .esp = DATA + 0x1800 }, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_NORMAL);
+    assert_int_equal(res.eip, 0x14000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mov_cr_reserved_register_is_ud_at_cpl3, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg8b_operand_must_be_8_byte_aligned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_far_transfers_alignment_check_the_user_stack, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
