@@ -173,7 +173,8 @@ void null_inaccessible_segs(struct cpu *cpu)
         struct seg_cache *c = &cpu->seg[regs[i]];
         unsigned dpl = (c->attr >> 5) & 3;
         bool data_or_nc = (c->attr & SEG_ATTR_S) && ((c->attr & 0x8) == 0 || (c->attr & 0x4) == 0);
-        if (data_or_nc && dpl < cpu->cpl) {
+        /* A null selector becomes 0 too, RPL included (SDM Vol. 2A IRET, Vol. 2B RET). */
+        if ((data_or_nc && dpl < cpu->cpl) || (c->sel & ~3u) == 0) {
             c->sel = 0;
             c->attr = 0;
             c->ok = 0;

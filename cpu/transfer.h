@@ -37,7 +37,7 @@ void load_cs(struct cpu *cpu, const struct desc *d, uint16_t sel, unsigned cpl);
 void tss_inner_stack(struct cpu *cpu, unsigned dpl, struct stk *st, struct desc *ss_desc);
 
 /* After a return to an outer level: data segment registers the new CPL may not use are
- * loaded with null (SDM Vol. 2B "RET", "IRET"). */
+ * loaded with null, and null selectors become 0 (SDM Vol. 2B "RET", "IRET"). */
 void null_inaccessible_segs(struct cpu *cpu);
 
 /* Sets CPL and the mode from CR0.PE, EFLAGS.VM and CS. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/descriptor.h"
 #include "tests/cpu-oracle/emu.h"
 
 /* A machine in the oracle's high layout: data 0x10000-0x11FFF (stack above 0x11000),
@@ -155,6 +156,64 @@ static void test_far_transfers_alignment_check_the_user_stack(void **state)
     assert_int_equal(res.eip, 0x14000);
 }
 
+/* A segment cache for one of the GDT entries the rig shares with Linux. */
+static void cache(struct rig *r, uint16_t sel, uint64_t desc, struct seg_cache *c)
+{
+    struct desc d = { (uint32_t)desc, (uint32_t)(desc >> 32), 0 };
+    desc_to_cache(&r->e.cpu, &d, sel, c);
+}
+
+/* IRET (and far RET) to an outer privilege level leaves a null selector in DS, ES, FS or GS
+ * as 0, RPL included: "IF SegmentSelector = NULL ... THEN SegmentSelector <- 0" (SDM Vol. 2A
+ * IRET and Vol. 2B RET, RETURN-TO-OUTER-PRIVILEGE-LEVEL). Seen from the oracle: the host
+ * kernel's IRET to user mode turned a case's DS = 3 into 0. */
+static void test_return_to_outer_level_zeroes_null_selectors(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    struct oracle_case c;
+    memset(&c, 0, sizeof c);
+    c.regs[4] = DATA + 0x1800;
+    c.eflags = 0x202;
+    c.code_addr = CODE;
+    c.code_len = 1;
+    c.code[0] = 0xCF; /* iretd */
+    /* the frame: EIP, CS 0x23, EFLAGS, ESP, SS 0x2B */
+    uint32_t frame[5] = { CODE + 0x100, 0x23, 0x202, DATA + 0x1700, 0x2B };
+    c.npatch = 2;
+    c.patch[0].off = 0x1800;
+    c.patch[0].len = 12;
+    memcpy(c.patch[0].bytes, frame, 12);
+    c.patch[1].off = 0x180C;
+    c.patch[1].len = 8;
+    memcpy(c.patch[1].bytes, frame + 3, 8);
+    emu_begin(&r->e, &c);
+    /* at CPL 0: kernel code and stack, DS null with RPL 3, ES the kernel's data (DPL 0),
+     * FS null with RPL 0, GS the user's data */
+    struct cpu *cpu = &r->e.cpu;
+    cache(r, 0x08, 0x00CF9B000000FFFFull, &cpu->seg[S_CS]);
+    cache(r, 0x18, 0x00CF93000000FFFFull, &cpu->seg[S_SS]);
+    cache(r, 0x18, 0x00CF93000000FFFFull, &cpu->seg[S_ES]);
+    cpu->seg[S_DS].sel = 3;
+    cpu->seg[S_DS].attr = 0;
+    cpu->seg[S_DS].ok = 0;
+    cpu->seg[S_FS].sel = 0;
+    cpu->seg[S_FS].attr = 0;
+    cpu->seg[S_FS].ok = 0;
+    cpu->cpl = 0;
+    emu_step(&r->e);
+    emu_finish(&r->e, &c, &res);
+    assert_int_equal(res.end, ORACLE_END_NORMAL);
+    assert_int_equal(res.eip, CODE + 0x100);
+    assert_int_equal(res.sreg[S_CS], 0x23);
+    assert_int_equal(res.sreg[S_SS], 0x2B);
+    assert_int_equal(res.regs[4], DATA + 0x1700);
+    assert_int_equal(res.sreg[S_DS], 0);    /* null: RPL cleared */
+    assert_int_equal(res.sreg[S_ES], 0);    /* DPL 0 data below CPL 3 */
+    assert_int_equal(res.sreg[S_FS], 0);
+    assert_int_equal(res.sreg[S_GS], 0x2B); /* usable: kept */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +221,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg8b_operand_must_be_8_byte_aligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_far_transfers_alignment_check_the_user_stack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_return_to_outer_level_zeroes_null_selectors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
