@@ -14,18 +14,20 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "oracle.h"
 
-extern uint32_t oracle_in[10];
+extern uint32_t oracle_in[11];
 extern uint32_t oracle_out[15];
 extern uint32_t oracle_host_fs, oracle_host_gs;
 void oracle_run(void);
@@ -48,7 +50,6 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
                      "andl $0xFFFBFBFF, (%%esp)\n\t"
                      "popfl"
                      ::: "eax", "memory", "cc");
-    (void)si;
     if (!g_in_case) {
         if (sig == SIGALRM)
             return;
@@ -80,6 +81,13 @@ static void on_signal(int sig, siginfo_t *si, void *ctx)
             g_sig.end = ORACLE_END_NORMAL;
             g_sig.vector = g_sig.error = g_sig.signo = 0;
         }
+    } else if (sig == SIGSEGV && g_sig.vector == 14 &&
+               (uint32_t)(uintptr_t)si->si_addr == g_sig.eip &&
+               (g_sig.eip < g_exit_lo || g_sig.eip >= g_exit_hi)) {
+        /* An instruction fetch from an address with nothing mapped (a 16-bit EIP below the
+         * code region): the case branched there and ended. */
+        g_sig.end = ORACLE_END_NORMAL;
+        g_sig.vector = g_sig.error = g_sig.signo = 0;
     }
     g_in_case = 0;
     siglongjmp(g_env, 1);
@@ -102,6 +110,28 @@ static void *map_at(uint32_t addr, uint32_t len, int prot)
         return NULL;
     }
     return p;
+}
+
+/* LDT entry 0: base = the data region, 4 GiB, 32-bit read/write data (struct user_desc of
+ * <asm/ldt.h>, spelled out). Read back so orrery gets the very descriptor. */
+struct ldt_user_desc {
+    unsigned int entry_number;
+    unsigned int base_addr;
+    unsigned int limit;
+    unsigned int flags; /* seg_32bit:1 contents:2 read_exec_only:1 limit_in_pages:1
+                         * seg_not_present:1 useable:1 */
+};
+
+static void install_ldt(struct oracle_shm *shm)
+{
+    struct ldt_user_desc d = { 0, shm->data_base, 0xFFFFF, 1u | 1u << 4 | 1u << 6 };
+    uint32_t back[2] = { 0, 0 };
+    if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0 ||
+        syscall(SYS_modify_ldt, 0, back, sizeof back) != (long)sizeof back)
+        return;
+    shm->ldt_lo = back[0];
+    shm->ldt_hi = back[1];
+    shm->ldt_ok = 1;
 }
 
 static int map_layout(struct oracle_shm *shm)
@@ -141,15 +171,24 @@ static void run_case(const struct oracle_shm *shm, const struct oracle_case *c,
     }
     oracle_apply_patches(data, c);
     memcpy(code, c->code, len);
-    uint32_t rel = (uint32_t)(uintptr_t)oracle_exit - (c->code_addr + len + ORACLE_EXIT_LEN);
-    code[len] = 0xE9;
-    memcpy(code + len + 1, &rel, 4);
+    bool flat = c->data_sel == ORACLE_USER_DS;
+    if (!flat && (c->data_sel != ORACLE_LDT_SEL || !shm->ldt_ok)) {
+        r->end = ORACLE_END_OTHER;
+        return;
+    }
     g_exit_lo = c->code_addr;
-    g_exit_hi = c->code_addr + len + ORACLE_EXIT_LEN;
+    g_exit_hi = c->code_addr + len;
+    if (flat) {
+        uint32_t rel = (uint32_t)(uintptr_t)oracle_exit - (c->code_addr + len + ORACLE_EXIT_LEN);
+        code[len] = 0xE9;
+        memcpy(code + len + 1, &rel, 4);
+        g_exit_hi += ORACLE_EXIT_LEN;
+    }
 
     memcpy(oracle_in, c->regs, 32);
     oracle_in[8] = c->eflags;
     oracle_in[9] = c->code_addr;
+    oracle_in[10] = c->data_sel;
     if (sigsetjmp(g_env, 0) == 0) {
         g_in_case = 1;
         oracle_run();
@@ -183,6 +222,7 @@ int main(int argc, char **argv)
     }
     if (map_layout(shm) < 0)
         die("cannot map the data and code regions at fixed low addresses");
+    install_ldt(shm);
     memcpy((void *)(uintptr_t)shm->data_base, shm->pattern, ORACLE_DATA_SIZE);
     memset((void *)(uintptr_t)shm->code_base, ORACLE_INT3, shm->code_size);
 
@@ -199,6 +239,8 @@ int main(int argc, char **argv)
     stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0 };
     if (sigaltstack(&ss, NULL) < 0)
         die("sigaltstack");
+    shm->sigstack_lo = (uint32_t)(uintptr_t)altstack;
+    shm->sigstack_hi = (uint32_t)(uintptr_t)altstack + sizeof altstack;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_signal;
@@ -225,6 +267,7 @@ int main(int argc, char **argv)
         struct itimerval tv = { { 0, 0 }, { 2, 0 } };
         setitimer(ITIMER_REAL, &tv, NULL);
         for (uint32_t i = 0; i < b->n && i < ORACLE_BATCH; i++) {
+            shm->running = i;
             run_case(shm, &b->c[i], &b->r[i]);
             if (b->r[i].end == ORACLE_END_TIMEOUT)
                 setitimer(ITIMER_REAL, &tv, NULL);

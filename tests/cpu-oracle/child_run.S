@@ -4,17 +4,20 @@
  * returns to C. A case that faults or branches away ends in the child's signal handler
  * instead (child.c).
  *
- *   oracle_in:  EAX ECX EDX EBX ESP EBP ESI EDI, EFLAGS, EIP            (10 dwords)
+ *   oracle_in:  EAX ECX EDX EBX ESP EBP ESI EDI, EFLAGS, EIP, data selector (11 dwords)
  *   oracle_out: EAX ECX EDX EBX ESP EBP ESI EDI, EFLAGS, ES CS SS DS FS GS (15 dwords)
  *
- * FS and GS are loaded with DS (flat) for the case, so FS/GS overrides address the same
- * memory as in orrery; the host's are put back on the way out. The exit path addresses
- * memory only through SS: the case may have loaded DS or ES with a null selector. */
+ * DS, ES, FS, GS and SS are loaded with the case's data selector: the flat user selector,
+ * or the LDT segment whose base is the data region. After that the trampoline reads only
+ * through CS, which stays flat. The host's FS and GS are put back on the way out. The exit
+ * path is used by flat cases only and addresses memory through SS alone (the generator
+ * never loads SS with anything but a flat selector there): the case may have loaded DS or
+ * ES with a null selector. LDT cases end on the INT3 after their code instead. */
 
         .data
         .balign 4
         .globl oracle_in, oracle_out, oracle_host_fs, oracle_host_gs, oracle_host_ds
-oracle_in:      .space 40
+oracle_in:      .space 44
 oracle_out:     .space 60
 oracle_host_esp: .long 0
 oracle_host_ds: .long 0
@@ -33,20 +36,23 @@ oracle_run:
         movw %ds, oracle_host_ds
         movw %fs, oracle_host_fs
         movw %gs, oracle_host_gs
-        movw %ds, %ax
-        movw %ax, %fs
-        movw %ax, %gs
         pushl oracle_in+32
         popfl
-        movl oracle_in+0, %eax
-        movl oracle_in+4, %ecx
-        movl oracle_in+8, %edx
-        movl oracle_in+12, %ebx
-        movl oracle_in+20, %ebp
-        movl oracle_in+24, %esi
-        movl oracle_in+28, %edi
-        movl oracle_in+16, %esp
-        jmp *%ss:oracle_in+36
+        movl oracle_in+40, %eax
+        movw %ax, %fs
+        movw %ax, %gs
+        movw %ax, %es
+        movw %ax, %ds
+        movw %ax, %ss
+        movl %cs:oracle_in+0, %eax
+        movl %cs:oracle_in+4, %ecx
+        movl %cs:oracle_in+8, %edx
+        movl %cs:oracle_in+12, %ebx
+        movl %cs:oracle_in+20, %ebp
+        movl %cs:oracle_in+24, %esi
+        movl %cs:oracle_in+28, %edi
+        movl %cs:oracle_in+16, %esp
+        jmp *%cs:oracle_in+36
 
 oracle_exit:
         movl %eax, %ss:oracle_out+0

@@ -12,13 +12,15 @@ enum {
     SYS_IDT = 0x1000,
     SYS_TSS = 0x2000,
     SYS_STUBS = 0x3000, /* one HLT per vector: the stub of vector v is at SYS_STUBS + v */
+    SYS_LDT_TABLE = 0x4000,
     SYS_STACK_TOP = 0x10000,
 };
 
 /* Linux's GDT for a 32-bit process on an x86-64 kernel (arch/x86/kernel/cpu/common.c,
  * GDT_ENTRY_INIT flags 0xc09b, 0xa09b, 0xc093, 0xc0fb, 0xc0f3, 0xa0fb), 16 entries. Entry 8
- * is our 32-bit TSS where Linux has its 64-bit one; 10-15 (LDT, TLS, per-CPU) stay empty
- * and the generator never names them. */
+ * is our 32-bit TSS where Linux has its 64-bit one, entry 10 the LDT (the child's one
+ * entry, as the host kernel built it); 11-15 (TLS, per-CPU) stay empty and the generator
+ * never names them. */
 static const uint64_t gdt[16] = {
     [1] = 0x00CF9B000000FFFFull, /* 0x08 kernel code, 32-bit */
     [2] = 0x00AF9B000000FFFFull, /* 0x10 kernel code, 64-bit */
@@ -109,6 +111,13 @@ int emu_init(struct emu *e, const struct oracle_shm *layout)
     put32(e->sys + SYS_TSS + 4, EMU_SYS_BASE + SYS_STACK_TOP); /* ESP0 */
     put32(e->sys + SYS_TSS + 8, 0x18);                         /* SS0 */
     put32(e->sys + SYS_TSS + 0x64, 0x68u << 16);               /* I/O map base past the limit */
+    const uint32_t ldt = EMU_SYS_BASE + SYS_LDT_TABLE;
+    put32(e->sys + SYS_GDT + 0x50, 7 | (ldt << 16));
+    put32(e->sys + SYS_GDT + 0x54, (ldt >> 16 & 0xFF) | 0x8200 | (ldt & 0xFF000000u));
+    if (layout->ldt_ok) {
+        put32(e->sys + SYS_LDT_TABLE, layout->ldt_lo);
+        put32(e->sys + SYS_LDT_TABLE + 4, layout->ldt_hi);
+    }
 
     struct cpu *cpu = &e->cpu;
     cpu_init(cpu, CPU_P2, &e->mem, &e->io);
@@ -118,6 +127,14 @@ int emu_init(struct emu *e, const struct oracle_shm *layout)
     cpu->idtr.base = EMU_SYS_BASE + SYS_IDT;
     cpu->idtr.limit = 256 * 8 - 1;
     memset(&cpu->ldtr, 0, sizeof cpu->ldtr);
+    if (layout->ldt_ok) {
+        cpu->ldtr.sel = 0x50;
+        cpu->ldtr.base = ldt;
+        cpu->ldtr.limit = 7;
+        cpu->ldtr.attr = 0x82;
+        struct desc d = { layout->ldt_lo, layout->ldt_hi, ldt };
+        desc_to_cache(cpu, &d, ORACLE_LDT_SEL, &e->ldt_data);
+    }
     cpu->tr.sel = 0x40;
     cpu->tr.base = EMU_SYS_BASE + SYS_TSS;
     cpu->tr.limit = 0x67;
@@ -148,6 +165,10 @@ void emu_begin(struct emu *e, const struct oracle_case *c)
     cpu->r[R_ZERO] = 0;
     cpu->eip = c->code_addr;
     cpu_set_eflags(cpu, c->eflags);
+    if (c->data_sel == ORACLE_LDT_SEL)
+        for (int s = 0; s < S_COUNT; s++)
+            if (s != S_CS)
+                cpu->seg[s] = e->ldt_data;
     oracle_apply_patches(e->data, c);
     if (c->code_len <= ORACLE_MAX_CODE && c->code_addr >= e->code_base &&
         c->code_addr + c->code_len <= e->code_base + e->code_size)
@@ -171,6 +192,25 @@ static bool has_error_code(unsigned v)
     return v == EXC_DF || (v >= EXC_TS && v <= EXC_PF) || v == EXC_AC;
 }
 
+/* The ring-0 frame: [error], EIP, CS, EFLAGS, ESP, SS. */
+static void read_frame(const struct emu *e, uint32_t frame[6])
+{
+    uint32_t sp = e->cpu.r[R_ESP] - EMU_SYS_BASE;
+    for (unsigned i = 0; i < 6; i++) {
+        frame[i] = 0;
+        for (unsigned k = 0; k < 4 && sp + 4 * i + 4 <= EMU_SYS_SIZE; k++)
+            frame[i] |= (uint32_t)e->sys[sp + 4 * i + k] << (8 * k);
+    }
+}
+
+void emu_exception(const struct emu *e, uint32_t *vector, uint32_t *error)
+{
+    uint32_t frame[6];
+    *vector = e->cpu.eip - (EMU_SYS_BASE + SYS_STUBS);
+    read_frame(e, frame);
+    *error = has_error_code(*vector) ? frame[0] : 0;
+}
+
 void emu_finish(struct emu *e, const struct oracle_case *c, struct oracle_result *r)
 {
     struct cpu *cpu = &e->cpu;
@@ -180,11 +220,8 @@ void emu_finish(struct emu *e, const struct oracle_case *c, struct oracle_result
         r->sreg[s] = cpu->seg[s].sel;
     if (emu_in_exception(e)) {
         uint32_t v = cpu->eip - (EMU_SYS_BASE + SYS_STUBS);
-        uint32_t sp = cpu->r[R_ESP] - EMU_SYS_BASE;
-        uint32_t frame[6] = { 0 };
-        for (unsigned i = 0; i < 6 && sp + 4 * i + 4 <= EMU_SYS_SIZE; i++)
-            for (unsigned k = 0; k < 4; k++)
-                frame[i] |= (uint32_t)e->sys[sp + 4 * i + k] << (8 * k);
+        uint32_t frame[6];
+        read_frame(e, frame);
         unsigned k = 0;
         r->end = ORACLE_END_EXCEPTION;
         r->vector = v;

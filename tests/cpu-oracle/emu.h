@@ -23,6 +23,7 @@ struct emu {
     struct iobus io;
     struct cpu cpu;
     struct cpu template; /* the state every case starts from */
+    struct seg_cache ldt_data; /* DS ES FS GS SS of a case with ORACLE_LDT_SEL */
     uint32_t data_base, code_base, code_size;
     uint8_t *data, *code, *sys;
     const uint8_t *pattern;
@@ -38,8 +39,9 @@ void emu_begin(struct emu *e, const struct oracle_case *c);
 /* Runs one instruction (a REP string instruction to its end). Returns true when it raised
  * an exception, which is then the state to report. */
 bool emu_step(struct emu *e);
-/* Whether the last step took an exception (CS is the stubs'). */
+/* Whether the last step took an exception (CS is the stubs'); its vector and error code. */
 bool emu_in_exception(const struct emu *e);
+void emu_exception(const struct emu *e, uint32_t *vector, uint32_t *error);
 /* The result as the native child reports it; puts the data and code regions back. */
 void emu_finish(struct emu *e, const struct oracle_case *c, struct oracle_result *r);
 

@@ -19,7 +19,8 @@ static const char *const WHY_BSWAP16 = "undefined result (SDM Vol. 2A BSWAP: 16-
 static const char *const WHY_INT1 =
     "the host (AMD under a hypervisor) reports INT1's #DB at the instruction, not after it "
     "(SDM Vol. 3A §17.3.1: a trap)";
-static const char *const WHY_LOW = "16-bit addresses cannot reach the data region (host vm.mmap_min_addr > 4096)";
+static const char *const WHY_LOW =
+    "16-bit addresses cannot reach the data region (host vm.mmap_min_addr > 4096, no modify_ldt)";
 
 /* The arithmetic flags a form reads and writes (SDM Vol. 2, "Flags Affected"; Vol. 1
  * Table B-1 for the conditions). A sequence may not read a flag an earlier instruction left
@@ -234,17 +235,8 @@ static bool is_string(unsigned op)
     return (op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF);
 }
 
-/* Control transfers whose target a 0x66 prefix truncates to 16 bits. */
-static bool is_near_branch(unsigned op, unsigned reg)
-{
-    return (op >= 0x70 && op <= 0x7F) || (op >= 0x180 && op <= 0x18F) || (op >= 0xE0 && op <= 0xE3) ||
-           op == 0xE8 || op == 0xE9 || op == 0xEB || op == 0xC2 || op == 0xC3 ||
-           op == 0x9A || op == 0xEA || op == 0xCA || op == 0xCB || op == 0xCF ||
-           (op == 0xFF && reg >= 2 && reg <= 5);
-}
-
 static void add_variants(struct forms *fs, unsigned op, unsigned reg, const struct opdesc *d,
-                         bool low)
+                         bool low, bool ldt)
 {
     struct form f;
     memset(&f, 0, sizeof f);
@@ -298,7 +290,7 @@ static void add_variants(struct forms *fs, unsigned op, unsigned reg, const stru
                     } else if (op >= 0x1C8 && op <= 0x1CF && v.size == 16) {
                         v.kind = K_EXCLUDED;
                         v.why = WHY_BSWAP16;
-                    } else if (!low && (v.mem == M_A16 || (v.size == 16 && is_near_branch(op, reg)))) {
+                    } else if (!low && v.mem == M_A16 && !ldt && v.kind != K_LOOP) {
                         v.kind = K_EXCLUDED;
                         v.why = WHY_LOW;
                     }
@@ -308,10 +300,14 @@ static void add_variants(struct forms *fs, unsigned op, unsigned reg, const stru
             }
 }
 
-/* Kinds that end a sequence (control leaves it, or they always fault). */
-static bool ends_sequence(unsigned kind)
+/* Forms that end a sequence (control leaves it, or they always fault). */
+static bool ends_sequence(const struct form *f)
 {
-    switch (kind) {
+    if (f->d && (f->d->flags & OPF_MEM) && f->mem == M_REG)
+        return true; /* a memory-only form with a register: #UD */
+    if (f->op >= 0x6C && f->op <= 0x6F)
+        return true; /* INS/OUTS: #GP at IOPL 0 */
+    switch (f->kind) {
     case K_JIND: case K_RET: case K_FAR: case K_INT: case K_PRIV: case K_UD:
         return true;
     default:
@@ -319,7 +315,7 @@ static bool ends_sequence(unsigned kind)
     }
 }
 
-int forms_build(struct forms *fs, bool low)
+int forms_build(struct forms *fs, bool low, bool ldt)
 {
     memset(fs, 0, sizeof *fs);
     for (unsigned op = 0; op < 0x200; op++) {
@@ -329,12 +325,12 @@ int forms_build(struct forms *fs, bool low)
             for (unsigned reg = 0; reg < 8; reg++) {
                 const struct opdesc *d = opcode_row(op, reg);
                 if (d && d->model <= CPU_P2)
-                    add_variants(fs, op, reg, d, low);
+                    add_variants(fs, op, reg, d, low, ldt);
             }
         } else {
             const struct opdesc *d = opcode_row(op, 0);
             if (d->model <= CPU_P2)
-                add_variants(fs, op, 0xFF, d, low);
+                add_variants(fs, op, 0xFF, d, low, ldt);
         }
     }
     /* Undefined opcodes that stay undefined on every later processor. */
@@ -360,9 +356,10 @@ int forms_build(struct forms *fs, bool low)
         if (fs->f[i].kind == K_EXCLUDED)
             continue;
         fs->live[fs->nlive++] = i;
-        if (fs->f[i].op == 0x102)
-            continue; /* LAR: undefined bits in its result (gen.c), single cases only */
-        if (ends_sequence(fs->f[i].kind))
+        if (fs->f[i].op == 0x102 || fs->f[i].kind == K_DESC)
+            continue; /* LAR: undefined bits in its result (gen.c); all four: a computed
+                       * selector may name the host's own GDT entries. Single cases only */
+        if (ends_sequence(&fs->f[i]))
             fs->seq_end[fs->nseq_end++] = i;
         else
             fs->seq_live[fs->nseq_live++] = i;

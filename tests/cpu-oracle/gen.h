@@ -52,8 +52,9 @@ struct forms {
     unsigned nseq_end;
 };
 
-/* Builds the list from the opcode table; a16 forms need the low layout. */
-int forms_build(struct forms *fs, bool low_layout);
+/* Builds the list from the opcode table; a16 memory forms need the low layout or the LDT
+ * segment. */
+int forms_build(struct forms *fs, bool low_layout, bool ldt);
 void forms_free(struct forms *fs);
 
 /* A case as the tester keeps it: what the child runs, and what orrery did. */
@@ -73,6 +74,9 @@ struct gen {
     struct forms *fs;
     struct emu *emu;
     uint64_t seed;
+    bool low;               /* the low layout: 16-bit addresses reach the flat data region */
+    bool ldt;               /* the LDT data segment exists (a base other than 0) */
+    uint32_t sigstack_lo, sigstack_hi; /* the child's signal stack */
     uint64_t rejected;      /* cases regenerated (undefined result, consumed undefined flags) */
 };
 

@@ -240,16 +240,42 @@ static void send_batch(struct tester *t, uint32_t b)
         die_errno("write to the child");
 }
 
+static void print_code(struct tester *t, const struct oracle_case *c);
+static void print_result(const char *who, const struct oracle_result *r);
+
+/* The child died: which case killed it, for the report and for --only. */
+static void child_died(struct tester *t, uint32_t b)
+{
+    int status = 0;
+    waitpid(t->child, &status, 0);
+    uint32_t i = t->shm->running;
+    fprintf(stderr, "orrery-oracle: the native child ");
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "died of signal %d", WTERMSIG(status));
+    else
+        fprintf(stderr, "exited with status %d", WEXITSTATUS(status));
+    if (i < t->shm->batch[b].n) {
+        const struct pcase *pc = &t->pcases[b][i];
+        fprintf(stderr, " running %s #%" PRIu64 " (reproduce: --seed %" PRIu64 " --only %s:%" PRIu64 "):\n",
+                pc->form >= 0 ? t->forms.f[pc->form].name : "sequence", pc->index, t->opt.seed,
+                pc->form >= 0 ? "single" : "seq", pc->index);
+        fflush(stderr);
+        print_code(t, &pc->c);
+        printf("  data segments %#x; orrery ended with\n", pc->c.data_sel);
+        print_result("orrery", &pc->want);
+        fflush(stdout);
+    } else {
+        fprintf(stderr, "\n");
+    }
+    die("lost the native child");
+}
+
 static void wait_batch(struct tester *t, uint32_t b)
 {
     uint32_t got;
     ssize_t n = read(t->reply_fd, &got, 4);
-    if (n != 4 || got != b) {
-        int status;
-        if (waitpid(t->child, &status, WNOHANG) == t->child && WIFSIGNALED(status))
-            fprintf(stderr, "orrery-oracle: the native child died of signal %d\n", WTERMSIG(status));
-        die("lost the native child");
-    }
+    if (n != 4 || got != b)
+        child_died(t, b);
 }
 
 /* ---- comparing ---- */
@@ -293,8 +319,10 @@ static bool differ(const struct pcase *pc, const struct oracle_result *h, char *
     if ((h->eflags ^ w->eflags) & fmask)
         SAY("  eflags: host %08x, orrery %08x (compared bits %08x, differing %08x)\n", h->eflags,
             w->eflags, fmask, (h->eflags ^ w->eflags) & fmask);
+    /* A null selector's RPL is not compared: the host kernel's IRET back to user mode after
+     * an interrupt makes it 0 (SDM Vol. 2A IRET), as it may happen in the middle of a case. */
     for (int i = 0; i < 6; i++)
-        if (h->sreg[i] != w->sreg[i])
+        if (h->sreg[i] != w->sreg[i] && ((h->sreg[i] | w->sreg[i]) & ~3u) != 0)
             SAY("  %s: host %04x, orrery %04x\n", sreg_names[i], h->sreg[i], w->sreg[i]);
     uint32_t nd = h->ndiff < w->ndiff ? h->ndiff : w->ndiff;
     if (nd > ORACLE_MAX_DIFF)
@@ -499,9 +527,10 @@ static void report(struct tester *t, double secs)
 {
     const struct forms *fs = &t->forms;
     bool low = t->shm->data_base == ORACLE_LOW_DATA;
-    printf("orrery-oracle: seed %" PRIu64 ", layout %s (data %#x, code %#x-%#x)\n", t->opt.seed,
+    printf("orrery-oracle: seed %" PRIu64 ", layout %s (data %#x, code %#x-%#x), %s\n", t->opt.seed,
            low ? "low" : "high", t->shm->data_base, t->shm->code_base,
-           t->shm->code_base + t->shm->code_size - 1);
+           t->shm->code_base + t->shm->code_size - 1,
+           t->shm->ldt_ok ? "LDT data segment at the data region" : "no LDT (modify_ldt failed)");
     if (!t->opt.quiet) {
         printf("%-40s %12s %10s %12s\n", "form", "cases", "differ", "regenerated");
         for (unsigned i = 0; i < fs->n; i++) {
@@ -519,8 +548,35 @@ static void report(struct tester *t, double secs)
         for (unsigned i = 0; i < fs->n; i++)
             if (fs->f[i].kind == K_EXCLUDED)
                 printf("  %-40s %s\n", fs->f[i].name, fs->f[i].why);
-        printf("not generated: INT 0x80 (a system call on the host); selectors 0x50-0x7F (the "
-               "host's LDT, TLS and per-CPU descriptors)\n");
+        static const char *const notes[] = {
+            "EFLAGS bits the opcode table marks undefined (OPF_UNDEF and the count rules) are "
+            "not compared, nor is what a later instruction of a sequence computes from them",
+            "SHLD/SHRD with a 16-bit operand and a count above 16: destination and flags "
+            "undefined (SDM Vol. 2B)",
+            "LAR with a 32-bit operand: bits 19:16 of the result are undefined (SDM Vol. 2A: "
+            "masked by 00FxFF00H); the host returns the limit bits",
+            "REP/REPNE on instructions other than strings: reserved (SDM Vol. 2A §2.1.1); the "
+            "host's F2 LOOPE branches on ZF = 0",
+            "LOCK on VERW m16 (the host ignores it, SDM: #UD) and on MOV CRn/DRn (AMD reads "
+            "LOCK MOV CR0 as MOV CR8)",
+            "INT 0x80 (a system call on the host); selectors 0x50-0x7F (the host's LDT, TLS "
+            "and per-CPU descriptors); far transfers to 0x30-0x33 (the host's 64-bit code)",
+            "memory outside the data and code regions (the host has no pages there, orrery no "
+            "paging yet): ENTER frames stay in the stack page (the host probes the new stack "
+            "bottom, and without alignment checking), RET imm16 releases stay in it",
+            "a return to RPL < CPL with a misaligned outer stack under EFLAGS.AC: the SDM "
+            "checks the RPL first (#GP), the host reads the outer SS:ESP first (#AC)",
+            "TF set by POPF or IRET (a single-step trap would end the case elsewhere); IRET "
+            "with NT set (a task return on the P6, #GP in the host's compatibility mode)",
+            "the RPL of a null selector in DS/ES/FS/GS (the host kernel's IRET to user mode "
+            "after an interrupt zeroes it); a segment load faulting on a selector of the "
+            "host's GDT entries 10-15; LAR/LSL/VERR/VERW inside sequences",
+            "an ESP inside the child's signal stack when a signal ends the case (the host "
+            "kernel would take it for already being on that stack)",
+        };
+        printf("not generated or not compared:\n");
+        for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++)
+            printf("  - %s\n", notes[i]);
     }
     unsigned shown = 0;
     for (unsigned i = 0; i < t->nfail && shown < t->opt.max_report; i++, shown++)
@@ -538,18 +594,23 @@ int main(int argc, char **argv)
     static struct tester t;
     parse_args(&t.opt, argc, argv);
     signal(SIGPIPE, SIG_IGN);
+    if (cs_open(CS_ARCH_X86, CS_MODE_32, &t.cs) != CS_ERR_OK)
+        die("capstone does not open");
     start_child(&t, argv[0]);
     if (emu_init(&t.emu, t.shm) < 0)
         die("cannot set up orrery's machine");
-    if (forms_build(&t.forms, t.shm->data_base == ORACLE_LOW_DATA) < 0)
+    t.gen.low = t.shm->data_base == ORACLE_LOW_DATA;
+    t.gen.ldt = t.shm->ldt_ok != 0;
+    t.gen.sigstack_lo = t.shm->sigstack_lo;
+    t.gen.sigstack_hi = t.shm->sigstack_hi;
+    if (forms_build(&t.forms, t.gen.low, t.gen.ldt) < 0)
         die("out of memory");
     if (t.opt.list_forms) {
         for (unsigned i = 0; i < t.forms.n; i++)
             printf("%-40s %s\n", t.forms.f[i].name, t.forms.f[i].kind == K_EXCLUDED ? t.forms.f[i].why : "");
         return 0;
     }
-    if (cs_open(CS_ARCH_X86, CS_MODE_32, &t.cs) != CS_ERR_OK)
-        die("capstone does not open");
+
     t.gen.fs = &t.forms;
     t.gen.emu = &t.emu;
     t.gen.seed = t.opt.seed;

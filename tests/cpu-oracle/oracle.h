@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define ORACLE_MAGIC 0x4F52434Cu /* "ORCL" */
-#define ORACLE_VERSION 1u
+#define ORACLE_VERSION 2u
 
 /* The data region: an operand window and, above it, the stack. Every memory operand a case
  * addresses lies inside. Both sides fill it from the same pattern before each case and
@@ -43,6 +43,10 @@
 /* Linux's flat user selectors for 32-bit processes on an x86-64 kernel. */
 #define ORACLE_USER_CS 0x23u
 #define ORACLE_USER_DS 0x2Bu
+/* LDT entry 0, which the child installs (modify_ldt): a 4 GiB data segment whose base is
+ * the data region, for cases run with a segment base other than 0 (and for 16-bit
+ * addressing when the region lies above 64 KiB). */
+#define ORACLE_LDT_SEL 0x07u
 
 /* Bytes written into the data region (offset from its start) before the case runs. */
 struct oracle_patch {
@@ -59,6 +63,7 @@ struct oracle_case {
     uint32_t code_addr;
     uint32_t code_len;
     uint32_t npatch;
+    uint32_t data_sel;  /* DS ES FS GS SS: ORACLE_USER_DS or ORACLE_LDT_SEL */
     uint8_t code[ORACLE_MAX_CODE];
     struct oracle_patch patch[ORACLE_MAX_PATCH];
 };
@@ -93,7 +98,10 @@ struct oracle_shm {
     uint32_t magic, version, size;
     uint32_t data_base, code_base, code_size; /* the layout the child could map */
     uint32_t cs, ds, ss;                      /* the child's selectors, for a sanity check */
+    uint32_t ldt_ok, ldt_lo, ldt_hi;          /* LDT entry 0 as the host kernel made it */
+    uint32_t sigstack_lo, sigstack_hi;        /* the child's signal stack [lo, hi) */
     uint32_t child_ready;
+    uint32_t running;                         /* the slot of the batch the child is running */
     uint8_t pattern[ORACLE_DATA_SIZE];
     struct oracle_batch batch[2];
 };
