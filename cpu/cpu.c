@@ -1,6 +1,7 @@
 /* Processor lifecycle and the interpreter loop. */
 #include "cpu/cpu.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "cpu/transfer.h"
@@ -31,40 +32,52 @@ void cpu_set_eflags(struct cpu *cpu, uint32_t value)
 }
 
 /* CR0 (SDM Vol. 3A §2.5): ET reads 1 from the 486 on; the 286 MSW reads its upper bits
- * as 1. Setting PE enters protected mode at the next far transfer. */
+ * as 1. Setting PE enters protected mode at the next far transfer. With PAE paging on
+ * afterwards, a change of PG, CD or NW loads the PDPTEs (§4.4.1); a change of PG, WP or PE
+ * flushes the TLB (§4.10.4.1). */
 void cpu_write_cr0(struct cpu *cpu, uint32_t v)
 {
+    uint32_t old = cpu->cr[0];
     if (cpu->model == CPU_286)
         v = (v & 0xF) | 0xFFF0;
     else if (cpu->model == CPU_386)
         v = (v & 0x8000000Fu) | 0x7FFEFFF0u; /* reserved bits read 1, ET 1 (386-real dump, MOO-FORMAT.md §5.2) */
     else
         v |= 0x10;
-    if ((v & 0x80000000u) && !(v & 1))
+    if ((v & CR0_PG) && !(v & CR0_PE))
         cpu_fault(cpu, EXC_GP, 0); /* PG without PE */
-    if ((v & 0x20000000u) && !(v & 0x40000000u) && cpu->model >= CPU_486)
+    if ((v & CR0_NW) && !(v & CR0_CD) && cpu->model >= CPU_486)
         cpu_fault(cpu, EXC_GP, 0); /* NW without CD */
-    if (v & 0x80000000u)
-        cpu_unsupported(cpu, "paging (CR0.PG)");
+    if ((v & CR0_PG) && (cpu->cr[4] & CR4_PAE) && ((old ^ v) & (CR0_PG | CR0_CD | CR0_NW)))
+        cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[0] = v;
     cpu_update_mode(cpu);
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+        tlb_flush_all(&cpu->tlb);
 }
 
-void cpu_write_cr3(struct cpu *cpu, uint32_t v)
-{
-    cpu->cr[3] = v & 0xFFFFF018u;
-}
-
-/* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. */
+/* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. With PAE
+ * paging on afterwards, a change of PSE, PAE or PGE loads the PDPTEs (§4.4.1); any change
+ * of them flushes the TLB, global entries included (§4.10.4.1). */
 void cpu_write_cr4(struct cpu *cpu, uint32_t v)
 {
     uint32_t valid = 0x1FF; /* VME PVI TSD DE PSE PAE MCE PGE PCE */
+    uint32_t features = cpu->info->cpuid_features_edx;
+    if (!(features & CPUID_PAE))
+        valid &= ~CR4_PAE;
+    if (!(features & CPUID_PGE))
+        valid &= ~CR4_PGE;
     if (cpu->model >= CPU_P2)
         valid |= 1u << 9; /* OSFXSR */
     if (v & ~valid)
         cpu_fault(cpu, EXC_GP, 0);
+    uint32_t changed = (cpu->cr[4] ^ v) & (CR4_PSE | CR4_PAE | CR4_PGE);
+    if ((cpu->cr[0] & CR0_PG) && (v & CR4_PAE) && changed)
+        cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[4] = v;
     debug_update(cpu); /* CR4.DE turns I/O breakpoints on and off */
+    if (changed)
+        tlb_flush_all(&cpu->tlb);
 }
 
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
@@ -85,7 +98,7 @@ void cpu_reset(struct cpu *cpu)
     int (*ack)(void *) = cpu->intr_ack;
     void *ack_opaque = cpu->intr_opaque;
 
-    memset(cpu, 0, sizeof(*cpu));
+    memset(cpu, 0, offsetof(struct cpu, tlb)); /* the TLB is flushed below, not cleared */
     cpu->info = info;
     cpu->model = (uint8_t)info->model;
     cpu->mem = mem;
@@ -111,6 +124,8 @@ void cpu_reset(struct cpu *cpu)
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = info->model >= CPU_486 ? 0x400 : 0; /* bit 10 reads 1 from the 486 on */
     cpu->r[R_EDX] = info->reset_edx;
+    tlb_flush_all(&cpu->tlb);
+    cpu->tlb.mem_gen = mem->gen;
 }
 
 void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct iobus *io)
@@ -119,38 +134,59 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu->info = cpu_model_get(model);
     cpu->mem = mem;
     cpu->io = io;
+    tlb_init(&cpu->tlb, mem);
     cpu_reset(cpu);
 }
 
-/* An exception raised while an instruction ran: undo the instruction and deliver it. */
+/* Exception classes for a fault raised while delivering another (SDM Vol. 3A §6.15,
+ * Tables 6-4 and 6-5): two contributory faults, or a page fault followed by a page fault or
+ * a contributory fault, make a double fault; any other pair is handled one after the other. */
+enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE };
+
+static int exc_class(int vector)
+{
+    switch (vector) {
+    case EXC_DE: case EXC_TS: case EXC_NP: case EXC_SS: case EXC_GP: return EXC_CONTRIBUTORY;
+    case EXC_PF: return EXC_PAGE;
+    default: return EXC_BENIGN;
+    }
+}
+
+/* An exception raised while an instruction ran (or an event was delivered): undo the
+ * instruction and deliver it. */
 static void handle_fault(struct cpu *cpu)
 {
     int vector = cpu->fault_vector;
     uint32_t error = cpu->fault_error;
+    const int prev = cpu->delivering - 1;
 
     cpu->eip = cpu->insn_eip;
     cpu->r[R_ESP] = cpu->insn_esp;
     cpu->halted = 0;
+    cpu->delivering = 0;
     if (vector < 0) /* cpu_unsupported: the CPU stopped */
         return;
-    if (cpu->fault_depth >= 2) {
+    if (prev == EXC_DF) {
         /* A fault while delivering a double fault: shutdown (SDM Vol. 3A §6.15, int 8). */
         cpu->shutdown = 1;
         cpu->stop_reason = "triple fault";
-        cpu->fault_depth = 0;
         return;
     }
-    if (cpu->fault_depth == 1) {
-        vector = EXC_DF;
-        error = 0;
+    if (prev >= 0) {
+        int c1 = exc_class(prev), c2 = exc_class(vector);
+        if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
+            (c1 == EXC_PAGE && c2 != EXC_BENIGN)) {
+            vector = EXC_DF;
+            error = 0;
+        }
     }
-    cpu->fault_depth++;
     /* Faults other than instruction breakpoints push EFLAGS with RF set, so the
      * instruction restarts without breaking again (SDM Vol. 3A §17.3.1.1). */
     if (cpu->mode != MODE_REAL && !(vector == EXC_DB && (cpu->dr[6] & 0xF)))
         cpu->eflags |= FL_RF;
+    cpu->delivering = vector + 1;
     cpu_deliver_exception(cpu, (uint8_t)vector, error);
-    cpu->fault_depth = 0;
+    cpu->delivering = 0;
 }
 
 /* Delivers the debug trap an instruction earned: single step (BS) and data or I/O
@@ -166,9 +202,9 @@ static void debug_trap(struct cpu *cpu, bool single_step)
     cpu->debug_pending = 0;
     cpu->insn_eip = cpu->eip;
     cpu->insn_esp = cpu->r[R_ESP];
-    cpu->fault_depth = 1;
+    cpu->delivering = EXC_DB + 1;
     cpu_deliver_exception(cpu, EXC_DB, 0);
-    cpu->fault_depth = 0;
+    cpu->delivering = 0;
 }
 
 static void step(struct cpu *cpu)
@@ -221,6 +257,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
     }
     while (cpu->icount - start < n && !cpu->shutdown) {
+        cpu_tlb_sync(cpu); /* a device may have changed physical memory (A20, ...) */
         if (unlikely(cpu->intr_line) && take_interrupt(cpu))
             continue;
         if (cpu->halted)

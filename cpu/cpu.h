@@ -11,6 +11,7 @@
 
 #include "core/iobus.h"
 #include "mmu/physmem.h"
+#include "mmu/tlb.h"
 
 /* General registers in encoding order; R_ZERO always reads 0 so that effective
  * addresses are base + index + disp with no branches for absent parts. */
@@ -29,6 +30,19 @@ enum {
     FL_AC = 1u << 18, FL_VIF = 1u << 19, FL_VIP = 1u << 20, FL_ID = 1u << 21,
 };
 #define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Control register bits (SDM Vol. 3A §2.5). */
+enum {
+    CR0_PE = 1u << 0, CR0_WP = 1u << 16, CR0_NW = 1u << 29, CR0_CD = 1u << 30,
+    CR0_PG = 1u << 31,
+};
+enum { CR4_PSE = 1u << 4, CR4_PAE = 1u << 5, CR4_PGE = 1u << 7 };
+
+/* CPUID leaf 1 EDX bits (SDM Vol. 2A Table 3-11). */
+enum {
+    CPUID_PSE = 1u << 3, CPUID_TSC = 1u << 4, CPUID_MSR = 1u << 5, CPUID_PAE = 1u << 6,
+    CPUID_CX8 = 1u << 8, CPUID_SEP = 1u << 11, CPUID_PGE = 1u << 13, CPUID_CMOV = 1u << 15,
+};
 
 /* Exception vectors (SDM Vol. 3A §6.3.1). */
 enum {
@@ -83,6 +97,7 @@ struct cpu {
     struct dtr gdtr, idtr;
     struct seg_cache ldtr, tr;
     uint32_t cr[5];
+    uint64_t pdpte[4];        /* PAE: the PDPTE registers, loaded from CR3 (SDM Vol. 3A §4.4.1) */
     uint32_t dr[8];
     uint64_t tsc;
     uint64_t msr_sysenter_cs, msr_sysenter_esp, msr_sysenter_eip;
@@ -100,7 +115,7 @@ struct cpu {
     uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */
     uint32_t insn_esp;        /* ESP before it, restored when it faults */
     uint64_t icount;          /* instructions retired */
-    int fault_depth;          /* exceptions being delivered: a fault at depth 1 is #DF */
+    int delivering;           /* vector + 1 of the exception being delivered; 0: none */
     int fault_vector;         /* the fault cpu_fault is unwinding with */
     uint32_t fault_error;
     const char *stop_reason;  /* why the CPU stopped (shutdown), for the user */
@@ -115,6 +130,10 @@ struct cpu {
     struct physmem *mem;
     struct iobus *io;
     jmp_buf *fault_jmp;       /* where cpu_fault unwinds to (set by the execution loop) */
+
+    /* The software TLB: host pointers, rebuilt, never saved. It must stay last: cpu_reset
+     * clears everything before it and flushes it. */
+    struct tlb tlb;
 };
 
 struct cpu_model_info {

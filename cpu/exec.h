@@ -5,6 +5,7 @@
 
 #include <stdnoreturn.h>
 
+#include "core/bits.h"
 #include "core/compiler.h"
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
@@ -44,10 +45,16 @@ static ALWAYS_INLINE void set_r32(struct cpu *cpu, unsigned n, uint32_t v)
 
 /* ---- memory ---- */
 
-/* Physical access below the segment layer; paging and the TLB slot in here. */
-static ALWAYS_INLINE uint32_t lin_to_phys(const struct cpu *cpu, uint32_t lin)
+/* Linear memory: the software TLB (mmu/tlb.h, DESIGN.md "Memory"). A hit is an index, a
+ * tag compare and a host load or store; the tag is compared with the page of the access's
+ * last byte, so an access that crosses into the next page misses. Everything else -- TLB
+ * misses, MMIO, ROM writes, code pages, pages not yet dirty, faults, page crossings -- goes
+ * to the slow path in cpu/memory.c, which walks, checks, sets A/D, fills and accesses. */
+
+/* CPL 3 is user mode (SDM Vol. 3A §4.6): TLB_USER, without a branch. */
+static ALWAYS_INLINE unsigned tlb_user(const struct cpu *cpu)
 {
-    return lin & cpu->info->addr_mask & cpu->mem->a20_mask;
+    return (cpu->cpl + 1u) >> 2;
 }
 
 /* Debug registers (cpu/debug.c). */
@@ -57,19 +64,72 @@ void debug_check_data(struct cpu *cpu, uint32_t lin, unsigned size, bool write);
 void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
 void debug_check_gd(struct cpu *cpu);
 
+uint32_t cpu_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, unsigned kind);
+void cpu_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, unsigned kind);
+
+static ALWAYS_INLINE uint32_t mem_read(struct cpu *cpu, uint32_t lin, unsigned size,
+                                       unsigned kind)
+{
+    const struct tlb_entry *e = &cpu->tlb.e[kind][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag == ((lin + size - 1) & TLB_PAGE_MASK))) {
+        const uint8_t *p = (const uint8_t *)(e->addend + lin);
+        return load_le(p, size);
+    }
+    return cpu_read_slow(cpu, lin, size, kind);
+}
+
+static ALWAYS_INLINE void mem_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v,
+                                   unsigned kind)
+{
+    const struct tlb_entry *e = &cpu->tlb.e[kind][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag == ((lin + size - 1) & TLB_PAGE_MASK))) {
+        uint8_t *p = (uint8_t *)(e->addend + lin);
+        store_le(p, size, v);
+        return;
+    }
+    cpu_write_slow(cpu, lin, size, v, kind);
+}
+
+/* Data accesses with the rights of the CPL. size is 1, 2 or 4. */
 static ALWAYS_INLINE uint32_t lin_read(struct cpu *cpu, uint32_t lin, unsigned size)
 {
     if (unlikely(cpu->debug_data))
         debug_check_data(cpu, lin, size, false);
-    return physmem_read(cpu->mem, lin_to_phys(cpu, lin), size);
+    return mem_read(cpu, lin, size, TLB_READ | tlb_user(cpu));
 }
 
 static ALWAYS_INLINE void lin_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
     if (unlikely(cpu->debug_data))
         debug_check_data(cpu, lin, size, true);
-    physmem_write(cpu->mem, lin_to_phys(cpu, lin), size, v);
+    mem_write(cpu, lin, size, v, TLB_WRITE | tlb_user(cpu));
 }
+
+/* Implicit supervisor accesses (SDM Vol. 3A §4.6): descriptor tables, the TSS, the IDT --
+ * supervisor rights whatever the CPL. */
+static ALWAYS_INLINE uint32_t lin_read_sys(struct cpu *cpu, uint32_t lin, unsigned size)
+{
+    return mem_read(cpu, lin, size, TLB_READ);
+}
+
+static ALWAYS_INLINE void lin_write_sys(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
+{
+    mem_write(cpu, lin, size, v, TLB_WRITE);
+}
+
+/* Flushes the TLB when physical memory changed under it (A20, regions, code pages, dirty
+ * bitmap: physmem gen). The execution loop calls it before every instruction. */
+void cpu_tlb_resync(struct cpu *cpu);
+static ALWAYS_INLINE void cpu_tlb_sync(struct cpu *cpu)
+{
+    if (unlikely(cpu->tlb.mem_gen != cpu->mem->gen))
+        cpu_tlb_resync(cpu);
+}
+
+/* MOV CR3 (and task switches): PAE PDPTEs, TLB flush of non-global entries. */
+void cpu_write_cr3(struct cpu *cpu, uint32_t v);
+/* PAE: loads the PDPTE registers from the table at cr3, #GP(0) if one is malformed. */
+void cpu_load_pdptes(struct cpu *cpu, uint32_t cr3);
 
 /* The slow path of seg_addr: expand-down limits and every fault (cpu/segment.c). */
 uint32_t seg_addr_slow(struct cpu *cpu, int s, uint32_t off, unsigned size, unsigned need);
@@ -139,10 +199,10 @@ static ALWAYS_INLINE uint32_t rd_rmw(struct cpu *cpu, int s, uint32_t off, unsig
     return lin_read(cpu, lin, size);
 }
 
-/* Code fetch through CS. */
+/* Code fetch through CS, with execute rights. */
 static ALWAYS_INLINE uint8_t cpu_fetch8(struct cpu *cpu, uint32_t off)
 {
-    return (uint8_t)lin_read(cpu, seg_addr(cpu, S_CS, off, 1, 0), 1);
+    return (uint8_t)mem_read(cpu, seg_addr(cpu, S_CS, off, 1, 0), 1, TLB_EXEC | tlb_user(cpu));
 }
 
 /* ---- operands ---- */

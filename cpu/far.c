@@ -72,6 +72,59 @@ static void far_task(struct cpu *cpu, uint16_t sel, struct desc *d, enum task_so
     }
 }
 
+/* Where a protected-mode far JMP or CALL lands, checked as far as the two agree: a code
+ * segment directly, a call gate (its DPL and its target), or a task (gate or TSS). */
+enum far_kind { FAR_CODE, FAR_GATE, FAR_TASK };
+struct far_target {
+    enum far_kind kind;
+    struct desc d;      /* the selector's descriptor: code segment, call gate or task */
+    struct desc code;   /* the code segment control goes to (FAR_CODE, FAR_GATE) */
+    uint16_t csel;      /* its selector */
+    uint32_t eip;       /* and offset */
+};
+
+static void resolve_far(struct cpu *cpu, uint16_t sel, uint32_t off, struct far_target *t)
+{
+    fetch_target(cpu, sel, &t->d);
+    if (desc_is_code(&t->d)) {
+        check_direct_code(cpu, &t->d, sel);
+        t->kind = FAR_CODE;
+        t->code = t->d;
+        t->csel = sel;
+        t->eip = off;
+        return;
+    }
+    if (desc_s(&t->d))
+        gp_sel(cpu, sel);
+    switch (desc_type(&t->d)) {
+    case SYS_CALL16:
+    case SYS_CALL32:
+        if (desc_dpl(&t->d) < cpu->cpl || desc_dpl(&t->d) < (sel & 3u))
+            gp_sel(cpu, sel);
+        if (!desc_present(&t->d))
+            np_sel(cpu, sel);
+        gate_target(cpu, &t->d, &t->code, &t->csel);
+        t->kind = FAR_GATE;
+        t->eip = gate_offset(&t->d, desc_type(&t->d) == SYS_CALL32);
+        return;
+    case SYS_TASK:
+    case SYS_TSS16_AVAIL:
+    case SYS_TSS32_AVAIL:
+        t->kind = FAR_TASK;
+        return;
+    default:
+        gp_sel(cpu, sel);
+    }
+}
+
+static void check_target_limit(struct cpu *cpu, const struct far_target *t)
+{
+    struct seg_cache c;
+    desc_to_cache(cpu, &t->code, t->csel, &c);
+    if (t->eip > c.limit)
+        cpu_fault(cpu, EXC_GP, 0);
+}
+
 void jump_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32)
 {
     if (!o32)
@@ -80,52 +133,19 @@ void jump_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32)
         far_real(cpu, sel, off);
         return;
     }
-    struct desc d;
-    fetch_target(cpu, sel, &d);
-    if (desc_is_code(&d)) {
-        check_direct_code(cpu, &d, sel);
-        struct seg_cache c;
-        desc_to_cache(cpu, &d, sel, &c);
-        if (off > c.limit)
-            cpu_fault(cpu, EXC_GP, 0);
-        desc_set_accessed(cpu, &d);
-        load_cs(cpu, &d, sel, cpu->cpl);
-        cpu->eip = off;
+    struct far_target t;
+    resolve_far(cpu, sel, off, &t);
+    if (t.kind == FAR_TASK) {
+        far_task(cpu, sel, &t.d, TASK_JMP);
         return;
     }
-    if (desc_s(&d))
-        gp_sel(cpu, sel);
-    switch (desc_type(&d)) {
-    case SYS_CALL16:
-    case SYS_CALL32: {
-        if (desc_dpl(&d) < cpu->cpl || desc_dpl(&d) < (sel & 3u))
-            gp_sel(cpu, sel);
-        if (!desc_present(&d))
-            np_sel(cpu, sel);
-        struct desc code;
-        uint16_t csel;
-        gate_target(cpu, &d, &code, &csel);
-        /* JMP through a gate never changes privilege. */
-        if (!desc_conforming(&code) && desc_dpl(&code) != cpu->cpl)
-            gp_sel(cpu, csel);
-        uint32_t target = gate_offset(&d, desc_type(&d) == SYS_CALL32);
-        struct seg_cache c;
-        desc_to_cache(cpu, &code, csel, &c);
-        if (target > c.limit)
-            cpu_fault(cpu, EXC_GP, 0);
-        desc_set_accessed(cpu, &code);
-        load_cs(cpu, &code, csel, cpu->cpl);
-        cpu->eip = target;
-        return;
-    }
-    case SYS_TASK:
-    case SYS_TSS16_AVAIL:
-    case SYS_TSS32_AVAIL:
-        far_task(cpu, sel, &d, TASK_JMP);
-        return;
-    default:
-        gp_sel(cpu, sel);
-    }
+    /* JMP through a gate never changes privilege. */
+    if (t.kind == FAR_GATE && !desc_conforming(&t.code) && desc_dpl(&t.code) != cpu->cpl)
+        gp_sel(cpu, t.csel);
+    check_target_limit(cpu, &t);
+    desc_set_accessed(cpu, &t.code);
+    load_cs(cpu, &t.code, t.csel, cpu->cpl);
+    cpu->eip = t.eip;
 }
 
 /* Through a call gate to a more privileged nonconforming segment: the inner stack from the
@@ -159,79 +179,40 @@ static void call_gate_inner(struct cpu *cpu, const struct desc *gate, const stru
 
 void call_far(struct cpu *cpu, uint16_t sel, uint32_t off, bool o32)
 {
-    const unsigned size = o32 ? 4 : 2;
     if (!o32)
         off &= 0xFFFF;
+    struct stk st;
     if (cpu->mode != MODE_PROT) {
         if (off > cpu->seg[S_CS].limit)
             cpu_fault(cpu, EXC_GP, 0);
-        struct stk st;
         stk_from_current(cpu, &st);
-        stk_push(cpu, &st, cpu->seg[S_CS].sel, size);
-        stk_push(cpu, &st, cpu->eip, size);
+        stk_push(cpu, &st, cpu->seg[S_CS].sel, o32 ? 4 : 2);
+        stk_push(cpu, &st, cpu->eip, o32 ? 4 : 2);
         load_seg(cpu, S_CS, sel);
         stk_commit(cpu, &st);
         cpu->eip = off;
         return;
     }
-    struct desc d;
-    fetch_target(cpu, sel, &d);
-    if (desc_is_code(&d)) {
-        check_direct_code(cpu, &d, sel);
-        struct seg_cache c;
-        desc_to_cache(cpu, &d, sel, &c);
-        if (off > c.limit)
-            cpu_fault(cpu, EXC_GP, 0);
-        struct stk st;
-        stk_from_current(cpu, &st);
-        stk_push(cpu, &st, cpu->seg[S_CS].sel, size);
-        stk_push(cpu, &st, cpu->eip, size);
-        desc_set_accessed(cpu, &d);
-        stk_commit(cpu, &st);
-        load_cs(cpu, &d, sel, cpu->cpl);
-        cpu->eip = off;
+    struct far_target t;
+    resolve_far(cpu, sel, off, &t);
+    if (t.kind == FAR_TASK) {
+        far_task(cpu, sel, &t.d, TASK_CALL);
         return;
     }
-    if (desc_s(&d))
-        gp_sel(cpu, sel);
-    switch (desc_type(&d)) {
-    case SYS_CALL16:
-    case SYS_CALL32: {
-        if (desc_dpl(&d) < cpu->cpl || desc_dpl(&d) < (sel & 3u))
-            gp_sel(cpu, sel);
-        if (!desc_present(&d))
-            np_sel(cpu, sel);
-        struct desc code;
-        uint16_t csel;
-        gate_target(cpu, &d, &code, &csel);
-        const bool g32 = desc_type(&d) == SYS_CALL32;
-        uint32_t target = gate_offset(&d, g32);
-        if (!desc_conforming(&code) && desc_dpl(&code) < cpu->cpl) {
-            call_gate_inner(cpu, &d, &code, csel, target, cpu->eip);
-            return;
-        }
-        struct seg_cache c;
-        desc_to_cache(cpu, &code, csel, &c);
-        if (target > c.limit)
-            cpu_fault(cpu, EXC_GP, 0);
-        struct stk st;
-        stk_from_current(cpu, &st);
-        stk_push(cpu, &st, cpu->seg[S_CS].sel, g32 ? 4 : 2);
-        stk_push(cpu, &st, cpu->eip, g32 ? 4 : 2);
-        desc_set_accessed(cpu, &code);
-        stk_commit(cpu, &st);
-        load_cs(cpu, &code, csel, cpu->cpl);
-        cpu->eip = target;
+    if (t.kind == FAR_GATE && !desc_conforming(&t.code) && desc_dpl(&t.code) < cpu->cpl) {
+        call_gate_inner(cpu, &t.d, &t.code, t.csel, t.eip, cpu->eip);
         return;
     }
-    case SYS_TASK:
-    case SYS_TSS16_AVAIL:
-    case SYS_TSS32_AVAIL:
-        far_task(cpu, sel, &d, TASK_CALL);
-        return;
-    default:
-        gp_sel(cpu, sel);
-    }
+    /* The return address takes the gate's size through a gate, the operand size otherwise. */
+    const unsigned size = t.kind == FAR_GATE ? (desc_type(&t.d) == SYS_CALL32 ? 4 : 2) : (o32 ? 4 : 2);
+    check_target_limit(cpu, &t);
+    stk_from_current(cpu, &st);
+    stk_push(cpu, &st, cpu->seg[S_CS].sel, size);
+    stk_push(cpu, &st, cpu->eip, size);
+    desc_set_accessed(cpu, &t.code);
+    stk_commit(cpu, &st);
+    load_cs(cpu, &t.code, t.csel, cpu->cpl);
+    cpu->eip = t.eip;
 }
 
 /* The code segment a RET/IRET returns to (SDM Vol. 2B "RET" protected-mode checks). */

@@ -4,10 +4,8 @@
 
 #include "cpu/cpu.h"
 
-/* CPUID leaf 1 EDX bits (SDM Vol. 2A Table 3-11). Only what orrery implements is
- * reported: x87 (FPU, MMX, FXSR) arrives with cpu/fpu, paging extensions with mmu/paging. */
-enum { CPUID_TSC = 1u << 4, CPUID_MSR = 1u << 5, CPUID_CX8 = 1u << 8, CPUID_SEP = 1u << 11,
-       CPUID_CMOV = 1u << 15 };
+/* CPUID leaf 1 EDX: only what orrery implements is reported (x87 arrives with cpu/fpu).
+ * The Pentium has 4 MiB pages; PAE and global pages arrived with the Pentium Pro. */
 
 static const struct cpu_model_info models[] = {
     {
@@ -30,7 +28,7 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 1,
         .cpuid_sig = 0x0543, .reset_edx = 0x0543, /* family 5, model 4 (P55C), stepping 3 */
-        .cpuid_features_edx = CPUID_TSC | CPUID_MSR | CPUID_CX8,
+        .cpuid_features_edx = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
         .vendor = "GenuineIntel",
     },
     {
@@ -38,7 +36,8 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 2,
         .cpuid_sig = 0x0652, .reset_edx = 0x0652, /* family 6, model 5, stepping 2 */
-        .cpuid_features_edx = CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_SEP | CPUID_CMOV,
+        .cpuid_features_edx = CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE | CPUID_CX8 |
+                              CPUID_SEP | CPUID_PGE | CPUID_CMOV,
         .vendor = "GenuineIntel",
     },
 };

@@ -95,15 +95,14 @@ void op_lea16(struct cpu *cpu, const struct insn *in) { set_r16(cpu, in->reg, (u
 void op_lea32(struct cpu *cpu, const struct insn *in) { cpu->r[in->reg] = ea(cpu, in); }
 
 /* LDS/LES/LFS/LGS/LSS: offset then selector from memory; the segment is loaded first so
- * that a faulting load leaves the register unchanged. */
+ * that a faulting load leaves the register unchanged. LSS opens no interrupt shadow: only
+ * MOV SS and POP SS do (SDM Vol. 3A §6.8.3; LSS loads SS:SP at once, which is its point). */
 static void load_far_ptr(struct cpu *cpu, const struct insn *in, int sreg, bool o32)
 {
     uint32_t off = ea(cpu, in);
     uint32_t v = o32 ? rd32(cpu, in->seg, off) : rd16(cpu, in->seg, off);
     uint16_t sel = rd16(cpu, in->seg, (off + (o32 ? 4 : 2)) & in->addr_mask);
     load_seg(cpu, sreg, sel);
-    if (sreg == S_SS)
-        cpu->inhibit = INHIBIT_IRQ | INHIBIT_DEBUG;
     if (o32)
         cpu->r[in->reg] = v;
     else

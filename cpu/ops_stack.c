@@ -219,7 +219,7 @@ static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
     if (size == 2)
         set_r16(cpu, R_EBP, (uint16_t)frame);
     else
-        cpu->r[R_EBP] = (cpu->r[R_EBP] & ~sm) | frame;
+        cpu->r[R_EBP] = frame; /* EBP <- FrameTemp, the (E)SP of the stack's size */
     set_sp(cpu, new_sp);
 }
 

@@ -75,7 +75,9 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
             return;                                                                        \
         }                                                                                  \
         uint32_t n_ = str_count(cpu, in);                                                  \
-        for (unsigned i_ = 0; i_ < STRING_CHUNK; i_++) {                                   \
+        /* Single-stepping traps after each iteration (SDM Vol. 3A §17.3.1.4). */         \
+        const unsigned chunk_ = (cpu->eflags & FL_TF) ? 1 : STRING_CHUNK;                  \
+        for (unsigned i_ = 0; i_ < chunk_; i_++) {                                         \
             if (n_ == 0)                                                                   \
                 return;                                                                    \
             if (early_step(cpu) && !cmp)                                                   \

@@ -311,11 +311,12 @@ void op_invd(struct cpu *cpu, const struct insn *in)
     require_cpl0(cpu);
 }
 
-/* No translations are cached while paging is absent; INVLPG checks privilege only. */
+/* INVLPG m: drops the TLB entries of the page holding the operand's linear address,
+ * global ones too. The operand is not accessed, so no limit check or fault (SDM Vol. 2A). */
 void op_invlpg(struct cpu *cpu, const struct insn *in)
 {
-    (void)in;
     require_cpl0(cpu);
+    tlb_flush_page(&cpu->tlb, cpu->seg[in->seg].base + ea(cpu, in));
 }
 
 /* A control register that does not exist is #UD, found while decoding and so before the

@@ -51,11 +51,11 @@ void task_switch(struct cpu *cpu, uint16_t sel, struct desc *tss, enum task_sour
  * TSS, IDT), whatever the CPL. */
 static inline uint32_t sys_read(struct cpu *cpu, uint32_t lin, unsigned size)
 {
-    return lin_read(cpu, lin, size);
+    return lin_read_sys(cpu, lin, size);
 }
 static inline void sys_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
-    lin_write(cpu, lin, size, v);
+    lin_write_sys(cpu, lin, size, v);
 }
 
 #endif

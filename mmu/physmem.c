@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bits.h"
+
 int physmem_init(struct physmem *pm)
 {
     memset(pm, 0, sizeof(*pm));
     pm->page_region = calloc(PHYS_PAGES, 1);
+    pm->code = calloc(PHYS_PAGES / 8, 1);
     pm->a20_mask = 0xFFFFFFFFu;
-    return pm->page_region ? 0 : -1;
+    return pm->page_region && pm->code ? 0 : -1;
 }
 
 void physmem_free(struct physmem *pm)
@@ -17,6 +20,7 @@ void physmem_free(struct physmem *pm)
         free(pm->region[i].host);
     free(pm->page_region);
     free(pm->dirty);
+    free(pm->code);
     memset(pm, 0, sizeof(*pm));
 }
 
@@ -42,6 +46,7 @@ static struct region *add_region(struct physmem *pm, enum region_kind kind, uint
             return NULL;
     }
     pm->nregions++;
+    pm->gen++;
     for (uint32_t i = 0; i < n; i++)
         pm->page_region[first + i] = (uint8_t)pm->nregions;
     return r;
@@ -120,9 +125,14 @@ static void write_byte(struct physmem *pm, uint32_t addr, uint8_t v)
 uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
 {
     struct region *r = region_of(pm, addr);
-    /* A whole access inside one MMIO region goes to the device at its width. */
-    if (r && r->kind == REGION_MMIO && addr - r->base <= r->size - size)
-        return r->read(r->opaque, addr - r->base, size);
+    /* A whole access inside one region: MMIO goes to the device at its width, RAM and ROM
+     * are read in one piece. */
+    if (r && addr - r->base <= r->size - size) {
+        if (r->kind == REGION_MMIO)
+            return r->read(r->opaque, addr - r->base, size);
+        const uint8_t *p = r->host + (addr - r->base);
+        return load_le(p, size);
+    }
     uint32_t v = 0;
     for (unsigned i = 0; i < size; i++)
         v |= (uint32_t)read_byte(pm, addr + i) << (8 * i);
@@ -132,8 +142,15 @@ uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
 void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t value)
 {
     struct region *r = region_of(pm, addr);
-    if (r && r->kind == REGION_MMIO && addr - r->base <= r->size - size) {
-        r->write(r->opaque, addr - r->base, size, value);
+    if (r && r->kind != REGION_ROM && addr - r->base <= r->size - size) {
+        if (r->kind == REGION_MMIO) {
+            r->write(r->opaque, addr - r->base, size, value);
+            return;
+        }
+        uint8_t *p = r->host + (addr - r->base);
+        mark_dirty(pm, addr);
+        mark_dirty(pm, addr + size - 1); /* the access may cross a page of the region */
+        store_le(p, size, value);
         return;
     }
     for (unsigned i = 0; i < size; i++)
@@ -142,13 +159,28 @@ void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t va
 
 int physmem_track_dirty(struct physmem *pm, bool on)
 {
+    pm->gen++;
     free(pm->dirty);
     pm->dirty = on ? calloc(PHYS_PAGES / 8, 1) : NULL;
     return on && !pm->dirty ? -1 : 0;
 }
 
+/* TLB write entries mark their page dirty when filled (physmem_host_ptr), so they must be
+ * refilled after a clear: the generation bump makes the CPU drop them. */
 void physmem_clear_dirty(struct physmem *pm)
 {
-    if (pm->dirty)
+    if (pm->dirty) {
         memset(pm->dirty, 0, PHYS_PAGES / 8);
+        pm->gen++;
+    }
+}
+
+void physmem_code_set(struct physmem *pm, uint32_t page)
+{
+    page &= PHYS_PAGES - 1;
+    uint8_t bit = (uint8_t)(1u << (page & 7));
+    if (!(pm->code[page >> 3] & bit)) {
+        pm->code[page >> 3] |= bit;
+        pm->gen++;
+    }
 }

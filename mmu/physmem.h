@@ -36,6 +36,12 @@ struct physmem {
     unsigned nregions;
     uint32_t a20_mask;    /* 0xFFFFFFFF with A20 on; bit 20 clear with it off */
     uint8_t *dirty;       /* optional bitmap, one bit per page written since last clear */
+    uint8_t *code;        /* bitmap, one bit per page holding translated code */
+    /* Bumped whenever something a TLB caches about physical memory changes: the A20 gate,
+     * the region map, a page becoming code, the dirty bitmap being cleared. A CPU compares
+     * it with the value its TLB was filled under and flushes when they differ; devices
+     * cannot call into cpu/ (DESIGN.md), so this is how they reach the TLB. */
+    uint32_t gen;
 };
 
 int physmem_init(struct physmem *pm);
@@ -48,7 +54,11 @@ int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read
 
 static inline void physmem_set_a20(struct physmem *pm, bool on)
 {
-    pm->a20_mask = on ? 0xFFFFFFFFu : ~(1u << 20);
+    uint32_t m = on ? 0xFFFFFFFFu : ~(1u << 20);
+    if (m != pm->a20_mask) {
+        pm->a20_mask = m;
+        pm->gen++;
+    }
 }
 
 /* Host pointer for RAM (writable) or ROM (read only) at addr, else NULL. The pointer is
@@ -66,5 +76,19 @@ static inline bool physmem_page_dirty(const struct physmem *pm, uint32_t page)
     return pm->dirty && (pm->dirty[page >> 3] >> (page & 7) & 1);
 }
 void physmem_clear_dirty(struct physmem *pm);
+
+/* Pages holding translated code (page = address >> 12). Writes to them must take the CPU's
+ * slow path so the translator sees them; setting a bit therefore bumps gen. */
+void physmem_code_set(struct physmem *pm, uint32_t page);
+static inline void physmem_code_clear(struct physmem *pm, uint32_t page)
+{
+    page &= PHYS_PAGES - 1;
+    pm->code[page >> 3] &= (uint8_t)~(1u << (page & 7));
+}
+static inline bool physmem_code_test(const struct physmem *pm, uint32_t page)
+{
+    page &= PHYS_PAGES - 1;
+    return pm->code[page >> 3] >> (page & 7) & 1;
+}
 
 #endif

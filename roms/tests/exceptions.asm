@@ -56,6 +56,25 @@ ROM_START "exceptions"
 .ud2:
     CHECK16 [ss:exc_vector], 6, "ud_0f_ff_vector"
 
+; Protected-mode-only instructions are #UD in real mode (SDM Vol. 2: "not recognized in
+; real-address mode").
+    EXPECT_EXC .pmo1
+    db 0x63, 0xC0                   ; ARPL ax, ax
+.pmo1:
+    CHECK16 [ss:exc_vector], 6, "ud_arpl_real_mode"
+    EXPECT_EXC .pmo2
+    db 0x0F, 0x00, 0xC0             ; SLDT ax
+.pmo2:
+    CHECK16 [ss:exc_vector], 6, "ud_sldt_real_mode"
+    EXPECT_EXC .pmo3
+    db 0x0F, 0x02, 0xC0             ; LAR ax, ax
+.pmo3:
+    CHECK16 [ss:exc_vector], 6, "ud_lar_real_mode"
+    EXPECT_EXC .pmo4
+    db 0x0F, 0x00, 0x27             ; VERR [bx]
+.pmo4:
+    CHECK16 [ss:exc_vector], 6, "ud_verr_real_mode"
+
 ; LOCK on an instruction that cannot be locked: #UD from the 386 on, ignored by the 286
 ; (cpu/README.md; 286-real vectors accept LOCK anywhere).
     cmp word [ss:is_286], 0

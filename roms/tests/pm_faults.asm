@@ -1,5 +1,6 @@
-; pm_faults: exception classes and gate kinds (SDM Vol. 3A ch. 6): a fault while
-; delivering a fault becomes #DF with error code 0; an interrupt gate clears IF and a trap
+; pm_faults: exception classes and gate kinds (SDM Vol. 3A ch. 6): a contributory fault
+; while delivering a contributory fault becomes #DF with error code 0, while a fault in
+; the delivery of a benign exception is delivered on its own; an interrupt gate clears IF and a trap
 ; gate keeps it; #AC for a misaligned access at CPL 3 with CR0.AM and EFLAGS.AC; a far
 ; call into a conforming segment keeps CPL 3.
 %define LIB_386
@@ -26,6 +27,16 @@ after_df:
     mov ax, DATA0
     mov es, ax
 
+    ; A benign exception whose delivery faults is not a double fault: the second one is
+    ; delivered instead (SDM Vol. 3A Table 6-5).
+    and byte [IDT_BASE + 6 * 8 + 5], 0x7F   ; the #UD gate not present
+    PEXPECT after_serial
+    ud2                             ; #UD -> #NP(6 * 8 + 2 + 1) delivering it
+after_serial:
+    or byte [IDT_BASE + 6 * 8 + 5], 0x80
+    PCHECK32 [pexc_vector], 11, "benign_then_fault_is_serial"
+    PCHECK32 [pexc_error], 6 * 8 + 3, "serial_np_error_idt_ext"
+
     ; ---- interrupt gate vs trap gate ----
     or byte [IDT_BASE + 0x44 * 8 + 5], 0x01 ; 0x44: trap gate (type 0xF)
     sti
@@ -47,17 +58,9 @@ after_df:
     mov eax, cr0
     or eax, 1 << 18                 ; AM
     mov cr0, eax
-    push dword DATA3
-    push dword R3_STACK
-    push dword 0x00040002           ; AC
-    push dword CODE3
-    push dword ring3
-    iretd
+    ENTER_RING3 ring3, 0x00040002   ; AC
 
 ring3:
-    mov ax, DATA3
-    mov ds, ax
-    mov es, ax
     mov ebx, [0x1000]               ; aligned: fine
     PEXPECT .a1
     mov ebx, [0x1001]               ; misaligned dword at CPL 3

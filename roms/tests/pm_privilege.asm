@@ -119,17 +119,9 @@ pm_main:
 
     ; ---- to ring 3 by IRETD ----
     mov [0x570], esp                ; the ring-0 stack to come back to
-    push dword DATA3
-    push dword R3_STACK
-    push dword 0x0002               ; IOPL 0, IF 0
-    push dword CODE3
-    push dword ring3
-    iretd
+    ENTER_RING3 ring3, 0x0002       ; IOPL 0, IF 0
 
 ring3:
-    mov ax, DATA3
-    mov ds, ax
-    mov es, ax
     mov eax, cs
     PCHECK32 eax, CODE3, "iret_to_ring3_cs"
     mov eax, ss

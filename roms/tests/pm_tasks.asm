@@ -24,17 +24,7 @@ ROM_START "pm_tasks"
 PM32_CODE
 pm_main:
     ; Task 1: ring 0, flat, its own stack, starting at task1.
-    mov edi, TSS1_BASE
-    mov ecx, 0x68 / 4
-    xor eax, eax
-    rep stosd
-    mov dword [TSS1_BASE + 0x20], task1         ; EIP
-    mov dword [TSS1_BASE + 0x24], 0x2           ; EFLAGS
-    mov dword [TSS1_BASE + 0x38], T1_STACK      ; ESP
-    mov word [TSS1_BASE + 0x4C], CODE0          ; CS
-    mov word [TSS1_BASE + 0x48], DATA0          ; ES
-    mov word [TSS1_BASE + 0x50], DATA0          ; SS
-    mov word [TSS1_BASE + 0x54], DATA0          ; DS
+    INIT_TSS32 TSS1_BASE, task1, T1_STACK
     mov word [TSS1_BASE + 0x58], DATA0          ; FS
     mov word [TSS1_BASE + 0x5C], DATA0          ; GS
     mov word [TSS1_BASE + 0x66], 0x68           ; no I/O bitmap
