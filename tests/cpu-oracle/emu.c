@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu/descriptor.h"
+#include "mmu/tlb.h"
 
 /* Layout of the system area. */
 enum {
@@ -151,6 +152,19 @@ int emu_init(struct emu *e, const struct oracle_shm *layout)
     return 0;
 }
 
+void emu_save(const struct emu *e, struct emu_snap *s)
+{
+    memcpy(s->cpu, &e->cpu, sizeof s->cpu);
+    memcpy(s->data, e->data, ORACLE_DATA_SIZE);
+}
+
+void emu_restore(struct emu *e, const struct emu_snap *s)
+{
+    memcpy(&e->cpu, s->cpu, sizeof s->cpu);
+    tlb_flush_all(&e->cpu.tlb);
+    memcpy(e->data, s->data, ORACLE_DATA_SIZE);
+}
+
 void emu_free(struct emu *e)
 {
     physmem_free(&e->mem);
@@ -160,7 +174,10 @@ void emu_free(struct emu *e)
 void emu_begin(struct emu *e, const struct oracle_case *c)
 {
     struct cpu *cpu = &e->cpu;
-    *cpu = e->template;
+    /* The template without its TLB (most of struct cpu): the entries the last case filled
+     * are flushed instead (cpu.h: the TLB stays last). */
+    memcpy(cpu, &e->template, offsetof(struct cpu, tlb));
+    tlb_flush_all(&cpu->tlb);
     memcpy(cpu->r, c->regs, sizeof c->regs);
     cpu->r[R_ZERO] = 0;
     cpu->eip = c->code_addr;

@@ -8,6 +8,7 @@
 #define ORRERY_TESTS_CPU_ORACLE_EMU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpu/cpu.h"
@@ -44,5 +45,14 @@ bool emu_in_exception(const struct emu *e);
 void emu_exception(const struct emu *e, uint32_t *vector, uint32_t *error);
 /* The result as the native child reports it; puts the data and code regions back. */
 void emu_finish(struct emu *e, const struct oracle_case *c, struct oracle_result *r);
+
+/* The CPU (less its TLB, which is flushed instead) and the data region, to run an
+ * instruction again from the same state. */
+struct emu_snap {
+    uint8_t cpu[offsetof(struct cpu, tlb)];
+    uint8_t data[ORACLE_DATA_SIZE];
+};
+void emu_save(const struct emu *e, struct emu_snap *s);
+void emu_restore(struct emu *e, const struct emu_snap *s);
 
 #endif

@@ -316,19 +316,17 @@ void gen_sequence(struct gen *g0, uint64_t index, struct pcase *pc)
     g.calm = true;
     uint32_t taint = 0;
     unsigned n = 0;
-    static uint8_t saved_data[ORACLE_DATA_SIZE];
+    static struct emu_snap saved;
 
     emu_begin(e, c);
     for (unsigned k = 0; k < want && n < want; k++) {
         bool accepted = false, ended = false;
-        struct cpu saved = e->cpu;
+        emu_save(e, &saved);
         struct oracle_case saved_case = *c;
         uint32_t saved_taint = taint;
-        memcpy(saved_data, e->data, ORACLE_DATA_SIZE);
         for (unsigned attempt = 0; attempt < 8 && !accepted; attempt++) {
             if (attempt) {
-                e->cpu = saved;
-                memcpy(e->data, saved_data, ORACLE_DATA_SIZE);
+                emu_restore(e, &saved);
                 memset(e->code + (saved_case.code_addr - e->code_base) + saved_case.code_len,
                        ORACLE_INT3, c->code_len - saved_case.code_len);
                 *c = saved_case;
@@ -360,8 +358,7 @@ void gen_sequence(struct gen *g0, uint64_t index, struct pcase *pc)
             accepted = true;
         }
         if (!accepted) {
-            e->cpu = saved;
-            memcpy(e->data, saved_data, ORACLE_DATA_SIZE);
+            emu_restore(e, &saved);
             memset(e->code + (saved_case.code_addr - e->code_base) + saved_case.code_len,
                    ORACLE_INT3, c->code_len - saved_case.code_len);
             *c = saved_case;
