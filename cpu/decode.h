@@ -27,17 +27,28 @@ enum op_form {
 
 /* Rules a row carries. */
 enum {
-    OPF_LOCK = 1u << 0,     /* LOCK is legal (memory destination only) */
-    OPF_MEM = 1u << 1,      /* register form (mod == 3) is #UD */
-    OPF_MODRM_REG = 1u << 2 /* mod field ignored: always a register (MOV CRn/DRn) */
+    OPF_LOCK = 1u << 0,      /* LOCK is legal (memory destination only) */
+    OPF_MEM = 1u << 1,       /* register form (mod == 3) is #UD */
+    OPF_MODRM_REG = 1u << 2, /* mod field ignored: always a register (MOV CRn/DRn) */
+    /* What the manuals leave undefined (SDM Vol. 2, "Flags Affected"), beyond the flags of
+     * OPF_UNDEF: documentation and the differential tester's masks; the CPU ignores them. */
+    OPF_COUNTED = 1u << 3,   /* shift/rotate: a masked count of 0 affects no flag, so nothing
+                              * is undefined; OPF_UNDEF's OF only for masked counts above 1 */
+    OPF_CF_WIDE = 1u << 4,   /* SHL/SHR: CF undefined when the count >= the operand size */
+    OPF_OVERSIZE = 1u << 5,  /* SHLD/SHRD: a count above the operand size leaves the
+                              * destination and all flags undefined */
+    OPF_ZERO_SRC = 1u << 6,  /* BSF/BSR: a zero source leaves the destination undefined */
 };
+/* The EFLAGS arithmetic bits (FL_*) a form leaves undefined, kept in the rules' top half. */
+#define OPF_UNDEF(fl) ((uint32_t)(fl) << 16)
+#define OPDESC_UNDEF(d) (((d)->flags >> 16) & 0xFFFFu)
 
 struct opdesc {
     insn_fn fn16, fn32;
     const char *mnemonic;
     uint8_t form;       /* enum op_form */
     uint8_t model;      /* enum cpu_model: first model that has it */
-    uint8_t flags;      /* OPF_* */
+    uint32_t flags;     /* OPF_*, OPF_UNDEF(...) */
 };
 
 struct insn {

@@ -205,6 +205,17 @@ static ALWAYS_INLINE const uint8_t *code_window(struct cpu *cpu, uint32_t off, u
     return (const uint8_t *)(e->addend + lin);
 }
 
+/* The read of a read-modify-write destination: the segment is checked for writing too,
+ * so a destination the instruction may not write faults #GP before the read's alignment
+ * check (SDM Vol. 3A §6.9 Table 6-2), as the host processor does. */
+static ALWAYS_INLINE uint32_t rd_rmw(struct cpu *cpu, int s, uint32_t off, unsigned size)
+{
+    uint32_t lin = seg_addr(cpu, s, off, size, SEG_OK_READ | SEG_OK_WRITE);
+    if (size > 1)
+        align_check(cpu, lin, size);
+    return lin_read(cpu, lin, size);
+}
+
 /* Code fetch through CS, with execute rights. */
 static ALWAYS_INLINE uint8_t cpu_fetch8(struct cpu *cpu, uint32_t off)
 {
@@ -229,6 +240,18 @@ static ALWAYS_INLINE uint16_t rm16_read(struct cpu *cpu, const struct insn *in)
 static ALWAYS_INLINE uint32_t rm32_read(struct cpu *cpu, const struct insn *in)
 {
     return in->mod == 3 ? cpu->r[in->rm] : rd32(cpu, in->seg, ea(cpu, in));
+}
+static ALWAYS_INLINE uint8_t rm8_read_rmw(struct cpu *cpu, const struct insn *in)
+{
+    return in->mod == 3 ? get_r8(cpu, in->rm) : (uint8_t)rd_rmw(cpu, in->seg, ea(cpu, in), 1);
+}
+static ALWAYS_INLINE uint16_t rm16_read_rmw(struct cpu *cpu, const struct insn *in)
+{
+    return in->mod == 3 ? get_r16(cpu, in->rm) : (uint16_t)rd_rmw(cpu, in->seg, ea(cpu, in), 2);
+}
+static ALWAYS_INLINE uint32_t rm32_read_rmw(struct cpu *cpu, const struct insn *in)
+{
+    return in->mod == 3 ? cpu->r[in->rm] : rd_rmw(cpu, in->seg, ea(cpu, in), 4);
 }
 static ALWAYS_INLINE void rm8_write(struct cpu *cpu, const struct insn *in, uint8_t v)
 {

@@ -47,7 +47,8 @@ static ALWAYS_INLINE void alu_flags(struct cpu *cpu, enum alu_kind k, uint8_t bi
             alu_flags(cpu, k, bits, a_, b_, r_);                                           \
         } else {                                                                           \
             uint32_t off_ = ea(cpu, in);                                                   \
-            uint32_t a_ = bits == 8 ? rd8(cpu, in->seg, off_)                              \
+            uint32_t a_ = k != K_CMP ? rd_rmw(cpu, in->seg, off_, bits / 8)                \
+                        : bits == 8 ? rd8(cpu, in->seg, off_)                              \
                         : bits == 16 ? rd16(cpu, in->seg, off_) : rd32(cpu, in->seg, off_); \
             uint32_t r_ = alu_res(cpu, k, a_, b_);                                         \
             if (k != K_CMP) {                                                              \
@@ -123,8 +124,7 @@ void op_test_rm32_imm(struct cpu *cpu, const struct insn *in) { TEST(32, rm32_re
             a_ = bits == 8 ? get_r8(cpu, in->rm) : cpu->r[in->rm] & size_mask(bits);       \
         else {                                                                             \
             off_ = ea(cpu, in);                                                            \
-            a_ = bits == 8 ? rd8(cpu, in->seg, off_)                                       \
-               : bits == 16 ? rd16(cpu, in->seg, off_) : rd32(cpu, in->seg, off_);         \
+            a_ = rd_rmw(cpu, in->seg, off_, bits / 8);                                     \
         }                                                                                  \
         uint32_t r_ = (res_expr) & size_mask(bits);                                        \
         if (in->mod == 3) {                                                                \

@@ -39,7 +39,8 @@ static void bit_op(struct cpu *cpu, const struct insn *in, enum bt_kind k, unsig
             int32_t unit = bits == 16 ? sofs >> 4 : sofs >> 5;
             off = (off + (uint32_t)unit * (bits / 8)) & in->addr_mask;
         }
-        uint32_t v = bits == 16 ? rd16(cpu, in->seg, off) : rd32(cpu, in->seg, off);
+        uint32_t v = k != BT_TEST ? rd_rmw(cpu, in->seg, off, bits / 8)
+                   : bits == 16 ? rd16(cpu, in->seg, off) : rd32(cpu, in->seg, off);
         cf = (v >> bit) & 1;
         if (k != BT_TEST) {
             uint32_t r = bt_apply(k, v, bit);
@@ -108,13 +109,16 @@ void op_bsr32(struct cpu *cpu, const struct insn *in) { bit_scan(cpu, in, true, 
         set_lazy(cpu, LF_SUB, bits, acc - d, acc, d);                                      \
     }
 
-DEFINE_CMPXCHG(rm8_r8, 8, rm8_read, rm8_write, get_r8(cpu, in->reg), set_r8(cpu, R_EAX, (uint8_t)d))
-DEFINE_CMPXCHG(rm16_r16, 16, rm16_read, rm16_write, get_r16(cpu, in->reg), set_r16(cpu, R_EAX, (uint16_t)d))
-DEFINE_CMPXCHG(rm32_r32, 32, rm32_read, rm32_write, cpu->r[in->reg], cpu->r[R_EAX] = d)
+DEFINE_CMPXCHG(rm8_r8, 8, rm8_read_rmw, rm8_write, get_r8(cpu, in->reg), set_r8(cpu, R_EAX, (uint8_t)d))
+DEFINE_CMPXCHG(rm16_r16, 16, rm16_read_rmw, rm16_write, get_r16(cpu, in->reg), set_r16(cpu, R_EAX, (uint16_t)d))
+DEFINE_CMPXCHG(rm32_r32, 32, rm32_read_rmw, rm32_write, cpu->r[in->reg], cpu->r[R_EAX] = d)
 
+/* m64 is one quadword: writable, and 8-byte aligned under alignment checking (SDM Vol. 3A
+ * §6.15 Table 6-25), checked before either half is read. */
 void op_cmpxchg8b(struct cpu *cpu, const struct insn *in)
 {
     uint32_t off = ea(cpu, in);
+    align_check(cpu, seg_addr(cpu, in->seg, off, 8, SEG_OK_READ | SEG_OK_WRITE), 8);
     uint32_t lo = rd32(cpu, in->seg, off), hi = rd32(cpu, in->seg, (off + 4) & in->addr_mask);
     bool eq = lo == cpu->r[R_EAX] && hi == cpu->r[R_EDX];
     if (eq) {
@@ -132,7 +136,7 @@ void op_cmpxchg8b(struct cpu *cpu, const struct insn *in)
 /* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (so XADD r, r leaves the sum). */
 void op_xadd_rm8_r8(struct cpu *cpu, const struct insn *in)
 {
-    uint8_t d = rm8_read(cpu, in), s = get_r8(cpu, in->reg), r = (uint8_t)(d + s);
+    uint8_t d = rm8_read_rmw(cpu, in), s = get_r8(cpu, in->reg), r = (uint8_t)(d + s);
     if (in->mod == 3)
         set_r8(cpu, in->reg, d);
     rm8_write(cpu, in, r);
@@ -143,7 +147,7 @@ void op_xadd_rm8_r8(struct cpu *cpu, const struct insn *in)
 
 void op_xadd_rm16_r16(struct cpu *cpu, const struct insn *in)
 {
-    uint16_t d = rm16_read(cpu, in), s = get_r16(cpu, in->reg), r = (uint16_t)(d + s);
+    uint16_t d = rm16_read_rmw(cpu, in), s = get_r16(cpu, in->reg), r = (uint16_t)(d + s);
     if (in->mod == 3)
         set_r16(cpu, in->reg, d);
     rm16_write(cpu, in, r);
@@ -154,7 +158,7 @@ void op_xadd_rm16_r16(struct cpu *cpu, const struct insn *in)
 
 void op_xadd_rm32_r32(struct cpu *cpu, const struct insn *in)
 {
-    uint32_t d = rm32_read(cpu, in), s = cpu->r[in->reg], r = d + s;
+    uint32_t d = rm32_read_rmw(cpu, in), s = cpu->r[in->reg], r = d + s;
     if (in->mod == 3)
         cpu->r[in->reg] = d;
     rm32_write(cpu, in, r);

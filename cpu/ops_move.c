@@ -56,21 +56,21 @@ void op_mov_sreg_rm(struct cpu *cpu, const struct insn *in)
 
 void op_xchg_rm8_r8(struct cpu *cpu, const struct insn *in)
 {
-    uint8_t a = rm8_read(cpu, in), b = get_r8(cpu, in->reg);
+    uint8_t a = rm8_read_rmw(cpu, in), b = get_r8(cpu, in->reg);
     rm8_write(cpu, in, b);
     set_r8(cpu, in->reg, a);
 }
 
 void op_xchg_rm16_r16(struct cpu *cpu, const struct insn *in)
 {
-    uint16_t a = rm16_read(cpu, in), b = get_r16(cpu, in->reg);
+    uint16_t a = rm16_read_rmw(cpu, in), b = get_r16(cpu, in->reg);
     rm16_write(cpu, in, b);
     set_r16(cpu, in->reg, a);
 }
 
 void op_xchg_rm32_r32(struct cpu *cpu, const struct insn *in)
 {
-    uint32_t a = rm32_read(cpu, in), b = cpu->r[in->reg];
+    uint32_t a = rm32_read_rmw(cpu, in), b = cpu->r[in->reg];
     rm32_write(cpu, in, b);
     cpu->r[in->reg] = a;
 }

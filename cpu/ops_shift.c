@@ -114,8 +114,7 @@ static struct shift_out shift(const struct cpu *cpu, enum shift_kind k, unsigned
             a_ = bits == 8 ? get_r8(cpu, in->rm) : cpu->r[in->rm] & size_mask(bits);       \
         else {                                                                             \
             off_ = ea(cpu, in);                                                            \
-            a_ = bits == 8 ? rd8(cpu, in->seg, off_)                                       \
-               : bits == 16 ? rd16(cpu, in->seg, off_) : rd32(cpu, in->seg, off_);         \
+            a_ = rd_rmw(cpu, in->seg, off_, bits / 8);                                     \
         }                                                                                  \
         struct shift_out o_ = shift(cpu, k, bits, a_, cnt_);                               \
         if (in->mod == 3) {                                                                \
@@ -197,7 +196,7 @@ static struct shift_out double_shift(bool left, unsigned bits, uint32_t d, uint3
             a_ = cpu->r[in->rm] & size_mask(bits);                                         \
         else {                                                                             \
             off_ = ea(cpu, in);                                                            \
-            a_ = bits == 16 ? rd16(cpu, in->seg, off_) : rd32(cpu, in->seg, off_);         \
+            a_ = rd_rmw(cpu, in->seg, off_, bits / 8);                                     \
         }                                                                                  \
         struct shift_out o_ = double_shift(left, bits, a_, src_, cnt_);                    \
         if (in->mod == 3) {                                                                \

@@ -322,22 +322,24 @@ void op_invlpg(struct cpu *cpu, const struct insn *in)
     tlb_flush_page(&cpu->tlb, cpu->seg[in->seg].base + ea(cpu, in));
 }
 
+/* A control register that does not exist is #UD, found while decoding and so before the
+ * privilege check's #GP (SDM Vol. 3A §6.9 Table 6-2; the host processor agrees). */
 void op_mov_r32_cr(struct cpu *cpu, const struct insn *in)
 {
-    require_cpl0(cpu);
     unsigned n = in->reg;
     if (n == 1 || n > 4 || (n == 4 && cpu->model < CPU_PENTIUM))
         cpu_fault(cpu, EXC_UD, 0);
+    require_cpl0(cpu);
     cpu->r[in->rm] = cpu->cr[n];
 }
 
 void op_mov_cr_r32(struct cpu *cpu, const struct insn *in)
 {
-    require_cpl0(cpu);
     unsigned n = in->reg;
     uint32_t v = cpu->r[in->rm];
     if (n == 1 || n > 4 || (n == 4 && cpu->model < CPU_PENTIUM))
         cpu_fault(cpu, EXC_UD, 0);
+    require_cpl0(cpu);
     switch (n) {
     case 0: cpu_write_cr0(cpu, v); break;
     case 2: cpu->cr[2] = v; break;

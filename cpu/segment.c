@@ -173,7 +173,8 @@ void null_inaccessible_segs(struct cpu *cpu)
         struct seg_cache *c = &cpu->seg[regs[i]];
         unsigned dpl = (c->attr >> 5) & 3;
         bool data_or_nc = (c->attr & SEG_ATTR_S) && ((c->attr & 0x8) == 0 || (c->attr & 0x4) == 0);
-        if (data_or_nc && dpl < cpu->cpl) {
+        /* A null selector becomes 0 too, RPL included (SDM Vol. 2A IRET, Vol. 2B RET). */
+        if ((data_or_nc && dpl < cpu->cpl) || (c->sel & ~3u) == 0) {
             c->sel = 0;
             c->attr = 0;
             c->ok = 0;
@@ -201,6 +202,7 @@ void stk_from_current(struct cpu *cpu, struct stk *st)
     st->ss = cpu->seg[S_SS];
     st->esp = cpu->r[R_ESP];
     st->fault_sel = 0;
+    st->user = cpu->cpl == 3;
 }
 
 static uint32_t stk_mask(const struct stk *st)
@@ -223,6 +225,8 @@ void stk_push(struct cpu *cpu, struct stk *st, uint32_t v, unsigned size)
     uint32_t sp = (st->esp - size) & m;
     if (!(st->ss.ok & SEG_OK_WRITE) || !seg_limit_ok(&st->ss, sp, size))
         stk_fault(cpu, st);
+    if (st->user)
+        align_check(cpu, st->ss.base + sp, size);
     lin_write(cpu, st->ss.base + sp, size, v);
     st->esp = (st->esp & ~m) | sp;
 }
@@ -232,6 +236,8 @@ uint32_t stk_peek(struct cpu *cpu, const struct stk *st, uint32_t offset, unsign
     uint32_t sp = (st->esp + offset) & stk_mask(st);
     if (!seg_limit_ok(&st->ss, sp, size))
         stk_fault(cpu, st);
+    if (st->user)
+        align_check(cpu, st->ss.base + sp, size);
     return lin_read(cpu, st->ss.base + sp, size);
 }
 
@@ -273,6 +279,7 @@ void tss_inner_stack(struct cpu *cpu, unsigned dpl, struct stk *st, struct desc 
     desc_to_cache(cpu, ss_desc, ss, &st->ss);
     st->esp = esp;
     st->fault_sel = ss & 0xFFFC;
+    st->user = 0;
 }
 
 /* ---- I/O permission bitmap (SDM Vol. 1 §19.5.2) ---- */

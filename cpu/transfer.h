@@ -15,6 +15,8 @@ struct stk {
     struct seg_cache ss;
     uint32_t esp;
     uint16_t fault_sel; /* error code of the #SS a limit violation raises */
+    uint8_t user;       /* the current stack at CPL 3: accesses are alignment checked
+                         * (SDM Vol. 3A §6.15); an inner stack from the TSS is not */
 };
 
 void stk_from_current(struct cpu *cpu, struct stk *st);
@@ -35,7 +37,7 @@ void load_cs(struct cpu *cpu, const struct desc *d, uint16_t sel, unsigned cpl);
 void tss_inner_stack(struct cpu *cpu, unsigned dpl, struct stk *st, struct desc *ss_desc);
 
 /* After a return to an outer level: data segment registers the new CPL may not use are
- * loaded with null (SDM Vol. 2B "RET", "IRET"). */
+ * loaded with null, and null selectors become 0 (SDM Vol. 2B "RET", "IRET"). */
 void null_inaccessible_segs(struct cpu *cpu);
 
 /* Sets CPL and the mode from CR0.PE, EFLAGS.VM and CS. */
