@@ -225,9 +225,14 @@ void stk_push(struct cpu *cpu, struct stk *st, uint32_t v, unsigned size)
     uint32_t sp = (st->esp - size) & m;
     if (!(st->ss.ok & SEG_OK_WRITE) || !seg_limit_ok(&st->ss, sp, size))
         stk_fault(cpu, st);
-    if (st->user)
+    if (st->user) {
         align_check(cpu, st->ss.base + sp, size);
-    lin_write(cpu, st->ss.base + sp, size, v);
+        lin_write(cpu, st->ss.base + sp, size, v);
+    } else {
+        /* An inner stack is written with supervisor rights while CPL is still the old
+         * one: a ring-3 interrupt pushes onto a supervisor-only page. */
+        lin_write_sys(cpu, st->ss.base + sp, size, v);
+    }
     st->esp = (st->esp & ~m) | sp;
 }
 
@@ -236,9 +241,11 @@ uint32_t stk_peek(struct cpu *cpu, const struct stk *st, uint32_t offset, unsign
     uint32_t sp = (st->esp + offset) & stk_mask(st);
     if (!seg_limit_ok(&st->ss, sp, size))
         stk_fault(cpu, st);
-    if (st->user)
+    if (st->user) {
         align_check(cpu, st->ss.base + sp, size);
-    return lin_read(cpu, st->ss.base + sp, size);
+        return lin_read(cpu, st->ss.base + sp, size);
+    }
+    return lin_read_sys(cpu, st->ss.base + sp, size);
 }
 
 uint32_t stk_pop(struct cpu *cpu, struct stk *st, unsigned size)

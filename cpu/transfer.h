@@ -15,8 +15,9 @@ struct stk {
     struct seg_cache ss;
     uint32_t esp;
     uint16_t fault_sel; /* error code of the #SS a limit violation raises */
-    uint8_t user;       /* the current stack at CPL 3: accesses are alignment checked
-                         * (SDM Vol. 3A §6.15); an inner stack from the TSS is not */
+    uint8_t user;       /* the current stack at CPL 3: accesses have user rights and are
+                         * alignment checked (SDM Vol. 3A §6.15); any other stack (an inner
+                         * stack from the TSS, or CPL 0-2) is accessed as supervisor (§4.6) */
 };
 
 void stk_from_current(struct cpu *cpu, struct stk *st);

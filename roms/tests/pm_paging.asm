@@ -9,6 +9,7 @@
 PD        equ 0x8000                ; page directory
 PT0       equ 0x9000                ; page table for 0-4 MiB: identity
 %define PTE(a) (PT0 + ((a) >> 12) * 4)
+GATE_DONE equ 0x4B                  ; call gate (slot 0x48, RPL 3) -> finish_r0
 
 %macro PTE_SET 2                    ; linear page, value
     mov dword [PT0 + ((%1) >> 12) * 4], %2
@@ -141,4 +142,32 @@ pm_main:
     mov byte [0x330001], 3          ; and through the code mapping itself
     call 0x330000
     PCHECK32 eax, 3, "code_page_sees_own_write"
+
+    ; ---- a ring-3 interrupt pushes onto a supervisor-only ring-0 stack ----
+    mov edi, PT0
+    mov ecx, 256                    ; 0-1 MiB: user pages ...
+.user:
+    or dword [edi], 4
+    add edi, 4
+    loop .user
+    and dword [PTE(STACK_TOP - 4)], ~4  ; ... but the ring-0 stack's page
+    mov eax, PD
+    or dword [eax], 4
+    mov cr3, eax
+    SET_GATE GATE_DONE, CODE0, finish_r0, 0xEC00
+    ENTER_RING3 ring3, 0x0002
+ring3:
+    PEXPECT
+    int 0x41                        ; the frame goes on the supervisor page
+    PCHECK32 [pexc_vector], 0x41, "ring3_int_to_supervisor_stack_page"
+    PEXPECT after_user_pf
+    mov eax, [STACK_TOP - 4]        ; ring 3 itself may not touch that page
+after_user_pf:
+    PCHECK32 [pexc_error], 5, "user_read_of_supervisor_page_pf"
+    call GATE_DONE:0
+
+finish_r0:
+    mov ax, DATA0
+    mov ds, ax
+    mov es, ax
     PM_DONE
