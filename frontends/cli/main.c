@@ -47,6 +47,10 @@ static void usage(void)
            "\n"
            "  -bios FILE          firmware image (a multiple of 64 KiB, at most 16 MiB); it\n"
            "                      starts at the reset vector, mapped below 4 GiB and 1 MiB\n"
+           "  -kernel FILE        boot this Linux bzImage directly (32-bit boot protocol,\n"
+           "                      2.10+); no firmware needed, and none runs\n"
+           "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
+           "  -append CMDLINE     its command line\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
@@ -197,6 +201,12 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg)
             cfg->cpu_model = v;
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "kernel") == 0) {
+            cfg->kernel_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "initrd") == 0) {
+            cfg->initrd_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "append") == 0) {
+            cfg->append = arg_of(argc, argv, &i);
         } else if (strcmp(name, "display") == 0) {
             const char *v = arg_of(argc, argv, &i);
             if (strcmp(v, "none") != 0)
@@ -213,8 +223,13 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg)
             die("unknown option '%s' (see orrery -h)", a);
         }
     }
-    if (!cfg->bios_path)
-        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin)");
+    if (cfg->initrd_path && !cfg->kernel_path)
+        die("-initrd needs a kernel: give -kernel FILE too");
+    if (cfg->append && !cfg->kernel_path)
+        die("-append needs a kernel: give -kernel FILE too");
+    if (!cfg->bios_path && !cfg->kernel_path)
+        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin) or "
+            "-kernel FILE (a Linux bzImage)");
 }
 
 static void install_signals(void)
@@ -259,8 +274,12 @@ int main(int argc, char **argv)
     if (caught_signal) {
         machine_flush(m);
         fflush(stdout);
-        fprintf(stderr, "orrery: terminating on signal %d (%s)\n", (int)caught_signal,
-                caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        struct machine_regs r;
+        machine_get_regs(m, &r);
+        fprintf(stderr, "orrery: terminating on signal %d (%s); the guest was at %04X:%08X "
+                "after %llu instructions\n", (int)caught_signal,
+                caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
+                (unsigned long long)machine_instructions(m));
     }
     machine_destroy(m);
     return status;
