@@ -34,6 +34,12 @@ struct machine {
     bool no_reboot;
     uint64_t ram_top;         /* end of the RAM mapped from 1 MiB */
 
+    /* COM1's host end, and the stand-in that carries it until devices/ has the 16550A. */
+    struct chardev *serial;
+    struct com_standin {
+        uint8_t dll, dlm, ier, lcr, mcr, scr;
+    } com1;
+
     /* Direct Linux boot (-kernel): the files, kept so that a reset boots them again. */
     bool has_kernel;
     struct linux_boot linux;
@@ -235,6 +241,87 @@ static enum machine_status check_ram(uint64_t ram, char *err)
     return MACHINE_OK;
 }
 
+/* ---- Console attachment (-serial, -nographic) ---- */
+
+/* Until the 16550A UART lands in devices/, COM1 is this stand-in: a polled 16450 with no
+ * interrupts and no FIFO, enough for output a guest polls out (earlyprintk=serial, the
+ * kernel's serial console) and for input it polls in (LSR.DR, RBR). Transmitted bytes go
+ * to the chardev's sink at once; RBR takes the chardev's next queued byte. When the UART
+ * exists, this section becomes: give the UART chardev_send as its send callback and feed
+ * it from chardev_getc, and the stand-in goes. Register numbers: the 8250 family's. */
+#define COM1_BASE 0x3F8
+enum { COM_LCR_DLAB = 0x80, COM_LSR_DR = 0x01, COM_LSR_THRE = 0x20, COM_LSR_TEMT = 0x40 };
+
+static uint32_t com_read(void *opaque, uint16_t port, unsigned size)
+{
+    (void)size;
+    struct machine *m = opaque;
+    struct com_standin *c = &m->com1;
+    bool dlab = c->lcr & COM_LCR_DLAB;
+    switch (port - COM1_BASE) {
+    case 0: {
+        if (dlab)
+            return c->dll;
+        int b = chardev_getc(m->serial);
+        return b < 0 ? 0 : (uint32_t)b;
+    }
+    case 1: return dlab ? c->dlm : c->ier;
+    case 2: return 0x01; /* IIR: no interrupt pending, no FIFO */
+    case 3: return c->lcr;
+    case 4: return c->mcr;
+    case 5: return COM_LSR_THRE | COM_LSR_TEMT | (chardev_pending(m->serial) ? COM_LSR_DR : 0);
+    case 6: return 0xB0; /* MSR: DCD, DSR, CTS */
+    default: return c->scr;
+    }
+}
+
+static void com_write(void *opaque, uint16_t port, unsigned size, uint32_t value)
+{
+    (void)size;
+    struct machine *m = opaque;
+    struct com_standin *c = &m->com1;
+    uint8_t v = (uint8_t)value;
+    bool dlab = c->lcr & COM_LCR_DLAB;
+    switch (port - COM1_BASE) {
+    case 0:
+        if (dlab)
+            c->dll = v;
+        else
+            chardev_send(m->serial, &v, 1);
+        break;
+    case 1:
+        if (dlab)
+            c->dlm = v;
+        else
+            c->ier = v & 0x0F;
+        break;
+    case 3: c->lcr = v; break;
+    case 4: c->mcr = v & 0x1F; break;
+    case 7: c->scr = v; break;
+    default: break; /* FCR: no FIFO; LSR and MSR are read-only */
+    }
+}
+
+static void com_reset(struct machine *m)
+{
+    memset(&m->com1, 0, sizeof m->com1);
+}
+
+static enum machine_status attach_console(struct machine *m, const struct machine_config *cfg,
+                                          char *err)
+{
+    if (!cfg->serial)
+        return MACHINE_OK;
+    m->serial = cfg->serial;
+    const struct io_handler h = { .read = com_read, .write = com_write, .opaque = m };
+    if (iobus_register(&m->io, COM1_BASE, 8, &h) != 0) {
+        set_err(err, "serial: COM1's ports 0x%x-0x%x are taken", COM1_BASE, COM1_BASE + 7);
+        return MACHINE_ERR_FILE;
+    }
+    com_reset(m);
+    return MACHINE_OK;
+}
+
 /* ---- Direct Linux boot (-kernel, -initrd, -append) ---- */
 
 /* Puts the CPU where the 32-bit boot protocol starts a kernel (boot.rst "32-bit BOOT
@@ -354,6 +441,11 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return MACHINE_ERR_FILE;
     }
+    st = attach_console(m, cfg, err);
+    if (st) {
+        machine_destroy(m);
+        return st;
+    }
     if (cfg->log_items & MACHINE_LOG_IOPORT) {
         m->io.observe = log_ioport;
         m->io.observe_opaque = m;
@@ -391,6 +483,8 @@ void machine_reset(struct machine *m)
     cpu_reset(&m->cpu);
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
+    if (m->serial)
+        com_reset(m);
     if (m->has_kernel)
         boot_kernel(m);
 }

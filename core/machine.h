@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/chardev.h"
+
 struct machine;
 
 #define MACHINE_ERRMAX 256 /* size of the buffer for machine_create's one-line message */
@@ -47,6 +49,8 @@ struct machine_config {
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
+    struct chardev *serial;   /* COM1's host end (-serial, -nographic); NULL: none. The
+                                 caller owns it; it must outlive the machine */
 };
 
 enum machine_status {
