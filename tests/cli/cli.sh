@@ -129,10 +129,27 @@ else
     fail=1
 fi
 # Escape keys: Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-A h lists the keys; Ctrl-A x quits (exit 0).
-# The pauses let the guest echo before the next keys arrive.
-{ printf 'a\001\001'; sleep 0.3; printf '\001h\001c'; sleep 0.2; printf '\001x'; } |
-    "$orrery" -kernel "$bz" -nographic >"$dir/out" 2>"$dir/err"
+# Keys go in through a FIFO, each group once the guest has answered the one before.
+# wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
+wait_for() {
+    n=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ "$n" -lt 400 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+}
+mkfifo "$dir/keys"
+"$orrery" -kernel "$bz" -nographic < "$dir/keys" >"$dir/out" 2>"$dir/err" &
+pid=$!
+exec 3>"$dir/keys"
+printf 'a\001\001' >&3
+wait_for "$dir/out" "$(printf 'a\001')"
+printf '\001h\001c' >&3
+wait_for "$dir/out" "no monitor yet"
+printf '\001x' >&3
+wait "$pid"
 rc=$?
+exec 3>&-
 if [ "$rc" -eq 0 ] && [ "$(head -c 3 "$dir/out")" = "$(printf 'Ka\001')" ] &&
    grep -q "C-a x    exit emulator" "$dir/out" && grep -q "no monitor yet" "$dir/out" &&
    grep -q "terminated (Ctrl-A x)" "$dir/out"; then
