@@ -379,6 +379,11 @@ static void boot_kernel(struct machine *m)
 static enum machine_status load_kernel(struct machine *m, const struct machine_config *cfg,
                                        char *err)
 {
+    if (m->cpu.model < CPU_386) {
+        set_err(err, "-kernel needs a 32-bit processor; the %s has none (use -cpu 386 or "
+                "later)", m->cpu.info->name);
+        return MACHINE_ERR_KERNEL;
+    }
     if (linux_boot_open(&m->linux, cfg->kernel_path, cfg->initrd_path, cfg->append, err,
                         MACHINE_ERRMAX) != 0)
         return MACHINE_ERR_KERNEL;

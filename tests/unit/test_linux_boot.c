@@ -391,6 +391,10 @@ static void test_bad_kernels_are_one_line(void **state)
     struct machine *m;
     assert_int_equal(create(&cfg, &m, err), MACHINE_ERR_KERNEL);
     assert_non_null(strstr(err, "cannot open kernel '/nonexistent/bz'"));
+    cfg.cpu_model = "286";
+    assert_int_equal(create(&cfg, &m, err), MACHINE_ERR_KERNEL);
+    assert_non_null(strstr(err, "-kernel needs a 32-bit processor"));
+    cfg.cpu_model = NULL;
     cfg.kernel_path = NULL;
     cfg.initrd_path = "x";
     assert_int_equal(create(&cfg, &m, err), MACHINE_ERR_KERNEL);
