@@ -8,7 +8,10 @@
 #define ORRERY_CORE_MACHINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/chardev.h"
 
 struct machine;
 
@@ -37,12 +40,17 @@ enum { MACHINE_LOG_IOPORT = 1u << 0 };
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
     const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
-    const char *bios_path;    /* the firmware image; required */
+    const char *bios_path;    /* the firmware image; required unless kernel_path is set */
+    const char *kernel_path;  /* a bzImage booted directly, with no firmware run (-kernel) */
+    const char *initrd_path;  /* its initial RAM disk (-initrd); needs kernel_path */
+    const char *append;       /* its command line (-append); needs kernel_path */
     enum machine_debugcon debugcon;
     const char *debugcon_path;
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
+    struct chardev *serial;   /* COM1's host end (-serial, -nographic); NULL: none. The
+                                 caller owns it; it must outlive the machine */
 };
 
 enum machine_status {
@@ -52,6 +60,7 @@ enum machine_status {
     MACHINE_ERR_BIOS,         /* firmware missing, unreadable or of the wrong size */
     MACHINE_ERR_FILE,         /* a debugcon or log file could not be opened */
     MACHINE_ERR_NOMEM,        /* the host is out of memory */
+    MACHINE_ERR_KERNEL,       /* -kernel/-initrd/-append: a bad file, or it does not fit */
 };
 
 /* Why machine_run returned. */
@@ -83,6 +92,20 @@ void machine_reset(struct machine *m);
 void machine_flush(struct machine *m);
 
 uint64_t machine_instructions(const struct machine *m); /* retired since creation */
+
+/* Inspection, for tests and debuggers. Registers in encoding order (EAX, ECX, EDX, EBX,
+ * ESP, EBP, ESI, EDI; ES, CS, SS, DS, FS, GS). */
+struct machine_regs {
+    uint32_t gpr[8];
+    uint32_t eip, eflags, cr0;
+    uint16_t seg[6];
+    uint32_t seg_base[6], seg_limit[6];
+    uint32_t gdt_base;
+    uint16_t gdt_limit;
+};
+void machine_get_regs(struct machine *m, struct machine_regs *r);
+/* Copies guest physical memory as the CPU would read it (unmapped bytes read 0xFF). */
+void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len);
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);

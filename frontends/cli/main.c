@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/machine.h"
+#include "frontends/headless/console.h"
 
 #ifndef ORRERY_VERSION
 #define ORRERY_VERSION "unknown"
@@ -24,6 +25,13 @@ enum { EXIT_USAGE = 1, EXIT_STOPPED = 2 };
 #define BATCH 1000000u
 
 static volatile sig_atomic_t caught_signal;
+
+/* What the command line says beyond the machine's configuration. */
+struct options {
+    struct console_options serial;
+    bool serial_given;   /* -serial appeared */
+    bool nographic;
+};
 
 static void on_signal(int sig)
 {
@@ -47,10 +55,18 @@ static void usage(void)
            "\n"
            "  -bios FILE          firmware image (a multiple of 64 KiB, at most 16 MiB); it\n"
            "                      starts at the reset vector, mapped below 4 GiB and 1 MiB\n"
+           "  -kernel FILE        boot this Linux bzImage directly (32-bit boot protocol,\n"
+           "                      2.10+); no firmware needed, and none runs\n"
+           "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
+           "  -append CMDLINE     its command line\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
            "  -display none       no display (the only one so far)\n"
+           "  -nographic          no display; COM1 on this terminal (raw mode) with QEMU's\n"
+           "                      escape keys: Ctrl-A x quits, Ctrl-A h lists them\n"
+           "  -serial DEV         COM1: stdio, file:PATH, null or none (default none, or\n"
+           "                      stdio with -nographic)\n"
            "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
            "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE)\n"
            "  -D LOGFILE          write the log there instead of stderr\n"
@@ -148,6 +164,27 @@ static void parse_debugcon(struct machine_config *cfg, const char *v)
     }
 }
 
+static void parse_serial(struct options *o, const char *v)
+{
+    o->serial_given = true;
+    o->serial.path = NULL;
+    if (strcmp(v, "stdio") == 0 || strcmp(v, "mon:stdio") == 0) {
+        o->serial.kind = CONSOLE_STDIO;
+        o->serial.escapes = v[0] == 'm'; /* mon: multiplexes, with the escape keys */
+    } else if (strncmp(v, "file:", 5) == 0) {
+        if (!v[5])
+            die("-serial file: needs a path (-serial file:PATH)");
+        o->serial.kind = CONSOLE_FILE;
+        o->serial.path = v + 5;
+    } else if (strcmp(v, "null") == 0) {
+        o->serial.kind = CONSOLE_NULL;
+    } else if (strcmp(v, "none") == 0) {
+        o->serial.kind = CONSOLE_NONE;
+    } else {
+        die("-serial %s: unsupported; use stdio, file:PATH, null or none", v);
+    }
+}
+
 static void parse_d(struct machine_config *cfg, const char *v)
 {
     char *items = strdup(v), *save = NULL;
@@ -171,7 +208,7 @@ static void parse_d(struct machine_config *cfg, const char *v)
     free(items);
 }
 
-static void parse_args(int argc, char **argv, struct machine_config *cfg)
+static void parse_args(int argc, char **argv, struct machine_config *cfg, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -197,10 +234,20 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg)
             cfg->cpu_model = v;
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "kernel") == 0) {
+            cfg->kernel_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "initrd") == 0) {
+            cfg->initrd_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "append") == 0) {
+            cfg->append = arg_of(argc, argv, &i);
         } else if (strcmp(name, "display") == 0) {
             const char *v = arg_of(argc, argv, &i);
             if (strcmp(v, "none") != 0)
                 die("-display %s: only '-display none' exists for now (no window yet)", v);
+        } else if (strcmp(name, "nographic") == 0) {
+            o->nographic = true;
+        } else if (strcmp(name, "serial") == 0) {
+            parse_serial(o, arg_of(argc, argv, &i));
         } else if (strcmp(name, "debugcon") == 0) {
             parse_debugcon(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "d") == 0) {
@@ -213,8 +260,19 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg)
             die("unknown option '%s' (see orrery -h)", a);
         }
     }
-    if (!cfg->bios_path)
-        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin)");
+    /* -nographic puts COM1 on the terminal with the escape keys unless -serial says
+     * otherwise (QEMU: -serial mon:stdio). */
+    if (o->nographic && !o->serial_given) {
+        o->serial.kind = CONSOLE_STDIO;
+        o->serial.escapes = true;
+    }
+    if (cfg->initrd_path && !cfg->kernel_path)
+        die("-initrd needs a kernel: give -kernel FILE too");
+    if (cfg->append && !cfg->kernel_path)
+        die("-append needs a kernel: give -kernel FILE too");
+    if (!cfg->bios_path && !cfg->kernel_path)
+        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin) or "
+            "-kernel FILE (a Linux bzImage)");
 }
 
 static void install_signals(void)
@@ -230,20 +288,32 @@ static void install_signals(void)
 int main(int argc, char **argv)
 {
     struct machine_config cfg;
+    struct options opt;
     memset(&cfg, 0, sizeof cfg);
-    parse_args(argc, argv, &cfg);
+    memset(&opt, 0, sizeof opt);
+    parse_args(argc, argv, &cfg, &opt);
 
     char err[MACHINE_ERRMAX];
-    struct machine *m;
-    if (machine_create(&cfg, &m, err) != MACHINE_OK)
+    struct console *con = console_open(&opt.serial, err, sizeof err);
+    if (!con)
         die("%s", err);
+    cfg.serial = console_chardev(con);
+    struct machine *m;
+    if (machine_create(&cfg, &m, err) != MACHINE_OK) {
+        console_close(con);
+        die("%s", err);
+    }
     install_signals();
 
     int status = 0;
     while (!caught_signal) {
         enum machine_stop why = machine_run(m, BATCH);
+        /* The slice boundary: the console's output goes out, its input comes in. */
+        if (console_poll(con) == CONSOLE_QUIT)
+            break;
         if (why == MACHINE_STOP_BUDGET || why == MACHINE_STOP_RESET)
             continue;
+        console_flush(con);
         machine_flush(m);
         fflush(stdout);
         if (why == MACHINE_STOP_UNSUPPORTED) {
@@ -257,11 +327,17 @@ int main(int argc, char **argv)
         break;
     }
     if (caught_signal) {
+        console_flush(con);
         machine_flush(m);
         fflush(stdout);
-        fprintf(stderr, "orrery: terminating on signal %d (%s)\n", (int)caught_signal,
-                caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        struct machine_regs r;
+        machine_get_regs(m, &r);
+        fprintf(stderr, "orrery: terminating on signal %d (%s); the guest was at %04X:%08X "
+                "after %llu instructions\n", (int)caught_signal,
+                caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
+                (unsigned long long)machine_instructions(m));
     }
     machine_destroy(m);
+    console_close(con);
     return status;
 }

@@ -19,6 +19,26 @@ image hi.bin '\260\150\346\351\260\151\346\351\260\012\346\351\372\364'   # "hi\
 image loop.bin '\260\150\346\351\260\012\346\351\260\170\346\351\353\376' # "h\nx"; jmp $
 image triple.bin '\260\122\346\351\056\017\001\036\000\001\314'           # "R"; lidt 0; int3
 head -c 1000 /dev/zero > "$dir/small.bin"
+
+# poke FILE OFFSET BYTES: writes printf-escaped bytes at a decimal offset.
+poke() {
+    printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+# A fake bzImage (one setup sector, boot protocol 2.15, loads at 1 MiB) whose 32-bit
+# payload prints "K" on COM1, then echoes COM1's input until a newline, then halts.
+bz=$dir/bz.img
+head -c 5120 /dev/zero > "$bz"
+poke "$bz" 497 '\001'                 # 0x1F1 setup_sects
+poke "$bz" 510 '\125\252\353\152HdrS\017\002' # 0x1FE boot_flag, jump, magic, version
+poke "$bz" 529 '\001'                 # 0x211 loadflags: LOADED_HIGH
+poke "$bz" 532 '\000\000\020\000'     # 0x214 code32_start
+poke "$bz" 556 '\377\377\377\177\000\000\020\000\001' # initrd_addr_max, alignment, relocatable
+poke "$bz" 568 '\377'                 # 0x238 cmdline_size
+poke "$bz" 600 '\000\000\020\000'     # 0x258 pref_address
+poke "$bz" 608 '\000\000\004\000'     # 0x260 init_size
+poke "$bz" 1024 '\146\272\370\003\260\113\356\146\272\375\003\354\250\001\164\367\146\272\370\003\354\356\074\012\165\355\364'
+head -c 4096 /dev/zero > "$dir/zero.img"
+printf 'ab\n' > "$dir/in.ab"
 head -c 17825792 /dev/zero > "$dir/big.bin"
 
 # bad EXPECTED-TEXT ARGS...: non-zero exit, nothing on stdout, one line with the text.
@@ -71,6 +91,17 @@ bad "-display sdl: only '-display none'" -display sdl -bios "$hi"
 bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
 bad "-d ioport,cpu: unknown log item 'cpu'" -d ioport,cpu -bios "$hi"
 bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"
+bad "no firmware: give -bios FILE" -serial stdio
+bad "option '-kernel' needs an argument" -kernel
+bad "cannot open kernel '$dir/missing.img'" -kernel "$dir/missing.img"
+bad "kernel '$dir/zero.img' is not a Linux bzImage" -kernel "$dir/zero.img"
+bad "-initrd needs a kernel" -bios "$hi" -initrd "$dir/zero.img"
+bad "-append needs a kernel" -bios "$hi" -append "console=ttyS0"
+bad "cannot open initrd '$dir/missing.gz'" -kernel "$bz" -initrd "$dir/missing.gz"
+bad "does not fit in RAM above the kernel" -kernel "$bz" -initrd "$dir/big.bin" -m 8
+bad "-serial tcp:1234: unsupported" -kernel "$bz" -serial tcp:1234
+bad "-serial file: needs a path" -kernel "$bz" -serial file:
+bad "cannot create serial file" -kernel "$bz" -serial file:"$dir/no/such/file"
 
 good "hi" -bios "$hi" -debugcon stdio
 good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
@@ -80,6 +111,56 @@ good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"
 good "" -bios "$hi" -debugcon null
+
+# -kernel with COM1 on stdio, a file, or the -nographic terminal (here a pipe: bytes in,
+# never blocking). The payload echoes one line of input.
+good "Kab" -kernel "$bz" -serial stdio < "$dir/in.ab"
+good "Kab" -kernel "$bz" -nographic < "$dir/in.ab"
+good "Kab" -kernel "$bz" -m 2 -append "console=ttyS0" -initrd "$dir/in.ab" -nographic < "$dir/in.ab"
+"$orrery" -kernel "$bz" -serial file:"$dir/ser.out" < /dev/null 2>"$dir/err" &
+pid=$!
+sleep 0.3
+kill "$pid"
+wait "$pid"
+if [ "$(cat "$dir/ser.out")" = "K" ] && grep -q "terminating on signal.*at 0010:" "$dir/err"; then
+    echo "ok   -serial file: and the guest's CS:EIP on SIGTERM"
+else
+    echo "FAIL -serial file: '$(cat "$dir/ser.out")' / $(cat "$dir/err")"
+    fail=1
+fi
+# Escape keys: Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-A h lists the keys; Ctrl-A x quits (exit 0).
+# Keys go in through a FIFO, each group once the guest has answered the one before.
+# wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
+wait_for() {
+    n=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ "$n" -lt 400 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+}
+mkfifo "$dir/keys"
+"$orrery" -kernel "$bz" -nographic < "$dir/keys" >"$dir/out" 2>"$dir/err" &
+pid=$!
+exec 3>"$dir/keys"
+printf 'a\001\001' >&3
+wait_for "$dir/out" "$(printf 'a\001')"
+printf '\001h\001c' >&3
+wait_for "$dir/out" "no monitor yet"
+printf '\001x' >&3
+wait "$pid"
+rc=$?
+exec 3>&-
+if [ "$rc" -eq 0 ] && [ "$(head -c 3 "$dir/out")" = "$(printf 'Ka\001')" ] &&
+   grep -q "C-a x    exit emulator" "$dir/out" && grep -q "no monitor yet" "$dir/out" &&
+   grep -q "terminated (Ctrl-A x)" "$dir/out"; then
+    echo "ok   -nographic escapes: Ctrl-A Ctrl-A, h, c, x"
+else
+    echo "FAIL -nographic escapes: exit $rc: $(cat "$dir/out") / $(cat "$dir/err")"
+    fail=1
+fi
+# Without escapes (-serial stdio) Ctrl-A is a byte like any other.
+printf 'a\001x\n' > "$dir/in.raw"
+good "$(printf 'Ka\001x')" -kernel "$bz" -serial stdio < "$dir/in.raw"
 
 # -version, -h and -cpu help answer on stdout and exit 0.
 for args in "-version" "-h" "--help" "-cpu help" "-d help"; do

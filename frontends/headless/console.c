@@ -1,0 +1,281 @@
+/* The headless console (console.h): COM1's host end on stdio, a file or nothing. */
+#include "frontends/headless/console.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define OUT_BUF 4096
+
+struct console {
+    struct console_options opt;
+    struct chardev dev;
+    int out_fd;            /* -1: output discarded */
+    bool own_out_fd;
+    int in_fd;             /* -1: no input */
+    bool raw;              /* this console put the terminal in raw mode */
+    bool got_escape;       /* the last input byte was Ctrl-A */
+    size_t out_len;
+    unsigned char out[OUT_BUF];
+};
+
+/* The terminal's settings before raw mode. The terminal belongs to the process, not to a
+ * machine, and the signal handlers that restore it can reach nothing else: so these are
+ * the one piece of file-scope state here. */
+static struct termios saved_termios;
+static volatile sig_atomic_t termios_saved;
+static int saved_fd = -1;
+
+static void restore_terminal(void)
+{
+    if (termios_saved) {
+        tcsetattr(saved_fd, TCSANOW, &saved_termios);
+        termios_saved = 0;
+    }
+}
+
+/* A signal that ends the process: put the terminal back, then die of it as before. */
+static void on_fatal_signal(int sig)
+{
+    restore_terminal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_restore_handlers(void)
+{
+    static const int sigs[] = { SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+                                SIGPIPE };
+    static bool installed;
+    if (installed)
+        return;
+    installed = true;
+    atexit(restore_terminal);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* Keep a handler someone else installed (the sanitizers' SIGSEGV, say). */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_DFL &&
+            old.sa_handler != SIG_IGN)
+            continue;
+        if (old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* Raw mode as QEMU's stdio backend sets it: no echo, no line editing, no input
+ * translation, 8-bit; output processing stays so that host messages end lines properly.
+ * With escapes the terminal's signal keys go to the guest too (Ctrl-C reaches its shell). */
+static int enter_raw(int fd, bool escapes)
+{
+    struct termios t;
+    if (tcgetattr(fd, &t) != 0)
+        return -1;
+    saved_termios = t;
+    saved_fd = fd;
+    install_restore_handlers();
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN);
+    if (escapes)
+        t.c_lflag &= ~(tcflag_t)ISIG;
+    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    t.c_cflag |= CS8;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    termios_saved = 1;
+    if (tcsetattr(fd, TCSANOW, &t) != 0) {
+        termios_saved = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes everything, waiting if the descriptor is non-blocking and full. Output that cannot
+ * go anywhere (a closed pipe) is dropped: the guest must not stop because of it. */
+static void write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+            poll(&pfd, 1, 100);
+        } else {
+            return;
+        }
+    }
+}
+
+void console_flush(struct console *c)
+{
+    if (c->out_len && c->out_fd >= 0)
+        write_all(c->out_fd, c->out, c->out_len);
+    c->out_len = 0;
+}
+
+static void sink(void *opaque, const uint8_t *buf, size_t n)
+{
+    struct console *c = opaque;
+    if (c->out_fd < 0)
+        return;
+    while (n) {
+        size_t room = OUT_BUF - c->out_len;
+        size_t k = n < room ? n : room;
+        memcpy(c->out + c->out_len, buf, k);
+        c->out_len += k;
+        buf += k;
+        n -= k;
+        if (c->out_len == OUT_BUF)
+            console_flush(c);
+    }
+}
+
+/* A message from orrery itself on the console (escape keys). */
+static void say(struct console *c, const char *text)
+{
+    console_flush(c);
+    const char *nl = c->raw ? "\r\n" : "\n";
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n')
+            write_all(c->out_fd, (const unsigned char *)nl, strlen(nl));
+        else
+            write_all(c->out_fd, (const unsigned char *)p, 1);
+    }
+}
+
+struct console *console_open(const struct console_options *opt, char *err, size_t err_len)
+{
+    struct console *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    c->opt = *opt;
+    c->out_fd = -1;
+    c->in_fd = -1;
+    chardev_init(&c->dev, sink, c);
+    switch (opt->kind) {
+    case CONSOLE_NONE:
+    case CONSOLE_NULL:
+        break;
+    case CONSOLE_STDIO:
+        c->out_fd = STDOUT_FILENO;
+        c->in_fd = STDIN_FILENO;
+        if (isatty(STDIN_FILENO) && enter_raw(STDIN_FILENO, opt->escapes) == 0)
+            c->raw = true;
+        break;
+    case CONSOLE_FILE:
+        c->out_fd = open(opt->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (c->out_fd < 0) {
+            snprintf(err, err_len, "cannot create serial file '%s': %s", opt->path,
+                     strerror(errno));
+            free(c);
+            return NULL;
+        }
+        c->own_out_fd = true;
+        break;
+    }
+    return c;
+}
+
+struct chardev *console_chardev(struct console *c)
+{
+    return c->opt.kind == CONSOLE_NONE ? NULL : &c->dev;
+}
+
+static const char help_text[] =
+    "\n"
+    "C-a h    print this help\n"
+    "C-a x    exit emulator\n"
+    "C-a c    switch to the monitor (there is none yet)\n"
+    "C-a C-a  sends C-a\n";
+
+/* One input byte through QEMU's escape keys. Returns false to quit. */
+static bool escape_byte(struct console *c, uint8_t b, uint8_t *out, size_t *n)
+{
+    if (!c->got_escape) {
+        if (b == CONSOLE_ESCAPE)
+            c->got_escape = true;
+        else
+            out[(*n)++] = b;
+        return true;
+    }
+    c->got_escape = false;
+    switch (b) {
+    case 'x':
+        say(c, "\norrery: terminated (Ctrl-A x)\n");
+        return false;
+    case 'h':
+    case '?':
+        say(c, help_text);
+        break;
+    case 'c':
+        say(c, "\norrery: there is no monitor yet; Ctrl-A x quits, Ctrl-A h lists the keys\n");
+        break;
+    case CONSOLE_ESCAPE:
+        out[(*n)++] = b;
+        break;
+    default:
+        break; /* an unknown escape is dropped, as QEMU does */
+    }
+    return true;
+}
+
+enum console_event console_poll(struct console *c)
+{
+    console_flush(c);
+    if (c->in_fd < 0)
+        return CONSOLE_GO_ON;
+    size_t room = chardev_room(&c->dev);
+    if (!room)
+        return CONSOLE_GO_ON; /* the guest has not taken what it got: leave the rest */
+    struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
+    if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+        return CONSOLE_GO_ON;
+    uint8_t in[512], out[512];
+    ssize_t r = read(c->in_fd, in, room < sizeof in ? room : sizeof in);
+    if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+        c->in_fd = -1; /* end of input: the guest just gets no more */
+        return CONSOLE_GO_ON;
+    }
+    if (r < 0)
+        return CONSOLE_GO_ON;
+    size_t n = 0;
+    enum console_event ev = CONSOLE_GO_ON;
+    for (ssize_t i = 0; i < r; i++) {
+        if (!c->opt.escapes) {
+            out[n++] = in[i];
+        } else if (!escape_byte(c, in[i], out, &n)) {
+            ev = CONSOLE_QUIT;
+            break;
+        }
+    }
+    chardev_queue(&c->dev, out, n);
+    return ev;
+}
+
+void console_close(struct console *c)
+{
+    if (!c)
+        return;
+    console_flush(c);
+    if (c->raw)
+        restore_terminal();
+    if (c->own_out_fd)
+        close(c->out_fd);
+    free(c);
+}
