@@ -259,12 +259,13 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
     jmp_buf *outer = cpu->fault_jmp;
     const uint64_t start = cpu->icount;
 
+    cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
     if (setjmp(jb)) {
         handle_fault(cpu);
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
     }
-    while (cpu->icount - start < n && !cpu->shutdown) {
+    while (cpu->icount < cpu->run_end && !cpu->shutdown) {
         cpu_tlb_sync(cpu); /* a device may have changed physical memory (A20, ...) */
         if (unlikely(cpu->intr_line) && take_interrupt(cpu))
             continue;
