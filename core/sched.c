@@ -87,7 +87,7 @@ void sched_timer_mod(struct sched *s, int id, uint64_t deadline)
     s->st.deadline[id] = deadline;
     if (deadline < s->next) {
         s->next = deadline;
-        if (deadline < s->slice_end && s->kick) {
+        if (s->in_slice && deadline < s->slice_end && s->kick) {
             s->slice_end = deadline;
             s->kick(s->kick_opaque, deadline);
         }
@@ -133,6 +133,14 @@ static uint64_t reanchor(struct sched *s)
     return now;
 }
 
+/* After the host slept: the next CPU-time interval starts now. */
+static void restart_interval(struct sched *s)
+{
+    s->last_host = s->host_now(s->host_opaque);
+    s->last_icount = *s->icount;
+    s->last_valid = 1;
+}
+
 /* Folds the CPU time since the previous boundary into the rate. */
 static void measure_rate(struct sched *s, uint64_t host, uint64_t icount)
 {
@@ -167,7 +175,7 @@ void sched_sync(struct sched *s)
         /* The guest ran ahead of the host: wait, so that guest seconds stay host seconds.
          * The sleep is not CPU time for the rate measurement. */
         s->host_sleep_until(s->host_opaque, s->host_base + now);
-        s->last_valid = 0;
+        restart_interval(s);
     }
 }
 
@@ -213,13 +221,16 @@ uint64_t sched_slice(struct sched *s, uint64_t max)
     if (n == 0)
         n = 1;
     s->slice_end = end;
+    s->in_slice = 1;
     return n;
 }
 
 void sched_slice_done(struct sched *s)
 {
+    s->in_slice = 0;
     s->slice_end = SCHED_NEVER;
 }
+
 
 bool sched_idle(struct sched *s, uint64_t max_host_ns)
 {
@@ -247,8 +258,8 @@ bool sched_idle(struct sched *s, uint64_t max_host_ns)
     }
     if (target > host && s->host_sleep_until)
         s->host_sleep_until(s->host_opaque, target);
-    s->last_valid = 0;
-    host = s->host_now(s->host_opaque);
+    restart_interval(s);
+    host = s->last_host;
     uint64_t host_virt = host - s->host_base;
     if (reached && host_virt < next)
         host_virt = next; /* woken a hair early (or by a signal at the very end): it is due */

@@ -71,7 +71,8 @@ struct sched {
     unsigned ntimers;
     struct sched_timer_slot slot[SCHED_MAX_TIMERS];
     uint64_t next;          /* cached earliest deadline */
-    uint64_t slice_end;     /* deadline the running slice was cut for; SCHED_NEVER outside */
+    uint64_t slice_end;     /* deadline the running slice was cut for */
+    uint8_t in_slice;       /* between sched_slice and sched_slice_done */
     void (*kick)(void *opaque, uint64_t deadline);
     void *kick_opaque;
     /* Real time: the host clock (CLOCK_MONOTONIC unless a test replaces it). */
@@ -80,7 +81,7 @@ struct sched {
     void *host_opaque;
     uint64_t host_base;     /* host ns at virtual 0 */
     uint64_t last_host, last_icount; /* the previous boundary, for the rate measurement */
-    uint8_t last_valid;     /* 0 after a sleep: the interval since then is not CPU time */
+    uint8_t last_valid;     /* last_host/last_icount start a CPU-time interval */
     uint64_t win_host, win_insns;    /* busy time and instructions not yet folded in */
 };
 

@@ -5,9 +5,12 @@
  * Per the 8259A datasheet: ICW1-ICW4 initialisation (edge or level by LTIM, single or
  * cascaded, ICW4's automatic EOI and special fully nested mode), OCW1 masks, OCW2's
  * non-specific, specific and rotating EOIs and set-priority, OCW3's IRR/ISR reads, poll
- * mode and special mask mode; the INTA cycle (pic_intack), with the spurious IR7 vector
- * when the request went away before the acknowledge. Per-input edge/level from the ELCR
- * (IRQ 0, 1, 2, 8 and 13 are always edge, as on the PIIX3).
+ * mode and special mask mode; the INTA cycle (pic_intack), which answers the chip's IR7
+ * vector without setting ISR when it finds nothing to serve (spurious IRQ 7, or 15 from
+ * the slave). On the real part that is a race: the request went away between INT and
+ * INTA. Here INT follows the requests and the CPU acknowledges at the instruction
+ * boundary where it saw INT, so guests see no spurious interrupts. Per-input edge/level
+ * from the ELCR (IRQ 0, 1, 2, 8 and 13 are always edge, as on the PIIX3).
  *
  * Inputs are irq lines (core/irq.h) whose sink is pic_set_irq; the INT output is a line
  * too (core/machine.c points it at the CPU's INTR pin). Edge inputs latch a rising edge

@@ -499,6 +499,7 @@ static const struct savestate_field channel_fields[] = {
     SS_FIELD(struct pit_channel, read_msb),       SS_FIELD(struct pit_channel, latched),
     SS_FIELD(struct pit_channel, latch_msb),      SS_FIELD(struct pit_channel, status_latched),
     SS_FIELD(struct pit_channel, status),         SS_FIELD(struct pit_channel, null_count),
+    SS_ARRAY(struct pit_channel, pad),
 };
 static SAVESTATE_DESC(channel_desc, "pit8254.channel", 1, channel_fields);
 
@@ -506,5 +507,6 @@ static const struct savestate_field pit_fields[] = {
     SS_STRUCTS(struct pit_state, ch, channel_desc),
     SS_FIELD(struct pit_state, irq_level),
     SS_FIELD(struct pit_state, port_b),
+    SS_ARRAY(struct pit_state, pad),
 };
 SAVESTATE_DESC(pit_savestate, "pit8254", 1, pit_fields);

@@ -57,12 +57,14 @@ struct pit_channel {
     uint8_t status_latched;
     uint8_t status;
     uint8_t null_count;
+    uint8_t pad[7];          /* explicit, so the struct has no hidden padding (saved as 0) */
 };
 
 struct pit_state {
     struct pit_channel ch[3];
     uint8_t irq_level;       /* the level last driven on IRQ 0 */
     uint8_t port_b;          /* port 0x61 bits 0-3 as written */
+    uint8_t pad[6];
 };
 
 struct pit {

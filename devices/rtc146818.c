@@ -419,5 +419,6 @@ static const struct savestate_field rtc_fields[] = {
     SS_FIELD(struct rtc_state, nmi_masked), SS_FIELD(struct rtc_state, flags),
     SS_FIELD(struct rtc_state, irq_level),  SS_FIELD(struct rtc_state, osc_base),
     SS_FIELD(struct rtc_state, next_update), SS_FIELD(struct rtc_state, pf_seen),
+    SS_ARRAY(struct rtc_state, pad),
 };
 SAVESTATE_DESC(rtc_savestate, "rtc146818", 1, rtc_fields);

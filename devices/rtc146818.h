@@ -41,6 +41,9 @@ enum { RTC_C_IRQF = 0x80, RTC_C_PF = 0x40, RTC_C_AF = 0x20, RTC_C_UF = 0x10 };
 enum { RTC_D_VRT = 0x80 };
 
 struct rtc_state {
+    uint64_t osc_base;           /* virtual ns when the divider chain last started */
+    uint64_t next_update;        /* virtual ns of the next update (end of the cycle) */
+    uint64_t pf_seen;            /* periodic edges accounted for, by index since osc_base */
     uint8_t cmos[RTC_CMOS_SIZE]; /* RAM, the alarm bytes and registers A and B */
     uint8_t sec, min, hour;      /* binary, hour 0-23 */
     uint8_t wday, mday, month, year; /* wday 1-7 (1 = Sunday), month 1-12, year 0-99 */
@@ -48,9 +51,7 @@ struct rtc_state {
     uint8_t nmi_masked;          /* port 0x70 bit 7 */
     uint8_t flags;               /* register C */
     uint8_t irq_level;
-    uint64_t osc_base;           /* virtual ns when the divider chain last started */
-    uint64_t next_update;        /* virtual ns of the next update (end of the cycle) */
-    uint64_t pf_seen;            /* periodic edges accounted for, by index since osc_base */
+    uint8_t pad[5];              /* explicit, so the struct has no hidden padding */
 };
 
 struct rtc {
