@@ -595,6 +595,11 @@ uint64_t machine_instructions(const struct machine *m)
     return m->cpu.icount;
 }
 
+uint64_t machine_time_ns(const struct machine *m)
+{
+    return sched_now(&m->pc.sched);
+}
+
 const char *machine_stop_message(const struct machine *m)
 {
     return m->stop_msg;

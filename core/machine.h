@@ -108,6 +108,7 @@ void machine_reset(struct machine *m);
 void machine_flush(struct machine *m);
 
 uint64_t machine_instructions(const struct machine *m); /* retired since creation */
+uint64_t machine_time_ns(const struct machine *m);      /* virtual time since creation */
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);
