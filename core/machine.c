@@ -58,7 +58,6 @@ struct platform {
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
     uint8_t reset_requested; /* a device asked for a CPU reset */
     uint8_t off;             /* a reset with no_reboot happened: the machine stays off */
-    uint64_t tsc_jumped;     /* sched's jumped_ns already added to the TSC */
 };
 
 struct machine {
@@ -323,16 +322,12 @@ static void sched_kick(void *opaque, uint64_t deadline)
     cpu_end_slice(&m->cpu, sched_insns_until(&m->pc.sched, deadline));
 }
 
-/* Time that passed without instructions (HLT, catching up with the host) still counts on
- * the TSC, at the current rate, so RDTSC keeps pace with virtual time. */
-static void sync_tsc(struct machine *m)
+/* The TSC counts virtual nanoseconds: a 1 GHz counter that keeps pace with the timers in
+ * both clocks, through HLT and however fast instructions run. */
+static uint64_t tsc_clock(void *opaque)
 {
-    struct platform *pc = &m->pc;
-    uint64_t j = pc->sched.st.jumped_ns;
-    if (j != pc->tsc_jumped) {
-        m->cpu.tsc += sched_ns_to_insns(&pc->sched, j - pc->tsc_jumped);
-        pc->tsc_jumped = j;
-    }
+    struct machine *m = opaque;
+    return sched_now(&m->pc.sched);
 }
 
 /* CMOS bytes firmware and kernels read for the memory size (IBM AT layout and the
@@ -479,6 +474,9 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     m->cpu.intr_opaque = m;
     m->cpu.ferr_changed = ferr_changed;
     m->cpu.ferr_opaque = m;
+    m->cpu.tsc_clock = tsc_clock;
+    m->cpu.tsc_opaque = m;
+    m->cpu.tsc = 0; /* virtual time is 0: the TSC starts at 0 */
     cmos_setup(m);
     return MACHINE_OK;
 }
@@ -666,7 +664,6 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         /* A boundary: bring virtual time up to date and fire what is due. */
         sched_sync(s);
-        sync_tsc(m);
         sched_fire_due(s);
         /* Only an interrupt ends HLT (NMI has no source yet). */
         if (cpu->halted && !(cpu->eflags & FL_IF)) {
@@ -683,7 +680,6 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
             }
             uint64_t spent = host - idle_start;
             if (spent >= MACHINE_IDLE_MAX_NS || !sched_idle(s, MACHINE_IDLE_MAX_NS - spent)) {
-                sync_tsc(m);
                 sched_fire_due(s);
                 return MACHINE_STOP_BUDGET;
             }

@@ -117,13 +117,6 @@ uint64_t sched_insns_until(const struct sched *s, uint64_t t)
     return ((d << 16) + s->st.rate - 1) / s->st.rate;
 }
 
-uint64_t sched_ns_to_insns(const struct sched *s, uint64_t ns)
-{
-    if (ns > (1ull << 40))
-        ns = 1ull << 40;
-    return (ns << 16) / s->st.rate;
-}
-
 /* Moves the anchor to the current count without changing the time. */
 static uint64_t reanchor(struct sched *s)
 {

@@ -52,7 +52,8 @@ struct sched_state {
     uint64_t anchor_icount;
     uint64_t rate;                       /* ns per instruction, 16.16 */
     uint64_t jumped_ns;                  /* time that passed without instructions (idle,
-                                            catching up with the host), in total */
+                                            catching up with the host), in total: a
+                                            statistic for reports */
 };
 
 struct sched_timer_slot {
@@ -116,9 +117,6 @@ uint64_t sched_next_deadline(struct sched *s);
 
 /* Instructions that take virtual time from now to t (rounded up; 0 when t <= now). */
 uint64_t sched_insns_until(const struct sched *s, uint64_t t);
-
-/* Converts a duration to instructions at the current rate (rounded down). */
-uint64_t sched_ns_to_insns(const struct sched *s, uint64_t ns);
 
 /* At a boundary between slices: moves the anchor to the current count; in real time,
  * measures the rate, catches up with the host or sleeps when ahead. */

@@ -99,6 +99,8 @@ void cpu_reset(struct cpu *cpu)
     void *ack_opaque = cpu->intr_opaque;
     void (*ferr_changed)(void *, int) = cpu->ferr_changed;
     void *ferr_opaque = cpu->ferr_opaque;
+    uint64_t (*tsc_clock)(void *) = cpu->tsc_clock;
+    void *tsc_opaque = cpu->tsc_opaque;
     bool ferr_was = cpu->ferr;
 
     memset(cpu, 0, offsetof(struct cpu, tlb)); /* the TLB is flushed below, not cleared */
@@ -110,6 +112,10 @@ void cpu_reset(struct cpu *cpu)
     cpu->intr_opaque = ack_opaque;
     cpu->ferr_changed = ferr_changed;
     cpu->ferr_opaque = ferr_opaque;
+    cpu->tsc_clock = tsc_clock;
+    cpu->tsc_opaque = tsc_opaque;
+    if (tsc_clock) /* the TSC starts again from 0 (SDM Vol. 3A §9.1.1, Table 9-1) */
+        cpu->tsc = 0 - tsc_clock(tsc_opaque);
 
     /* SDM Vol. 3A §9.1.1, Table 9-1. */
     cpu->mode = MODE_REAL;

@@ -141,6 +141,12 @@ struct cpu {
     void (*ferr_changed)(void *opaque, int level);
     void *ferr_opaque;
 
+    /* The time-stamp counter's time base: with tsc_clock set (the platform's virtual time
+     * in ns), RDTSC reads tsc_clock() + tsc, so the TSC keeps pace with the timers however
+     * fast instructions run; without it, icount + tsc. */
+    uint64_t (*tsc_clock)(void *opaque);
+    void *tsc_opaque;
+
     const struct cpu_model_info *info;
     struct physmem *mem;
     struct iobus *io;
