@@ -264,7 +264,8 @@ static void test_section_is_little_endian_and_framed(void **state)
     struct two y = { 0 };
     char err[128];
     assert_int_equal(savestate_read_section(&two_v1, &y, buf, n, err, sizeof err), n);
-    assert_memory_equal(&x, &y, sizeof x);
+    assert_true(savestate_equal(&two_v1, &x, &y, NULL, 0)); /* fields only: not padding */
+    assert_int_equal(y.b[2], 0x99AA);
 }
 
 static void test_section_of_other_version_is_refused(void **state)
