@@ -9,12 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/compiler.h"
 #include "core/iobus.h"
+#include "core/irq.h"
 #include "core/linux_boot.h"
+#include "core/sched.h"
 #include "cpu/cpu.h"
 #include "devices/debugcon.h"
+#include "devices/ferr.h"
+#include "devices/i440fx.h"
+#include "devices/kbc8042.h"
+#include "devices/pci.h"
+#include "devices/pic8259.h"
+#include "devices/piix3.h"
+#include "devices/pit8254.h"
+#include "devices/port92.h"
+#include "devices/postcode.h"
+#include "devices/rtc146818.h"
+#include "devices/uart16550.h"
 #include "mmu/physmem.h"
 #include "mmu/tlb.h"
 
@@ -25,20 +39,42 @@
 #define VGA_WINDOW_END 0xC0000u /* 0xA0000-0xBFFFF belongs to the VGA (unclaimed until then) */
 #define HIGH_RAM_BASE 0x100000u
 
+/* Where the A20 gate's two sources sit in the a20 bits (ORed, as the chipset does). */
+enum { A20_KBC, A20_PORT92 };
+
+/* The PC platform: the devices every machine has, and the wires between them. */
+struct platform {
+    struct sched sched;
+    struct pic pic;
+    struct pit pit;
+    struct rtc rtc;
+    struct uart com[2];
+    struct kbc kbc;
+    struct port92 port92;
+    struct postcode postcode;
+    struct ferr ferr;
+    struct pci_bus pci;
+    struct i440fx i440fx;
+    struct piix3 piix3;
+    struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
+    uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
+    uint8_t reset_requested; /* a device asked for a CPU reset */
+    uint8_t off;             /* a reset with no_reboot happened: the machine stays off */
+};
+
 struct machine {
     struct physmem mem;
     struct iobus io;
     struct cpu cpu;
     struct debugcon debugcon;
+    struct platform pc;
     bool has_debugcon;
     bool no_reboot;
-    uint64_t ram_top;         /* end of the RAM mapped from 1 MiB */
+    uint32_t ram_top;         /* end of the RAM above 1 MiB */
 
-    /* COM1's host end, and the stand-in that carries it until devices/ has the 16550A. */
+    /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
+     * host typed from it. */
     struct chardev *serial;
-    struct com_standin {
-        uint8_t dll, dlm, ier, lcr, mcr, scr;
-    } com1;
 
     /* Direct Linux boot (-kernel): the files, kept so that a reset boots them again. */
     bool has_kernel;
@@ -241,84 +277,279 @@ static enum machine_status check_ram(uint64_t ram, char *err)
     return MACHINE_OK;
 }
 
+/* ---- The PC platform: devices, their wiring, CMOS setup ---------------------------- */
+
+/* The master PIC's INT is the CPU's INTR pin; the CPU's acknowledge is the PIC's INTA. */
+static void intr_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    m->cpu.intr_line = (uint8_t)level;
+}
+
+static int intr_ack(void *opaque)
+{
+    struct machine *m = opaque;
+    return pic_intack(&m->pc.pic);
+}
+
+static void a20_sink(void *opaque, unsigned source, int level)
+{
+    struct machine *m = opaque;
+    if (level)
+        m->pc.a20 |= (uint8_t)(1u << source);
+    else
+        m->pc.a20 &= (uint8_t)~(1u << source);
+    physmem_set_a20(&m->mem, m->pc.a20 != 0);
+}
+
+/* A reset request from a device arrives inside the guest's OUT: end the slice after it;
+ * machine_run resets between instructions. */
+static void reset_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    if (level) {
+        m->pc.reset_requested = 1;
+        cpu_end_slice(&m->cpu, 0);
+    }
+}
+
+static void ignne_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    m->cpu.ignne = (uint8_t)level;
+}
+
+static void ferr_changed(void *opaque, int level)
+{
+    struct machine *m = opaque;
+    ferr_set(&m->pc.ferr, level);
+}
+
+/* A timer armed sooner than the running slice ends: shorten the slice to reach it. */
+static void sched_kick(void *opaque, uint64_t deadline)
+{
+    struct machine *m = opaque;
+    cpu_end_slice(&m->cpu, sched_insns_until(&m->pc.sched, deadline));
+}
+
+/* The TSC counts virtual nanoseconds: a 1 GHz counter that keeps pace with the timers in
+ * both clocks, through HLT and however fast instructions run. */
+static uint64_t tsc_clock(void *opaque)
+{
+    struct machine *m = opaque;
+    return sched_now(&m->pc.sched);
+}
+
+/* CMOS bytes firmware and kernels read for the memory size (IBM AT layout and the
+ * extension SeaBIOS and QEMU use): base memory in KiB at 0x15, memory above 1 MiB in KiB
+ * at 0x17 and 0x30 (at most 0xFFFF), memory above 16 MiB in 64 KiB blocks at 0x34. */
+static void cmos_setup(struct machine *m)
+{
+    struct rtc *r = &m->pc.rtc;
+    uint32_t base_kib = LOW_RAM_END >> 10;
+    uint64_t ext_kib = (m->ram_top - HIGH_RAM_BASE) >> 10;
+    if (ext_kib > 0xFFFF)
+        ext_kib = 0xFFFF;
+    uint64_t above16 = m->ram_top > (16u << 20) ? (m->ram_top - (16u << 20)) >> 16 : 0;
+    if (above16 > 0xFFFF)
+        above16 = 0xFFFF;
+    rtc_cmos_set(r, 0x15, (uint8_t)base_kib);
+    rtc_cmos_set(r, 0x16, (uint8_t)(base_kib >> 8));
+    rtc_cmos_set(r, 0x17, (uint8_t)ext_kib);
+    rtc_cmos_set(r, 0x18, (uint8_t)(ext_kib >> 8));
+    rtc_cmos_set(r, 0x30, (uint8_t)ext_kib);
+    rtc_cmos_set(r, 0x31, (uint8_t)(ext_kib >> 8));
+    rtc_cmos_set(r, 0x34, (uint8_t)above16);
+    rtc_cmos_set(r, 0x35, (uint8_t)(above16 >> 8));
+    /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
+    rtc_cmos_set(r, 0x14, m->cpu.info->has_fpu ? 0x02 : 0x00);
+    rtc_cmos_checksum(r);
+}
+
+static int64_t host_utc_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+static bool parse_uint(const char **p, unsigned digits, unsigned *out)
+{
+    unsigned v = 0;
+    for (unsigned i = 0; i < digits; i++, (*p)++) {
+        if (**p < '0' || **p > '9')
+            return false;
+        v = v * 10 + (unsigned)(**p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool machine_parse_rtc_base(const char *s, int64_t *epoch)
+{
+    if (strcmp(s, "utc") == 0) {
+        *epoch = host_utc_now();
+        return true;
+    }
+    if (strcmp(s, "localtime") == 0) {
+        time_t now = (time_t)host_utc_now();
+        struct tm tm;
+        if (!localtime_r(&now, &tm))
+            return false;
+        *epoch = rtc_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                                     (unsigned)tm.tm_mday) * 86400 +
+                 tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+        return true;
+    }
+    unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+    const char *p = s;
+    if (!parse_uint(&p, 4, &y) || *p++ != '-' || !parse_uint(&p, 2, &mo) || *p++ != '-' ||
+        !parse_uint(&p, 2, &d))
+        return false;
+    if (*p == 'T') {
+        p++;
+        if (!parse_uint(&p, 2, &h) || *p++ != ':' || !parse_uint(&p, 2, &mi) || *p++ != ':' ||
+            !parse_uint(&p, 2, &sec))
+            return false;
+    }
+    if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+        return false;
+    static const uint8_t mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+        return false;
+    *epoch = rtc_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return true;
+}
+
+/* Creates the devices of the PC and wires them: IRQ lines into the PICs, the PIC to the
+ * CPU, A20 and reset to the machine, the scheduler to the CPU's instruction counter. */
+static enum machine_status create_platform(struct machine *m, const struct machine_config *cfg,
+                                           char *err)
+{
+    struct platform *pc = &m->pc;
+    if (cfg->icount && cfg->icount_shift > MACHINE_ICOUNT_SHIFT_MAX) {
+        set_err(err, "-icount shift=%u is out of range: give 0 to %u", cfg->icount_shift,
+                MACHINE_ICOUNT_SHIFT_MAX);
+        return MACHINE_ERR_CONFIG;
+    }
+    sched_init(&pc->sched, cfg->icount ? SCHED_DETERMINISTIC : SCHED_REALTIME,
+               cfg->icount_shift, &m->cpu.icount);
+    pc->sched.kick = sched_kick;
+    pc->sched.kick_opaque = m;
+
+    struct irq_line intr, a20_kbc, a20_92, reset, ignne;
+    irq_line_init(&intr, intr_sink, m, 0);
+    irq_line_init(&a20_kbc, a20_sink, m, A20_KBC);
+    irq_line_init(&a20_92, a20_sink, m, A20_PORT92);
+    irq_line_init(&reset, reset_sink, m, 0);
+    irq_line_init(&ignne, ignne_sink, m, 0);
+    for (unsigned i = 0; i < 16; i++)
+        irq_line_init(&pc->irq[i], pic_set_irq, &pc->pic, i);
+    pc->a20 = 1u << A20_KBC; /* the keyboard controller's output port powers on with A20 */
+
+    int64_t epoch = cfg->rtc_base_set ? cfg->rtc_base
+                    : cfg->icount     ? MACHINE_RTC_DETERMINISTIC_BASE
+                                      : host_utc_now();
+    const char *what = NULL;
+    if (pic_init(&pc->pic, &m->io, &intr))
+        what = "8259 PICs (0x20, 0xA0, 0x4D0)";
+    else if (pit_init(&pc->pit, &m->io, &pc->sched, &pc->irq[0]))
+        what = "8254 PIT (0x40, 0x61)";
+    else if (rtc_init(&pc->rtc, &m->io, &pc->sched, &pc->irq[8], epoch))
+        what = "RTC (0x70)";
+    else if (uart_init(&pc->com[0], &m->io, UART_COM1_PORT, &pc->sched,
+                       &pc->irq[UART_COM1_IRQ]) ||
+             uart_init(&pc->com[1], &m->io, UART_COM2_PORT, &pc->sched,
+                       &pc->irq[UART_COM2_IRQ]))
+        what = "16550 UARTs (0x3F8, 0x2F8)";
+    else if (kbc_init(&pc->kbc, &m->io, &pc->irq[KBC_KBD_IRQ], &pc->irq[KBC_AUX_IRQ], &a20_kbc,
+                      &reset))
+        what = "8042 keyboard controller (0x60, 0x64)";
+    else if (port92_init(&pc->port92, &m->io, &a20_92, &reset))
+        what = "port 0x92";
+    else if (postcode_init(&pc->postcode, &m->io,
+                           (cfg->log_items & MACHINE_LOG_POSTCODE) ? m->log : NULL))
+        what = "POST code port 0x80";
+    else if (ferr_init(&pc->ferr, &m->io, &pc->irq[FERR_IRQ], &ignne))
+        what = "FERR# logic (0xF0)";
+    else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci) ||
+             piix3_init(&pc->piix3, &pc->pci, &reset))
+        what = "PCI host (0xCF8-0xCFF)";
+    if (what) {
+        set_err(err, "cannot create the %s: ports taken or too many timers", what);
+        return MACHINE_ERR_NOMEM;
+    }
+    m->cpu.intr_ack = intr_ack;
+    m->cpu.intr_opaque = m;
+    m->cpu.ferr_changed = ferr_changed;
+    m->cpu.ferr_opaque = m;
+    m->cpu.tsc_clock = tsc_clock;
+    m->cpu.tsc_opaque = m;
+    m->cpu.tsc = 0; /* virtual time is 0: the TSC starts at 0 */
+    cmos_setup(m);
+    return MACHINE_OK;
+}
+
+/* The reset line of every device (the RTC keeps its time and RAM; the PCI functions go
+ * back to their reset values). */
+static void reset_platform(struct machine *m)
+{
+    struct platform *pc = &m->pc;
+    pc->reset_requested = 0;
+    pic_reset(&pc->pic);
+    pit_reset(&pc->pit);
+    rtc_reset(&pc->rtc);
+    uart_reset(&pc->com[0]);
+    uart_reset(&pc->com[1]);
+    kbc_reset(&pc->kbc);
+    port92_reset(&pc->port92);
+    postcode_reset(&pc->postcode);
+    ferr_reset(&pc->ferr);
+    pci_bus_reset(&pc->pci);
+    i440fx_reset(&pc->i440fx);
+    piix3_reset(&pc->piix3);
+}
+
 /* ---- Console attachment (-serial, -nographic) ---- */
 
-/* Until the 16550A UART lands in devices/, COM1 is this stand-in: a polled 16450 with no
- * interrupts and no FIFO, enough for output a guest polls out (earlyprintk=serial, the
- * kernel's serial console) and for input it polls in (LSR.DR, RBR). Transmitted bytes go
- * to the chardev's sink at once; RBR takes the chardev's next queued byte. When the UART
- * exists, this section becomes: give the UART chardev_send as its send callback and feed
- * it from chardev_getc, and the stand-in goes. Register numbers: the 8250 family's. */
-#define COM1_BASE 0x3F8
-enum { COM_LCR_DLAB = 0x80, COM_LSR_DR = 0x01, COM_LSR_THRE = 0x20, COM_LSR_TEMT = 0x40 };
-
-static uint32_t com_read(void *opaque, uint16_t port, unsigned size)
+/* COM1's UART transmits into the console's byte stream; what the host typed moves into the
+ * UART's receive FIFO as it has room: when the host queues bytes (notify) and at every
+ * slice boundary (machine_run), so a guest reading slowly loses nothing. */
+static void console_tx(void *opaque, const uint8_t *buf, size_t n)
 {
-    (void)size;
     struct machine *m = opaque;
-    struct com_standin *c = &m->com1;
-    bool dlab = c->lcr & COM_LCR_DLAB;
-    switch (port - COM1_BASE) {
-    case 0: {
-        if (dlab)
-            return c->dll;
-        int b = chardev_getc(m->serial);
-        return b < 0 ? 0 : (uint32_t)b;
-    }
-    case 1: return dlab ? c->dlm : c->ier;
-    case 2: return 0x01; /* IIR: no interrupt pending, no FIFO */
-    case 3: return c->lcr;
-    case 4: return c->mcr;
-    case 5: return COM_LSR_THRE | COM_LSR_TEMT | (chardev_pending(m->serial) ? COM_LSR_DR : 0);
-    case 6: return 0xB0; /* MSR: DCD, DSR, CTS */
-    default: return c->scr;
+    chardev_send(m->serial, buf, n);
+}
+
+static void console_feed(struct machine *m)
+{
+    struct uart *u = &m->pc.com[0];
+    while (chardev_pending(m->serial) && uart_rx_space(u)) {
+        uint8_t b = (uint8_t)chardev_getc(m->serial);
+        uart_receive(u, &b, 1);
     }
 }
 
-static void com_write(void *opaque, uint16_t port, unsigned size, uint32_t value)
+static void console_notify(void *opaque)
 {
-    (void)size;
-    struct machine *m = opaque;
-    struct com_standin *c = &m->com1;
-    uint8_t v = (uint8_t)value;
-    bool dlab = c->lcr & COM_LCR_DLAB;
-    switch (port - COM1_BASE) {
-    case 0:
-        if (dlab)
-            c->dll = v;
-        else
-            chardev_send(m->serial, &v, 1);
-        break;
-    case 1:
-        if (dlab)
-            c->dlm = v;
-        else
-            c->ier = v & 0x0F;
-        break;
-    case 3: c->lcr = v; break;
-    case 4: c->mcr = v & 0x1F; break;
-    case 7: c->scr = v; break;
-    default: break; /* FCR: no FIFO; LSR and MSR are read-only */
-    }
-}
-
-static void com_reset(struct machine *m)
-{
-    memset(&m->com1, 0, sizeof m->com1);
+    console_feed(opaque);
 }
 
 static enum machine_status attach_console(struct machine *m, const struct machine_config *cfg,
                                           char *err)
 {
+    (void)err;
     if (!cfg->serial)
         return MACHINE_OK;
     m->serial = cfg->serial;
-    const struct io_handler h = { .read = com_read, .write = com_write, .opaque = m };
-    if (iobus_register(&m->io, COM1_BASE, 8, &h) != 0) {
-        set_err(err, "serial: COM1's ports 0x%x-0x%x are taken", COM1_BASE, COM1_BASE + 7);
-        return MACHINE_ERR_FILE;
-    }
-    com_reset(m);
+    m->serial->notify = console_notify;
+    m->serial->notify_opaque = m;
+    uart_set_backend(&m->pc.com[0], console_tx, m);
+    uart_set_rx_room(&m->pc.com[0], console_notify);
     return MACHINE_OK;
 }
 
@@ -446,6 +677,11 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return MACHINE_ERR_FILE;
     }
+    st = create_platform(m, cfg, err);
+    if (st) {
+        machine_destroy(m);
+        return st;
+    }
     st = attach_console(m, cfg, err);
     if (st) {
         machine_destroy(m);
@@ -488,8 +724,7 @@ void machine_reset(struct machine *m)
     cpu_reset(&m->cpu);
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
-    if (m->serial)
-        com_reset(m);
+    reset_platform(m);
     if (m->has_kernel)
         boot_kernel(m);
 }
@@ -497,6 +732,11 @@ void machine_reset(struct machine *m)
 uint64_t machine_instructions(const struct machine *m)
 {
     return m->cpu.icount;
+}
+
+uint64_t machine_time_ns(const struct machine *m)
+{
+    return sched_now(&m->pc.sched);
 }
 
 void machine_get_regs(struct machine *m, struct machine_regs *r)
@@ -553,11 +793,27 @@ static bool stopped_unsupported(const struct cpu *cpu)
     return cpu->fault_vector < 0;
 }
 
+/* A reset, or a shutdown with no_reboot (which stays off). */
+static enum machine_stop stop_for_reset(struct machine *m)
+{
+    if (m->no_reboot) {
+        m->pc.off = 1;
+        return MACHINE_STOP_SHUTDOWN;
+    }
+    machine_reset(m);
+    return MACHINE_STOP_RESET;
+}
+
 enum machine_stop machine_run(struct machine *m, uint64_t n)
 {
     struct cpu *cpu = &m->cpu;
+    struct sched *s = &m->pc.sched;
     uint64_t done = 0;
+    uint64_t idle_start = 0;
+    bool idled = false;
     for (;;) {
+        if (unlikely(m->pc.off))
+            return MACHINE_STOP_SHUTDOWN;
         if (unlikely(cpu->shutdown)) {
             if (stopped_unsupported(cpu)) {
                 set_stop(m, "the guest needs %s, which orrery does not implement yet",
@@ -565,28 +821,41 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
                 return MACHINE_STOP_UNSUPPORTED;
             }
             set_stop(m, "%s", cpu->stop_reason ? cpu->stop_reason : "shutdown");
-            if (m->no_reboot)
-                return MACHINE_STOP_SHUTDOWN;
-            machine_reset(m);
-            return MACHINE_STOP_RESET;
+            return stop_for_reset(m);
         }
-        if (cpu->halted) {
-            /* Only an interrupt ends HLT; with IF clear, or with nothing wired to the INTR
-             * pin, none can come (NMI has no source yet). */
-            if (!(cpu->eflags & FL_IF)) {
-                set_stop(m, "the guest halted with interrupts disabled");
-                return MACHINE_STOP_HALT;
+        if (unlikely(m->pc.reset_requested)) {
+            m->pc.reset_requested = 0;
+            set_stop(m, "the guest reset the machine");
+            return stop_for_reset(m);
+        }
+        /* A boundary: bring virtual time up to date and fire what is due. */
+        sched_sync(s);
+        sched_fire_due(s);
+        if (m->serial)
+            console_feed(m);
+        /* Only an interrupt ends HLT (NMI has no source yet). */
+        if (cpu->halted && !(cpu->eflags & FL_IF)) {
+            set_stop(m, "the guest halted with interrupts disabled");
+            return MACHINE_STOP_HALT;
+        }
+        if (cpu->halted && !cpu->intr_line) {
+            /* Waiting for a device: time goes to its next event (sleeping the host in
+             * real time), for at most MACHINE_IDLE_MAX_NS of host time per call. */
+            uint64_t host = s->host_now(s->host_opaque);
+            if (!idled) {
+                idled = true;
+                idle_start = host;
             }
-            if (!cpu->intr_ack) {
-                set_stop(m, "the guest halted waiting for an interrupt, and no device can "
-                            "raise one yet");
-                return MACHINE_STOP_HALT;
+            uint64_t spent = host - idle_start;
+            if (spent >= MACHINE_IDLE_MAX_NS || !sched_idle(s, MACHINE_IDLE_MAX_NS - spent)) {
+                sched_fire_due(s);
+                return MACHINE_STOP_BUDGET;
             }
-            /* Waiting for a device: the scheduler will advance time to its next event. */
-            return MACHINE_STOP_BUDGET;
+            continue;
         }
         if (done >= n)
             return MACHINE_STOP_BUDGET;
-        done += cpu_run(cpu, n - done);
+        done += cpu_run(cpu, sched_slice(s, n - done));
+        sched_slice_done(s);
     }
 }

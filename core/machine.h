@@ -35,7 +35,14 @@ enum machine_debugcon {
 };
 
 /* What -d turns on (bit set). */
-enum { MACHINE_LOG_IOPORT = 1u << 0 };
+enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
+
+/* -icount shift=N: deterministic time, 2^N ns per instruction. */
+#define MACHINE_ICOUNT_SHIFT_MAX 10
+
+/* The RTC's date with -icount when no -rtc base is given: 2000-01-01T00:00:00, so that
+ * deterministic runs do not depend on the day they run. */
+#define MACHINE_RTC_DETERMINISTIC_BASE 946684800
 
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
@@ -51,6 +58,10 @@ struct machine_config {
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
     struct chardev *serial;   /* COM1's host end (-serial, -nographic); NULL: none. The
                                  caller owns it; it must outlive the machine */
+    bool icount;              /* deterministic clock (-icount); false: real time */
+    unsigned icount_shift;    /* with icount: 2^shift ns per instruction, 0..10 */
+    bool rtc_base_set;        /* the RTC starts at rtc_base instead of the host's clock */
+    int64_t rtc_base;         /* seconds since 1970-01-01T00:00:00 (see machine_parse_rtc_base) */
 };
 
 enum machine_status {
@@ -61,13 +72,15 @@ enum machine_status {
     MACHINE_ERR_FILE,         /* a debugcon or log file could not be opened */
     MACHINE_ERR_NOMEM,        /* the host is out of memory */
     MACHINE_ERR_KERNEL,       /* -kernel/-initrd/-append: a bad file, or it does not fit */
+    MACHINE_ERR_CONFIG,       /* another setting out of range (-icount shift) */
 };
 
 /* Why machine_run returned. */
 enum machine_stop {
     MACHINE_STOP_BUDGET,      /* the instruction budget ran out; call again to go on */
-    MACHINE_STOP_HALT,        /* HLT that nothing can end: interrupts off (or no source yet) */
-    MACHINE_STOP_RESET,       /* the guest reset the machine (triple fault); it has restarted */
+    MACHINE_STOP_HALT,        /* HLT that nothing can end: interrupts off */
+    MACHINE_STOP_RESET,       /* the guest reset the machine (triple fault, keyboard
+                                 controller, port 0x92, 0xCF9); it has restarted */
     MACHINE_STOP_SHUTDOWN,    /* a reset with no_reboot: the machine is off */
     MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
 };
@@ -78,9 +91,21 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
                                    char *err);
 void machine_destroy(struct machine *m); /* flushes and closes every output; NULL is fine */
 
-/* Runs at most n instructions. A HLT, shutdown or unsupported stop is sticky: calling again
- * returns it again at once (after a HLT with interrupts off, nothing can change). */
+/* Runs at most n instructions, firing the devices' timed events on the way. While the
+ * guest waits in HLT with interrupts enabled, virtual time goes to the next event: at once
+ * with the deterministic clock, sleeping the host with the real-time one; such waiting
+ * returns MACHINE_STOP_BUDGET after MACHINE_IDLE_MAX_NS of host time, so that the caller
+ * gets control back. A HLT with interrupts off, shutdown or unsupported stop is sticky:
+ * calling again returns it again at once. */
 enum machine_stop machine_run(struct machine *m, uint64_t n);
+#define MACHINE_IDLE_MAX_NS 10000000ull
+
+/* -rtc base=: "utc" (the host's clock now), "localtime" (the host's local time now),
+ * "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" (years 1970-9999). Returns false if it is none of
+ * these; otherwise *epoch is that date as seconds since 1970-01-01T00:00:00, for
+ * machine_config.rtc_base. Without rtc_base_set the RTC starts at the host's UTC time
+ * (real time) or MACHINE_RTC_DETERMINISTIC_BASE (-icount). */
+bool machine_parse_rtc_base(const char *s, int64_t *epoch);
 
 /* One line explaining the last stop other than the budget, with the guest's CS:EIP. */
 const char *machine_stop_message(const struct machine *m);
@@ -92,6 +117,7 @@ void machine_reset(struct machine *m);
 void machine_flush(struct machine *m);
 
 uint64_t machine_instructions(const struct machine *m); /* retired since creation */
+uint64_t machine_time_ns(const struct machine *m);      /* virtual time since creation */
 
 /* Inspection, for tests and debuggers. Registers in encoding order (EAX, ECX, EDX, EBX,
  * ESP, EBP, ESI, EDI; ES, CS, SS, DS, FS, GS). */

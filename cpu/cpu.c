@@ -99,9 +99,14 @@ void cpu_reset(struct cpu *cpu)
     void *ack_opaque = cpu->intr_opaque;
     void (*ferr_changed)(void *, int) = cpu->ferr_changed;
     void *ferr_opaque = cpu->ferr_opaque;
+    uint64_t (*tsc_clock)(void *) = cpu->tsc_clock;
+    void *tsc_opaque = cpu->tsc_opaque;
     bool ferr_was = cpu->ferr;
+    /* Instructions retired count on across a reset: the machine's clock derives from them. */
+    const uint64_t icount = cpu->icount;
 
     memset(cpu, 0, offsetof(struct cpu, tlb)); /* the TLB is flushed below, not cleared */
+    cpu->icount = icount;
     cpu->info = info;
     cpu->model = (uint8_t)info->model;
     cpu->mem = mem;
@@ -110,6 +115,10 @@ void cpu_reset(struct cpu *cpu)
     cpu->intr_opaque = ack_opaque;
     cpu->ferr_changed = ferr_changed;
     cpu->ferr_opaque = ferr_opaque;
+    cpu->tsc_clock = tsc_clock;
+    cpu->tsc_opaque = tsc_opaque;
+    /* The TSC starts again from 0 (SDM Vol. 3A §9.1.1, Table 9-1). */
+    cpu->tsc = 0 - (tsc_clock ? tsc_clock(tsc_opaque) : icount);
 
     /* SDM Vol. 3A §9.1.1, Table 9-1. */
     cpu->mode = MODE_REAL;
@@ -259,12 +268,13 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
     jmp_buf *outer = cpu->fault_jmp;
     const uint64_t start = cpu->icount;
 
+    cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
     if (setjmp(jb)) {
         handle_fault(cpu);
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
     }
-    while (cpu->icount - start < n && !cpu->shutdown) {
+    while (cpu->icount < cpu->run_end && !cpu->shutdown) {
         cpu_tlb_sync(cpu); /* a device may have changed physical memory (A20, ...) */
         if (unlikely(cpu->intr_line) && take_interrupt(cpu))
             continue;

@@ -118,6 +118,8 @@ struct cpu {
     uint32_t insn_eip;        /* EIP of the instruction being executed, for faults */
     uint32_t insn_esp;        /* ESP before it, restored when it faults */
     uint64_t icount;          /* instructions retired */
+    uint64_t run_end;         /* cpu_run stops when icount reaches it; the machine lowers it
+                                 to end a slice early (a timer armed sooner, a reset) */
     int delivering;           /* vector + 1 of the exception being delivered; 0: none */
     int fault_vector;         /* the fault cpu_fault is unwinding with */
     uint32_t fault_error;
@@ -138,6 +140,12 @@ struct cpu {
     uint8_t ignne;
     void (*ferr_changed)(void *opaque, int level);
     void *ferr_opaque;
+
+    /* The time-stamp counter's time base: with tsc_clock set (the platform's virtual time
+     * in ns), RDTSC reads tsc_clock() + tsc, so the TSC keeps pace with the timers however
+     * fast instructions run; without it, icount + tsc. */
+    uint64_t (*tsc_clock)(void *opaque);
+    void *tsc_opaque;
 
     const struct cpu_model_info *info;
     struct physmem *mem;
@@ -172,8 +180,19 @@ const char *cpu_model_names(void); /* for messages: the names cpu_model_lookup a
 void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct iobus *io);
 void cpu_reset(struct cpu *cpu);
 
-/* Runs until n instructions retired, HLT, or shutdown. Returns instructions retired. */
+/* Runs until n instructions retired, HLT, or shutdown. Returns instructions retired.
+ * Code called from inside the run (a device's port handler) may end it sooner with
+ * cpu_end_slice. */
 uint64_t cpu_run(struct cpu *cpu, uint64_t n);
+
+/* Ends the running cpu_run once `more` further instructions have retired (0 or 1: after the
+ * current one). Never lengthens the run. */
+static inline void cpu_end_slice(struct cpu *cpu, uint64_t more)
+{
+    uint64_t end = cpu->icount + (more ? more : 1);
+    if (end < cpu->run_end)
+        cpu->run_end = end;
+}
 
 /* EFLAGS with the lazy arithmetic flags materialised / a full EFLAGS load. */
 uint32_t cpu_get_eflags(struct cpu *cpu);

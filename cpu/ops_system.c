@@ -153,10 +153,16 @@ void op_cpuid(struct cpu *cpu, const struct insn *in)
     cpu->r[R_EDX] = d;
 }
 
-/* Time-stamp counter: instructions retired plus the offset software wrote (MSR 0x10). */
+/* Time-stamp counter: the time base (the platform's clock, or instructions retired) plus
+ * the offset software wrote (MSR 0x10). */
+static uint64_t tsc_base(const struct cpu *cpu)
+{
+    return cpu->tsc_clock ? cpu->tsc_clock(cpu->tsc_opaque) : cpu->icount;
+}
+
 static uint64_t tsc_now(const struct cpu *cpu)
 {
-    return cpu->icount + cpu->tsc;
+    return tsc_base(cpu) + cpu->tsc;
 }
 
 void op_rdtsc(struct cpu *cpu, const struct insn *in)
@@ -243,7 +249,7 @@ void op_wrmsr(struct cpu *cpu, const struct insn *in)
     uint64_t v = ((uint64_t)cpu->r[R_EDX] << 32) | cpu->r[R_EAX];
     struct msr_slot s;
     if (n == MSR_TSC)
-        cpu->tsc = v - cpu->icount;
+        cpu->tsc = v - tsc_base(cpu);
     else if (!msr_lookup(cpu, n, &s))
         cpu_fault(cpu, EXC_GP, 0);
     else if (s.store)

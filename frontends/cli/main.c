@@ -68,15 +68,21 @@ static void usage(void)
            "  -serial DEV         COM1: stdio, file:PATH, null or none (default none, or\n"
            "                      stdio with -nographic)\n"
            "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
-           "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE)\n"
+           "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE),\n"
+           "                      postcode (each POST code written to port 0x80)\n"
            "  -D LOGFILE          write the log there instead of stderr\n"
-           "  -no-reboot          exit instead of resetting on a triple fault\n"
+           "  -no-reboot          exit instead of resetting on a triple fault or reset\n"
+           "  -icount [shift=]N   deterministic time: 2^N ns per instruction (N 0-%d);\n"
+           "                      HLT jumps to the next timer. Default: real time\n"
+           "  -rtc base=DATE      the RTC's start: utc, localtime, YYYY-MM-DD or\n"
+           "                      YYYY-MM-DDTHH:MM:SS (default: the host's UTC time, or\n"
+           "                      2000-01-01T00:00:00 with -icount)\n"
            "  -h, -help           this help\n"
            "  -version            the version\n"
            "\n"
            "orrery stops when the guest halts with interrupts disabled (exit 0), when it\n"
            "needs something not implemented yet (exit 2), or on SIGINT/SIGTERM (exit 0).\n",
-           machine_cpu_models());
+           machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX);
 }
 
 /* QEMU's size syntax (qemu_strtosz with MiB as the default unit): a number with an optional
@@ -191,21 +197,89 @@ static void parse_d(struct machine_config *cfg, const char *v)
     if (!items)
         die("out of memory");
     if (strcmp(v, "help") == 0) {
-        printf("Log items (comma separated):\nioport  show all I/O port accesses\n");
+        printf("Log items (comma separated):\n"
+               "ioport    show all I/O port accesses\n"
+               "postcode  show the POST codes written to port 0x80\n");
         free(items);
         exit(0);
     }
     for (char *t = strtok_r(items, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (strcmp(t, "ioport") == 0) {
             cfg->log_items |= MACHINE_LOG_IOPORT;
+        } else if (strcmp(t, "postcode") == 0) {
+            cfg->log_items |= MACHINE_LOG_POSTCODE;
         } else {
             char item[64];
             snprintf(item, sizeof item, "%s", t);
             free(items);
-            die("-d %s: unknown log item '%s' (known: ioport)", v, item);
+            die("-d %s: unknown log item '%s' (known: ioport, postcode)", v, item);
         }
     }
     free(items);
+}
+
+/* QEMU's -icount: "N" or "shift=N", optionally ",sleep=off" (the only way orrery runs:
+ * an idle guest jumps to its next timer). */
+static void parse_icount(struct machine_config *cfg, const char *v)
+{
+    char *opts = strdup(v), *save = NULL;
+    bool have_shift = false;
+    if (!opts)
+        die("out of memory");
+    for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        const char *n = strncmp(t, "shift=", 6) == 0 ? t + 6 : t;
+        if (strcmp(t, "sleep=off") == 0)
+            continue;
+        if (strncmp(t, "sleep=", 6) == 0) {
+            free(opts);
+            die("-icount %s: only sleep=off exists here: a deterministic guest that waits "
+                "jumps to its next timer", v);
+        }
+        if (strcmp(n, "auto") == 0) {
+            free(opts);
+            die("-icount %s: shift=auto is not supported; give a number 0-%d", v,
+                MACHINE_ICOUNT_SHIFT_MAX);
+        }
+        char *end;
+        errno = 0;
+        unsigned long shift = *n >= '0' && *n <= '9' ? strtoul(n, &end, 10) : 0;
+        if (*n < '0' || *n > '9' || *end || errno || shift > MACHINE_ICOUNT_SHIFT_MAX) {
+            char item[64];
+            snprintf(item, sizeof item, "%s", t);
+            free(opts);
+            die("-icount %s: '%s' is not a shift of 0-%d (examples: -icount 3, "
+                "-icount shift=0)", v, item, MACHINE_ICOUNT_SHIFT_MAX);
+        }
+        cfg->icount_shift = (unsigned)shift;
+        have_shift = true;
+    }
+    free(opts);
+    if (!have_shift)
+        die("-icount %s: no shift given (example: -icount shift=3)", v);
+    cfg->icount = true;
+}
+
+static void parse_rtc(struct machine_config *cfg, const char *v)
+{
+    char *opts = strdup(v), *save = NULL;
+    if (!opts)
+        die("out of memory");
+    for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char item[64];
+        snprintf(item, sizeof item, "%s", t);
+        if (strncmp(t, "base=", 5) == 0) {
+            if (!machine_parse_rtc_base(t + 5, &cfg->rtc_base)) {
+                free(opts);
+                die("-rtc %s: '%s' is not a date; use utc, localtime, YYYY-MM-DD or "
+                    "YYYY-MM-DDTHH:MM:SS (from 1970)", v, item + 5);
+            }
+            cfg->rtc_base_set = true;
+        } else {
+            free(opts);
+            die("-rtc %s: unsupported option '%s' (orrery knows base=)", v, item);
+        }
+    }
+    free(opts);
 }
 
 static void parse_args(int argc, char **argv, struct machine_config *cfg, struct options *o)
@@ -256,6 +330,10 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             cfg->log_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "no-reboot") == 0) {
             cfg->no_reboot = true;
+        } else if (strcmp(name, "icount") == 0) {
+            parse_icount(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "rtc") == 0) {
+            parse_rtc(cfg, arg_of(argc, argv, &i));
         } else {
             die("unknown option '%s' (see orrery -h)", a);
         }

@@ -18,6 +18,8 @@ image() {
 image hi.bin '\260\150\346\351\260\151\346\351\260\012\346\351\372\364'   # "hi\n"; cli; hlt
 image loop.bin '\260\150\346\351\260\012\346\351\260\170\346\351\353\376' # "h\nx"; jmp $
 image triple.bin '\260\122\346\351\056\017\001\036\000\001\314'           # "R"; lidt 0; int3
+image post.bin '\260\102\346\200\372\364'                                 # out 0x80, 0x42; cli; hlt
+image kbcreset.bin '\260\122\346\351\260\376\346\144\353\376'           # "R"; out 0x64, 0xFE; jmp $
 head -c 1000 /dev/zero > "$dir/small.bin"
 
 # poke FILE OFFSET BYTES: writes printf-escaped bytes at a decimal offset.
@@ -102,6 +104,16 @@ bad "does not fit in RAM above the kernel" -kernel "$bz" -initrd "$dir/big.bin" 
 bad "-serial tcp:1234: unsupported" -kernel "$bz" -serial tcp:1234
 bad "-serial file: needs a path" -kernel "$bz" -serial file:
 bad "cannot create serial file" -kernel "$bz" -serial file:"$dir/no/such/file"
+bad "-icount shift=11: 'shift=11' is not a shift of 0-10" -icount shift=11 -bios "$hi"
+bad "-icount fast: 'fast' is not a shift" -icount fast -bios "$hi"
+bad "-icount auto: shift=auto is not supported" -icount auto -bios "$hi"
+bad "-icount sleep=off: no shift given" -icount sleep=off -bios "$hi"
+bad "-icount 3,sleep=on: only sleep=off exists" -icount 3,sleep=on -bios "$hi"
+bad "option '-icount' needs an argument" -bios "$hi" -icount
+bad "-rtc base=2023-02-29: '2023-02-29' is not a date" -rtc base=2023-02-29 -bios "$hi"
+bad "-rtc base=2024-01-01T25:00:00: '2024-01-01T25:00:00' is not a date" \
+    -rtc base=2024-01-01T25:00:00 -bios "$hi"
+bad "-rtc driftfix=slew: unsupported option 'driftfix=slew'" -rtc driftfix=slew -bios "$hi"
 
 good "hi" -bios "$hi" -debugcon stdio
 good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
@@ -111,6 +123,12 @@ good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"
 good "" -bios "$hi" -debugcon null
+good "hi" -bios "$hi" -debugcon stdio -icount 0
+good "hi" -bios "$hi" -debugcon stdio -icount shift=10,sleep=off
+good "hi" -bios "$hi" -debugcon stdio -rtc base=2024-02-29T23:59:59
+good "hi" -bios "$hi" -debugcon stdio -rtc base=1999-12-31 -icount 3
+good "hi" -bios "$hi" -debugcon stdio -rtc base=localtime
+good "hi" -bios "$hi" -debugcon stdio --rtc base=utc
 
 # -kernel with COM1 on stdio, a file, or the -nographic terminal (here a pipe: bytes in,
 # never blocking). The payload echoes one line of input.
@@ -180,6 +198,25 @@ if [ "$(head -n 1 "$dir/io.log")" = "out 0x00e9 1 0x68" ] && [ "$(wc -l < "$dir/
     echo "ok   -d ioport -D"
 else
     echo "FAIL -d ioport -D: $(cat "$dir/io.log")"
+    fail=1
+fi
+
+# -d postcode: each POST code written to port 0x80.
+"$orrery" -bios "$dir/post.bin" -d postcode -D "$dir/post.log" 2>/dev/null
+if [ "$(cat "$dir/post.log")" = "POST 0x42" ]; then
+    echo "ok   -d postcode"
+else
+    echo "FAIL -d postcode: $(cat "$dir/post.log")"
+    fail=1
+fi
+
+# A reset through the keyboard controller (command 0xFE) with -no-reboot exits 0.
+"$orrery" -bios "$dir/kbcreset.bin" -debugcon stdio -no-reboot >"$dir/out" 2>"$dir/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(cat "$dir/out")" = "R" ] && grep -q "reset the machine.*-no-reboot" "$dir/err"; then
+    echo "ok   keyboard controller reset with -no-reboot: $(cat "$dir/err")"
+else
+    echo "FAIL keyboard controller reset with -no-reboot: exit $rc, $(cat "$dir/out") / $(cat "$dir/err")"
     fail=1
 fi
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/machine.h"
@@ -226,6 +227,160 @@ static void test_triple_fault_resets(void **state)
     tmp_drop(&con);
 }
 
+/* Programs the PICs and the PIT (channel 0, mode 2, 1193 counts: about 1 kHz), takes IRQ 0
+ * five times waiting in HLT, then prints 'T' and stops. */
+static const uint8_t prog_timer[] = {
+    0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xd0, 0xbc, 0x00, 0x7c, /* cli; ds = ss = 0; sp */
+    0xc7, 0x06, 0x20, 0x00, 0x4b, 0x00,                         /* IVT[8] = F000:004B */
+    0xc7, 0x06, 0x22, 0x00, 0x00, 0xf0,
+    0xc7, 0x06, 0x00, 0x05, 0x00, 0x00,                         /* ticks = 0 */
+    0xb0, 0x11, 0xe6, 0x20, 0xb0, 0x08, 0xe6, 0x21,             /* ICW1, ICW2 */
+    0xb0, 0x04, 0xe6, 0x21, 0xb0, 0x01, 0xe6, 0x21,             /* ICW3, ICW4 */
+    0xb0, 0xfe, 0xe6, 0x21,                                     /* only IRQ 0 */
+    0xb0, 0x34, 0xe6, 0x43, 0xb0, 0xa9, 0xe6, 0x40,             /* PIT: mode 2, 1193 */
+    0xb0, 0x04, 0xe6, 0x40,
+    0xfb, 0xf4,                                                 /* sti; .wait: hlt */
+    0x83, 0x3e, 0x00, 0x05, 0x05, 0x72, 0xf8,                   /* ticks < 5: again */
+    0xfa, 0xb0, 0x54, 0xe6, 0xe9, 0xf4,                         /* cli; 'T'; hlt */
+    0xff, 0x06, 0x00, 0x05, 0x50, 0xb0, 0x20, 0xe6, 0x20,       /* handler: ticks++; EOI */
+    0x58, 0xcf,
+};
+
+static struct machine *make_clocked(const struct tmp *bios, const struct tmp *con, bool icount,
+                                    unsigned shift)
+{
+    struct machine_config cfg = {
+        .ram_size = 16u << 20,
+        .bios_path = bios->path,
+        .debugcon = MACHINE_DEBUGCON_FILE,
+        .debugcon_path = con->path,
+        .icount = icount,
+        .icount_shift = shift,
+    };
+    char err[MACHINE_ERRMAX];
+    struct machine *m = NULL;
+    if (machine_create(&cfg, &m, err) != MACHINE_OK)
+        fail_msg("machine_create: %s", err);
+    return m;
+}
+
+static enum machine_stop run_to_stop(struct machine *m)
+{
+    enum machine_stop why;
+    for (unsigned i = 0; i < 100000; i++)
+        if ((why = machine_run(m, 100000)) != MACHINE_STOP_BUDGET)
+            return why;
+    fail_msg("the guest did not stop");
+    return MACHINE_STOP_BUDGET;
+}
+
+/* With -icount, HLT jumps to the next timer: five 1 kHz ticks take about 4 ms of virtual
+ * time and no host time, and two runs retire the same instructions at the same times. */
+static void test_timer_irq_wakes_hlt_deterministically(void **state)
+{
+    (void)state;
+    struct tmp bios, con1, con2;
+    tmp_make(&bios);
+    tmp_make(&con1);
+    tmp_make(&con2);
+    write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
+    struct machine *a = make_clocked(&bios, &con1, true, 2);
+    struct machine *b = make_clocked(&bios, &con2, true, 2);
+    assert_int_equal(run_to_stop(a), MACHINE_STOP_HALT);
+    assert_int_equal(run_to_stop(b), MACHINE_STOP_HALT);
+    assert_int_equal(machine_instructions(a), machine_instructions(b));
+    assert_int_equal(machine_time_ns(a), machine_time_ns(b));
+    /* Mode 2 drives OUT high when programmed, a first edge at once: 5 ticks in 4 ms. */
+    assert_in_range(machine_time_ns(a), 3900000, 4100000);
+    assert_true(machine_instructions(a) < 200); /* waiting costs no instructions */
+    machine_destroy(a);
+    machine_destroy(b);
+    char out[8];
+    read_all(con1.path, out, sizeof out);
+    assert_string_equal(out, "T");
+    tmp_drop(&bios);
+    tmp_drop(&con1);
+    tmp_drop(&con2);
+}
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* In real time the same five ticks take about 4 ms on the host: HLT sleeps. */
+static void test_timer_irq_follows_host_time(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
+    struct machine *m = make_clocked(&bios, &con, false, 0);
+    uint64_t t0 = host_ns();
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
+    uint64_t took = host_ns() - t0;
+    assert_in_range(took, 3900000, 500000000);
+    assert_in_range(machine_time_ns(m), 3900000, 500000000);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* Device reset requests: the 8042's pulse command, port 0x92 bit 0, the PIIX3's 0xCF9. */
+static void check_reset(const uint8_t *prog, size_t len)
+{
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, len);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET);
+    assert_non_null(strstr(machine_stop_message(m), "reset the machine"));
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET); /* it ran again */
+    machine_destroy(m);
+    m = make(&bios, &con, NULL, true);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+static void test_kbc_port92_and_cf9_reset_the_machine(void **state)
+{
+    (void)state;
+    static const uint8_t kbc[] = { 0xB0, 0xFE, 0xE6, 0x64, 0xEB, 0xFE };
+    static const uint8_t p92[] = { 0xB0, 0x01, 0xE6, 0x92, 0xEB, 0xFE };
+    static const uint8_t cf9[] = { 0xB0, 0x06, 0xBA, 0xF9, 0x0C, 0xEE, 0xEB, 0xFE };
+    check_reset(kbc, sizeof kbc);
+    check_reset(p92, sizeof p92);
+    check_reset(cf9, sizeof cf9);
+}
+
+/* A guest in HLT with interrupts on and no timer armed: machine_run hands control back
+ * after MACHINE_IDLE_MAX_NS instead of blocking. */
+static void test_idle_guest_returns_to_the_caller(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = { 0xFB, 0xF4, 0xEB, 0xFD }; /* sti; hlt; jmp hlt */
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    uint64_t t0 = host_ns();
+    assert_int_equal(machine_run(m, 1000000), MACHINE_STOP_BUDGET);
+    uint64_t took = host_ns() - t0;
+    assert_in_range(took, MACHINE_IDLE_MAX_NS / 2, 50 * MACHINE_IDLE_MAX_NS);
+    assert_int_equal(machine_instructions(m), 3); /* jmp far at reset, sti, hlt */
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 /* A 256 KiB image: the window below 1 MiB shows its last 128 KiB, so E000:0000 holds the
  * image's byte at 0x20000. The program prints that byte. */
 static void test_isa_window_shows_last_128k(void **state)
@@ -407,6 +562,10 @@ int main(void)
         cmocka_unit_test(test_two_machines_are_independent),
         cmocka_unit_test(test_bad_bios_is_one_line),
         cmocka_unit_test(test_bad_ram_and_cpu_are_one_line),
+        cmocka_unit_test(test_timer_irq_wakes_hlt_deterministically),
+        cmocka_unit_test(test_timer_irq_follows_host_time),
+        cmocka_unit_test(test_kbc_port92_and_cf9_reset_the_machine),
+        cmocka_unit_test(test_idle_guest_returns_to_the_caller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,210 @@
+#include "core/savestate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Host integers of 1, 2, 4 or 8 bytes in little-endian order, whatever the host. */
+static uint64_t get_int(const uint8_t *p, uint32_t size)
+{
+    switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static void put_int(uint8_t *p, uint32_t size, uint64_t v)
+{
+    switch (size) {
+    case 1: *p = (uint8_t)v; break;
+    case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+static void put_le(uint8_t *out, uint32_t size, uint64_t v)
+{
+    for (uint32_t i = 0; i < size; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *in, uint32_t size)
+{
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < size; i++)
+        v |= (uint64_t)in[i] << (8 * i);
+    return v;
+}
+
+bool savestate_check(const struct savestate_desc *d, char *err, size_t errlen)
+{
+    if (!d->name || !*d->name || strlen(d->name) > SAVESTATE_NAME_MAX) {
+        snprintf(err, errlen, "savestate: a description has no name or one too long");
+        return false;
+    }
+    if (d->nfields == 0) {
+        snprintf(err, errlen, "savestate: %s describes no fields", d->name);
+        return false;
+    }
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        if (f->count == 0) {
+            snprintf(err, errlen, "savestate: %s.%s has no elements", d->name, f->name);
+            return false;
+        }
+        if (f->sub) {
+            if (!savestate_check(f->sub, err, errlen))
+                return false;
+        } else if (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8) {
+            snprintf(err, errlen, "savestate: %s.%s is %u bytes; fields are integers of 1, 2, "
+                     "4 or 8 bytes", d->name, f->name, (unsigned)f->size);
+            return false;
+        }
+    }
+    return true;
+}
+
+size_t savestate_size(const struct savestate_desc *d)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        n += (size_t)f->count * (f->sub ? savestate_size(f->sub) : f->size);
+    }
+    return n;
+}
+
+static uint8_t *save_fields(const struct savestate_desc *d, const uint8_t *obj, uint8_t *out)
+{
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        const uint8_t *p = obj + f->offset;
+        for (uint32_t k = 0; k < f->count; k++, p += f->size) {
+            if (f->sub) {
+                out = save_fields(f->sub, p, out);
+            } else {
+                put_le(out, f->size, get_int(p, f->size));
+                out += f->size;
+            }
+        }
+    }
+    return out;
+}
+
+static const uint8_t *load_fields(const struct savestate_desc *d, uint8_t *obj,
+                                  const uint8_t *in)
+{
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        uint8_t *p = obj + f->offset;
+        for (uint32_t k = 0; k < f->count; k++, p += f->size) {
+            if (f->sub) {
+                in = load_fields(f->sub, p, in);
+            } else {
+                put_int(p, f->size, get_le(in, f->size));
+                in += f->size;
+            }
+        }
+    }
+    return in;
+}
+
+size_t savestate_save(const struct savestate_desc *d, const void *obj, uint8_t *buf, size_t cap)
+{
+    size_t n = savestate_size(d);
+    if (n > cap)
+        return 0;
+    save_fields(d, obj, buf);
+    return n;
+}
+
+int savestate_load(const struct savestate_desc *d, void *obj, const uint8_t *buf, size_t len)
+{
+    if (len != savestate_size(d))
+        return -1;
+    load_fields(d, obj, buf);
+    return 0;
+}
+
+static bool equal_fields(const struct savestate_desc *d, const uint8_t *a, const uint8_t *b,
+                         char *diff, size_t difflen)
+{
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        for (uint32_t k = 0; k < f->count; k++) {
+            size_t off = f->offset + (size_t)k * f->size;
+            bool same = f->sub ? equal_fields(f->sub, a + off, b + off, NULL, 0)
+                               : get_int(a + off, f->size) == get_int(b + off, f->size);
+            if (same)
+                continue;
+            if (diff && f->count > 1)
+                snprintf(diff, difflen, "%s.%s[%u]", d->name, f->name, (unsigned)k);
+            else if (diff)
+                snprintf(diff, difflen, "%s.%s", d->name, f->name);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool savestate_equal(const struct savestate_desc *d, const void *a, const void *b, char *diff,
+                     size_t difflen)
+{
+    if (diff && difflen)
+        diff[0] = '\0';
+    return equal_fields(d, a, b, diff, difflen);
+}
+
+size_t savestate_section_size(const struct savestate_desc *d)
+{
+    return 1 + strlen(d->name) + 4 + 4 + savestate_size(d);
+}
+
+size_t savestate_write_section(const struct savestate_desc *d, const void *obj, uint8_t *buf,
+                               size_t cap)
+{
+    size_t total = savestate_section_size(d), name = strlen(d->name), payload = savestate_size(d);
+    if (total > cap || name > SAVESTATE_NAME_MAX)
+        return 0;
+    buf[0] = (uint8_t)name;
+    memcpy(buf + 1, d->name, name);
+    put_le(buf + 1 + name, 4, d->version);
+    put_le(buf + 5 + name, 4, payload);
+    save_fields(d, obj, buf + 9 + name);
+    return total;
+}
+
+size_t savestate_read_section(const struct savestate_desc *d, void *obj, const uint8_t *buf,
+                              size_t len, char *err, size_t errlen)
+{
+    if (len < 1 || len < 9u + buf[0]) {
+        snprintf(err, errlen, "saved state ends inside the header of section '%s'", d->name);
+        return 0;
+    }
+    size_t name = buf[0];
+    if (name != strlen(d->name) || memcmp(buf + 1, d->name, name) != 0) {
+        snprintf(err, errlen, "saved state has section '%.*s' where '%s' was expected",
+                 (int)name, (const char *)buf + 1, d->name);
+        return 0;
+    }
+    uint32_t version = (uint32_t)get_le(buf + 1 + name, 4);
+    uint64_t payload = get_le(buf + 5 + name, 4);
+    if (version != d->version) {
+        snprintf(err, errlen, "saved state has '%s' version %u; this orrery reads version %u",
+                 d->name, (unsigned)version, (unsigned)d->version);
+        return 0;
+    }
+    if (payload != savestate_size(d)) {
+        snprintf(err, errlen, "saved state of '%s' is %llu bytes, expected %zu", d->name,
+                 (unsigned long long)payload, savestate_size(d));
+        return 0;
+    }
+    if (len - 9 - name < payload) {
+        snprintf(err, errlen, "saved state ends inside section '%s'", d->name);
+        return 0;
+    }
+    load_fields(d, obj, buf + 9 + name);
+    return 9 + name + (size_t)payload;
+}

@@ -1,0 +1,291 @@
+#include "core/sched.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/compiler.h"
+
+/* Real time starts from a guess of 20 ns per instruction (what the interpreter does on a
+ * current host) and learns the real figure within the first milliseconds. */
+#define RATE_INITIAL (20u * SCHED_RATE_ONE)
+#define RATE_MIN (SCHED_RATE_ONE / 64)      /* 64 instructions per ns: faster is a bug */
+#define RATE_MAX (100000u * SCHED_RATE_ONE) /* 100 us per instruction */
+/* The rate is folded in from windows of at least this much CPU time, so that one slow
+ * slice (a page fault in the host, a printf) does not swing it. */
+#define RATE_WINDOW_NS 4000000ull
+/* A slice is never planned longer than this much virtual time, so that real time
+ * resynchronises with the host even when no timer is armed. */
+#define SLICE_MAX_NS 10000000ull
+
+static uint64_t host_monotonic(void *opaque)
+{
+    (void)opaque;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * SCHED_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void host_sleep_monotonic(void *opaque, uint64_t host_ns)
+{
+    (void)opaque;
+    struct timespec ts = { .tv_sec = (time_t)(host_ns / SCHED_NS_PER_SEC),
+                           .tv_nsec = (long)(host_ns % SCHED_NS_PER_SEC) };
+    /* A signal ends the sleep early; the caller sees less time passed and goes on. */
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+void sched_init(struct sched *s, enum sched_clock clock, unsigned shift, const uint64_t *icount)
+{
+    memset(s, 0, sizeof(*s));
+    s->clock = (uint8_t)clock;
+    s->shift = (uint8_t)(shift > SCHED_ICOUNT_SHIFT_MAX ? SCHED_ICOUNT_SHIFT_MAX : shift);
+    s->icount = icount;
+    for (unsigned i = 0; i < SCHED_MAX_TIMERS; i++)
+        s->st.deadline[i] = SCHED_NEVER;
+    s->st.anchor_icount = *icount;
+    s->st.rate = clock == SCHED_DETERMINISTIC ? (uint64_t)SCHED_RATE_ONE << s->shift
+                                              : RATE_INITIAL;
+    s->next = SCHED_NEVER;
+    s->slice_end = SCHED_NEVER;
+    sched_set_host_clock(s, host_monotonic, host_sleep_monotonic, NULL);
+}
+
+void sched_set_host_clock(struct sched *s, uint64_t (*now)(void *),
+                          void (*sleep_until)(void *, uint64_t), void *opaque)
+{
+    s->host_now = now;
+    s->host_sleep_until = sleep_until;
+    s->host_opaque = opaque;
+    s->host_base = now(opaque) - s->st.anchor_ns;
+    s->last_valid = 0;
+    s->win_host = s->win_insns = 0;
+}
+
+int sched_timer_new(struct sched *s, const char *name, sched_fn fn, void *opaque)
+{
+    if (s->ntimers >= SCHED_MAX_TIMERS)
+        return -1;
+    int id = (int)s->ntimers++;
+    s->slot[id] = (struct sched_timer_slot){ .fn = fn, .opaque = opaque, .name = name };
+    s->st.deadline[id] = SCHED_NEVER;
+    return id;
+}
+
+static void recompute_next(struct sched *s)
+{
+    uint64_t next = SCHED_NEVER;
+    for (unsigned i = 0; i < s->ntimers; i++)
+        if (s->st.deadline[i] < next)
+            next = s->st.deadline[i];
+    s->next = next;
+}
+
+void sched_timer_mod(struct sched *s, int id, uint64_t deadline)
+{
+    uint64_t old = s->st.deadline[id];
+    s->st.deadline[id] = deadline;
+    if (deadline < s->next) {
+        s->next = deadline;
+        if (s->in_slice && deadline < s->slice_end && s->kick) {
+            s->slice_end = deadline;
+            s->kick(s->kick_opaque, deadline);
+        }
+    } else if (old == s->next) {
+        recompute_next(s);
+    }
+}
+
+void sched_timer_del(struct sched *s, int id)
+{
+    sched_timer_mod(s, id, SCHED_NEVER);
+}
+
+uint64_t sched_next_deadline(struct sched *s)
+{
+    return s->next;
+}
+
+uint64_t sched_insns_until(const struct sched *s, uint64_t t)
+{
+    uint64_t now = sched_now(s);
+    if (t <= now)
+        return 0;
+    uint64_t d = t - now;
+    if (d > (1ull << 40))
+        d = 1ull << 40; /* keeps d << 16 in range; such a slice is cut by its budget anyway */
+    return ((d << 16) + s->st.rate - 1) / s->st.rate;
+}
+
+/* Moves the anchor to the current count without changing the time. */
+static uint64_t reanchor(struct sched *s)
+{
+    uint64_t now = sched_now(s);
+    s->st.anchor_ns = now;
+    s->st.anchor_icount = *s->icount;
+    return now;
+}
+
+/* After the host slept: the next CPU-time interval starts now. */
+static void restart_interval(struct sched *s)
+{
+    s->last_host = s->host_now(s->host_opaque);
+    s->last_icount = *s->icount;
+    s->last_valid = 1;
+}
+
+/* Folds the CPU time since the previous boundary into the rate. */
+static void measure_rate(struct sched *s, uint64_t host, uint64_t icount)
+{
+    if (s->last_valid && host > s->last_host) {
+        s->win_host += host - s->last_host;
+        s->win_insns += icount - s->last_icount;
+    }
+    s->last_host = host;
+    s->last_icount = icount;
+    s->last_valid = 1;
+    if (s->win_host < RATE_WINDOW_NS || s->win_insns == 0)
+        return;
+    uint64_t measured = (s->win_host << 16) / s->win_insns;
+    uint64_t rate = (s->st.rate * 3 + measured) / 4;
+    s->st.rate = rate < RATE_MIN ? RATE_MIN : rate > RATE_MAX ? RATE_MAX : rate;
+    s->win_host = s->win_insns = 0;
+}
+
+void sched_sync(struct sched *s)
+{
+    uint64_t now = reanchor(s);
+    if (s->clock == SCHED_DETERMINISTIC)
+        return;
+    uint64_t host = s->host_now(s->host_opaque);
+    measure_rate(s, host, *s->icount);
+    uint64_t host_virt = host - s->host_base;
+    if (host_virt > now) {
+        /* The host ran slower than the rate promised: catch up (time stays monotonic). */
+        s->st.jumped_ns += host_virt - now;
+        s->st.anchor_ns = host_virt;
+    } else if (now - host_virt > SCHED_AHEAD_MAX_NS && s->host_sleep_until) {
+        /* The guest ran ahead of the host: wait, so that guest seconds stay host seconds.
+         * The sleep is not CPU time for the rate measurement. */
+        s->host_sleep_until(s->host_opaque, s->host_base + now);
+        restart_interval(s);
+    }
+}
+
+/* Bounds the callbacks one call makes, so that a device arming a timer in the past again
+ * and again cannot hang the machine (the CPU gets an instruction between rounds). */
+#define FIRE_MAX 1000
+
+void sched_fire_due(struct sched *s)
+{
+    for (unsigned fired = 0; fired < FIRE_MAX; fired++) {
+        uint64_t now = sched_now(s);
+        if (s->next > now)
+            return;
+        int best = -1;
+        for (unsigned i = 0; i < s->ntimers; i++)
+            if (s->st.deadline[i] <= now &&
+                (best < 0 || s->st.deadline[i] < s->st.deadline[best]))
+                best = (int)i;
+        if (best < 0) { /* the cache was stale */
+            recompute_next(s);
+            if (s->next > now)
+                return;
+            continue;
+        }
+        uint64_t deadline = s->st.deadline[best];
+        s->st.deadline[best] = SCHED_NEVER;
+        recompute_next(s);
+        s->slot[best].fn(s->slot[best].opaque, deadline);
+    }
+}
+
+uint64_t sched_slice(struct sched *s, uint64_t max)
+{
+    uint64_t now = sched_now(s);
+    uint64_t end = s->next;
+    if (end <= now)
+        return 1; /* sched_fire_due ran just before: only a runaway timer is still due */
+    if (end - now > SLICE_MAX_NS && s->clock == SCHED_REALTIME)
+        end = now + SLICE_MAX_NS;
+    uint64_t n = sched_insns_until(s, end);
+    if (n > max)
+        n = max;
+    if (n == 0)
+        n = 1;
+    s->slice_end = end;
+    s->in_slice = 1;
+    return n;
+}
+
+void sched_slice_done(struct sched *s)
+{
+    s->in_slice = 0;
+    s->slice_end = SCHED_NEVER;
+}
+
+
+bool sched_idle(struct sched *s, uint64_t max_host_ns)
+{
+    uint64_t now = reanchor(s);
+    uint64_t next = s->next;
+    if (next <= now)
+        return true;
+    if (s->clock == SCHED_DETERMINISTIC) {
+        if (next == SCHED_NEVER) {
+            /* Only input from outside can wake the guest; wait for it in host time. */
+            if (s->host_sleep_until)
+                s->host_sleep_until(s->host_opaque, s->host_now(s->host_opaque) + max_host_ns);
+            return false;
+        }
+        s->st.jumped_ns += next - now;
+        s->st.anchor_ns = next;
+        return true;
+    }
+    uint64_t host = s->host_now(s->host_opaque);
+    uint64_t target = next == SCHED_NEVER ? SCHED_NEVER : s->host_base + next;
+    bool reached = true;
+    if (target > host + max_host_ns) {
+        target = host + max_host_ns;
+        reached = false;
+    }
+    if (target > host && s->host_sleep_until)
+        s->host_sleep_until(s->host_opaque, target);
+    restart_interval(s);
+    host = s->last_host;
+    uint64_t host_virt = host - s->host_base;
+    if (reached && host_virt < next)
+        host_virt = next; /* woken a hair early (or by a signal at the very end): it is due */
+    if (host_virt > now) {
+        s->st.jumped_ns += host_virt - now;
+        s->st.anchor_ns = host_virt;
+    }
+    return sched_now(s) >= next;
+}
+
+void sched_state_loaded(struct sched *s)
+{
+    for (unsigned i = s->ntimers; i < SCHED_MAX_TIMERS; i++)
+        s->st.deadline[i] = SCHED_NEVER;
+    if (*s->icount >= s->st.anchor_icount)
+        reanchor(s);
+    else
+        s->st.anchor_icount = *s->icount;
+    if (s->clock == SCHED_DETERMINISTIC)
+        s->st.rate = (uint64_t)SCHED_RATE_ONE << s->shift;
+    else if (s->st.rate < RATE_MIN || s->st.rate > RATE_MAX)
+        s->st.rate = RATE_INITIAL;
+    s->host_base = s->host_now(s->host_opaque) - s->st.anchor_ns;
+    s->last_valid = 0;
+    s->win_host = s->win_insns = 0;
+    recompute_next(s);
+}
+
+static const struct savestate_field sched_fields[] = {
+    SS_ARRAY(struct sched_state, deadline),
+    SS_FIELD(struct sched_state, anchor_ns),
+    SS_FIELD(struct sched_state, anchor_icount),
+    SS_FIELD(struct sched_state, rate),
+    SS_FIELD(struct sched_state, jumped_ns),
+};
+SAVESTATE_DESC(sched_savestate, "sched", 1, sched_fields);

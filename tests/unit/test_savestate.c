@@ -1,0 +1,319 @@
+/* Save-state descriptions (core/savestate.h): every device's state goes through its
+ * description and comes back equal after a reset (save, reset, load, compare); each
+ * description covers every byte of its struct (state structs spell out their padding, so
+ * a member someone forgot to describe shows up here); sections refuse another version,
+ * another device and a cut-short buffer with a message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+
+#include "core/savestate.h"
+#include "devices/ferr.h"
+#include "devices/i440fx.h"
+#include "devices/kbc8042.h"
+#include "devices/pic8259.h"
+#include "devices/piix3.h"
+#include "devices/pit8254.h"
+#include "devices/port92.h"
+#include "devices/postcode.h"
+#include "devices/rtc146818.h"
+#include "devices/uart16550.h"
+#include "devrig.h"
+
+/* Bytes of a struct of `size` bytes that no field of d describes. */
+static void mark(const struct savestate_desc *d, uint8_t *covered, size_t base)
+{
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        for (uint32_t k = 0; k < f->count; k++) {
+            size_t off = base + f->offset + (size_t)k * f->size;
+            if (f->sub)
+                mark(f->sub, covered, off);
+            else
+                memset(covered + off, 1, f->size);
+        }
+    }
+}
+
+static size_t uncovered(const struct savestate_desc *d, size_t size)
+{
+    uint8_t covered[4096] = { 0 };
+    assert_true(size <= sizeof covered);
+    mark(d, covered, 0);
+    size_t n = 0;
+    for (size_t i = 0; i < size; i++)
+        if (!covered[i]) {
+            printf("  %s: byte %zu not described\n", d->name, i);
+            n++;
+        }
+    return n;
+}
+
+/* Save obj, run reset, load, and compare with the state before. */
+static void round_trip(const struct savestate_desc *d, void *obj, size_t size,
+                       void (*reset)(void *), void *dev)
+{
+    char err[128];
+    assert_true(savestate_check(d, err, sizeof err));
+    uint8_t before[4096], buf[4096];
+    assert_true(size <= sizeof before);
+    memcpy(before, obj, size);
+    size_t n = savestate_save(d, obj, buf, sizeof buf);
+    assert_int_equal(n, savestate_size(d));
+    reset(dev);
+    assert_int_equal(savestate_load(d, obj, buf, n), 0);
+    char diff[128];
+    if (!savestate_equal(d, obj, before, diff, sizeof diff))
+        fail_msg("%s differs after the round trip: %s", d->name, diff);
+}
+
+static void reset_pic(void *p) { pic_reset(p); }
+static void reset_pit(void *p) { pit_reset(p); }
+static void reset_uart(void *p) { uart_reset(p); }
+static void reset_kbc(void *p) { kbc_reset(p); }
+static void reset_port92(void *p) { port92_reset(p); }
+static void reset_postcode(void *p) { postcode_reset(p); }
+static void reset_ferr(void *p) { ferr_reset(p); }
+static void reset_piix3(void *p) { piix3_reset(p); }
+static void reset_i440fx(void *p) { i440fx_reset(p); }
+static void reset_pci(void *p) { pci_bus_reset(p); }
+
+/* The RTC's reset pin keeps the time; a power cycle is what loses it. */
+static void reset_rtc_power(void *p)
+{
+    struct rtc *r = p;
+    memset(&r->s, 0, sizeof(r->s));
+}
+
+static void test_pic_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct pic pic;
+    rig_init(&r);
+    pic_init(&pic, &r.io, &r.line[0]);
+    outb(&r, 0x20, 0x11); outb(&r, 0x21, 0x20); outb(&r, 0x21, 0x04); outb(&r, 0x21, 0x01);
+    outb(&r, 0x21, 0xB8);
+    outb(&r, 0x4D1, 0x0E);
+    pic_set_irq(&pic, 1, 1);
+    pic_set_irq(&pic, 10, 1);
+    pic_intack(&pic);
+    round_trip(&pic_savestate, &pic.s, sizeof pic.s, reset_pic, &pic);
+    assert_int_equal(uncovered(&pic_savestate, sizeof pic.s), 0);
+    rig_free(&r);
+}
+
+static void test_pit_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct pit pit;
+    rig_init(&r);
+    pit_init(&pit, &r.io, &r.sched, &r.line[0]);
+    outb(&r, 0x43, 0x34); outb(&r, 0x40, 0x9C); outb(&r, 0x40, 0x2E);
+    outb(&r, 0x43, 0xB6); outb(&r, 0x42, 0x33);
+    outb(&r, 0x61, 0x03);
+    rig_advance(&r, 123456);
+    outb(&r, 0x43, 0x00);
+    inb(&r, 0x40);
+    round_trip(&pit_savestate, &pit.s, sizeof pit.s, reset_pit, &pit);
+    assert_int_equal(uncovered(&pit_savestate, sizeof pit.s), 0);
+    rig_free(&r);
+}
+
+static void test_rtc_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct rtc rtc;
+    rig_init(&r);
+    rtc_init(&rtc, &r.io, &r.sched, &r.line[8], 1700000000);
+    outb(&r, 0x70, 0x0B); outb(&r, 0x71, 0x52);
+    outb(&r, 0x70, 0x55); outb(&r, 0x71, 0xAB);
+    rig_advance(&r, 2500000000ull);
+    round_trip(&rtc_savestate, &rtc.s, sizeof rtc.s, reset_rtc_power, &rtc);
+    assert_int_equal(uncovered(&rtc_savestate, sizeof rtc.s), 0);
+    rig_free(&r);
+}
+
+static void test_uart_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct uart u;
+    rig_init(&r);
+    uart_init(&u, &r.io, 0x3F8, &r.sched, &r.line[4]);
+    outb(&r, 0x3FA, 0xC1);
+    outb(&r, 0x3FC, 0x0B);
+    outb(&r, 0x3F9, 0x0F);
+    outb(&r, 0x3FF, 0x42);
+    uart_receive(&u, (const uint8_t *)"hello", 5);
+    inb(&r, 0x3F8);
+    round_trip(&uart_savestate, &u.s, sizeof u.s, reset_uart, &u);
+    assert_int_equal(uncovered(&uart_savestate, sizeof u.s), 0);
+    rig_free(&r);
+}
+
+static void test_kbc_and_keyboard_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct kbc k;
+    rig_init(&r);
+    kbc_init(&k, &r.io, &r.line[1], &r.line[12], &r.line[20], &r.line[21]);
+    outb(&r, 0x64, 0x60); outb(&r, 0x60, 0x47);
+    outb(&r, 0x60, 0xED); outb(&r, 0x60, 0x05);
+    static const uint8_t keys[] = { 0x1C, 0xF0, 0x1C, 0x32 };
+    kbc_key(&k, keys, sizeof keys);
+    outb(&r, 0x64, 0xD3); outb(&r, 0x60, 0x77);
+    outb(&r, 0x64, 0xD1);                      /* pending data byte */
+    round_trip(&kbc_savestate, &k.s, sizeof k.s, reset_kbc, &k);
+    assert_int_equal(uncovered(&kbc_savestate, sizeof k.s), 0);
+    struct ps2kbd_state kb = k.kbd.s;
+    uint8_t buf[256];
+    size_t n = savestate_save(&ps2kbd_savestate, &k.kbd.s, buf, sizeof buf);
+    ps2kbd_reset(&k.kbd);
+    assert_int_equal(savestate_load(&ps2kbd_savestate, &k.kbd.s, buf, n), 0);
+    assert_true(savestate_equal(&ps2kbd_savestate, &k.kbd.s, &kb, NULL, 0));
+    assert_int_equal(uncovered(&ps2kbd_savestate, sizeof k.kbd.s), 0);
+    rig_free(&r);
+}
+
+static void test_small_devices_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct port92 p92;
+    struct postcode post;
+    struct ferr ferr;
+    rig_init(&r);
+    port92_init(&p92, &r.io, &r.line[1], &r.line[2]);
+    postcode_init(&post, &r.io, NULL);
+    ferr_init(&ferr, &r.io, &r.line[13], &r.line[3]);
+    outb(&r, 0x92, 0x0A);
+    outb(&r, 0x80, 0x5C);
+    ferr_set(&ferr, 1);
+    round_trip(&port92_savestate, &p92.s, sizeof p92.s, reset_port92, &p92);
+    round_trip(&postcode_savestate, &post.s, sizeof post.s, reset_postcode, &post);
+    round_trip(&ferr_savestate, &ferr.s, sizeof ferr.s, reset_ferr, &ferr);
+    assert_int_equal(uncovered(&port92_savestate, sizeof p92.s), 0);
+    assert_int_equal(uncovered(&postcode_savestate, sizeof post.s), 0);
+    assert_int_equal(uncovered(&ferr_savestate, sizeof ferr.s), 0);
+    rig_free(&r);
+}
+
+static void test_pci_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct pci_bus bus;
+    struct i440fx host;
+    struct piix3 isa;
+    rig_init(&r);
+    pci_bus_init(&bus, &r.io);
+    i440fx_init(&host, &bus);
+    piix3_init(&isa, &bus, &r.line[0]);
+    pci_config_write(&bus, 0, 0, I440FX_PAM0, 4, 0x33333330);
+    pci_config_write(&bus, 1, 0, PIIX3_PIRQRC, 4, 0x0B0A0B0A);
+    outl(&r, 0xCF8, 0x80000860);
+    outb(&r, 0xCF9, 0x02);
+    round_trip(&pci_bus_savestate, &bus.s, sizeof bus.s, reset_pci, &bus);
+    round_trip(&i440fx_savestate, &host.cfg, sizeof host.cfg, reset_i440fx, &host);
+    round_trip(&piix3_savestate, &isa.s, sizeof isa.s, reset_piix3, &isa);
+    assert_int_equal(uncovered(&pci_bus_savestate, sizeof bus.s), 0);
+    assert_int_equal(uncovered(&i440fx_savestate, sizeof host.cfg), 0);
+    assert_int_equal(uncovered(&piix3_savestate, sizeof isa.s), 0);
+    rig_free(&r);
+}
+
+static void test_sched_description_covers_its_state(void **state)
+{
+    (void)state;
+    char err[128];
+    assert_true(savestate_check(&sched_savestate, err, sizeof err));
+    assert_int_equal(uncovered(&sched_savestate, sizeof(struct sched_state)), 0);
+}
+
+/* Sections: framing, and the three ways a reader refuses one. */
+struct two {
+    uint32_t a;
+    uint16_t b[3];
+};
+static const struct savestate_field two_fields[] = {
+    SS_FIELD(struct two, a),
+    SS_ARRAY(struct two, b),
+};
+static SAVESTATE_DESC(two_v1, "two", 1, two_fields);
+static SAVESTATE_DESC(two_v2, "two", 2, two_fields);
+static SAVESTATE_DESC(other, "other", 1, two_fields);
+
+static void test_section_is_little_endian_and_framed(void **state)
+{
+    (void)state;
+    struct two x = { 0x11223344, { 0x5566, 0x7788, 0x99AA } };
+    uint8_t buf[64];
+    size_t n = savestate_write_section(&two_v1, &x, buf, sizeof buf);
+    static const uint8_t want[] = { 3, 't', 'w', 'o', 1, 0, 0, 0, 10, 0, 0, 0,
+                                    0x44, 0x33, 0x22, 0x11, 0x66, 0x55, 0x88, 0x77, 0xAA, 0x99 };
+    assert_int_equal(n, sizeof want);
+    assert_memory_equal(buf, want, sizeof want);
+    struct two y = { 0 };
+    char err[128];
+    assert_int_equal(savestate_read_section(&two_v1, &y, buf, n, err, sizeof err), n);
+    assert_true(savestate_equal(&two_v1, &x, &y, NULL, 0)); /* fields only: not padding */
+    assert_int_equal(y.b[2], 0x99AA);
+}
+
+static void test_section_of_other_version_is_refused(void **state)
+{
+    (void)state;
+    struct two x = { 1, { 2, 3, 4 } }, y = { 0 };
+    uint8_t buf[64];
+    char err[128];
+    size_t n = savestate_write_section(&two_v1, &x, buf, sizeof buf);
+    assert_int_equal(savestate_read_section(&two_v2, &y, buf, n, err, sizeof err), 0);
+    assert_string_equal(err, "saved state has 'two' version 1; this orrery reads version 2");
+    assert_int_equal(y.a, 0);
+    assert_int_equal(savestate_read_section(&other, &y, buf, n, err, sizeof err), 0);
+    assert_non_null(strstr(err, "section 'two' where 'other' was expected"));
+    assert_int_equal(savestate_read_section(&two_v1, &y, buf, n - 1, err, sizeof err), 0);
+    assert_non_null(strstr(err, "ends inside section 'two'"));
+    assert_int_equal(savestate_write_section(&two_v1, &x, buf, 5), 0);
+}
+
+static void test_check_rejects_odd_sizes(void **state)
+{
+    (void)state;
+    struct odd {
+        uint8_t three[3];
+    };
+    static const struct savestate_field f[] = {
+        { "three", 0, 3, 1, NULL },
+    };
+    static SAVESTATE_DESC(odd_desc, "odd", 1, f);
+    char err[128];
+    assert_false(savestate_check(&odd_desc, err, sizeof err));
+    assert_non_null(strstr(err, "odd.three is 3 bytes"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pic_round_trip),
+        cmocka_unit_test(test_pit_round_trip),
+        cmocka_unit_test(test_rtc_round_trip),
+        cmocka_unit_test(test_uart_round_trip),
+        cmocka_unit_test(test_kbc_and_keyboard_round_trip),
+        cmocka_unit_test(test_small_devices_round_trip),
+        cmocka_unit_test(test_pci_round_trip),
+        cmocka_unit_test(test_sched_description_covers_its_state),
+        cmocka_unit_test(test_section_is_little_endian_and_framed),
+        cmocka_unit_test(test_section_of_other_version_is_refused),
+        cmocka_unit_test(test_check_rejects_odd_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
