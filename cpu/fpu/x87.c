@@ -417,9 +417,9 @@ static void sign_op(struct cpu *cpu, const struct insn *in, bool abs)
 void op_fchs(struct cpu *cpu, const struct insn *in) { sign_op(cpu, in, false); }
 void op_fabs(struct cpu *cpu, const struct insn *in) { sign_op(cpu, in, true); }
 
-/* ST(0) = fn(ST(0)) for FSQRT and FRNDINT. */
-static void unary(struct cpu *cpu, const struct insn *in,
-                  struct f80 (*fn)(struct f80_ctx *, struct f80))
+/* ST(0) = fn(ST(0)): FSQRT, FRNDINT, F2XM1. */
+void x87_unary(struct cpu *cpu, const struct insn *in,
+               struct f80 (*fn)(struct f80_ctx *, struct f80))
 {
     struct fpu *f = &cpu->fpu;
     x87_begin(cpu, true);
@@ -437,8 +437,8 @@ static void unary(struct cpu *cpu, const struct insn *in,
     st_set(f, 0, r);
 }
 
-void op_fsqrt(struct cpu *cpu, const struct insn *in) { unary(cpu, in, f80_sqrt); }
-void op_frndint(struct cpu *cpu, const struct insn *in) { unary(cpu, in, f80_round_int); }
+void op_fsqrt(struct cpu *cpu, const struct insn *in) { x87_unary(cpu, in, f80_sqrt); }
+void op_frndint(struct cpu *cpu, const struct insn *in) { x87_unary(cpu, in, f80_round_int); }
 
 void op_fscale(struct cpu *cpu, const struct insn *in)
 {

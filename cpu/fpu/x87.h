@@ -70,6 +70,11 @@ bool x87_underflow(struct cpu *cpu);
 bool x87_overflow(struct cpu *cpu);
 
 /* Exceptions that stop an instruction before it writes its result when unmasked. */
+/* ST(0) = fn(ST(0)) with the stack, exception and masking rules of a one-operand
+ * arithmetic instruction (cpu/fpu/x87.c). */
+void x87_unary(struct cpu *cpu, const struct insn *in,
+               struct f80 (*fn)(struct f80_ctx *, struct f80));
+
 static inline bool x87_stops(const struct fpu *f, uint16_t flags, uint16_t which)
 {
     return (flags & ~f->cw & which) != 0;

@@ -3,24 +3,7 @@
  * (SDM Vol. 1 §8.1.5.2). The arithmetic is in cpu/fpu/ftrans.c. */
 #include "cpu/fpu/x87.h"
 
-/* ST(0) = fn(ST(0)) */
-void op_f2xm1(struct cpu *cpu, const struct insn *in)
-{
-    struct fpu *f = &cpu->fpu;
-    x87_begin(cpu, true);
-    x87_note(cpu, in);
-    if (st_empty(f, 0)) {
-        if (x87_underflow(cpu))
-            st_set(f, 0, f80_indefinite());
-        return;
-    }
-    struct f80_ctx c = x87_ctx(f);
-    struct f80 r = ftrans_f2xm1(&c, *st(f, 0));
-    x87_raise(cpu, c.flags);
-    if (c.flags & ~f->cw & (FE_IE | FE_DE))
-        return;
-    st_set(f, 0, r);
-}
+void op_f2xm1(struct cpu *cpu, const struct insn *in) { x87_unary(cpu, in, ftrans_f2xm1); }
 
 /* ST(1) = fn(ST(0), ST(1)), then pop: FYL2X, FYL2XP1, FPATAN. */
 static void binary_pop(struct cpu *cpu, const struct insn *in,
