@@ -1,6 +1,6 @@
 /* The machine: wires memory, the I/O bus, the CPU and the devices together, loads the
- * firmware, and runs the CPU until something stops it. The only file outside cpu/ that
- * includes cpu/ (DESIGN.md). */
+ * firmware, and runs the CPU until something stops it. With machine_state.c (save and
+ * load) the only files outside cpu/ that include cpu/ (DESIGN.md). */
 #include "core/machine.h"
 
 #include <errno.h>
@@ -12,24 +12,8 @@
 #include <time.h>
 
 #include "core/compiler.h"
-#include "core/iobus.h"
-#include "core/irq.h"
 #include "core/linux_boot.h"
-#include "core/sched.h"
-#include "cpu/cpu.h"
-#include "devices/debugcon.h"
-#include "devices/ferr.h"
-#include "devices/i440fx.h"
-#include "devices/kbc8042.h"
-#include "devices/pci.h"
-#include "devices/pic8259.h"
-#include "devices/piix3.h"
-#include "devices/pit8254.h"
-#include "devices/port92.h"
-#include "devices/postcode.h"
-#include "devices/rtc146818.h"
-#include "devices/uart16550.h"
-#include "mmu/physmem.h"
+#include "core/machine_impl.h"
 #include "mmu/tlb.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
@@ -38,55 +22,6 @@
 #define LOW_RAM_END 0xA0000u   /* 640 KiB of conventional memory */
 #define VGA_WINDOW_END 0xC0000u /* 0xA0000-0xBFFFF belongs to the VGA (unclaimed until then) */
 #define HIGH_RAM_BASE 0x100000u
-
-/* Where the A20 gate's two sources sit in the a20 bits (ORed, as the chipset does). */
-enum { A20_KBC, A20_PORT92 };
-
-/* The PC platform: the devices every machine has, and the wires between them. */
-struct platform {
-    struct sched sched;
-    struct pic pic;
-    struct pit pit;
-    struct rtc rtc;
-    struct uart com[2];
-    struct kbc kbc;
-    struct port92 port92;
-    struct postcode postcode;
-    struct ferr ferr;
-    struct pci_bus pci;
-    struct i440fx i440fx;
-    struct piix3 piix3;
-    struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
-    uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
-    uint8_t reset_requested; /* a device asked for a CPU reset */
-    uint8_t off;             /* a reset with no_reboot happened: the machine stays off */
-};
-
-struct machine {
-    struct physmem mem;
-    struct iobus io;
-    struct cpu cpu;
-    struct debugcon debugcon;
-    struct platform pc;
-    bool has_debugcon;
-    bool no_reboot;
-    uint32_t ram_top;         /* end of the RAM above 1 MiB */
-
-    /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
-     * host typed from it. */
-    struct chardev *serial;
-
-    /* Direct Linux boot (-kernel): the files, kept so that a reset boots them again. */
-    bool has_kernel;
-    struct linux_boot linux;
-
-    /* Host side: rebuilt, never saved. */
-    FILE *debugcon_out;
-    bool own_debugcon_out;
-    FILE *log;
-    bool own_log;
-    char stop_msg[160];
-};
 
 static void set_err(char *err, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void set_err(char *err, const char *fmt, ...)
@@ -661,6 +596,7 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         return MACHINE_ERR_NOMEM;
     }
     m->no_reboot = cfg->no_reboot;
+    m->ram_size = ram;
     cpu_init(&m->cpu, model->model, &m->mem, &m->io);
     st = map_memory(m, ram, image, size, err);
     free(image);

@@ -73,6 +73,8 @@ enum machine_status {
     MACHINE_ERR_NOMEM,        /* the host is out of memory */
     MACHINE_ERR_KERNEL,       /* -kernel/-initrd/-append: a bad file, or it does not fit */
     MACHINE_ERR_CONFIG,       /* another setting out of range (-icount shift) */
+    MACHINE_ERR_STATE,        /* a saved state could not be written or read, or does not
+                                 fit this machine */
 };
 
 /* Why machine_run returned. */
@@ -109,6 +111,17 @@ bool machine_parse_rtc_base(const char *s, int64_t *epoch);
 
 /* One line explaining the last stop other than the budget, with the guest's CS:EIP. */
 const char *machine_stop_message(const struct machine *m);
+
+/* Save state (core/machine_state.c): the CPU, RAM, every device and the virtual clock
+ * to a gzip-compressed file, written to PATH.tmp and renamed, so a failed save leaves no
+ * partial file. Call between machine_run calls. Loading needs a machine created with the
+ * same CPU model, RAM size and firmware (-kernel/-initrd are only needed for a reset);
+ * the clock may differ (a state saved with -icount runs on in real time). A file of
+ * another format or section version, another configuration, or cut short is refused
+ * with one line in err (MACHINE_ERRMAX bytes). A load that failed after the header may
+ * have overwritten part of the machine: destroy it. */
+enum machine_status machine_save_state(struct machine *m, const char *path, char *err);
+enum machine_status machine_load_state(struct machine *m, const char *path, char *err);
 
 /* Resets the machine as the reset button does (RAM keeps its contents). */
 void machine_reset(struct machine *m);

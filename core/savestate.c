@@ -176,8 +176,8 @@ size_t savestate_write_section(const struct savestate_desc *d, const void *obj, 
     return total;
 }
 
-size_t savestate_read_section(const struct savestate_desc *d, void *obj, const uint8_t *buf,
-                              size_t len, char *err, size_t errlen)
+size_t savestate_check_frame(const struct savestate_desc *d, const uint8_t *buf, size_t len,
+                             char *err, size_t errlen)
 {
     if (len < 1 || len < 9u + buf[0]) {
         snprintf(err, errlen, "saved state ends inside the header of section '%s'", d->name);
@@ -201,10 +201,20 @@ size_t savestate_read_section(const struct savestate_desc *d, void *obj, const u
                  (unsigned long long)payload, savestate_size(d));
         return 0;
     }
-    if (len - 9 - name < payload) {
+    return 9 + name;
+}
+
+size_t savestate_read_section(const struct savestate_desc *d, void *obj, const uint8_t *buf,
+                              size_t len, char *err, size_t errlen)
+{
+    size_t frame = savestate_check_frame(d, buf, len, err, errlen);
+    if (frame == 0)
+        return 0;
+    size_t payload = savestate_size(d);
+    if (len - frame < payload) {
         snprintf(err, errlen, "saved state ends inside section '%s'", d->name);
         return 0;
     }
-    load_fields(d, obj, buf + 9 + name);
-    return 9 + name + (size_t)payload;
+    load_fields(d, obj, buf + frame);
+    return frame + payload;
 }

@@ -92,4 +92,9 @@ size_t savestate_write_section(const struct savestate_desc *d, const void *obj, 
 size_t savestate_read_section(const struct savestate_desc *d, void *obj, const uint8_t *buf,
                               size_t len, char *err, size_t errlen);
 
+/* Checks only the frame at buf (len bytes available) against d: name, version, payload
+ * length. Returns the frame's size (the payload follows it), or 0 with one line in err. */
+size_t savestate_check_frame(const struct savestate_desc *d, const uint8_t *buf, size_t len,
+                             char *err, size_t errlen);
+
 #endif

@@ -180,6 +180,14 @@ const char *cpu_model_names(void); /* for messages: the names cpu_model_lookup a
 void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct iobus *io);
 void cpu_reset(struct cpu *cpu);
 
+/* Save state (cpu/state.c): the architectural state and the instruction count as a
+ * savestate description of struct cpu. After loading it, cpu_state_loaded rebuilds what is
+ * derived (the TLB) and clears the bookkeeping of an instruction in progress. The model
+ * is saved too; the machine checks that it matches before loading. */
+struct savestate_desc;
+extern const struct savestate_desc cpu_savestate;
+void cpu_state_loaded(struct cpu *cpu);
+
 /* Runs until n instructions retired, HLT, or shutdown. Returns instructions retired.
  * Code called from inside the run (a device's port handler) may end it sooner with
  * cpu_end_slice. */

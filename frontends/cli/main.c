@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "core/machine.h"
 #include "frontends/headless/console.h"
@@ -31,6 +33,10 @@ struct options {
     struct console_options serial;
     bool serial_given;   /* -serial appeared */
     bool nographic;
+    const char *loadstate;   /* -loadstate: start from this saved state */
+    const char *savestate;   /* -savestate: save the machine here at exit */
+    bool stop_at_set;
+    uint64_t stop_at;        /* -stop-at: stop when this many instructions have retired */
 };
 
 static void on_signal(int sig)
@@ -77,11 +83,18 @@ static void usage(void)
            "  -rtc base=DATE      the RTC's start: utc, localtime, YYYY-MM-DD or\n"
            "                      YYYY-MM-DDTHH:MM:SS (default: the host's UTC time, or\n"
            "                      2000-01-01T00:00:00 with -icount)\n"
+           "  -loadstate FILE     start from a state saved by -savestate or Ctrl-A s (give\n"
+           "                      the same -cpu, -m and -bios/-kernel as when it was saved)\n"
+           "  -savestate FILE     save the machine to FILE when orrery exits\n"
+           "  -stop-at N          stop once the guest has retired N instructions (counted\n"
+           "                      from power-on, through -loadstate); with -icount, a\n"
+           "                      reproducible point to save or compare at\n"
            "  -h, -help           this help\n"
            "  -version            the version\n"
            "\n"
-           "orrery stops when the guest halts with interrupts disabled (exit 0), when it\n"
-           "needs something not implemented yet (exit 2), or on SIGINT/SIGTERM (exit 0).\n",
+           "orrery stops when the guest halts with interrupts disabled (exit 0), at\n"
+           "-stop-at (exit 0), when it needs something not implemented yet (exit 2), or\n"
+           "on SIGINT/SIGTERM (exit 0).\n",
            machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX);
 }
 
@@ -334,6 +347,18 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             parse_icount(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "rtc") == 0) {
             parse_rtc(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "loadstate") == 0) {
+            o->loadstate = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "savestate") == 0) {
+            o->savestate = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "stop-at") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            char *end;
+            errno = 0;
+            o->stop_at = strtoull(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end || errno)
+                die("-stop-at %s: not an instruction count (example: -stop-at 1000000)", v);
+            o->stop_at_set = true;
         } else {
             die("unknown option '%s' (see orrery -h)", a);
         }
@@ -351,6 +376,28 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
     if (!cfg->bios_path && !cfg->kernel_path)
         die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin) or "
             "-kernel FILE (a Linux bzImage)");
+}
+
+/* Ctrl-A s: the machine goes to orrery-YYYYMMDD-HHMMSS.state in the current folder (with
+ * -2, -3... when that exists already); the console says where, or why not. */
+static void save_on_request(struct machine *m, struct console *con)
+{
+    char name[96], stamp[32], msg[MACHINE_ERRMAX + 128], err[MACHINE_ERRMAX];
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm) || !strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm))
+        snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+    struct stat st;
+    snprintf(name, sizeof name, "orrery-%s.state", stamp);
+    for (int n = 2; stat(name, &st) == 0 && n < 100; n++)
+        snprintf(name, sizeof name, "orrery-%s-%d.state", stamp, n);
+    if (machine_save_state(m, name, err) == MACHINE_OK)
+        snprintf(msg, sizeof msg, "\norrery: saved the machine to %s (%llu instructions); "
+                 "-loadstate %s starts from here\n", name,
+                 (unsigned long long)machine_instructions(m), name);
+    else
+        snprintf(msg, sizeof msg, "\norrery: %s\n", err);
+    console_message(con, msg);
 }
 
 static void install_signals(void)
@@ -383,12 +430,34 @@ int main(int argc, char **argv)
     }
     install_signals();
 
+    if (opt.loadstate && machine_load_state(m, opt.loadstate, err) != MACHINE_OK) {
+        machine_destroy(m);
+        console_close(con);
+        die("%s", err);
+    }
+
     int status = 0;
     while (!caught_signal) {
-        enum machine_stop why = machine_run(m, BATCH);
+        uint64_t budget = BATCH;
+        if (opt.stop_at_set) {
+            uint64_t done = machine_instructions(m);
+            if (done >= opt.stop_at) {
+                console_flush(con);
+                machine_flush(m);
+                fprintf(stderr, "orrery: stopped after %llu instructions (-stop-at)\n",
+                        (unsigned long long)done);
+                break;
+            }
+            if (opt.stop_at - done < budget)
+                budget = opt.stop_at - done;
+        }
+        enum machine_stop why = machine_run(m, budget);
         /* The slice boundary: the console's output goes out, its input comes in. */
-        if (console_poll(con) == CONSOLE_QUIT)
+        enum console_event ev = console_poll(con);
+        if (ev == CONSOLE_QUIT)
             break;
+        if (ev == CONSOLE_SAVE)
+            save_on_request(m, con);
         if (why == MACHINE_STOP_BUDGET || why == MACHINE_STOP_RESET)
             continue;
         console_flush(con);
@@ -414,6 +483,15 @@ int main(int argc, char **argv)
                 "after %llu instructions\n", (int)caught_signal,
                 caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
                 (unsigned long long)machine_instructions(m));
+    }
+    if (opt.savestate) {
+        if (machine_save_state(m, opt.savestate, err) == MACHINE_OK) {
+            fprintf(stderr, "orrery: saved the machine to %s after %llu instructions\n",
+                    opt.savestate, (unsigned long long)machine_instructions(m));
+        } else {
+            fprintf(stderr, "orrery: %s\n", err);
+            status = EXIT_USAGE;
+        }
     }
     machine_destroy(m);
     console_close(con);

@@ -21,6 +21,10 @@ struct console {
     int in_fd;             /* -1: no input */
     bool raw;              /* this console put the terminal in raw mode */
     bool got_escape;       /* the last input byte was Ctrl-A */
+    /* Input read after a Ctrl-A s: it reaches the guest after the save, at the next poll,
+     * so that the saved machine has seen exactly what came before the key. */
+    size_t held_len, held_pos;
+    unsigned char held[512];
     size_t out_len;
     unsigned char out[OUT_BUF];
 };
@@ -148,6 +152,8 @@ static void sink(void *opaque, const uint8_t *buf, size_t n)
 static void say(struct console *c, const char *text)
 {
     console_flush(c);
+    if (c->out_fd < 0)
+        return;
     const char *nl = c->raw ? "\r\n" : "\n";
     for (const char *p = text; *p; p++) {
         if (*p == '\n')
@@ -201,24 +207,32 @@ static const char help_text[] =
     "\n"
     "C-a h    print this help\n"
     "C-a x    exit emulator\n"
+    "C-a s    save the machine to orrery-DATE-TIME.state (load it with -loadstate)\n"
     "C-a c    switch to the monitor (there is none yet)\n"
     "C-a C-a  sends C-a\n";
 
-/* One input byte through QEMU's escape keys. Returns false to quit. */
-static bool escape_byte(struct console *c, uint8_t b, uint8_t *out, size_t *n)
+void console_message(struct console *c, const char *text)
+{
+    say(c, text);
+}
+
+/* One input byte through QEMU's escape keys: CONSOLE_GO_ON, or the event it asks for. */
+static enum console_event escape_byte(struct console *c, uint8_t b, uint8_t *out, size_t *n)
 {
     if (!c->got_escape) {
         if (b == CONSOLE_ESCAPE)
             c->got_escape = true;
         else
             out[(*n)++] = b;
-        return true;
+        return CONSOLE_GO_ON;
     }
     c->got_escape = false;
     switch (b) {
     case 'x':
         say(c, "\norrery: terminated (Ctrl-A x)\n");
-        return false;
+        return CONSOLE_QUIT;
+    case 's':
+        return CONSOLE_SAVE;
     case 'h':
     case '?':
         say(c, help_text);
@@ -232,39 +246,54 @@ static bool escape_byte(struct console *c, uint8_t b, uint8_t *out, size_t *n)
     default:
         break; /* an unknown escape is dropped, as QEMU does */
     }
-    return true;
+    return CONSOLE_GO_ON;
+}
+
+/* Input bytes to the guest, through the escape keys when they are on. Stops after a byte
+ * that asks for an event and returns it; *used says how many bytes were taken. */
+static enum console_event take_input(struct console *c, const uint8_t *in, size_t len,
+                                     size_t *used)
+{
+    uint8_t out[sizeof c->held];
+    size_t n = 0, i = 0;
+    enum console_event ev = CONSOLE_GO_ON;
+    while (i < len && ev == CONSOLE_GO_ON) {
+        if (c->opt.escapes)
+            ev = escape_byte(c, in[i++], out, &n);
+        else
+            out[n++] = in[i++];
+    }
+    chardev_queue(&c->dev, out, n);
+    *used = i;
+    return ev;
 }
 
 enum console_event console_poll(struct console *c)
 {
     console_flush(c);
-    if (c->in_fd < 0)
-        return CONSOLE_GO_ON;
-    size_t room = chardev_room(&c->dev);
-    if (!room)
-        return CONSOLE_GO_ON; /* the guest has not taken what it got: leave the rest */
+    size_t room = chardev_room(&c->dev), used;
+    if (c->held_pos < c->held_len) { /* what followed a Ctrl-A s, first */
+        size_t k = c->held_len - c->held_pos;
+        enum console_event ev =
+            take_input(c, c->held + c->held_pos, room < k ? room : k, &used);
+        c->held_pos += used;
+        return ev;
+    }
+    if (c->in_fd < 0 || !room)
+        return CONSOLE_GO_ON; /* no input, or the guest has not taken what it got */
     struct pollfd pfd = { .fd = c->in_fd, .events = POLLIN };
     if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
         return CONSOLE_GO_ON;
-    uint8_t in[512], out[512];
-    ssize_t r = read(c->in_fd, in, room < sizeof in ? room : sizeof in);
+    ssize_t r = read(c->in_fd, c->held, room < sizeof c->held ? room : sizeof c->held);
     if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
         c->in_fd = -1; /* end of input: the guest just gets no more */
         return CONSOLE_GO_ON;
     }
     if (r < 0)
         return CONSOLE_GO_ON;
-    size_t n = 0;
-    enum console_event ev = CONSOLE_GO_ON;
-    for (ssize_t i = 0; i < r; i++) {
-        if (!c->opt.escapes) {
-            out[n++] = in[i];
-        } else if (!escape_byte(c, in[i], out, &n)) {
-            ev = CONSOLE_QUIT;
-            break;
-        }
-    }
-    chardev_queue(&c->dev, out, n);
+    c->held_len = (size_t)r;
+    enum console_event ev = take_input(c, c->held, c->held_len, &used);
+    c->held_pos = used;
     return ev;
 }
 

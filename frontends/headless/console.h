@@ -5,7 +5,8 @@
  * queues what stdin has ready, without ever blocking (poll with a zero timeout, then one
  * read). On a terminal, stdio puts it in raw mode, restored on any exit (atexit, and the
  * signals that end the process). With escapes on (-nographic), QEMU's Ctrl-A keys work:
- * Ctrl-A x quits, Ctrl-A h lists the keys, Ctrl-A c says there is no monitor yet,
+ * Ctrl-A x quits, Ctrl-A s saves the machine (the frontend names the file), Ctrl-A h
+ * lists the keys, Ctrl-A c says there is no monitor yet,
  * Ctrl-A Ctrl-A sends Ctrl-A. */
 #ifndef ORRERY_FRONTENDS_HEADLESS_CONSOLE_H
 #define ORRERY_FRONTENDS_HEADLESS_CONSOLE_H
@@ -31,6 +32,7 @@ struct console_options {
 enum console_event {
     CONSOLE_GO_ON,
     CONSOLE_QUIT,         /* Ctrl-A x */
+    CONSOLE_SAVE,         /* Ctrl-A s: save the machine (the frontend does it) */
 };
 
 struct console;
@@ -43,6 +45,10 @@ struct chardev *console_chardev(struct console *c);
 
 /* Between slices: flushes output, takes input. Never blocks. */
 enum console_event console_poll(struct console *c);
+
+/* A line from orrery itself (not the guest), e.g. where Ctrl-A s saved the machine: on
+ * the console's output, lines ended properly in raw mode. */
+void console_message(struct console *c, const char *text);
 
 /* Writes out everything buffered. */
 void console_flush(struct console *c);

@@ -176,6 +176,46 @@ else
     echo "FAIL -nographic escapes: exit $rc: $(cat "$dir/out") / $(cat "$dir/err")"
     fail=1
 fi
+# Ctrl-A s saves the running machine to orrery-DATE-TIME.state in the current folder and
+# says so; -loadstate starts from it: the restored guest is in its echo loop (no second
+# "K") and echoes what it gets.
+mkdir "$dir/save"
+mkfifo "$dir/keys2"
+(cd "$dir/save" && exec "$orrery" -kernel "$bz" -nographic) < "$dir/keys2" >"$dir/out" 2>"$dir/err" &
+pid=$!
+exec 3>"$dir/keys2"
+printf 'a' >&3
+wait_for "$dir/out" "Ka"
+printf '\001s' >&3
+wait_for "$dir/out" "saved the machine to"
+printf '\001x' >&3
+wait "$pid"
+exec 3>&-
+state=$(ls "$dir/save"/orrery-*.state 2>/dev/null | head -n 1)
+if [ -n "$state" ] && grep -q "saved the machine to orrery-[0-9]*-[0-9]*.state" "$dir/out"; then
+    echo "ok   Ctrl-A s saved $(basename "$state")"
+    printf 'b\n' > "$dir/in.b"
+    good "$(printf 'b\n')" -kernel "$bz" -serial stdio -loadstate "$state" < "$dir/in.b"
+    bad "saved from a machine with -cpu pentium2 -m 128M; this one has -cpu pentium2 -m 64M" \
+        -kernel "$bz" -m 64 -loadstate "$state"
+else
+    echo "FAIL Ctrl-A s: $(cat "$dir/out") / $(cat "$dir/err")"
+    fail=1
+fi
+bad "cannot open saved state '$dir/none.state'" -kernel "$bz" -loadstate "$dir/none.state"
+bad "is not an orrery saved state" -kernel "$bz" -loadstate "$dir/zero.img"
+bad "-stop-at 12x: not an instruction count" -kernel "$bz" -stop-at 12x
+# -stop-at stops at that instruction (exit 0); -savestate saves there.
+"$orrery" -bios "$dir/loop.bin" -debugcon null -stop-at 1000 -savestate "$dir/s.state" \
+    >"$dir/out" 2>"$dir/err"
+if [ $? -eq 0 ] && grep -q "stopped after 1000 instructions (-stop-at)" "$dir/err" &&
+   grep -q "saved the machine to $dir/s.state after 1000 instructions" "$dir/err" &&
+   [ -s "$dir/s.state" ] && [ ! -e "$dir/s.state.tmp" ]; then
+    echo "ok   -stop-at 1000 -savestate"
+else
+    echo "FAIL -stop-at -savestate: $(cat "$dir/err")"
+    fail=1
+fi
 # Without escapes (-serial stdio) Ctrl-A is a byte like any other.
 printf 'a\001x\n' > "$dir/in.raw"
 good "$(printf 'Ka\001x')" -kernel "$bz" -serial stdio < "$dir/in.raw"

@@ -14,6 +14,7 @@
 
 #include "core/chardev.h"
 #include "core/machine.h"
+#include "machine_rig.h"
 
 /* The test double: what the guest sent, and how often the device was told of input. */
 struct double_end {
@@ -81,21 +82,6 @@ static const uint8_t echo_prog[] = {
     0xFA, 0xF4,
 };
 
-static void write_bios(const char *path)
-{
-    size_t size = 64u << 10;
-    uint8_t *img = calloc(1, size);
-    assert_non_null(img);
-    memcpy(img, echo_prog, sizeof echo_prog);
-    static const uint8_t reset[] = { 0xEA, 0x00, 0x00, 0x00, 0xF0 };
-    memcpy(img + size - 16, reset, sizeof reset);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(img, 1, size, f), size);
-    fclose(f);
-    free(img);
-}
-
 static void test_com1_carries_the_stream(void **state)
 {
     (void)state;
@@ -103,7 +89,7 @@ static void test_com1_carries_the_stream(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    write_bios(path);
+    write_bios(path, 64u << 10, echo_prog, sizeof echo_prog);
 
     struct double_end d = { .len = 0 };
     struct chardev *c = malloc(sizeof *c);

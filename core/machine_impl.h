@@ -1,0 +1,80 @@
+/* The inside of struct machine, shared by the files of the machine (machine.c builds and
+ * runs it, machine_state.c saves and loads it). Frontends include core/machine.h only,
+ * where the struct is opaque; like machine.c, these files may include cpu/ (DESIGN.md). */
+#ifndef ORRERY_CORE_MACHINE_IMPL_H
+#define ORRERY_CORE_MACHINE_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/irq.h"
+#include "core/linux_boot.h"
+#include "core/machine.h"
+#include "core/sched.h"
+#include "cpu/cpu.h"
+#include "devices/debugcon.h"
+#include "devices/ferr.h"
+#include "devices/i440fx.h"
+#include "devices/kbc8042.h"
+#include "devices/pci.h"
+#include "devices/pic8259.h"
+#include "devices/piix3.h"
+#include "devices/pit8254.h"
+#include "devices/port92.h"
+#include "devices/postcode.h"
+#include "devices/rtc146818.h"
+#include "devices/uart16550.h"
+#include "mmu/physmem.h"
+
+/* Where the A20 gate's two sources sit in the a20 bits (ORed, as the chipset does). */
+enum { A20_KBC, A20_PORT92 };
+
+/* The PC platform: the devices every machine has, and the wires between them. */
+struct platform {
+    struct sched sched;
+    struct pic pic;
+    struct pit pit;
+    struct rtc rtc;
+    struct uart com[2];
+    struct kbc kbc;
+    struct port92 port92;
+    struct postcode postcode;
+    struct ferr ferr;
+    struct pci_bus pci;
+    struct i440fx i440fx;
+    struct piix3 piix3;
+    struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
+    uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
+    uint8_t reset_requested; /* a device asked for a CPU reset */
+    uint8_t off;             /* a reset with no_reboot happened: the machine stays off */
+};
+
+struct machine {
+    struct physmem mem;
+    struct iobus io;
+    struct cpu cpu;
+    struct debugcon debugcon;
+    struct platform pc;
+    bool has_debugcon;
+    bool no_reboot;
+    uint64_t ram_size;        /* -m */
+    uint32_t ram_top;         /* end of the RAM above 1 MiB */
+
+    /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
+     * host typed from it. */
+    struct chardev *serial;
+
+    /* Direct Linux boot (-kernel): the files, kept so that a reset boots them again. */
+    bool has_kernel;
+    struct linux_boot linux;
+
+    /* Host side: rebuilt, never saved. */
+    FILE *debugcon_out;
+    bool own_debugcon_out;
+    FILE *log;
+    bool own_log;
+    char stop_msg[160];
+};
+
+#endif

@@ -1,0 +1,184 @@
+/* Saving and loading the whole machine (machine.h: machine_save_state, machine_load_state).
+ *
+ * A state is a header (the configuration it needs: CPU model and RAM size), then one
+ * section per part in the order `parts` lists them, then every RAM region as a section
+ * naming its place and size followed by its bytes; core/statefile.c frames and compresses
+ * them. ROM is not saved: it comes from the same -bios as the machine being loaded into.
+ * Host-side things (output streams, the console, the TLB, the scheduler's callbacks) are
+ * wiring, rebuilt by machine_create and left alone by a load. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/machine_impl.h"
+#include "core/savestate.h"
+#include "core/statefile.h"
+
+/* What a state needs of the machine it is loaded into. */
+struct state_header {
+    uint64_t ram_size;
+    uint8_t model;
+};
+static const struct savestate_field header_fields[] = {
+    SS_FIELD(struct state_header, ram_size),
+    SS_FIELD(struct state_header, model),
+};
+static SAVESTATE_DESC(header_desc, "machine", 1, header_fields);
+
+static const struct savestate_field platform_fields[] = {
+    SS_FIELD(struct platform, a20),
+    SS_FIELD(struct platform, reset_requested),
+    SS_FIELD(struct platform, off),
+};
+static SAVESTATE_DESC(platform_desc, "platform", 1, platform_fields);
+
+static const struct savestate_field debugcon_fields[] = {
+    SS_FIELD(struct debugcon, readback),
+};
+static SAVESTATE_DESC(debugcon_desc, "debugcon", 1, debugcon_fields);
+
+/* A RAM region: where it is and how big; its bytes follow the section. */
+struct ram_run {
+    uint32_t base, size;
+};
+static const struct savestate_field ram_fields[] = {
+    SS_FIELD(struct ram_run, base),
+    SS_FIELD(struct ram_run, size),
+};
+static SAVESTATE_DESC(ram_desc, "ram", 1, ram_fields);
+
+struct part {
+    const struct savestate_desc *desc;
+    void *obj;
+};
+#define MAX_PARTS 24
+
+/* Every part with state, in file order. */
+static size_t parts(struct machine *m, struct part *p)
+{
+    struct platform *pc = &m->pc;
+    size_t n = 0;
+    p[n++] = (struct part){ &cpu_savestate, &m->cpu };
+    p[n++] = (struct part){ &sched_savestate, &pc->sched.st };
+    p[n++] = (struct part){ &platform_desc, pc };
+    p[n++] = (struct part){ &pic_savestate, &pc->pic.s };
+    p[n++] = (struct part){ &pit_savestate, &pc->pit.s };
+    p[n++] = (struct part){ &rtc_savestate, &pc->rtc.s };
+    p[n++] = (struct part){ &uart_savestate, &pc->com[0].s };
+    p[n++] = (struct part){ &uart_savestate, &pc->com[1].s };
+    p[n++] = (struct part){ &kbc_savestate, &pc->kbc.s };
+    p[n++] = (struct part){ &ps2kbd_savestate, &pc->kbc.kbd.s };
+    p[n++] = (struct part){ &port92_savestate, &pc->port92.s };
+    p[n++] = (struct part){ &postcode_savestate, &pc->postcode.s };
+    p[n++] = (struct part){ &ferr_savestate, &pc->ferr.s };
+    p[n++] = (struct part){ &pci_bus_savestate, &pc->pci.s };
+    p[n++] = (struct part){ &i440fx_savestate, &pc->i440fx.cfg };
+    p[n++] = (struct part){ &piix3_savestate, &pc->piix3.s };
+    p[n++] = (struct part){ &debugcon_desc, &m->debugcon };
+    return n;
+}
+
+static void fill_header(const struct machine *m, struct state_header *h)
+{
+    memset(h, 0, sizeof *h);
+    h->ram_size = m->ram_size;
+    h->model = m->cpu.model;
+}
+
+enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
+{
+    struct statefile *f = statefile_create(path, err, MACHINE_ERRMAX);
+    if (!f)
+        return MACHINE_ERR_STATE;
+    struct state_header h;
+    fill_header(m, &h);
+    statefile_put(f, &header_desc, &h);
+    struct part p[MAX_PARTS];
+    size_t n = parts(m, p);
+    for (size_t i = 0; i < n; i++)
+        statefile_put(f, p[i].desc, p[i].obj);
+    for (unsigned i = 0; i < m->mem.nregions; i++) {
+        const struct region *r = &m->mem.region[i];
+        if (r->kind != REGION_RAM)
+            continue;
+        struct ram_run run = { r->base, r->size };
+        statefile_put(f, &ram_desc, &run);
+        statefile_put_bytes(f, r->host, r->size);
+    }
+    return statefile_close(f, err, MACHINE_ERRMAX) ? MACHINE_OK : MACHINE_ERR_STATE;
+}
+
+static void describe(const struct state_header *h, char *buf, size_t len)
+{
+    const struct cpu_model_info *info =
+        h->model < CPU_MODEL_COUNT ? cpu_model_get((enum cpu_model)h->model) : NULL;
+    snprintf(buf, len, "-cpu %s -m %lluM", info ? info->name : "(unknown)",
+             (unsigned long long)(h->ram_size >> 20));
+}
+
+/* The header first: a state for another configuration is refused before anything of the
+ * machine changes. */
+static bool check_header(struct statefile *f, const struct machine *m)
+{
+    struct state_header want, got;
+    fill_header(m, &want);
+    memset(&got, 0, sizeof got);
+    if (!statefile_get(f, &header_desc, &got))
+        return false;
+    if (got.ram_size != want.ram_size || got.model != want.model) {
+        char a[64], b[64];
+        describe(&got, a, sizeof a);
+        describe(&want, b, sizeof b);
+        statefile_fail(f, "the state was saved from a machine with %s; this one has %s: "
+                       "give the same options", a, b);
+        return false;
+    }
+    return true;
+}
+
+static void load_ram(struct statefile *f, struct machine *m)
+{
+    for (unsigned i = 0; i < m->mem.nregions; i++) {
+        const struct region *r = &m->mem.region[i];
+        if (r->kind != REGION_RAM)
+            continue;
+        struct ram_run run = { 0, 0 };
+        if (!statefile_get(f, &ram_desc, &run))
+            return;
+        if (run.base != r->base || run.size != r->size) {
+            statefile_fail(f, "the state has RAM at 0x%x-0x%x where this machine has "
+                           "0x%x-0x%x: give the same -m and -bios as when it was saved",
+                           run.base, run.base + run.size - 1, r->base, r->base + r->size - 1);
+            return;
+        }
+        if (!statefile_get_bytes(f, r->host, r->size))
+            return;
+    }
+}
+
+/* What is derived from the loaded state, or lives on the host, is rebuilt from it. */
+static void state_loaded(struct machine *m)
+{
+    physmem_set_a20(&m->mem, m->pc.a20 != 0);
+    m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
+    cpu_state_loaded(&m->cpu);
+    sched_state_loaded(&m->pc.sched);
+    m->stop_msg[0] = '\0';
+}
+
+enum machine_status machine_load_state(struct machine *m, const char *path, char *err)
+{
+    struct statefile *f = statefile_open(path, err, MACHINE_ERRMAX);
+    if (!f)
+        return MACHINE_ERR_STATE;
+    if (check_header(f, m)) {
+        struct part p[MAX_PARTS];
+        size_t n = parts(m, p);
+        for (size_t i = 0; i < n; i++)
+            statefile_get(f, p[i].desc, p[i].obj);
+        load_ram(f, m);
+    }
+    if (!statefile_close(f, err, MACHINE_ERRMAX))
+        return MACHINE_ERR_STATE;
+    state_loaded(m);
+    return MACHINE_OK;
+}

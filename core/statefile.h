@@ -1,0 +1,47 @@
+/* A save-state file: the framed sections of core/savestate.h and raw byte runs (RAM),
+ * behind a magic and a format version, all in one gzip stream (zlib), so `zcat` shows
+ * the layout. core/machine_state.c decides what goes in and in which order.
+ *
+ *     "ORRYSTAT" (8 bytes)  format version (4, little-endian)  sections and runs...
+ *
+ * The format version covers this framing; each section carries its own version
+ * (core/savestate.h). Either one differing from what this orrery reads refuses the file
+ * with one line, never misreads it. Errors stick: after the first one every call does
+ * nothing and returns false, and statefile_close reports it. */
+#ifndef ORRERY_CORE_STATEFILE_H
+#define ORRERY_CORE_STATEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/savestate.h"
+
+#define STATEFILE_MAGIC "ORRYSTAT"
+#define STATEFILE_FORMAT 1
+#define STATEFILE_ERRMAX 256
+
+struct statefile;
+
+/* Creates (or truncates) path for writing and writes the header; NULL with one line in
+ * err on failure. */
+struct statefile *statefile_create(const char *path, char *err, size_t errlen);
+/* Opens path and checks the header (magic, format version); NULL with one line in err. */
+struct statefile *statefile_open(const char *path, char *err, size_t errlen);
+
+/* One section: d's fields of obj. */
+bool statefile_put(struct statefile *f, const struct savestate_desc *d, const void *obj);
+/* One section into obj; a section of another name, version or size is an error. */
+bool statefile_get(struct statefile *f, const struct savestate_desc *d, void *obj);
+
+/* Raw bytes (the caller frames them with a section that says how many). */
+bool statefile_put_bytes(struct statefile *f, const void *buf, size_t len);
+bool statefile_get_bytes(struct statefile *f, void *buf, size_t len);
+
+/* Records an error found by the caller (a section that does not fit this machine). */
+void statefile_fail(struct statefile *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Closes; a reader also checks that nothing follows the last section. Returns true when
+ * every call succeeded, otherwise false with the first error in err. NULL is fine. */
+bool statefile_close(struct statefile *f, char *err, size_t errlen);
+
+#endif
