@@ -158,6 +158,16 @@ static void load_ram(struct statefile *f, struct machine *m)
 /* What is derived from the loaded state, or lives on the host, is rebuilt from it. */
 static void state_loaded(struct machine *m)
 {
+    struct platform *pc = &m->pc;
+    /* Outputs drive their wires again, sources before the PIC, whose INT is last. */
+    pit_state_loaded(&pc->pit);
+    rtc_state_loaded(&pc->rtc);
+    uart_state_loaded(&pc->com[0]);
+    uart_state_loaded(&pc->com[1]);
+    kbc_state_loaded(&pc->kbc);
+    port92_state_loaded(&pc->port92);
+    ferr_state_loaded(&pc->ferr);
+    pic_state_loaded(&pc->pic);
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);
@@ -175,6 +185,9 @@ enum machine_status machine_load_state(struct machine *m, const char *path, char
         size_t n = parts(m, p);
         for (size_t i = 0; i < n; i++)
             statefile_get(f, p[i].desc, p[i].obj);
+        if (m->cpu.model != m->cpu.info->model)
+            statefile_fail(f, "saved state '%s' has a CPU section of another model than its "
+                           "header (a damaged or forged file)", path);
         load_ram(f, m);
     }
     if (!statefile_close(f, err, MACHINE_ERRMAX))

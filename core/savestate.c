@@ -111,6 +111,34 @@ static const uint8_t *load_fields(const struct savestate_desc *d, uint8_t *obj,
     return in;
 }
 
+/* Every bounded integer of the payload at `in` within its range; else names the first
+ * that is not in err (when given) and returns NULL. Returns the end of the payload. */
+static const uint8_t *check_fields(const struct savestate_desc *d, const uint8_t *in,
+                                   char *err, size_t errlen)
+{
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        for (uint32_t k = 0; k < f->count; k++) {
+            if (f->sub) {
+                if (!(in = check_fields(f->sub, in, err, errlen)))
+                    return NULL;
+                continue;
+            }
+            uint64_t v = get_le(in, f->size);
+            in += f->size;
+            if (f->hi == 0 || (v >= f->lo && v <= f->hi))
+                continue;
+            if (err && errlen)
+                snprintf(err, errlen, "saved state of '%s' has %s = %llu; it must be %llu to "
+                         "%llu (a damaged or forged file)", d->name, f->name,
+                         (unsigned long long)v, (unsigned long long)f->lo,
+                         (unsigned long long)f->hi);
+            return NULL;
+        }
+    }
+    return in;
+}
+
 size_t savestate_save(const struct savestate_desc *d, const void *obj, uint8_t *buf, size_t cap)
 {
     size_t n = savestate_size(d);
@@ -122,7 +150,7 @@ size_t savestate_save(const struct savestate_desc *d, const void *obj, uint8_t *
 
 int savestate_load(const struct savestate_desc *d, void *obj, const uint8_t *buf, size_t len)
 {
-    if (len != savestate_size(d))
+    if (len != savestate_size(d) || !check_fields(d, buf, NULL, 0))
         return -1;
     load_fields(d, obj, buf);
     return 0;
@@ -215,6 +243,8 @@ size_t savestate_read_section(const struct savestate_desc *d, void *obj, const u
         snprintf(err, errlen, "saved state ends inside section '%s'", d->name);
         return 0;
     }
+    if (!check_fields(d, buf + frame, err, errlen))
+        return 0;
     load_fields(d, obj, buf + frame);
     return frame + payload;
 }

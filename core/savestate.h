@@ -33,6 +33,8 @@ struct savestate_field {
     uint32_t size;                     /* bytes per element: 1, 2, 4, 8, or a sub-struct */
     uint32_t count;                    /* elements */
     const struct savestate_desc *sub;  /* non-NULL: each element is a struct it describes */
+    uint64_t lo, hi;                   /* integers: the values a load accepts, lo..hi; a
+                                          file with another is refused. hi 0: any value */
 };
 
 struct savestate_desc {
@@ -46,18 +48,24 @@ struct savestate_desc {
 
 #define SS_MEMBER_(type, m) (((type *)0)->m)
 /* One integer member. */
-#define SS_FIELD(type, m) \
-    { #m, (uint32_t)offsetof(type, m), (uint32_t)sizeof(SS_MEMBER_(type, m)), 1, NULL }
+#define SS_FIELD(type, m) SS_FIELD_RANGE(type, m, 0, 0)
+/* One integer member that indexes, counts, shifts or divides: a saved state is hostile
+ * input like any file, so a value outside lo..hi is refused at load, never used. */
+#define SS_FIELD_RANGE(type, m, lo, hi)                                                    \
+    { #m, (uint32_t)offsetof(type, m), (uint32_t)sizeof(SS_MEMBER_(type, m)), 1, NULL,     \
+      (lo), (hi) }
 /* An array of integers. */
 #define SS_ARRAY(type, m)                                                                  \
     { #m, (uint32_t)offsetof(type, m), (uint32_t)sizeof(SS_MEMBER_(type, m)[0]),           \
-      (uint32_t)(sizeof(SS_MEMBER_(type, m)) / sizeof(SS_MEMBER_(type, m)[0])), NULL }
+      (uint32_t)(sizeof(SS_MEMBER_(type, m)) / sizeof(SS_MEMBER_(type, m)[0])), NULL, 0, 0 }
 /* One embedded struct / an array of them, described by `desc`. */
-#define SS_STRUCT(type, m, desc) \
-    { #m, (uint32_t)offsetof(type, m), (uint32_t)sizeof(SS_MEMBER_(type, m)), 1, &(desc) }
+#define SS_STRUCT(type, m, desc)                                                           \
+    { #m, (uint32_t)offsetof(type, m), (uint32_t)sizeof(SS_MEMBER_(type, m)), 1, &(desc),  \
+      0, 0 }
 #define SS_STRUCTS(type, m, desc)                                                          \
     { #m, (uint32_t)offsetof(type, m), (uint32_t)sizeof(SS_MEMBER_(type, m)[0]),           \
-      (uint32_t)(sizeof(SS_MEMBER_(type, m)) / sizeof(SS_MEMBER_(type, m)[0])), &(desc) }
+      (uint32_t)(sizeof(SS_MEMBER_(type, m)) / sizeof(SS_MEMBER_(type, m)[0])), &(desc),   \
+      0, 0 }
 
 #define SAVESTATE_DESC(var, sname, ver, fields)                                            \
     const struct savestate_desc var = { sname, ver, fields, (unsigned)ARRAY_SIZE(fields) }
@@ -73,7 +81,7 @@ size_t savestate_size(const struct savestate_desc *d);
 size_t savestate_save(const struct savestate_desc *d, const void *obj, uint8_t *buf, size_t cap);
 
 /* Fills the described fields of obj from a payload of exactly savestate_size bytes.
- * Returns 0, or -1 (obj untouched) when len is wrong. */
+ * Returns 0, or -1 (obj untouched) when len is wrong or a value is out of its range. */
 int savestate_load(const struct savestate_desc *d, void *obj, const uint8_t *buf, size_t len);
 
 /* True when every described field of a and b is equal; otherwise names the first field
@@ -87,8 +95,8 @@ size_t savestate_section_size(const struct savestate_desc *d);
 size_t savestate_write_section(const struct savestate_desc *d, const void *obj, uint8_t *buf,
                                size_t cap);
 /* Reads one section for d from buf (len bytes available). Returns the bytes consumed, or
- * 0 with one line in err when the section is another device's, another version, or cut
- * short; obj is then untouched. */
+ * 0 with one line in err when the section is another device's, another version, cut
+ * short, or holds a value outside its field's range; obj is then untouched. */
 size_t savestate_read_section(const struct savestate_desc *d, void *obj, const uint8_t *buf,
                               size_t len, char *err, size_t errlen);
 

@@ -11,8 +11,8 @@ static const struct savestate_field lazy_flags_fields[] = {
     SS_FIELD(struct lazy_flags, res),
     SS_FIELD(struct lazy_flags, op1),
     SS_FIELD(struct lazy_flags, op2),
-    SS_FIELD(struct lazy_flags, op),
-    SS_FIELD(struct lazy_flags, bits),
+    SS_FIELD_RANGE(struct lazy_flags, op, LF_NONE, LF_DEC),
+    SS_FIELD_RANGE(struct lazy_flags, bits, 0, 32),
 };
 static SAVESTATE_DESC(lazy_flags_desc, "cpu.lazy_flags", 1, lazy_flags_fields);
 
@@ -46,7 +46,7 @@ static const struct savestate_field fpu_fields[] = {
     SS_FIELD(struct fpu, fop),
     SS_FIELD(struct fpu, cw),
     SS_FIELD(struct fpu, sw),
-    SS_FIELD(struct fpu, top),
+    SS_FIELD_RANGE(struct fpu, top, 0, 7),
     SS_FIELD(struct fpu, valid),
 };
 static SAVESTATE_DESC(fpu_desc, "fpu", 1, fpu_fields);
@@ -70,12 +70,12 @@ static const struct savestate_field cpu_fields[] = {
     SS_FIELD(struct cpu, msr_sysenter_eip),
     SS_ARRAY(struct cpu, perfctr),
     SS_ARRAY(struct cpu, evntsel),
-    SS_FIELD(struct cpu, mode),
-    SS_FIELD(struct cpu, cpl),
+    SS_FIELD_RANGE(struct cpu, mode, MODE_REAL, MODE_V86),
+    SS_FIELD_RANGE(struct cpu, cpl, 0, 3),
     SS_FIELD(struct cpu, halted),
     SS_FIELD(struct cpu, shutdown),
     SS_FIELD(struct cpu, inhibit),
-    SS_FIELD(struct cpu, model),
+    SS_FIELD_RANGE(struct cpu, model, 0, CPU_MODEL_COUNT - 1),
     SS_FIELD(struct cpu, debug_exec),
     SS_FIELD(struct cpu, debug_data),
     SS_FIELD(struct cpu, debug_io),
@@ -90,6 +90,9 @@ SAVESTATE_DESC(cpu_savestate, "cpu", 1, cpu_fields);
 
 void cpu_state_loaded(struct cpu *cpu)
 {
+    /* Lazy flags of a width no instruction has (only a damaged file): take EFLAGS as is. */
+    if (cpu->lf.op != LF_NONE && cpu->lf.bits != 8 && cpu->lf.bits != 16 && cpu->lf.bits != 32)
+        cpu->lf.op = LF_NONE;
     cpu->insn_eip = cpu->eip;
     cpu->insn_esp = cpu->r[R_ESP];
     cpu->run_end = cpu->icount;

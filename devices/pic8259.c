@@ -334,10 +334,10 @@ static const struct savestate_field chip_fields[] = {
     SS_FIELD(struct pic_chip, imr),         SS_FIELD(struct pic_chip, lines),
     SS_FIELD(struct pic_chip, elcr),        SS_FIELD(struct pic_chip, elcr_mask),
     SS_FIELD(struct pic_chip, vector_base), SS_FIELD(struct pic_chip, icw3),
-    SS_FIELD(struct pic_chip, init_step),   SS_FIELD(struct pic_chip, icw1),
+    SS_FIELD_RANGE(struct pic_chip, init_step, 0, 4), SS_FIELD(struct pic_chip, icw1),
     SS_FIELD(struct pic_chip, icw4),        SS_FIELD(struct pic_chip, read_isr),
     SS_FIELD(struct pic_chip, poll),        SS_FIELD(struct pic_chip, special_mask),
-    SS_FIELD(struct pic_chip, rotate_aeoi), SS_FIELD(struct pic_chip, lowest),
+    SS_FIELD(struct pic_chip, rotate_aeoi), SS_FIELD_RANGE(struct pic_chip, lowest, 0, 7),
 };
 static SAVESTATE_DESC(chip_desc, "pic8259.chip", 1, chip_fields);
 

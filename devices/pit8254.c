@@ -484,19 +484,31 @@ int pit_init(struct pit *p, struct iobus *bus, struct sched *sched, const struct
 
 void pit_state_loaded(struct pit *p)
 {
+    /* A counting channel always has a count of at least 1 (it divides by it); only a
+     * damaged file says otherwise: such a channel waits for a new count instead. */
+    for (unsigned i = 0; i < 3; i++) {
+        struct pit_channel *c = &p->s.ch[i];
+        if (c->count0 == 0 && (c->phase == PIT_RUNNING || c->phase == PIT_PAUSED))
+            c->phase = PIT_IDLE;
+    }
     irq_set(&p->irq0, p->s.irq_level);
 }
 
 static const struct savestate_field channel_fields[] = {
     SS_FIELD(struct pit_channel, start),          SS_FIELD(struct pit_channel, next_start),
-    SS_FIELD(struct pit_channel, count0),         SS_FIELD(struct pit_channel, reload),
-    SS_FIELD(struct pit_channel, next_reload),    SS_FIELD(struct pit_channel, held),
-    SS_FIELD(struct pit_channel, latch),          SS_FIELD(struct pit_channel, phase),
-    SS_FIELD(struct pit_channel, mode),           SS_FIELD(struct pit_channel, rw),
+    SS_FIELD_RANGE(struct pit_channel, count0, 0, 65536),
+    SS_FIELD_RANGE(struct pit_channel, reload, 0, 65536),
+    SS_FIELD_RANGE(struct pit_channel, next_reload, 0, 65536),
+    SS_FIELD(struct pit_channel, held),
+    SS_FIELD(struct pit_channel, latch),
+    SS_FIELD_RANGE(struct pit_channel, phase, PIT_IDLE, PIT_PAUSED),
+    SS_FIELD_RANGE(struct pit_channel, mode, 0, 5),
+    SS_FIELD_RANGE(struct pit_channel, rw, 1, 3),
     SS_FIELD(struct pit_channel, bcd),            SS_FIELD(struct pit_channel, gate),
     SS_FIELD(struct pit_channel, tc_done),        SS_FIELD(struct pit_channel, reload_pending),
     SS_FIELD(struct pit_channel, write_msb),      SS_FIELD(struct pit_channel, write_lsb),
-    SS_FIELD(struct pit_channel, read_msb),       SS_FIELD(struct pit_channel, latched),
+    SS_FIELD(struct pit_channel, read_msb),
+    SS_FIELD_RANGE(struct pit_channel, latched, 0, 2),
     SS_FIELD(struct pit_channel, latch_msb),      SS_FIELD(struct pit_channel, status_latched),
     SS_FIELD(struct pit_channel, status),         SS_FIELD(struct pit_channel, null_count),
     SS_ARRAY(struct pit_channel, pad),

@@ -211,7 +211,8 @@ bool ps2kbd_key(struct ps2kbd *k, const uint8_t *set2, size_t n)
 
 static const struct savestate_field ps2kbd_fields[] = {
     SS_ARRAY(struct ps2kbd_state, q),
-    SS_FIELD(struct ps2kbd_state, head),      SS_FIELD(struct ps2kbd_state, count),
+    SS_FIELD_RANGE(struct ps2kbd_state, head, 0, PS2KBD_QUEUE - 1),
+    SS_FIELD_RANGE(struct ps2kbd_state, count, 0, PS2KBD_QUEUE),
     SS_FIELD(struct ps2kbd_state, scanning),  SS_FIELD(struct ps2kbd_state, set),
     SS_FIELD(struct ps2kbd_state, arg_for),   SS_FIELD(struct ps2kbd_state, leds),
     SS_FIELD(struct ps2kbd_state, typematic), SS_FIELD(struct ps2kbd_state, last),

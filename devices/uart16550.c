@@ -316,7 +316,8 @@ void uart_state_loaded(struct uart *u)
 
 static const struct savestate_field uart_fields[] = {
     SS_ARRAY(struct uart_state, rx),
-    SS_FIELD(struct uart_state, rx_head),       SS_FIELD(struct uart_state, rx_count),
+    SS_FIELD_RANGE(struct uart_state, rx_head, 0, UART_FIFO_SIZE - 1),
+    SS_FIELD_RANGE(struct uart_state, rx_count, 0, UART_FIFO_SIZE),
     SS_FIELD(struct uart_state, rbr),           SS_FIELD(struct uart_state, ier),
     SS_FIELD(struct uart_state, fcr),           SS_FIELD(struct uart_state, lcr),
     SS_FIELD(struct uart_state, mcr),           SS_FIELD(struct uart_state, scr),

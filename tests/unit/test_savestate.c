@@ -292,7 +292,7 @@ static void test_check_rejects_odd_sizes(void **state)
         uint8_t three[3];
     };
     static const struct savestate_field f[] = {
-        { "three", 0, 3, 1, NULL },
+        { "three", 0, 3, 1, NULL, 0, 0 },
     };
     static SAVESTATE_DESC(odd_desc, "odd", 1, f);
     char err[128];
@@ -300,9 +300,39 @@ static void test_check_rejects_odd_sizes(void **state)
     assert_non_null(strstr(err, "odd.three is 3 bytes"));
 }
 
+/* A bounded field refuses a value outside its range, naming it; the object is untouched. */
+static void test_out_of_range_is_refused(void **state)
+{
+    (void)state;
+    struct q {
+        uint8_t head;
+        uint8_t data;
+    };
+    static const struct savestate_field f[] = {
+        SS_FIELD_RANGE(struct q, head, 0, 15),
+        SS_FIELD(struct q, data),
+    };
+    static SAVESTATE_DESC(q_desc, "queue", 1, f);
+    struct q a = { 15, 200 }, b = { 1, 2 };
+    uint8_t buf[64];
+    size_t n = savestate_write_section(&q_desc, &a, buf, sizeof buf);
+    assert_true(n > 0);
+    char err[160];
+    assert_int_equal(savestate_read_section(&q_desc, &b, buf, n, err, sizeof err), n);
+    assert_int_equal(b.head, 15);
+    buf[n - 2] = 16; /* head */
+    b = (struct q){ 1, 2 };
+    assert_int_equal(savestate_read_section(&q_desc, &b, buf, n, err, sizeof err), 0);
+    assert_non_null(strstr(err, "'queue' has head = 16; it must be 0 to 15"));
+    assert_int_equal(b.head, 1);
+    assert_int_equal(b.data, 2);
+    assert_int_equal(savestate_load(&q_desc, &b, buf + n - 2, 2), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_out_of_range_is_refused),
         cmocka_unit_test(test_pic_round_trip),
         cmocka_unit_test(test_pit_round_trip),
         cmocka_unit_test(test_rtc_round_trip),
