@@ -213,8 +213,13 @@ size_t savestate_check_frame(const struct savestate_desc *d, const uint8_t *buf,
     }
     size_t name = buf[0];
     if (name != strlen(d->name) || memcmp(buf + 1, d->name, name) != 0) {
-        snprintf(err, errlen, "saved state has section '%.*s' where '%s' was expected",
-                 (int)name, (const char *)buf + 1, d->name);
+        char found[SAVESTATE_NAME_MAX + 1];
+        size_t n = name < SAVESTATE_NAME_MAX ? name : SAVESTATE_NAME_MAX;
+        for (size_t i = 0; i < n; i++) /* the file's bytes, printable, on one line */
+            found[i] = buf[1 + i] >= 0x20 && buf[1 + i] < 0x7F ? (char)buf[1 + i] : '?';
+        found[n] = '\0';
+        snprintf(err, errlen, "saved state has section '%s' where '%s' was expected", found,
+                 d->name);
         return 0;
     }
     uint32_t version = (uint32_t)get_le(buf + 1 + name, 4);
