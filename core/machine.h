@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/chardev.h"
 
@@ -122,6 +123,15 @@ const char *machine_stop_message(const struct machine *m);
  * have overwritten part of the machine: destroy it. */
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err);
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err);
+
+/* Reading saved states without a machine (core/state_inspect.c, build/orrery-state).
+ * show prints every field as "section.field = 0xVALUE", one per line, and each RAM region
+ * with its count of non-zero pages; diff prints the fields that differ between two states
+ * ("section.field: 0xA vs 0xB", at most 40, then a count) and the RAM pages that differ,
+ * and returns the number of differences. Both return -1 with one line in err
+ * (MACHINE_ERRMAX bytes) when a file cannot be read. */
+int machine_state_show(const char *path, FILE *out, char *err);
+int machine_state_diff(const char *path_a, const char *path_b, FILE *out, char *err);
 
 /* Resets the machine as the reset button does (RAM keeps its contents). */
 void machine_reset(struct machine *m);

@@ -77,4 +77,10 @@ struct machine {
     char stop_msg[160];
 };
 
+/* core/machine_state.c: the description of a section a state holds, by its name and
+ * version ("ram" sections are followed by the region's bytes); NULL when unknown. */
+struct savestate_desc;
+const struct savestate_desc *machine_state_desc(const char *name, uint32_t version);
+#define MACHINE_STATE_RAM "ram"
+
 #endif

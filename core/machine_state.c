@@ -46,6 +46,22 @@ static const struct savestate_field ram_fields[] = {
 };
 static SAVESTATE_DESC(ram_desc, "ram", 1, ram_fields);
 
+/* Every section a state can hold, for tools that read a state without a machine. */
+static const struct savestate_desc *const known[] = {
+    &header_desc, &cpu_savestate, &sched_savestate, &platform_desc, &pic_savestate,
+    &pit_savestate, &rtc_savestate, &uart_savestate, &kbc_savestate, &ps2kbd_savestate,
+    &port92_savestate, &postcode_savestate, &ferr_savestate, &pci_bus_savestate,
+    &i440fx_savestate, &piix3_savestate, &debugcon_desc, &ram_desc,
+};
+
+const struct savestate_desc *machine_state_desc(const char *name, uint32_t version)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i]->name, name) == 0 && known[i]->version == version)
+            return known[i];
+    return NULL;
+}
+
 struct part {
     const struct savestate_desc *desc;
     void *obj;

@@ -185,6 +185,49 @@ bool savestate_equal(const struct savestate_desc *d, const void *a, const void *
     return equal_fields(d, a, b, diff, difflen);
 }
 
+struct visit {
+    savestate_visit_fn fn;
+    void *opaque;
+    size_t n;
+    char path[160];
+};
+
+static const uint8_t *visit_fields(const struct savestate_desc *d, const uint8_t *in,
+                                   struct visit *v, size_t plen)
+{
+    for (unsigned i = 0; i < d->nfields; i++) {
+        const struct savestate_field *f = &d->fields[i];
+        for (uint32_t k = 0; k < f->count; k++) {
+            size_t len = plen;
+            len += (size_t)snprintf(v->path + len, sizeof v->path - len, "%s%s", plen ? "." : "",
+                                    f->name);
+            if (len < sizeof v->path && f->count > 1)
+                len += (size_t)snprintf(v->path + len, sizeof v->path - len, "[%u]",
+                                        (unsigned)k);
+            if (len >= sizeof v->path)
+                len = sizeof v->path - 1;
+            if (f->sub) {
+                in = visit_fields(f->sub, in, v, len);
+            } else {
+                if (v->fn)
+                    v->fn(v->opaque, v->path, get_le(in, f->size), f->size);
+                in += f->size;
+                v->n++;
+            }
+            v->path[plen] = '\0';
+        }
+    }
+    return in;
+}
+
+size_t savestate_visit(const struct savestate_desc *d, const uint8_t *payload,
+                       savestate_visit_fn fn, void *opaque)
+{
+    struct visit v = { .fn = fn, .opaque = opaque };
+    visit_fields(d, payload, &v, 0);
+    return v.n;
+}
+
 size_t savestate_section_size(const struct savestate_desc *d)
 {
     return 1 + strlen(d->name) + 4 + 4 + savestate_size(d);

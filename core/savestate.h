@@ -100,6 +100,14 @@ size_t savestate_write_section(const struct savestate_desc *d, const void *obj, 
 size_t savestate_read_section(const struct savestate_desc *d, void *obj, const uint8_t *buf,
                               size_t len, char *err, size_t errlen);
 
+/* Calls fn for each integer of a payload (savestate_size bytes) in order, with its path
+ * ("ch[1].count0") and value: what a tool that prints or compares states needs without
+ * the struct. Returns the number of integers. */
+typedef void (*savestate_visit_fn)(void *opaque, const char *path, uint64_t value,
+                                   unsigned size);
+size_t savestate_visit(const struct savestate_desc *d, const uint8_t *payload,
+                       savestate_visit_fn fn, void *opaque);
+
 /* Checks only the frame at buf (len bytes available) against d: name, version, payload
  * length. Returns the frame's size (the payload follows it), or 0 with one line in err. */
 size_t savestate_check_frame(const struct savestate_desc *d, const uint8_t *buf, size_t len,

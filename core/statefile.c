@@ -201,6 +201,36 @@ bool statefile_get(struct statefile *f, const struct savestate_desc *d, void *ob
     return !f->failed;
 }
 
+bool statefile_next_frame(struct statefile *f, char *name, uint32_t *version, uint32_t *len)
+{
+    uint8_t n, rest[8];
+    if (f->failed)
+        return false;
+    int got = gzread(f->gz, &n, 1);
+    if (got == 0)
+        return false; /* the end */
+    if (got < 0) {
+        fail_io(f, "read");
+        return false;
+    }
+    char raw[256];
+    if (n > SAVESTATE_NAME_MAX || n == 0) {
+        statefile_fail(f, "saved state '%s' has a section name of %u bytes (a damaged file)",
+                       f->path, (unsigned)n);
+        return false;
+    }
+    if (!statefile_get_bytes(f, raw, n) || !statefile_get_bytes(f, rest, sizeof rest))
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        name[i] = raw[i] >= 0x20 && raw[i] < 0x7F ? raw[i] : '?';
+    name[n] = '\0';
+    *version = (uint32_t)rest[0] | (uint32_t)rest[1] << 8 | (uint32_t)rest[2] << 16 |
+               (uint32_t)rest[3] << 24;
+    *len = (uint32_t)rest[4] | (uint32_t)rest[5] << 8 | (uint32_t)rest[6] << 16 |
+           (uint32_t)rest[7] << 24;
+    return true;
+}
+
 bool statefile_close(struct statefile *f, char *err, size_t errlen)
 {
     if (!f)

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/savestate.h"
 
@@ -32,6 +33,12 @@ struct statefile *statefile_open(const char *path, char *err, size_t errlen);
 bool statefile_put(struct statefile *f, const struct savestate_desc *d, const void *obj);
 /* One section into obj; a section of another name, version or size is an error. */
 bool statefile_get(struct statefile *f, const struct savestate_desc *d, void *obj);
+
+/* The next section's frame, without knowing what it is (tools that print or compare
+ * states): its name (NUL-terminated, SAVESTATE_NAME_MAX bytes at most), version and
+ * payload length; the payload follows (statefile_get_bytes). False at the end of the
+ * file (with no error) or on an error. */
+bool statefile_next_frame(struct statefile *f, char *name, uint32_t *version, uint32_t *len);
 
 /* Raw bytes (the caller frames them with a section that says how many). */
 bool statefile_put_bytes(struct statefile *f, const void *buf, size_t len);

@@ -77,7 +77,9 @@ if [ -s "$dir/one.state" ] && [ -s "$dir/two.state" ] &&
          "$(sed -n 's/.*saved the machine to .* after \([0-9]*\) instructions/\1/p' \
             "$dir/one.txt.err") instructions ($(wc -c <"$dir/one.raw") bytes)"
 else
-    echo "FAIL the final states differ: $(cmp "$dir/one.raw" "$dir/two.raw" 2>&1)"; fail=1
+    echo "FAIL the final states differ:"
+    "$(dirname "$orrery")/orrery-state" diff "$dir/one.state" "$dir/two.state" | head -20
+    fail=1
 fi
 [ "$fail" = 0 ] && echo "1 passed, 0 failed" || echo "0 passed, 1 failed"
 exit $fail

@@ -252,6 +252,71 @@ static void test_statefile_sections(void **state)
     tmp_drop(&st);
 }
 
+static void save_at(const struct tmp *bios, const struct tmp *con, const char *path,
+                    uint64_t at)
+{
+    char err[MACHINE_ERRMAX];
+    struct machine *m = make_clocked(bios, con, true, 2);
+    while (machine_instructions(m) < at)
+        machine_run(m, at - machine_instructions(m));
+    if (machine_save_state(m, path, err) != MACHINE_OK)
+        fail_msg("save: %s", err);
+    machine_destroy(m);
+}
+
+static size_t read_stream(FILE *f, char *buf, size_t cap)
+{
+    rewind(f);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    return n;
+}
+
+/* orrery-state's engine: show names every field; diff lists what differs, by name. */
+static void test_show_and_diff_name_fields(void **state)
+{
+    (void)state;
+    struct tmp bios, con, s1, s2, s3;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&s1);
+    tmp_make(&s2);
+    tmp_make(&s3);
+    write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
+    save_at(&bios, &con, s1.path, 20);
+    save_at(&bios, &con, s2.path, 20);
+    save_at(&bios, &con, s3.path, 21);
+    char err[MACHINE_ERRMAX];
+    static char text[1 << 16];
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    assert_int_equal(machine_state_show(s1.path, out, err), 0);
+    read_stream(out, text, sizeof text);
+    assert_non_null(strstr(text, "machine.ram_size = 0x0000000001000000\n"));
+    assert_non_null(strstr(text, "cpu.icount = 0x0000000000000014\n"));
+    assert_non_null(strstr(text, "pit8254.ch[0].mode = 0x"));
+    assert_non_null(strstr(text, "uart16550#2.ier = 0x"));
+    assert_non_null(strstr(text, "ram 0x00000000-0x0009ffff: "));
+    fclose(out);
+
+    out = tmpfile();
+    assert_int_equal(machine_state_diff(s1.path, s2.path, out, err), 0);
+    fclose(out);
+    out = tmpfile();
+    assert_true(machine_state_diff(s1.path, s3.path, out, err) > 0);
+    read_stream(out, text, sizeof text);
+    assert_non_null(strstr(text, "cpu.eip: 0x"));
+    assert_non_null(strstr(text, "cpu.icount: 0x0000000000000014 vs 0x0000000000000015\n"));
+    fclose(out);
+    assert_int_equal(machine_state_diff(s1.path, bios.path, stdout, err), -1);
+    assert_non_null(strstr(err, "is not an orrery saved state"));
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&s1);
+    tmp_drop(&s2);
+    tmp_drop(&s3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_bad_files_are_one_line),
         cmocka_unit_test(test_unwritable_path_is_one_line),
         cmocka_unit_test(test_statefile_sections),
+        cmocka_unit_test(test_show_and_diff_name_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
