@@ -175,6 +175,7 @@ static void load_ram(struct statefile *f, struct machine *m)
 static void state_loaded(struct machine *m)
 {
     struct platform *pc = &m->pc;
+    sched_state_loaded(&pc->sched); /* first: the devices' hooks read the time */
     /* Outputs drive their wires again, sources before the PIC, whose INT is last. */
     pit_state_loaded(&pc->pit);
     rtc_state_loaded(&pc->rtc);
@@ -187,7 +188,6 @@ static void state_loaded(struct machine *m)
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);
-    sched_state_loaded(&m->pc.sched);
     m->stop_msg[0] = '\0';
 }
 

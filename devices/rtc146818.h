@@ -69,7 +69,7 @@ int rtc_init(struct rtc *r, struct iobus *bus, struct sched *sched, const struct
  * the RAM stay. */
 void rtc_reset(struct rtc *r);
 void rtc_set_time(struct rtc *r, int64_t epoch);
-void rtc_state_loaded(struct rtc *r);
+void rtc_state_loaded(struct rtc *r); /* after the scheduler's state_loaded */
 
 /* CMOS RAM for the machine's setup (memory sizes): any index 0x0E-0x7F. */
 void rtc_cmos_set(struct rtc *r, unsigned index, uint8_t value);
