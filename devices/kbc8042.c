@@ -200,6 +200,10 @@ static uint32_t kbc_read(void *opaque, uint16_t port, unsigned size)
         return s->status;
     uint8_t v = s->out;
     s->status &= (uint8_t)~(KBC_STAT_OBF | KBC_STAT_AUX);
+    /* The line falls with the buffer emptied, so that the next byte moving in raises it
+     * again: an edge-triggered PIC (IRQ 1 and 12 on the PC) sees one edge per byte, as
+     * a driver that reads one byte per interrupt needs. */
+    update_irqs(k);
     refill(k);
     return v;
 }

@@ -126,6 +126,21 @@ static void test_keyboard_reset_acks_and_passes_bat(void **state)
     assert_empty(t);
 }
 
+/* IRQ 1 is edge-triggered at the PIC and Linux reads one byte per interrupt: the line
+ * must fall and rise again for every byte, even when the next is already waiting. */
+static void test_each_byte_is_an_irq1_edge(void **state)
+{
+    struct t *t = *state;
+    data(t, 0xFF);
+    assert_int_equal(t->r.rises[IRQ1], 1);
+    assert_int_equal(inb(&t->r, 0x60), 0xFA);
+    assert_int_equal(t->r.level[IRQ1], 1);
+    assert_int_equal(t->r.rises[IRQ1], 2);
+    assert_int_equal(inb(&t->r, 0x60), 0xAA);
+    assert_int_equal(t->r.level[IRQ1], 0);
+    assert_int_equal(t->r.rises[IRQ1], 2);
+}
+
 static void test_identify_is_translated(void **state)
 {
     struct t *t = *state;
@@ -293,6 +308,7 @@ int main(void)
         T(test_command_byte_read_write_and_cmd_flag),
         T(test_controller_reply_raises_irq1_when_enabled),
         T(test_keyboard_reset_acks_and_passes_bat),
+        T(test_each_byte_is_an_irq1_edge),
         T(test_identify_is_translated),
         T(test_keys_are_translated_to_set1),
         T(test_keys_untranslated_in_set2),
