@@ -67,6 +67,7 @@ static size_t parts(struct machine *m, struct part *p)
     p[n++] = (struct part){ &uart_savestate, &pc->com[1].s };
     p[n++] = (struct part){ &kbc_savestate, &pc->kbc.s };
     p[n++] = (struct part){ &ps2kbd_savestate, &pc->kbc.kbd.s };
+    p[n++] = (struct part){ &ps2mouse_savestate, &pc->kbc.mouse.s };
     p[n++] = (struct part){ &port92_savestate, &pc->port92.s };
     p[n++] = (struct part){ &postcode_savestate, &pc->postcode.s };
     p[n++] = (struct part){ &ferr_savestate, &pc->ferr.s };

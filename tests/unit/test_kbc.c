@@ -257,7 +257,7 @@ static void test_output_port_drives_a20_and_reset(void **state)
     assert_int_equal(t->r.rises[RESET], 2);
 }
 
-static void test_aux_port_loopback_and_absent_device(void **state)
+static void test_aux_port_loopback_and_mouse(void **state)
 {
     struct t *t = *state;
     cmd(t, 0x60);
@@ -270,10 +270,11 @@ static void test_aux_port_loopback_and_absent_device(void **state)
     assert_int_equal(inb(&t->r, 0x60), 0x5A);
     assert_int_equal(t->r.level[IRQ12], 0);
     cmd(t, 0xD4);
-    data(t, 0xF2);                         /* to the mouse that is not there */
-    assert_int_equal(status(t) & (KBC_STAT_AUX | KBC_STAT_TIMEOUT),
-                     KBC_STAT_AUX | KBC_STAT_TIMEOUT);
-    assert_int_equal(inb(&t->r, 0x60), 0xFE);
+    data(t, 0xF2);                         /* to the mouse (tests/unit/test_ps2mouse.c) */
+    assert_int_equal(status(t) & (KBC_STAT_AUX | KBC_STAT_TIMEOUT), KBC_STAT_AUX);
+    assert_int_equal(inb(&t->r, 0x60), 0xFA);
+    assert_int_equal(next(t), 0x00);
+    assert_empty(t);
 }
 
 static void test_d2_writes_output_buffer_as_keyboard(void **state)
@@ -316,7 +317,7 @@ int main(void)
         T(test_keyboard_disable_and_enable_commands),
         T(test_disabled_keyboard_port_holds_bytes),
         T(test_output_port_drives_a20_and_reset),
-        T(test_aux_port_loopback_and_absent_device),
+        T(test_aux_port_loopback_and_mouse),
         T(test_d2_writes_output_buffer_as_keyboard),
         T(test_port92_fast_a20_and_reset),
     };
