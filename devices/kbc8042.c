@@ -39,10 +39,11 @@ static void put_out(struct kbc *k, uint8_t b, bool aux)
     s->status = (uint8_t)((s->status & ~KBC_STAT_AUX) | KBC_STAT_OBF | (aux ? KBC_STAT_AUX : 0));
 }
 
-/* Moves the next byte into an empty output buffer: controller replies, then the keyboard
- * (unless its port is disabled), then the auxiliary port (D3's bytes, then the mouse's,
- * unless that port is disabled). A disabled port holds its device's bytes, as the
- * inhibited clock line does. */
+/* Moves the next byte into an empty output buffer: controller replies, then D3's bytes
+ * (marked as from the auxiliary port), then the keyboard, then the mouse. A disabled
+ * port holds its device's bytes, as the inhibited clock line does; D3's come from the
+ * controller itself and are not held (Linux's multiplexer probe loops bytes through D3
+ * with the auxiliary port disabled). */
 static void refill(struct kbc *k)
 {
     struct kbc_state *s = &k->s;
@@ -50,6 +51,11 @@ static void refill(struct kbc *k)
         put_out(k, s->ctl_q[s->ctl_head], false);
         s->ctl_head = (uint8_t)((s->ctl_head + 1) % KBC_QUEUE);
         s->ctl_count--;
+    }
+    if (!(s->status & KBC_STAT_OBF) && s->aux_count) {
+        put_out(k, s->aux_q[s->aux_head], true);
+        s->aux_head = (uint8_t)((s->aux_head + 1) % KBC_QUEUE);
+        s->aux_count--;
     }
     while (!(s->status & KBC_STAT_OBF) && !(cb(k) & KBC_CB_KBD_OFF) &&
            ps2kbd_has_data(&k->kbd)) {
@@ -65,11 +71,6 @@ static void refill(struct kbc *k)
             s->xlate_break = 0;
         }
         put_out(k, b, false);
-    }
-    if (!(s->status & KBC_STAT_OBF) && !(cb(k) & KBC_CB_AUX_OFF) && s->aux_count) {
-        put_out(k, s->aux_q[s->aux_head], true);
-        s->aux_head = (uint8_t)((s->aux_head + 1) % KBC_QUEUE);
-        s->aux_count--;
     }
     if (!(s->status & KBC_STAT_OBF) && !(cb(k) & KBC_CB_AUX_OFF) &&
         ps2mouse_has_data(&k->mouse))

@@ -277,6 +277,21 @@ static void test_aux_port_loopback_and_mouse(void **state)
     assert_empty(t);
 }
 
+/* Linux's i8042 multiplexer probe writes F0 56 A4 through D3 with the auxiliary port
+ * disabled and polls 500 ms for each echo: D3's bytes come from the controller itself,
+ * not over the port's clock line, so the disable bit does not hold them. */
+static void test_d3_bytes_come_back_with_aux_port_disabled(void **state)
+{
+    struct t *t = *state;
+    cmd(t, 0x60);
+    data(t, 0x74);                         /* both ports disabled, interrupts off */
+    cmd(t, 0xD3);
+    data(t, 0xF0);
+    assert_int_equal(status(t) & (KBC_STAT_OBF | KBC_STAT_AUX), KBC_STAT_OBF | KBC_STAT_AUX);
+    assert_int_equal(inb(&t->r, 0x60), 0xF0);
+    assert_empty(t);
+}
+
 static void test_d2_writes_output_buffer_as_keyboard(void **state)
 {
     struct t *t = *state;
@@ -318,6 +333,7 @@ int main(void)
         T(test_disabled_keyboard_port_holds_bytes),
         T(test_output_port_drives_a20_and_reset),
         T(test_aux_port_loopback_and_mouse),
+        T(test_d3_bytes_come_back_with_aux_port_disabled),
         T(test_d2_writes_output_buffer_as_keyboard),
         T(test_port92_fast_a20_and_reset),
     };
