@@ -4,6 +4,7 @@
 #include "core/machine.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -663,6 +664,17 @@ void machine_reset(struct machine *m)
     reset_platform(m);
     if (m->has_kernel)
         boot_kernel(m);
+}
+
+void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)
+{
+    unsigned held = ((buttons & MACHINE_MOUSE_LEFT) ? PS2MOUSE_LEFT : 0) |
+                    ((buttons & MACHINE_MOUSE_RIGHT) ? PS2MOUSE_RIGHT : 0) |
+                    ((buttons & MACHINE_MOUSE_MIDDLE) ? PS2MOUSE_MIDDLE : 0);
+    /* A PS/2 mouse counts Y up (away from the user), the window down; the wheel is
+     * already the IntelliMouse's way round. */
+    int up = dy == INT_MIN ? INT_MAX : -dy;
+    kbc_mouse_move(&m->pc.kbc, dx, up, dz, held);
 }
 
 uint64_t machine_instructions(const struct machine *m)

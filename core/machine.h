@@ -133,6 +133,17 @@ enum machine_status machine_load_state(struct machine *m, const char *path, char
 int machine_state_show(const char *path, FILE *out, char *err);
 int machine_state_diff(const char *path_a, const char *path_b, FILE *out, char *err);
 
+/* Mouse input from the frontend, for the PS/2 mouse on the 8042's auxiliary port. Call
+ * between machine_run calls, once per host event. dx, dy: relative motion in the host
+ * window's convention (right and down positive; SDL's xrel, yrel), taken as mouse counts
+ * one for one; dz: wheel notches, positive toward the user (scrolling down: SDL's
+ * -wheel.y); buttons: the MACHINE_MOUSE_* held now (not changes). Movement adds up until
+ * the guest's driver has enabled the mouse and takes packets; before that it is dropped
+ * when the driver enables reporting, as on a real mouse. */
+enum { MACHINE_MOUSE_LEFT = 1u << 0, MACHINE_MOUSE_RIGHT = 1u << 1,
+       MACHINE_MOUSE_MIDDLE = 1u << 2 };
+void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons);
+
 /* Resets the machine as the reset button does (RAM keeps its contents). */
 void machine_reset(struct machine *m);
 

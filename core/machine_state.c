@@ -50,8 +50,8 @@ static SAVESTATE_DESC(ram_desc, "ram", 1, ram_fields);
 static const struct savestate_desc *const known[] = {
     &header_desc, &cpu_savestate, &sched_savestate, &platform_desc, &pic_savestate,
     &pit_savestate, &rtc_savestate, &uart_savestate, &kbc_savestate, &ps2kbd_savestate,
-    &port92_savestate, &postcode_savestate, &ferr_savestate, &pci_bus_savestate,
-    &i440fx_savestate, &piix3_savestate, &debugcon_desc, &ram_desc,
+    &ps2mouse_savestate, &port92_savestate, &postcode_savestate, &ferr_savestate,
+    &pci_bus_savestate, &i440fx_savestate, &piix3_savestate, &debugcon_desc, &ram_desc,
 };
 
 const struct savestate_desc *machine_state_desc(const char *name, uint32_t version)
@@ -83,6 +83,7 @@ static size_t parts(struct machine *m, struct part *p)
     p[n++] = (struct part){ &uart_savestate, &pc->com[1].s };
     p[n++] = (struct part){ &kbc_savestate, &pc->kbc.s };
     p[n++] = (struct part){ &ps2kbd_savestate, &pc->kbc.kbd.s };
+    p[n++] = (struct part){ &ps2mouse_savestate, &pc->kbc.mouse.s };
     p[n++] = (struct part){ &port92_savestate, &pc->port92.s };
     p[n++] = (struct part){ &postcode_savestate, &pc->postcode.s };
     p[n++] = (struct part){ &ferr_savestate, &pc->ferr.s };

@@ -32,23 +32,30 @@ static void update_irqs(struct kbc *k)
     }
 }
 
-static void put_out(struct kbc *k, uint8_t b, bool aux, bool timeout)
+static void put_out(struct kbc *k, uint8_t b, bool aux)
 {
     struct kbc_state *s = &k->s;
     s->out = b;
-    s->status = (uint8_t)((s->status & ~(KBC_STAT_AUX | KBC_STAT_TIMEOUT)) | KBC_STAT_OBF |
-                          (aux ? KBC_STAT_AUX : 0) | (timeout ? KBC_STAT_TIMEOUT : 0));
+    s->status = (uint8_t)((s->status & ~KBC_STAT_AUX) | KBC_STAT_OBF | (aux ? KBC_STAT_AUX : 0));
 }
 
-/* Moves the next byte into an empty output buffer: controller replies, then the keyboard
- * (unless its port is disabled), then the auxiliary port. */
+/* Moves the next byte into an empty output buffer: controller replies, then D3's bytes
+ * (marked as from the auxiliary port), then the keyboard, then the mouse. A disabled
+ * port holds its device's bytes, as the inhibited clock line does; D3's come from the
+ * controller itself and are not held (Linux's multiplexer probe loops bytes through D3
+ * with the auxiliary port disabled). */
 static void refill(struct kbc *k)
 {
     struct kbc_state *s = &k->s;
     if (!(s->status & KBC_STAT_OBF) && s->ctl_count) {
-        put_out(k, s->ctl_q[s->ctl_head], false, false);
+        put_out(k, s->ctl_q[s->ctl_head], false);
         s->ctl_head = (uint8_t)((s->ctl_head + 1) % KBC_QUEUE);
         s->ctl_count--;
+    }
+    if (!(s->status & KBC_STAT_OBF) && s->aux_count) {
+        put_out(k, s->aux_q[s->aux_head], true);
+        s->aux_head = (uint8_t)((s->aux_head + 1) % KBC_QUEUE);
+        s->aux_count--;
     }
     while (!(s->status & KBC_STAT_OBF) && !(cb(k) & KBC_CB_KBD_OFF) &&
            ps2kbd_has_data(&k->kbd)) {
@@ -63,15 +70,11 @@ static void refill(struct kbc *k)
                 b |= 0x80;
             s->xlate_break = 0;
         }
-        put_out(k, b, false, false);
+        put_out(k, b, false);
     }
-    if (!(s->status & KBC_STAT_OBF) && !(cb(k) & KBC_CB_AUX_OFF) && s->aux_count) {
-        unsigned slot = s->aux_head;
-        put_out(k, s->aux_q[slot], true, (s->aux_timeout >> slot) & 1);
-        s->aux_timeout &= (uint8_t)~(1u << slot);
-        s->aux_head = (uint8_t)((s->aux_head + 1) % KBC_QUEUE);
-        s->aux_count--;
-    }
+    if (!(s->status & KBC_STAT_OBF) && !(cb(k) & KBC_CB_AUX_OFF) &&
+        ps2mouse_has_data(&k->mouse))
+        put_out(k, ps2mouse_read(&k->mouse), true);
     update_irqs(k);
 }
 
@@ -85,22 +88,18 @@ static void reply(struct kbc *k, uint8_t b)
     refill(k);
 }
 
-static void aux_push(struct kbc *k, uint8_t b, bool timeout)
+static void aux_push(struct kbc *k, uint8_t b)
 {
     struct kbc_state *s = &k->s;
     if (s->aux_count < KBC_QUEUE) {
-        unsigned slot = (s->aux_head + s->aux_count) % KBC_QUEUE;
-        s->aux_q[slot] = b;
-        if (timeout)
-            s->aux_timeout |= (uint8_t)(1u << slot);
-        else
-            s->aux_timeout &= (uint8_t)~(1u << slot);
+        s->aux_q[(s->aux_head + s->aux_count) % KBC_QUEUE] = b;
         s->aux_count++;
     }
     refill(k);
 }
 
-static void kbd_notify(void *opaque)
+/* The keyboard or the mouse has bytes. */
+static void dev_notify(void *opaque)
 {
     refill(opaque);
 }
@@ -168,7 +167,7 @@ static void write_data(struct kbc *k, uint8_t v)
     uint8_t c = s->pending;
     s->pending = 0;
     if (!c) {
-        ps2kbd_write(&k->kbd, v); /* replies arrive through kbd_notify */
+        ps2kbd_write(&k->kbd, v); /* replies arrive through dev_notify */
         return;
     }
     if (c >= 0x60 && c <= 0x7F) {
@@ -185,8 +184,8 @@ static void write_data(struct kbc *k, uint8_t v)
         break;
     case 0xD1: set_outport(k, v); break;
     case 0xD2: reply(k, v); break;              /* as if the keyboard sent it */
-    case 0xD3: aux_push(k, v, false); break;    /* as if the auxiliary device sent it */
-    case 0xD4: aux_push(k, 0xFE, true); break;  /* to the auxiliary device: nobody there */
+    case 0xD3: aux_push(k, v); break;           /* as if the auxiliary device sent it */
+    case 0xD4: ps2mouse_write(&k->mouse, v); break; /* replies come through dev_notify */
     default: break;
     }
 }
@@ -200,6 +199,10 @@ static uint32_t kbc_read(void *opaque, uint16_t port, unsigned size)
         return s->status;
     uint8_t v = s->out;
     s->status &= (uint8_t)~(KBC_STAT_OBF | KBC_STAT_AUX);
+    /* The line falls with the buffer emptied, so that the next byte moving in raises it
+     * again: an edge-triggered PIC (IRQ 1 and 12 on the PC) sees one edge per byte, as
+     * a driver that reads one byte per interrupt needs. */
+    update_irqs(k);
     refill(k);
     return v;
 }
@@ -219,6 +222,11 @@ bool kbc_key(struct kbc *k, const uint8_t *set2, size_t n)
     return ps2kbd_key(&k->kbd, set2, n);
 }
 
+void kbc_mouse_move(struct kbc *k, int dx, int dy, int dz, unsigned buttons)
+{
+    ps2mouse_move(&k->mouse, dx, dy, dz, buttons);
+}
+
 void kbc_reset(struct kbc *k)
 {
     struct kbc_state *s = &k->s;
@@ -230,6 +238,7 @@ void kbc_reset(struct kbc *k)
     irq_lower(&k->irq_aux);
     irq_set(&k->a20, 1);
     ps2kbd_reset(&k->kbd);
+    ps2mouse_reset(&k->mouse);
 }
 
 int kbc_init(struct kbc *k, struct iobus *bus, const struct irq_line *irq_kbd,
@@ -245,7 +254,8 @@ int kbc_init(struct kbc *k, struct iobus *bus, const struct irq_line *irq_kbd,
         k->a20 = *a20;
     if (reset)
         k->reset = *reset;
-    ps2kbd_init(&k->kbd, kbd_notify, k);
+    ps2kbd_init(&k->kbd, dev_notify, k);
+    ps2mouse_init(&k->mouse, dev_notify, k);
     kbc_reset(k);
     const struct io_handler h = { .read = kbc_read, .write = kbc_write, .opaque = k };
     if (iobus_register(bus, KBC_DATA_PORT, 1, &h) || iobus_register(bus, KBC_CMD_PORT, 1, &h))
@@ -270,7 +280,8 @@ static const struct savestate_field kbc_fields[] = {
     SS_ARRAY(struct kbc_state, aux_q),
     SS_FIELD_RANGE(struct kbc_state, aux_head, 0, KBC_QUEUE - 1),
     SS_FIELD_RANGE(struct kbc_state, aux_count, 0, KBC_QUEUE),
-    SS_FIELD(struct kbc_state, aux_timeout), SS_FIELD(struct kbc_state, xlate_break),
-    SS_FIELD(struct kbc_state, irq1),        SS_FIELD(struct kbc_state, irq12),
+    SS_FIELD(struct kbc_state, xlate_break), SS_FIELD(struct kbc_state, irq1),
+    SS_FIELD(struct kbc_state, irq12),
 };
-SAVESTATE_DESC(kbc_savestate, "kbc8042", 1, kbc_fields);
+/* Version 2: aux_timeout is gone (the auxiliary port always has the mouse now). */
+SAVESTATE_DESC(kbc_savestate, "kbc8042", 2, kbc_fields);

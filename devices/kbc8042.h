@@ -1,7 +1,8 @@
 /* The Intel 8042 keyboard controller of the PC/AT and PS/2: data at port 0x60, status and
- * commands at 0x64, the keyboard on its first port (devices/ps2kbd), IRQ 1 (keyboard) and
- * IRQ 12 (auxiliary port). No mouse is attached yet: bytes sent to the auxiliary device
- * come back as 0xFE with the timeout bit, as from an empty port.
+ * commands at 0x64, the keyboard on its first port (devices/ps2kbd), the mouse on the
+ * auxiliary port (devices/ps2mouse), IRQ 1 (keyboard) and IRQ 12 (auxiliary port). D4
+ * sends the next data byte to the mouse; its bytes come back with status bit 5 (AUX) set
+ * and raise IRQ 12 when command byte bit 1 allows.
  *
  * Per the 8042 command set (IBM PS/2 Technical Reference and the OSDev "8042" page): the
  * command byte (interrupt enables, system flag, port clock disables, translation) and the
@@ -24,6 +25,7 @@
 #include "core/irq.h"
 #include "core/savestate.h"
 #include "devices/ps2kbd.h"
+#include "devices/ps2mouse.h"
 
 #define KBC_DATA_PORT 0x60
 #define KBC_CMD_PORT 0x64
@@ -47,8 +49,7 @@ struct kbc_state {
     uint8_t outport;
     uint8_t pending;        /* a command waiting for its data byte at port 0x60; 0: none */
     uint8_t ctl_q[KBC_QUEUE], ctl_head, ctl_count; /* controller replies */
-    uint8_t aux_q[KBC_QUEUE], aux_head, aux_count; /* from the auxiliary port */
-    uint8_t aux_timeout;    /* bitmask over aux_q slots: that byte came with a timeout */
+    uint8_t aux_q[KBC_QUEUE], aux_head, aux_count; /* D3's bytes, as if from the mouse */
     uint8_t xlate_break;    /* translation: an F0 from the keyboard was seen */
     uint8_t irq1, irq12;    /* levels last driven */
 };
@@ -56,6 +57,7 @@ struct kbc_state {
 struct kbc {
     struct kbc_state s;
     struct ps2kbd kbd;      /* the keyboard on port 1 (its own state and savestate) */
+    struct ps2mouse mouse;  /* the mouse on the auxiliary port (likewise) */
     struct irq_line irq_kbd, irq_aux, a20, reset; /* wiring */
 };
 
@@ -68,6 +70,9 @@ void kbc_state_loaded(struct kbc *k);
 
 /* A key from the frontend, as scan code set 2 bytes. */
 bool kbc_key(struct kbc *k, const uint8_t *set2, size_t n);
+
+/* Mouse movement from the frontend (ps2mouse_move: dy up, dz toward the user). */
+void kbc_mouse_move(struct kbc *k, int dx, int dy, int dz, unsigned buttons);
 
 extern const struct savestate_desc kbc_savestate; /* describes struct kbc_state */
 

@@ -126,6 +126,21 @@ static void test_keyboard_reset_acks_and_passes_bat(void **state)
     assert_empty(t);
 }
 
+/* IRQ 1 is edge-triggered at the PIC and Linux reads one byte per interrupt: the line
+ * must fall and rise again for every byte, even when the next is already waiting. */
+static void test_each_byte_is_an_irq1_edge(void **state)
+{
+    struct t *t = *state;
+    data(t, 0xFF);
+    assert_int_equal(t->r.rises[IRQ1], 1);
+    assert_int_equal(inb(&t->r, 0x60), 0xFA);
+    assert_int_equal(t->r.level[IRQ1], 1);
+    assert_int_equal(t->r.rises[IRQ1], 2);
+    assert_int_equal(inb(&t->r, 0x60), 0xAA);
+    assert_int_equal(t->r.level[IRQ1], 0);
+    assert_int_equal(t->r.rises[IRQ1], 2);
+}
+
 static void test_identify_is_translated(void **state)
 {
     struct t *t = *state;
@@ -242,7 +257,7 @@ static void test_output_port_drives_a20_and_reset(void **state)
     assert_int_equal(t->r.rises[RESET], 2);
 }
 
-static void test_aux_port_loopback_and_absent_device(void **state)
+static void test_aux_port_loopback_and_mouse(void **state)
 {
     struct t *t = *state;
     cmd(t, 0x60);
@@ -255,10 +270,26 @@ static void test_aux_port_loopback_and_absent_device(void **state)
     assert_int_equal(inb(&t->r, 0x60), 0x5A);
     assert_int_equal(t->r.level[IRQ12], 0);
     cmd(t, 0xD4);
-    data(t, 0xF2);                         /* to the mouse that is not there */
-    assert_int_equal(status(t) & (KBC_STAT_AUX | KBC_STAT_TIMEOUT),
-                     KBC_STAT_AUX | KBC_STAT_TIMEOUT);
-    assert_int_equal(inb(&t->r, 0x60), 0xFE);
+    data(t, 0xF2);                         /* to the mouse (tests/unit/test_ps2mouse.c) */
+    assert_int_equal(status(t) & (KBC_STAT_AUX | KBC_STAT_TIMEOUT), KBC_STAT_AUX);
+    assert_int_equal(inb(&t->r, 0x60), 0xFA);
+    assert_int_equal(next(t), 0x00);
+    assert_empty(t);
+}
+
+/* Linux's i8042 multiplexer probe writes F0 56 A4 through D3 with the auxiliary port
+ * disabled and polls 500 ms for each echo: D3's bytes come from the controller itself,
+ * not over the port's clock line, so the disable bit does not hold them. */
+static void test_d3_bytes_come_back_with_aux_port_disabled(void **state)
+{
+    struct t *t = *state;
+    cmd(t, 0x60);
+    data(t, 0x74);                         /* both ports disabled, interrupts off */
+    cmd(t, 0xD3);
+    data(t, 0xF0);
+    assert_int_equal(status(t) & (KBC_STAT_OBF | KBC_STAT_AUX), KBC_STAT_OBF | KBC_STAT_AUX);
+    assert_int_equal(inb(&t->r, 0x60), 0xF0);
+    assert_empty(t);
 }
 
 static void test_d2_writes_output_buffer_as_keyboard(void **state)
@@ -293,6 +324,7 @@ int main(void)
         T(test_command_byte_read_write_and_cmd_flag),
         T(test_controller_reply_raises_irq1_when_enabled),
         T(test_keyboard_reset_acks_and_passes_bat),
+        T(test_each_byte_is_an_irq1_edge),
         T(test_identify_is_translated),
         T(test_keys_are_translated_to_set1),
         T(test_keys_untranslated_in_set2),
@@ -300,7 +332,8 @@ int main(void)
         T(test_keyboard_disable_and_enable_commands),
         T(test_disabled_keyboard_port_holds_bytes),
         T(test_output_port_drives_a20_and_reset),
-        T(test_aux_port_loopback_and_absent_device),
+        T(test_aux_port_loopback_and_mouse),
+        T(test_d3_bytes_come_back_with_aux_port_disabled),
         T(test_d2_writes_output_buffer_as_keyboard),
         T(test_port92_fast_a20_and_reset),
     };

@@ -1,7 +1,7 @@
 /* Unit tests for the machine facade (core/machine.h): firmware checks and mapping, the
- * debug console, the ioport log, why machine_run stops, and two machines side by side.
- * Each test writes a tiny BIOS image, builds a machine exactly as a frontend does, and
- * looks at what the guest printed. */
+ * debug console, the ioport log, why machine_run stops, mouse input, and two machines side
+ * by side. Each test writes a tiny BIOS image, builds a machine exactly as a frontend
+ * does, and looks at what the guest printed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +223,38 @@ static void test_timer_irq_follows_host_time(void **state)
     assert_in_range(took, 3900000, 500000000);
     assert_in_range(machine_time_ns(m), 3900000, 500000000);
     machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* machine_mouse_move reaches the guest: a program enables the mouse through the 8042
+ * (D4 F4), prints the ACK, then polls for three bytes and prints them. The host's "up
+ * 3" is +3 on the PS/2 mouse's Y axis. */
+static void test_mouse_moves_reach_the_guest_as_ps2_packets(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = {
+        0xB0, 0xD4, 0xE6, 0x64, 0xB0, 0xF4, 0xE6, 0x60, /* D4 F4: enable reporting */
+        0xE4, 0x60, 0xE6, 0xE9,                         /* the ACK to the console */
+        0xB9, 0x03, 0x00,                               /* mov cx, 3 */
+        0xE4, 0x64, 0xA8, 0x01, 0x74, 0xFA,             /* wait: in al, 64; test al, 1; jz */
+        0xE4, 0x60, 0xE6, 0xE9,                         /* in al, 60; out e9, al */
+        0xE2, 0xF4,                                     /* loop wait */
+        CLI_HLT,
+    };
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 2000), MACHINE_STOP_BUDGET); /* polling */
+    machine_mouse_move(m, 5, -3, 0, MACHINE_MOUSE_LEFT);
+    assert_int_equal(machine_run(m, 2000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[16];
+    assert_int_equal(read_all(con.path, out, sizeof out), 4);
+    static const uint8_t want[] = { 0xFA, 0x09, 0x05, 0x03 };
+    assert_memory_equal(out, want, sizeof want);
     tmp_drop(&bios);
     tmp_drop(&con);
 }
@@ -464,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_timer_irq_follows_host_time),
         cmocka_unit_test(test_kbc_port92_and_cf9_reset_the_machine),
         cmocka_unit_test(test_idle_guest_returns_to_the_caller),
+        cmocka_unit_test(test_mouse_moves_reach_the_guest_as_ps2_packets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -183,6 +183,27 @@ static void test_kbc_and_keyboard_round_trip(void **state)
     rig_free(&r);
 }
 
+static void reset_mouse(void *p) { ps2mouse_reset(p); }
+
+static void test_mouse_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct kbc k;
+    rig_init(&r);
+    kbc_init(&k, &r.io, &r.line[1], &r.line[12], &r.line[20], &r.line[21]);
+    static const uint8_t bytes[] = { 0xF3, 200, 0xF3, 100, 0xF3, 80, 0xE8, 0x01, 0xE7, 0xF4,
+                                     0xF3 };               /* the last awaits its rate */
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        outb(&r, 0x64, 0xD4);
+        outb(&r, 0x60, bytes[i]);
+    }
+    kbc_mouse_move(&k, -300, 17, 12, PS2MOUSE_LEFT | PS2MOUSE_MIDDLE);
+    round_trip(&ps2mouse_savestate, &k.mouse.s, sizeof k.mouse.s, reset_mouse, &k.mouse);
+    assert_int_equal(uncovered(&ps2mouse_savestate, sizeof k.mouse.s), 0);
+    rig_free(&r);
+}
+
 static void test_small_devices_round_trip(void **state)
 {
     (void)state;
@@ -338,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_rtc_round_trip),
         cmocka_unit_test(test_uart_round_trip),
         cmocka_unit_test(test_kbc_and_keyboard_round_trip),
+        cmocka_unit_test(test_mouse_round_trip),
         cmocka_unit_test(test_small_devices_round_trip),
         cmocka_unit_test(test_pci_round_trip),
         cmocka_unit_test(test_sched_description_covers_its_state),
