@@ -490,6 +490,8 @@ void pit_state_loaded(struct pit *p)
         struct pit_channel *c = &p->s.ch[i];
         if (c->count0 == 0 && (c->phase == PIT_RUNNING || c->phase == PIT_PAUSED))
             c->phase = PIT_IDLE;
+        if (c->next_reload == 0)
+            c->reload_pending = 0; /* it would become count0 */
     }
     irq_set(&p->irq0, p->s.irq_level);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/savestate.h"
 #include "devices/pit8254.h"
 #include "devrig.h"
 
@@ -338,9 +339,35 @@ static void test_control_word_sets_out_level(void **state)
     assert_int_equal(t->r.level[IRQ0], 1);
 }
 
+/* A saved state is input: a counting channel with count 0, or a pending reload of 0, is
+ * what only a damaged file holds (the device never writes it), and loading it must leave
+ * a channel that divides by nothing. fuzz_state found both. */
+static void test_loaded_zero_counts_are_harmless(void **state)
+{
+    struct t *t = *state;
+    program(t, 0, 0x04, 1000);
+    wait_ticks(t, 100);
+    outb(&t->r, 0x40, 500 & 0xFF);
+    outb(&t->r, 0x40, 500 >> 8); /* a reload pending at the end of the period */
+    struct pit_state forged = t->pit.s;
+    forged.ch[0].next_reload = 0;
+    forged.ch[2] = forged.ch[0];
+    forged.ch[2].count0 = 0;
+    uint8_t buf[512];
+    size_t n = savestate_save(&pit_savestate, &forged, buf, sizeof buf);
+    assert_int_equal(savestate_load(&pit_savestate, &t->pit.s, buf, n), 0);
+    pit_state_loaded(&t->pit);
+    wait_ticks(t, 5000);
+    (void)read_latched(t, 0);
+    (void)read_latched(t, 2);
+    (void)read_status(t, 2);
+    (void)out2(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_loaded_zero_counts_are_harmless, setup, teardown),
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_mode2_pulses_irq0_once_per_period),
         T(test_mode2_counts_down_and_reloads),
