@@ -40,13 +40,16 @@ static void put_out(struct kbc *k, uint8_t b, bool aux, bool timeout)
                           (aux ? KBC_STAT_AUX : 0) | (timeout ? KBC_STAT_TIMEOUT : 0));
 }
 
-/* Moves the next byte into an empty output buffer: controller replies, then the keyboard
- * (unless its port is disabled), then the auxiliary port. */
+/* Moves the next byte into an empty output buffer: controller replies (and the bytes the
+ * guest wrote with D2/D3), then the keyboard (unless its port is disabled), then the
+ * auxiliary port (unless its port is disabled). */
 static void refill(struct kbc *k)
 {
     struct kbc_state *s = &k->s;
     if (!(s->status & KBC_STAT_OBF) && s->ctl_count) {
-        put_out(k, s->ctl_q[s->ctl_head], false, false);
+        unsigned slot = s->ctl_head;
+        put_out(k, s->ctl_q[slot], (s->ctl_aux >> slot) & 1, false);
+        s->ctl_aux &= (uint8_t)~(1u << slot);
         s->ctl_head = (uint8_t)((s->ctl_head + 1) % KBC_QUEUE);
         s->ctl_count--;
     }
@@ -75,14 +78,26 @@ static void refill(struct kbc *k)
     update_irqs(k);
 }
 
-static void reply(struct kbc *k, uint8_t b)
+/* A byte the controller itself puts in the output buffer; `aux` marks it as from the
+ * auxiliary port (status bit 5, IRQ 12). */
+static void put_ctl(struct kbc *k, uint8_t b, bool aux)
 {
     struct kbc_state *s = &k->s;
     if (s->ctl_count < KBC_QUEUE) {
-        s->ctl_q[(s->ctl_head + s->ctl_count) % KBC_QUEUE] = b;
+        unsigned slot = (s->ctl_head + s->ctl_count) % KBC_QUEUE;
+        s->ctl_q[slot] = b;
+        if (aux)
+            s->ctl_aux |= (uint8_t)(1u << slot);
+        else
+            s->ctl_aux &= (uint8_t)~(1u << slot);
         s->ctl_count++;
     }
     refill(k);
+}
+
+static void reply(struct kbc *k, uint8_t b)
+{
+    put_ctl(k, b, false);
 }
 
 static void aux_push(struct kbc *k, uint8_t b, bool timeout)
@@ -185,7 +200,12 @@ static void write_data(struct kbc *k, uint8_t v)
         break;
     case 0xD1: set_outport(k, v); break;
     case 0xD2: reply(k, v); break;              /* as if the keyboard sent it */
-    case 0xD3: aux_push(k, v, false); break;    /* as if the auxiliary device sent it */
+    /* As if the auxiliary device sent it, but written by the controller itself: it reaches
+     * the output buffer even while the auxiliary port is disabled (command byte bit 5 only
+     * inhibits the device's clock). Linux's i8042 driver probes for active multiplexing
+     * with D3 while the port is disabled and waits 0.5 s for the byte with interrupts
+     * off. */
+    case 0xD3: put_ctl(k, v, true); break;
     case 0xD4: aux_push(k, 0xFE, true); break;  /* to the auxiliary device: nobody there */
     default: break;
     }
@@ -269,5 +289,6 @@ static const struct savestate_field kbc_fields[] = {
     SS_FIELD(struct kbc_state, aux_head),    SS_FIELD(struct kbc_state, aux_count),
     SS_FIELD(struct kbc_state, aux_timeout), SS_FIELD(struct kbc_state, xlate_break),
     SS_FIELD(struct kbc_state, irq1),        SS_FIELD(struct kbc_state, irq12),
+    SS_FIELD(struct kbc_state, ctl_aux),
 };
-SAVESTATE_DESC(kbc_savestate, "kbc8042", 1, kbc_fields);
+SAVESTATE_DESC(kbc_savestate, "kbc8042", 2, kbc_fields);

@@ -13,8 +13,10 @@
  *
  * Translation (command byte bit 6) turns the keyboard's set 2 codes into set 1 with the
  * F0 break prefix folded into bit 7, as the real controller does. Bytes go through the
- * one-byte output buffer: controller replies first, then the keyboard, then the
- * auxiliary port, each moving in when the guest has read the previous one. */
+ * one-byte output buffer: controller replies (and the bytes D2 and D3 write) first, then
+ * the keyboard, then the auxiliary port, each moving in when the guest has read the
+ * previous one. A disabled port (command byte bits 4 and 5) holds back what its device
+ * sends, not what the controller writes itself. */
 #ifndef ORRERY_DEVICES_KBC8042_H
 #define ORRERY_DEVICES_KBC8042_H
 
@@ -46,7 +48,8 @@ struct kbc_state {
     uint8_t out;            /* the output buffer */
     uint8_t outport;
     uint8_t pending;        /* a command waiting for its data byte at port 0x60; 0: none */
-    uint8_t ctl_q[KBC_QUEUE], ctl_head, ctl_count; /* controller replies */
+    uint8_t ctl_q[KBC_QUEUE], ctl_head, ctl_count; /* controller replies, D2/D3 bytes */
+    uint8_t ctl_aux;        /* bitmask over ctl_q slots: that byte is from the aux port (D3) */
     uint8_t aux_q[KBC_QUEUE], aux_head, aux_count; /* from the auxiliary port */
     uint8_t aux_timeout;    /* bitmask over aux_q slots: that byte came with a timeout */
     uint8_t xlate_break;    /* translation: an F0 from the keyboard was seen */

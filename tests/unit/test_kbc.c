@@ -261,6 +261,35 @@ static void test_aux_port_loopback_and_absent_device(void **state)
     assert_int_equal(inb(&t->r, 0x60), 0xFE);
 }
 
+/* D3 is the controller writing its own output buffer, so the disabled auxiliary port (which
+ * only inhibits the device) does not hold the byte back. Linux's i8042 MUX probe relies on
+ * it: it sends D3 with the port disabled and polls for the byte with interrupts off. */
+static void test_d3_loopback_while_aux_port_disabled(void **state)
+{
+    struct t *t = *state;
+    cmd(t, 0x60);
+    data(t, 0x74);                         /* both ports disabled, no interrupts (Linux) */
+    cmd(t, 0xD3);
+    data(t, 0xF0);
+    assert_int_equal(status(t) & (KBC_STAT_OBF | KBC_STAT_AUX), KBC_STAT_OBF | KBC_STAT_AUX);
+    assert_int_equal(t->r.level[IRQ12], 0);
+    assert_int_equal(inb(&t->r, 0x60), 0xF0);
+    assert_empty(t);
+    cmd(t, 0xA7);                          /* the same through the port-disable command */
+    cmd(t, 0xD3);
+    data(t, 0x56);
+    assert_int_equal(status(t) & (KBC_STAT_OBF | KBC_STAT_AUX), KBC_STAT_OBF | KBC_STAT_AUX);
+    assert_int_equal(inb(&t->r, 0x60), 0x56);
+    /* What the device itself sends still waits for the port to be enabled. */
+    cmd(t, 0xD4);
+    data(t, 0xF2);
+    assert_empty(t);
+    cmd(t, 0xA8);
+    assert_int_equal(status(t) & (KBC_STAT_AUX | KBC_STAT_TIMEOUT),
+                     KBC_STAT_AUX | KBC_STAT_TIMEOUT);
+    assert_int_equal(next(t), 0xFE);
+}
+
 static void test_d2_writes_output_buffer_as_keyboard(void **state)
 {
     struct t *t = *state;
@@ -301,6 +330,7 @@ int main(void)
         T(test_disabled_keyboard_port_holds_bytes),
         T(test_output_port_drives_a20_and_reset),
         T(test_aux_port_loopback_and_absent_device),
+        T(test_d3_loopback_while_aux_port_disabled),
         T(test_d2_writes_output_buffer_as_keyboard),
         T(test_port92_fast_a20_and_reset),
     };
