@@ -15,7 +15,10 @@
  * - real time (the default): rate is measured from the host (instructions per host
  *   nanosecond while the CPU runs), and at each boundary virtual time catches up with the
  *   host's CLOCK_MONOTONIC if it fell behind, or the host sleeps if it ran ahead by more
- *   than SCHED_AHEAD_MAX_NS. An idle CPU sleeps the host until the next deadline.
+ *   than SCHED_AHEAD_MAX_NS. An idle CPU sleeps the host until the next deadline. Catching
+ *   up never jumps over a deadline: time stops at each one, the timer fires, and the CPU
+ *   runs a short slice before time moves on, so that a periodic timer delivers every
+ *   period (a guest counting timer interrupts keeps pace with its TSC).
  *
  * Devices never poll. A device owns timers (sched_timer_new at init) and arms them with
  * absolute deadlines in virtual ns; the machine runs the CPU for sched_slice instructions
@@ -84,6 +87,7 @@ struct sched {
     uint64_t last_host, last_icount; /* the previous boundary, for the rate measurement */
     uint8_t last_valid;     /* last_host/last_icount start a CPU-time interval */
     uint64_t win_host, win_insns;    /* busy time and instructions not yet folded in */
+    uint8_t behind;         /* real time: catching up with the host, a deadline at a time */
 };
 
 /* clock: SCHED_REALTIME or SCHED_DETERMINISTIC with shift 0..SCHED_ICOUNT_SHIFT_MAX.

@@ -17,6 +17,7 @@ struct t {
     uint64_t icount;
     uint64_t host;               /* the fake host clock, ns */
     uint64_t slept_until;        /* last sleep target */
+    uint64_t oversleep;          /* a sleep wakes this much after its target */
     unsigned sleeps;
     char log[64];                /* which timers fired, in order */
     unsigned nlog;
@@ -36,7 +37,7 @@ static void fake_sleep(void *opaque, uint64_t until)
     t->sleeps++;
     t->slept_until = until;
     if (until > t->host)
-        t->host = until;
+        t->host = until + t->oversleep;
 }
 
 static void fired(void *opaque, uint64_t deadline)
@@ -271,6 +272,97 @@ static void test_realtime_idle_sleeps_until_the_deadline(void **state)
     free(t);
 }
 
+/* A periodic timer (an 8254 in rate-generator mode) that records when each period fired. */
+#define PERIOD 4000000ull
+struct ticks {
+    struct sched *s;
+    const uint64_t *icount;
+    int id;
+    unsigned n;
+    uint64_t deadline[256], now[256], icount_at[256];
+};
+
+static void tick(void *opaque, uint64_t deadline)
+{
+    struct ticks *k = opaque;
+    if (k->n < 256) {
+        k->deadline[k->n] = deadline;
+        k->now[k->n] = sched_now(k->s);
+        k->icount_at[k->n] = *k->icount;
+        k->n++;
+    }
+    sched_timer_mod(k->s, k->id, deadline + PERIOD);
+}
+
+/* Each period fired at its own deadline, none skipped, with instructions run between two
+ * of them (the guest could take each interrupt). */
+static void assert_every_period_fired(const struct ticks *k, unsigned from)
+{
+    for (unsigned i = from; i < k->n; i++) {
+        assert_int_equal(k->deadline[i], (i + 1) * PERIOD);
+        assert_true(k->now[i] - k->deadline[i] < 1000); /* on time, not 50 ms late */
+        if (i > from)
+            assert_true(k->icount_at[i] > k->icount_at[i - 1]);
+    }
+}
+
+/* The machine's loop: fire what is due, run a slice at the host's 20 ns per instruction. */
+static void run_slices(struct t *t, unsigned slices)
+{
+    for (unsigned i = 0; i < slices; i++) {
+        sched_sync(&t->s);
+        sched_fire_due(&t->s);
+        uint64_t n = sched_slice(&t->s, 1000000000);
+        t->icount += n;
+        t->host += n * 20;
+        sched_slice_done(&t->s);
+    }
+}
+
+static void test_realtime_catching_up_fires_every_period(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    struct ticks k = { .s = &t->s, .icount = &t->icount };
+    k.id = sched_timer_new(&t->s, "pit", tick, &k);
+    sched_timer_mod(&t->s, k.id, PERIOD);
+    t->icount = 1000;
+    t->host += 50000000;                 /* the host was away for 50 ms */
+    run_slices(t, 100);
+    assert_true(k.n >= 13);              /* 50 ms and more of periods */
+    assert_every_period_fired(&k, 0);
+    /* Caught up: virtual time is the host's again (within a period). */
+    uint64_t host_virt = t->host - t->s.host_base;
+    assert_true(host_virt - sched_now(&t->s) < PERIOD);
+    assert_true(k.now[k.n - 1] + PERIOD >= host_virt);
+    free(t);
+}
+
+static void test_realtime_idle_oversleep_stops_at_each_deadline(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    struct ticks k = { .s = &t->s, .icount = &t->icount };
+    k.id = sched_timer_new(&t->s, "pit", tick, &k);
+    sched_timer_mod(&t->s, k.id, PERIOD);
+    t->oversleep = 10000000;             /* the host wakes the sleeper 10 ms late */
+    assert_true(sched_idle(&t->s, 100000000));
+    assert_int_equal(sched_now(&t->s), PERIOD);
+    run_slices(t, 1);                    /* the timer fires; the guest gets a short slice */
+    assert_int_equal(k.n, 1);
+    assert_true(t->icount <= 1000000 / 20); /* at most 1 ms at the initial rate */
+    /* The guest handled the interrupt and halted again: time moves on a deadline at a
+     * time, with a short slice after each. */
+    assert_true(sched_idle(&t->s, 100000000));
+    assert_int_equal(sched_now(&t->s), 2 * PERIOD);
+    run_slices(t, 1);
+    assert_int_equal(k.n, 2);
+    t->oversleep = 0;
+    run_slices(t, 20);
+    assert_every_period_fired(&k, 0);
+    free(t);
+}
+
 static void test_runaway_timer_is_bounded_per_call(void **state)
 {
     (void)state;
@@ -328,6 +420,8 @@ int main(void)
         cmocka_unit_test(test_realtime_sleeps_when_the_guest_runs_ahead),
         cmocka_unit_test(test_realtime_learns_the_host_rate),
         cmocka_unit_test(test_realtime_idle_sleeps_until_the_deadline),
+        cmocka_unit_test(test_realtime_catching_up_fires_every_period),
+        cmocka_unit_test(test_realtime_idle_oversleep_stops_at_each_deadline),
         cmocka_unit_test(test_runaway_timer_is_bounded_per_call),
         cmocka_unit_test(test_state_round_trip),
     };
