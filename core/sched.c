@@ -184,7 +184,7 @@ static void catch_up(struct sched *s, uint64_t now, uint64_t target)
     }
 }
 
-void sched_sync(struct sched *s)
+void sched_sync(struct sched *s, bool interruptible)
 {
     uint64_t now = reanchor(s);
     if (s->clock == SCHED_DETERMINISTIC)
@@ -192,7 +192,11 @@ void sched_sync(struct sched *s)
     uint64_t host = s->host_now(s->host_opaque);
     measure_rate(s, host, *s->icount);
     uint64_t host_virt = host - s->host_base;
-    if (host_virt > now) {
+    if (host_virt > now && !interruptible) {
+        /* Behind, but the guest has interrupts off: keep slices short and catch up at the
+         * first boundary where it could take the timer interrupts that are due. */
+        s->behind = 1;
+    } else if (host_virt > now) {
         /* The host ran slower than the rate promised: catch up (time stays monotonic). */
         catch_up(s, now, host_virt);
     } else if (now - host_virt > SCHED_AHEAD_MAX_NS && s->host_sleep_until) {

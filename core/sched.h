@@ -123,8 +123,12 @@ uint64_t sched_next_deadline(struct sched *s);
 uint64_t sched_insns_until(const struct sched *s, uint64_t t);
 
 /* At a boundary between slices: moves the anchor to the current count; in real time,
- * measures the rate, catches up with the host or sleeps when ahead. */
-void sched_sync(struct sched *s);
+ * measures the rate, catches up with the host or sleeps when ahead. `interruptible`: the
+ * CPU could take an interrupt at this boundary (EFLAGS.IF set). Real time moves virtual
+ * time forward to catch up only then, so that a guest never sees time jump inside a
+ * section it runs with interrupts off (Linux reads its PIT and TSC clocksources there,
+ * and a PIT that ran past its terminal count under it reads a whole tick behind). */
+void sched_sync(struct sched *s, bool interruptible);
 
 /* Fires every timer whose deadline has come, earliest first (ties: lowest id). */
 void sched_fire_due(struct sched *s);

@@ -82,7 +82,7 @@ static struct t *make(enum sched_clock clock, unsigned shift)
 static void run(struct t *t, uint64_t insns)
 {
     t->icount += insns;
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     sched_fire_due(&t->s);
 }
 
@@ -141,7 +141,7 @@ static void test_deterministic_time_is_instructions_shifted(void **state)
     t->icount = 10;
     assert_int_equal(sched_now(&t->s), 80);
     t->host += 123456789; /* the host clock has no say */
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     assert_int_equal(sched_now(&t->s), 80);
     assert_int_equal(sched_insns_until(&t->s, 81), 1);
     assert_int_equal(sched_insns_until(&t->s, 160), 10);
@@ -216,7 +216,7 @@ static void test_realtime_catches_up_with_a_slow_host(void **state)
     struct t *t = make(SCHED_REALTIME, 0);
     t->icount = 1000;
     t->host += 50000000;                 /* 50 ms passed on the host */
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     assert_int_equal(sched_now(&t->s), 50000000);
     assert_true(t->s.st.jumped_ns > 0);
     free(t);
@@ -228,7 +228,7 @@ static void test_realtime_sleeps_when_the_guest_runs_ahead(void **state)
     struct t *t = make(SCHED_REALTIME, 0);
     t->icount = 10000000;                /* 200 ms at the initial 20 ns per instruction */
     t->host += 1000;
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     assert_int_equal(t->sleeps, 1);
     assert_int_equal(t->slept_until, t->s.host_base + 200000000);
     assert_int_equal(sched_now(&t->s), 200000000);
@@ -239,11 +239,11 @@ static void test_realtime_learns_the_host_rate(void **state)
 {
     (void)state;
     struct t *t = make(SCHED_REALTIME, 0);
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     for (unsigned i = 0; i < 200; i++) {  /* the host runs 5 ns per instruction */
         t->icount += 1000000;
         t->host += 5000000;
-        sched_sync(&t->s);
+        sched_sync(&t->s, true);
     }
     uint64_t rate = t->s.st.rate;
     assert_in_range(rate, 5 * SCHED_RATE_ONE - SCHED_RATE_ONE / 10,
@@ -310,7 +310,7 @@ static void assert_every_period_fired(const struct ticks *k, unsigned from)
 static void run_slices(struct t *t, unsigned slices)
 {
     for (unsigned i = 0; i < slices; i++) {
-        sched_sync(&t->s);
+        sched_sync(&t->s, true);
         sched_fire_due(&t->s);
         uint64_t n = sched_slice(&t->s, 1000000000);
         t->icount += n;
@@ -363,6 +363,34 @@ static void test_realtime_idle_oversleep_stops_at_each_deadline(void **state)
     free(t);
 }
 
+/* Behind the host while the guest has interrupts off: time moves only with instructions
+ * (no jump under a guest reading two clocks in a row), slices stay short, and time catches
+ * up at the first boundary with interrupts on, stopping at the first deadline. */
+static void test_realtime_holds_catch_up_while_interrupts_are_off(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    struct ticks k = { .s = &t->s, .icount = &t->icount };
+    k.id = sched_timer_new(&t->s, "pit", tick, &k);
+    sched_timer_mod(&t->s, k.id, PERIOD);
+    t->icount = 1000;
+    t->host += 50000000;                 /* the host was away for 50 ms */
+    sched_sync(&t->s, false);
+    assert_int_equal(sched_now(&t->s), 1000 * 20); /* 1000 instructions at 20 ns */
+    assert_int_equal(t->s.st.jumped_ns, 0);
+    sched_fire_due(&t->s);
+    assert_int_equal(k.n, 0);
+    uint64_t n = sched_slice(&t->s, 1000000000);
+    assert_true(n <= 1000000 / 20);      /* at most 1 ms: the next boundary comes soon */
+    sched_slice_done(&t->s);
+    t->icount += 10;
+    sched_sync(&t->s, true);
+    assert_int_equal(sched_now(&t->s), PERIOD);
+    sched_fire_due(&t->s);
+    assert_int_equal(k.n, 1);
+    free(t);
+}
+
 static void test_runaway_timer_is_bounded_per_call(void **state)
 {
     (void)state;
@@ -386,7 +414,7 @@ static void test_state_round_trip(void **state)
     struct tag a = { t, 'a' };
     int ia = sched_timer_new(&t->s, "a", fired, &a);
     t->icount = 500;
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     sched_timer_mod(&t->s, ia, 777);
     uint8_t buf[1024];
     size_t n = savestate_save(&sched_savestate, &t->s.st, buf, sizeof buf);
@@ -422,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_realtime_idle_sleeps_until_the_deadline),
         cmocka_unit_test(test_realtime_catching_up_fires_every_period),
         cmocka_unit_test(test_realtime_idle_oversleep_stops_at_each_deadline),
+        cmocka_unit_test(test_realtime_holds_catch_up_while_interrupts_are_off),
         cmocka_unit_test(test_runaway_timer_is_bounded_per_call),
         cmocka_unit_test(test_state_round_trip),
     };
