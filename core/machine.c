@@ -777,7 +777,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
             return stop_for_reset(m);
         }
         /* A boundary: bring virtual time up to date and fire what is due. */
-        sched_sync(s);
+        sched_sync(s, (cpu->eflags & FL_IF) != 0);
         sched_fire_due(s);
         if (m->serial)
             console_feed(m);

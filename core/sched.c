@@ -17,6 +17,11 @@
 /* A slice is never planned longer than this much virtual time, so that real time
  * resynchronises with the host even when no timer is armed. */
 #define SLICE_MAX_NS 10000000ull
+/* Real time, catching up with the host: the virtual time the CPU gets after each deadline
+ * before time jumps on to the next one (see catch_up). A quarter of Linux's 4 ms tick: time
+ * catches up about five times faster than it passes, and a timer interrupt has 1 ms of
+ * guest instructions to be taken and handled before the next edge. */
+#define CATCHUP_SLICE_NS 1000000ull
 
 static uint64_t host_monotonic(void *opaque)
 {
@@ -60,6 +65,7 @@ void sched_set_host_clock(struct sched *s, uint64_t (*now)(void *),
     s->host_base = now(opaque) - s->st.anchor_ns;
     s->last_valid = 0;
     s->win_host = s->win_insns = 0;
+    s->behind = 0;
 }
 
 int sched_timer_new(struct sched *s, const char *name, sched_fn fn, void *opaque)
@@ -152,7 +158,33 @@ static void measure_rate(struct sched *s, uint64_t host, uint64_t icount)
     s->win_host = s->win_insns = 0;
 }
 
-void sched_sync(struct sched *s)
+/* Real time: virtual time fell behind the host (a slow or descheduled host, an idle sleep
+ * that overslept) and moves forward to `target` without instructions. It never moves past
+ * a deadline: it stops at the earliest one, which then fires, and the CPU runs at most
+ * CATCHUP_SLICE_NS (sched_slice) before the next boundary moves time on again. A jump over
+ * deadlines would fire each timer once, late, for all the periods it skipped: an 8254 in
+ * rate-generator mode would lose those edges of IRQ 0, and a guest that counts its ticks
+ * (Linux's jiffies, and its PIT clocksource built on them) would fall behind its TSC,
+ * which the clocksource watchdog then calls unstable. */
+static void catch_up(struct sched *s, uint64_t now, uint64_t target)
+{
+    s->behind = 0;
+    if (s->next <= now) {
+        /* Something is due at this boundary: it fires first, at its own time. */
+        s->behind = target > now;
+        return;
+    }
+    if (target > s->next) {
+        target = s->next;
+        s->behind = 1;
+    }
+    if (target > now) {
+        s->st.jumped_ns += target - now;
+        s->st.anchor_ns = target;
+    }
+}
+
+void sched_sync(struct sched *s, bool interruptible)
 {
     uint64_t now = reanchor(s);
     if (s->clock == SCHED_DETERMINISTIC)
@@ -160,15 +192,21 @@ void sched_sync(struct sched *s)
     uint64_t host = s->host_now(s->host_opaque);
     measure_rate(s, host, *s->icount);
     uint64_t host_virt = host - s->host_base;
-    if (host_virt > now) {
+    if (host_virt > now && !interruptible) {
+        /* Behind, but the guest has interrupts off: keep slices short and catch up at the
+         * first boundary where it could take the timer interrupts that are due. */
+        s->behind = 1;
+    } else if (host_virt > now) {
         /* The host ran slower than the rate promised: catch up (time stays monotonic). */
-        s->st.jumped_ns += host_virt - now;
-        s->st.anchor_ns = host_virt;
+        catch_up(s, now, host_virt);
     } else if (now - host_virt > SCHED_AHEAD_MAX_NS && s->host_sleep_until) {
+        s->behind = 0;
         /* The guest ran ahead of the host: wait, so that guest seconds stay host seconds.
          * The sleep is not CPU time for the rate measurement. */
         s->host_sleep_until(s->host_opaque, s->host_base + now);
         restart_interval(s);
+    } else {
+        s->behind = 0;
     }
 }
 
@@ -206,8 +244,11 @@ uint64_t sched_slice(struct sched *s, uint64_t max)
     uint64_t end = s->next;
     if (end <= now)
         return 1; /* sched_fire_due ran just before: only a runaway timer is still due */
-    if (end - now > SLICE_MAX_NS && s->clock == SCHED_REALTIME)
-        end = now + SLICE_MAX_NS;
+    if (s->clock == SCHED_REALTIME) {
+        uint64_t max_ns = s->behind ? CATCHUP_SLICE_NS : SLICE_MAX_NS;
+        if (end - now > max_ns)
+            end = now + max_ns;
+    }
     uint64_t n = sched_insns_until(s, end);
     if (n > max)
         n = max;
@@ -256,10 +297,10 @@ bool sched_idle(struct sched *s, uint64_t max_host_ns)
     uint64_t host_virt = host - s->host_base;
     if (reached && host_virt < next)
         host_virt = next; /* woken a hair early (or by a signal at the very end): it is due */
-    if (host_virt > now) {
-        s->st.jumped_ns += host_virt - now;
-        s->st.anchor_ns = host_virt;
-    }
+    if (host_virt > now)
+        catch_up(s, now, host_virt); /* stops at `next` when the host overslept */
+    else
+        s->behind = 0;
     return sched_now(s) >= next;
 }
 
@@ -278,6 +319,7 @@ void sched_state_loaded(struct sched *s)
     s->host_base = s->host_now(s->host_opaque) - s->st.anchor_ns;
     s->last_valid = 0;
     s->win_host = s->win_insns = 0;
+    s->behind = 0;
     recompute_next(s);
 }
 

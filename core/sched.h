@@ -15,7 +15,10 @@
  * - real time (the default): rate is measured from the host (instructions per host
  *   nanosecond while the CPU runs), and at each boundary virtual time catches up with the
  *   host's CLOCK_MONOTONIC if it fell behind, or the host sleeps if it ran ahead by more
- *   than SCHED_AHEAD_MAX_NS. An idle CPU sleeps the host until the next deadline.
+ *   than SCHED_AHEAD_MAX_NS. An idle CPU sleeps the host until the next deadline. Catching
+ *   up never jumps over a deadline: time stops at each one, the timer fires, and the CPU
+ *   runs a short slice before time moves on, so that a periodic timer delivers every
+ *   period (a guest counting timer interrupts keeps pace with its TSC).
  *
  * Devices never poll. A device owns timers (sched_timer_new at init) and arms them with
  * absolute deadlines in virtual ns; the machine runs the CPU for sched_slice instructions
@@ -84,6 +87,7 @@ struct sched {
     uint64_t last_host, last_icount; /* the previous boundary, for the rate measurement */
     uint8_t last_valid;     /* last_host/last_icount start a CPU-time interval */
     uint64_t win_host, win_insns;    /* busy time and instructions not yet folded in */
+    uint8_t behind;         /* real time: catching up with the host, a deadline at a time */
 };
 
 /* clock: SCHED_REALTIME or SCHED_DETERMINISTIC with shift 0..SCHED_ICOUNT_SHIFT_MAX.
@@ -119,8 +123,12 @@ uint64_t sched_next_deadline(struct sched *s);
 uint64_t sched_insns_until(const struct sched *s, uint64_t t);
 
 /* At a boundary between slices: moves the anchor to the current count; in real time,
- * measures the rate, catches up with the host or sleeps when ahead. */
-void sched_sync(struct sched *s);
+ * measures the rate, catches up with the host or sleeps when ahead. `interruptible`: the
+ * CPU could take an interrupt at this boundary (EFLAGS.IF set). Real time moves virtual
+ * time forward to catch up only then, so that a guest never sees time jump inside a
+ * section it runs with interrupts off (Linux reads its PIT and TSC clocksources there,
+ * and a PIT that ran past its terminal count under it reads a whole tick behind). */
+void sched_sync(struct sched *s, bool interruptible);
 
 /* Fires every timer whose deadline has come, earliest first (ties: lowest id). */
 void sched_fire_due(struct sched *s);

@@ -56,6 +56,7 @@ check "poweroff" "reboot: System halted"
 check "TSC clocksource" "Switched to clocksource tsc"
 absent "timer warnings" "timer doesn't work\|IO-APIC + timer\|falling back to jiffies"
 absent "spurious interrupts" "spurious 8259A interrupt"
+absent "the watchdog keeps the TSC" "Marking clocksource 'tsc' as unstable"
 if grep -q "stopped after $SPLIT instructions" "$dir/two-a.txt.err" && [ -s "$dir/two-b.txt" ]
 then
     echo "ok   the second boot was saved at instruction $SPLIT and restored" \

@@ -56,11 +56,11 @@ static inline void rig_advance(struct devrig *r, uint64_t ns)
             break;
         if (next > r->icount)
             r->icount = next;
-        sched_sync(&r->sched);
+        sched_sync(&r->sched, true);
         sched_fire_due(&r->sched);
     }
     r->icount = target;
-    sched_sync(&r->sched);
+    sched_sync(&r->sched, true);
     sched_fire_due(&r->sched);
 }
 

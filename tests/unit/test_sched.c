@@ -17,6 +17,7 @@ struct t {
     uint64_t icount;
     uint64_t host;               /* the fake host clock, ns */
     uint64_t slept_until;        /* last sleep target */
+    uint64_t oversleep;          /* a sleep wakes this much after its target */
     unsigned sleeps;
     char log[64];                /* which timers fired, in order */
     unsigned nlog;
@@ -36,7 +37,7 @@ static void fake_sleep(void *opaque, uint64_t until)
     t->sleeps++;
     t->slept_until = until;
     if (until > t->host)
-        t->host = until;
+        t->host = until + t->oversleep;
 }
 
 static void fired(void *opaque, uint64_t deadline)
@@ -81,7 +82,7 @@ static struct t *make(enum sched_clock clock, unsigned shift)
 static void run(struct t *t, uint64_t insns)
 {
     t->icount += insns;
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     sched_fire_due(&t->s);
 }
 
@@ -140,7 +141,7 @@ static void test_deterministic_time_is_instructions_shifted(void **state)
     t->icount = 10;
     assert_int_equal(sched_now(&t->s), 80);
     t->host += 123456789; /* the host clock has no say */
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     assert_int_equal(sched_now(&t->s), 80);
     assert_int_equal(sched_insns_until(&t->s, 81), 1);
     assert_int_equal(sched_insns_until(&t->s, 160), 10);
@@ -215,7 +216,7 @@ static void test_realtime_catches_up_with_a_slow_host(void **state)
     struct t *t = make(SCHED_REALTIME, 0);
     t->icount = 1000;
     t->host += 50000000;                 /* 50 ms passed on the host */
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     assert_int_equal(sched_now(&t->s), 50000000);
     assert_true(t->s.st.jumped_ns > 0);
     free(t);
@@ -227,7 +228,7 @@ static void test_realtime_sleeps_when_the_guest_runs_ahead(void **state)
     struct t *t = make(SCHED_REALTIME, 0);
     t->icount = 10000000;                /* 200 ms at the initial 20 ns per instruction */
     t->host += 1000;
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     assert_int_equal(t->sleeps, 1);
     assert_int_equal(t->slept_until, t->s.host_base + 200000000);
     assert_int_equal(sched_now(&t->s), 200000000);
@@ -238,11 +239,11 @@ static void test_realtime_learns_the_host_rate(void **state)
 {
     (void)state;
     struct t *t = make(SCHED_REALTIME, 0);
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     for (unsigned i = 0; i < 200; i++) {  /* the host runs 5 ns per instruction */
         t->icount += 1000000;
         t->host += 5000000;
-        sched_sync(&t->s);
+        sched_sync(&t->s, true);
     }
     uint64_t rate = t->s.st.rate;
     assert_in_range(rate, 5 * SCHED_RATE_ONE - SCHED_RATE_ONE / 10,
@@ -271,6 +272,125 @@ static void test_realtime_idle_sleeps_until_the_deadline(void **state)
     free(t);
 }
 
+/* A periodic timer (an 8254 in rate-generator mode) that records when each period fired. */
+#define PERIOD 4000000ull
+struct ticks {
+    struct sched *s;
+    const uint64_t *icount;
+    int id;
+    unsigned n;
+    uint64_t deadline[256], now[256], icount_at[256];
+};
+
+static void tick(void *opaque, uint64_t deadline)
+{
+    struct ticks *k = opaque;
+    if (k->n < 256) {
+        k->deadline[k->n] = deadline;
+        k->now[k->n] = sched_now(k->s);
+        k->icount_at[k->n] = *k->icount;
+        k->n++;
+    }
+    sched_timer_mod(k->s, k->id, deadline + PERIOD);
+}
+
+/* Each period fired at its own deadline, none skipped, with instructions run between two
+ * of them (the guest could take each interrupt). */
+static void assert_every_period_fired(const struct ticks *k, unsigned from)
+{
+    for (unsigned i = from; i < k->n; i++) {
+        assert_int_equal(k->deadline[i], (i + 1) * PERIOD);
+        assert_true(k->now[i] - k->deadline[i] < 1000); /* on time, not 50 ms late */
+        if (i > from)
+            assert_true(k->icount_at[i] > k->icount_at[i - 1]);
+    }
+}
+
+/* The machine's loop: fire what is due, run a slice at the host's 20 ns per instruction. */
+static void run_slices(struct t *t, unsigned slices)
+{
+    for (unsigned i = 0; i < slices; i++) {
+        sched_sync(&t->s, true);
+        sched_fire_due(&t->s);
+        uint64_t n = sched_slice(&t->s, 1000000000);
+        t->icount += n;
+        t->host += n * 20;
+        sched_slice_done(&t->s);
+    }
+}
+
+static void test_realtime_catching_up_fires_every_period(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    struct ticks k = { .s = &t->s, .icount = &t->icount };
+    k.id = sched_timer_new(&t->s, "pit", tick, &k);
+    sched_timer_mod(&t->s, k.id, PERIOD);
+    t->icount = 1000;
+    t->host += 50000000;                 /* the host was away for 50 ms */
+    run_slices(t, 100);
+    assert_true(k.n >= 13);              /* 50 ms and more of periods */
+    assert_every_period_fired(&k, 0);
+    /* Caught up: virtual time is the host's again (within a period). */
+    uint64_t host_virt = t->host - t->s.host_base;
+    assert_true(host_virt - sched_now(&t->s) < PERIOD);
+    assert_true(k.now[k.n - 1] + PERIOD >= host_virt);
+    free(t);
+}
+
+static void test_realtime_idle_oversleep_stops_at_each_deadline(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    struct ticks k = { .s = &t->s, .icount = &t->icount };
+    k.id = sched_timer_new(&t->s, "pit", tick, &k);
+    sched_timer_mod(&t->s, k.id, PERIOD);
+    t->oversleep = 10000000;             /* the host wakes the sleeper 10 ms late */
+    assert_true(sched_idle(&t->s, 100000000));
+    assert_int_equal(sched_now(&t->s), PERIOD);
+    run_slices(t, 1);                    /* the timer fires; the guest gets a short slice */
+    assert_int_equal(k.n, 1);
+    assert_true(t->icount <= 1000000 / 20); /* at most 1 ms at the initial rate */
+    /* The guest handled the interrupt and halted again: time moves on a deadline at a
+     * time, with a short slice after each. */
+    assert_true(sched_idle(&t->s, 100000000));
+    assert_int_equal(sched_now(&t->s), 2 * PERIOD);
+    run_slices(t, 1);
+    assert_int_equal(k.n, 2);
+    t->oversleep = 0;
+    run_slices(t, 20);
+    assert_every_period_fired(&k, 0);
+    free(t);
+}
+
+/* Behind the host while the guest has interrupts off: time moves only with instructions
+ * (no jump under a guest reading two clocks in a row), slices stay short, and time catches
+ * up at the first boundary with interrupts on, stopping at the first deadline. */
+static void test_realtime_holds_catch_up_while_interrupts_are_off(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    struct ticks k = { .s = &t->s, .icount = &t->icount };
+    k.id = sched_timer_new(&t->s, "pit", tick, &k);
+    sched_timer_mod(&t->s, k.id, PERIOD);
+    t->icount = 1000;
+    t->host += 50000000;                 /* the host was away for 50 ms */
+    sched_sync(&t->s, false);
+    assert_int_equal(sched_now(&t->s), 1000 * 20); /* 1000 instructions at 20 ns */
+    assert_int_equal(t->s.st.jumped_ns, 0);
+    sched_fire_due(&t->s);
+    assert_int_equal(k.n, 0);
+    uint64_t n = sched_slice(&t->s, 1000000000);
+    assert_true(n <= 1000000 / 20);      /* at most 1 ms: the next boundary comes soon */
+    sched_slice_done(&t->s);
+    t->icount += 10;
+    sched_sync(&t->s, true);
+    assert_int_equal(sched_now(&t->s), PERIOD);
+    sched_fire_due(&t->s);
+    assert_int_equal(k.n, 1);
+    free(t);
+}
+
 static void test_runaway_timer_is_bounded_per_call(void **state)
 {
     (void)state;
@@ -294,7 +414,7 @@ static void test_state_round_trip(void **state)
     struct tag a = { t, 'a' };
     int ia = sched_timer_new(&t->s, "a", fired, &a);
     t->icount = 500;
-    sched_sync(&t->s);
+    sched_sync(&t->s, true);
     sched_timer_mod(&t->s, ia, 777);
     uint8_t buf[1024];
     size_t n = savestate_save(&sched_savestate, &t->s.st, buf, sizeof buf);
@@ -328,6 +448,9 @@ int main(void)
         cmocka_unit_test(test_realtime_sleeps_when_the_guest_runs_ahead),
         cmocka_unit_test(test_realtime_learns_the_host_rate),
         cmocka_unit_test(test_realtime_idle_sleeps_until_the_deadline),
+        cmocka_unit_test(test_realtime_catching_up_fires_every_period),
+        cmocka_unit_test(test_realtime_idle_oversleep_stops_at_each_deadline),
+        cmocka_unit_test(test_realtime_holds_catch_up_while_interrupts_are_off),
         cmocka_unit_test(test_runaway_timer_is_bounded_per_call),
         cmocka_unit_test(test_state_round_trip),
     };
