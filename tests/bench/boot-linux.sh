@@ -33,12 +33,17 @@ to_prompt() {
     "$@" </dev/null >"$dir/fifo" 2>"$dir/$name.err" &
     pid=$!
     t1=
-    while IFS= read -r line; do
-        case $line in
-        *"$PROMPT"*) t1=$(now); kill "$pid" 2>/dev/null; break ;;
-        esac
-    done <"$dir/fifo"
+    {
+        while IFS= read -r line; do
+            case $line in
+            *"$PROMPT"*) t1=$(now); kill "$pid" 2>/dev/null; break ;;
+            esac
+        done
+        echo "$t1" >"$dir/t1"
+        cat >/dev/null # the emulator's last output, so it ends on the signal, not SIGPIPE
+    } <"$dir/fifo"
     wait "$pid" 2>/dev/null || true
+    t1=$(cat "$dir/t1")
     if [ -z "$t1" ]; then
         echo "boot-linux: $name never reached the prompt: $(tail -n 3 "$dir/$name.err")" >&2
         exit 1
