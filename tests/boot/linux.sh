@@ -22,9 +22,13 @@ SPLIT=${SPLIT:-3000000000}
 boot() { # console file, more options...
     out=$1
     shift
+    rc=0
     timeout 900 "$orrery" -m 256 -icount shift=2 -display none \
         -kernel "$cache/bzImage" -initrd "$cache/initramfs.cpio.gz" \
-        -append "console=ttyS0 orrery.script=test" -serial "file:$out" "$@" 2>"$out.err"
+        -append "console=ttyS0 orrery.script=test" -serial "file:$out" "$@" 2>"$out.err" ||
+        rc=$?
+    echo "$rc" >"$out.rc"
+    return "$rc"
 }
 
 fail=0
@@ -53,6 +57,12 @@ check "CPU flags" "^flags.*fpu.*tsc.*cx8.*cmov.*mmx.*fxsr"
 check "shell arithmetic" "orrery-test: sum=332833500"
 check "the script ended" "^orrery-test: end"
 check "poweroff" "reboot: System halted"
+if [ "$(cat "$dir/one.txt.rc" "$dir/two-a.txt.rc" "$dir/two-b.txt.rc" 2>&1)" = "$(printf '0\n0\n0')" ]
+then
+    echo "ok   orrery exited with status 0 (poweroff, -stop-at, poweroff)"
+else
+    echo "FAIL orrery's exit status: $(cat "$dir"/*.rc 2>&1 | tr '\n' ' ')"; fail=1
+fi
 check "TSC clocksource" "Switched to clocksource tsc"
 absent "timer warnings" "timer doesn't work\|IO-APIC + timer\|falling back to jiffies"
 absent "spurious interrupts" "spurious 8259A interrupt"

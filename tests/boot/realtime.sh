@@ -19,9 +19,10 @@ sh "$src/tools/mkguest" >"$dir/mkguest.log" 2>&1 || { cat "$dir/mkguest.log"; ex
 
 log=$dir/console.txt
 : >"$log"
-timeout 900 "$orrery" -m 256 -display none \
-    -kernel "$cache/bzImage" -initrd "$cache/initramfs.cpio.gz" \
-    -append "console=ttyS0 orrery.script=sleep" -serial stdio </dev/null 2>"$dir/err" |
+{ timeout 900 "$orrery" -m 256 -display none \
+      -kernel "$cache/bzImage" -initrd "$cache/initramfs.cpio.gz" \
+      -append "console=ttyS0 orrery.script=sleep" -serial stdio </dev/null 2>"$dir/err"
+  echo $? >"$dir/rc"; } |
 while IFS= read -r line; do
     case $line in
     "orrery-sleep: begin"*) date +%s.%N >"$dir/begin" ;;
@@ -47,6 +48,11 @@ check "the kernel booted" "Linux version 6"
 check "the sleep script began" "^orrery-sleep: begin"
 check "the sleep script ended" "^orrery-sleep: end"
 check "poweroff" "reboot: System halted"
+if [ "$(cat "$dir/rc")" = 0 ]; then
+    echo "ok   poweroff -f ended orrery with status 0"
+else
+    echo "FAIL orrery's exit status after poweroff -f: $(cat "$dir/rc")"; fail=1
+fi
 if [ -s "$dir/begin" ] && [ -s "$dir/end" ]; then
     took=$(awk -v a="$(cat "$dir/begin")" -v b="$(cat "$dir/end")" 'BEGIN { printf "%.3f", b - a }')
     if awk -v d="$took" 'BEGIN { exit !(d >= 4.5 && d <= 5.5) }'; then
