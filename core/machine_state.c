@@ -6,6 +6,7 @@
  * them. ROM is not saved: it comes from the same -bios as the machine being loaded into.
  * Host-side things (output streams, the console, the TLB, the scheduler's callbacks) are
  * wiring, rebuilt by machine_create and left alone by a load. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,52 +47,48 @@ static const struct savestate_field ram_fields[] = {
 };
 static SAVESTATE_DESC(ram_desc, "ram", 1, ram_fields);
 
-/* Every section a state can hold, for tools that read a state without a machine. */
-static const struct savestate_desc *const known[] = {
-    &header_desc, &cpu_savestate, &sched_savestate, &platform_desc, &pic_savestate,
-    &pit_savestate, &rtc_savestate, &uart_savestate, &kbc_savestate, &ps2kbd_savestate,
-    &ps2mouse_savestate, &port92_savestate, &postcode_savestate, &ferr_savestate,
-    &pci_bus_savestate, &i440fx_savestate, &piix3_savestate, &debugcon_desc, &ram_desc,
+/* Every part with state, in file order: its description and where it is in the machine.
+ * The same table saves, loads, and tells tools (machine_state_desc) what a section is. */
+static const struct part {
+    const struct savestate_desc *desc;
+    size_t offset;
+} parts[] = {
+    { &cpu_savestate, offsetof(struct machine, cpu) },
+    { &sched_savestate, offsetof(struct machine, pc.sched.st) },
+    { &platform_desc, offsetof(struct machine, pc) },
+    { &pic_savestate, offsetof(struct machine, pc.pic.s) },
+    { &pit_savestate, offsetof(struct machine, pc.pit.s) },
+    { &rtc_savestate, offsetof(struct machine, pc.rtc.s) },
+    { &uart_savestate, offsetof(struct machine, pc.com[0].s) },
+    { &uart_savestate, offsetof(struct machine, pc.com[1].s) },
+    { &kbc_savestate, offsetof(struct machine, pc.kbc.s) },
+    { &ps2kbd_savestate, offsetof(struct machine, pc.kbc.kbd.s) },
+    { &ps2mouse_savestate, offsetof(struct machine, pc.kbc.mouse.s) },
+    { &port92_savestate, offsetof(struct machine, pc.port92.s) },
+    { &postcode_savestate, offsetof(struct machine, pc.postcode.s) },
+    { &ferr_savestate, offsetof(struct machine, pc.ferr.s) },
+    { &pci_bus_savestate, offsetof(struct machine, pc.pci.s) },
+    { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
+    { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
+    { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
+#define NPARTS (sizeof parts / sizeof parts[0])
+
+static void *part_obj(struct machine *m, const struct part *p)
+{
+    return (uint8_t *)m + p->offset;
+}
 
 const struct savestate_desc *machine_state_desc(const char *name, uint32_t version)
 {
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(known[i]->name, name) == 0 && known[i]->version == version)
-            return known[i];
-    return NULL;
-}
-
-struct part {
-    const struct savestate_desc *desc;
-    void *obj;
-};
-#define MAX_PARTS 24
-
-/* Every part with state, in file order. */
-static size_t parts(struct machine *m, struct part *p)
-{
-    struct platform *pc = &m->pc;
-    size_t n = 0;
-    p[n++] = (struct part){ &cpu_savestate, &m->cpu };
-    p[n++] = (struct part){ &sched_savestate, &pc->sched.st };
-    p[n++] = (struct part){ &platform_desc, pc };
-    p[n++] = (struct part){ &pic_savestate, &pc->pic.s };
-    p[n++] = (struct part){ &pit_savestate, &pc->pit.s };
-    p[n++] = (struct part){ &rtc_savestate, &pc->rtc.s };
-    p[n++] = (struct part){ &uart_savestate, &pc->com[0].s };
-    p[n++] = (struct part){ &uart_savestate, &pc->com[1].s };
-    p[n++] = (struct part){ &kbc_savestate, &pc->kbc.s };
-    p[n++] = (struct part){ &ps2kbd_savestate, &pc->kbc.kbd.s };
-    p[n++] = (struct part){ &ps2mouse_savestate, &pc->kbc.mouse.s };
-    p[n++] = (struct part){ &port92_savestate, &pc->port92.s };
-    p[n++] = (struct part){ &postcode_savestate, &pc->postcode.s };
-    p[n++] = (struct part){ &ferr_savestate, &pc->ferr.s };
-    p[n++] = (struct part){ &pci_bus_savestate, &pc->pci.s };
-    p[n++] = (struct part){ &i440fx_savestate, &pc->i440fx.cfg };
-    p[n++] = (struct part){ &piix3_savestate, &pc->piix3.s };
-    p[n++] = (struct part){ &debugcon_desc, &m->debugcon };
-    return n;
+    const struct savestate_desc *d = NULL;
+    for (size_t i = 0; i <= NPARTS + 1 && !d; i++) {
+        const struct savestate_desc *c = i == NPARTS ? &header_desc
+                                         : i > NPARTS ? &ram_desc : parts[i].desc;
+        if (strcmp(c->name, name) == 0 && c->version == version)
+            d = c;
+    }
+    return d;
 }
 
 static void fill_header(const struct machine *m, struct state_header *h)
@@ -109,10 +106,8 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
     struct state_header h;
     fill_header(m, &h);
     statefile_put(f, &header_desc, &h);
-    struct part p[MAX_PARTS];
-    size_t n = parts(m, p);
-    for (size_t i = 0; i < n; i++)
-        statefile_put(f, p[i].desc, p[i].obj);
+    for (size_t i = 0; i < NPARTS; i++)
+        statefile_put(f, parts[i].desc, part_obj(m, &parts[i]));
     for (unsigned i = 0; i < m->mem.nregions; i++) {
         const struct region *r = &m->mem.region[i];
         if (r->kind != REGION_RAM)
@@ -198,10 +193,8 @@ enum machine_status machine_load_state(struct machine *m, const char *path, char
     if (!f)
         return MACHINE_ERR_STATE;
     if (check_header(f, m)) {
-        struct part p[MAX_PARTS];
-        size_t n = parts(m, p);
-        for (size_t i = 0; i < n; i++)
-            statefile_get(f, p[i].desc, p[i].obj);
+        for (size_t i = 0; i < NPARTS; i++)
+            statefile_get(f, parts[i].desc, part_obj(m, &parts[i]));
         if (m->cpu.model != m->cpu.info->model)
             statefile_fail(f, "saved state '%s' has a CPU section of another model than its "
                            "header (a damaged or forged file)", path);
