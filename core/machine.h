@@ -114,14 +114,18 @@ bool machine_parse_rtc_base(const char *s, int64_t *epoch);
 const char *machine_stop_message(const struct machine *m);
 
 /* Save state (core/machine_state.c): the CPU, RAM, every device and the virtual clock
- * to a gzip-compressed file, written to PATH.tmp and renamed, so a failed save leaves no
- * partial file. Call between machine_run calls. Loading needs a machine created with the
+ * to a gzip-compressed file, written to PATH.tmp, synced to disk and renamed, so a failed
+ * save leaves no partial file; PATH must be a regular file or nothing. Call between machine_run calls. Loading needs a machine created with the
  * same CPU model, RAM size and firmware (-kernel/-initrd are only needed for a reset);
  * the clock may differ (a state saved with -icount runs on in real time). A file of
  * another format or section version, another configuration, or cut short is refused
  * with one line in err (MACHINE_ERRMAX bytes). A load that failed after the header may
  * have overwritten part of the machine: destroy it. */
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err);
+/* Checks ahead what machine_save_state will need of path: a regular file or nothing
+ * there (a state never replaces a device, a FIFO or a folder), and a folder where
+ * path.tmp can be created. MACHINE_ERR_STATE with one line in err otherwise. */
+enum machine_status machine_check_save_path(const char *path, char *err);
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err);
 
 /* Reading saved states without a machine (core/state_inspect.c, build/orrery-state).

@@ -119,6 +119,11 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
     return statefile_close(f, err, MACHINE_ERRMAX) ? MACHINE_OK : MACHINE_ERR_STATE;
 }
 
+enum machine_status machine_check_save_path(const char *path, char *err)
+{
+    return statefile_check_path(path, err, MACHINE_ERRMAX) ? MACHINE_OK : MACHINE_ERR_STATE;
+}
+
 static void describe(const struct state_header *h, char *buf, size_t len)
 {
     const struct cpu_model_info *info =

@@ -23,9 +23,14 @@
 
 struct statefile;
 
-/* Creates (or truncates) path for writing and writes the header; NULL with one line in
+/* Starts writing a state that replaces path: a regular file or nothing (a device, a
+ * FIFO, a folder or a symbolic link there is refused). The bytes go to path.tmp (created
+ * anew), which statefile_close syncs to disk and renames to path. NULL with one line in
  * err on failure. */
 struct statefile *statefile_create(const char *path, char *err, size_t errlen);
+/* What statefile_create will check, done ahead (before a long run that saves at its
+ * end): path is a regular file or nothing, and path.tmp can be created. */
+bool statefile_check_path(const char *path, char *err, size_t errlen);
 /* Opens path and checks the header (magic, format version); NULL with one line in err. */
 struct statefile *statefile_open(const char *path, char *err, size_t errlen);
 

@@ -419,6 +419,9 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &cfg, &opt);
 
     char err[MACHINE_ERRMAX];
+    /* A save at the end of a long run must not be the first to find the path unusable. */
+    if (opt.savestate && machine_check_save_path(opt.savestate, err) != MACHINE_OK)
+        die("%s", err);
     struct console *con = console_open(&opt.serial, err, sizeof err);
     if (!con)
         die("%s", err);

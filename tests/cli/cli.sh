@@ -216,6 +216,21 @@ else
     echo "FAIL -stop-at -savestate: $(cat "$dir/err")"
     fail=1
 fi
+# -savestate replaces a regular file or nothing, and its path is checked before the run:
+# a FIFO (or a FIFO where PATH.tmp goes) stays a FIFO, a missing folder stops at once.
+mkfifo "$dir/fifo.state" "$dir/s2.state.tmp"
+bad "saved state '$dir/fifo.state': exists and is not a regular file" \
+    -bios "$hi" -debugcon stdio -savestate "$dir/fifo.state"
+bad "saved state '$dir/s2.state.tmp': exists and is not a regular file" \
+    -bios "$hi" -debugcon stdio -savestate "$dir/s2.state"
+bad "cannot create saved state '$dir/no/such/s.state.tmp'" \
+    -bios "$hi" -debugcon stdio -savestate "$dir/no/such/s.state"
+if [ -p "$dir/fifo.state" ] && [ -p "$dir/s2.state.tmp" ]; then
+    echo "ok   -savestate left the FIFOs alone"
+else
+    echo "FAIL -savestate replaced a FIFO"
+    fail=1
+fi
 # Without escapes (-serial stdio) Ctrl-A is a byte like any other.
 printf 'a\001x\n' > "$dir/in.raw"
 good "$(printf 'Ka\001x')" -kernel "$bz" -serial stdio < "$dir/in.raw"
