@@ -778,7 +778,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         /* A boundary: bring virtual time up to date and fire what is due. */
         sched_sync(s, (cpu->eflags & FL_IF) != 0);
-        sched_fire_due(s);
+        bool flooded = !sched_fire_due(s);
         if (m->serial)
             console_feed(m);
         /* Only an interrupt ends HLT (NMI has no source yet). */
@@ -805,5 +805,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
             return MACHINE_STOP_BUDGET;
         done += cpu_run(cpu, sched_slice(s, n - done));
         sched_slice_done(s);
+        if (unlikely(flooded))
+            return MACHINE_STOP_BUDGET; /* a runaway timer: the caller checks its signals */
     }
 }

@@ -98,7 +98,8 @@ void machine_destroy(struct machine *m); /* flushes and closes every output; NUL
  * guest waits in HLT with interrupts enabled, virtual time goes to the next event: at once
  * with the deterministic clock, sleeping the host with the real-time one; such waiting
  * returns MACHINE_STOP_BUDGET after MACHINE_IDLE_MAX_NS of host time, so that the caller
- * gets control back. A HLT with interrupts off, shutdown or unsupported stop is sticky:
+ * gets control back; so does a slice after a timer that keeps re-arming itself in the
+ * past (sched_fire_due's bound). A HLT with interrupts off, shutdown or unsupported stop is sticky:
  * calling again returns it again at once. */
 enum machine_stop machine_run(struct machine *m, uint64_t n);
 #define MACHINE_IDLE_MAX_NS 10000000ull

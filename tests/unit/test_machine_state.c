@@ -3,8 +3,10 @@
  * never stopped, and every way a state can be wrong ends in one line. */
 #include "machine_rig.h"
 
+#include <signal.h>
 #include <zlib.h>
 
+#include "core/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -317,6 +319,182 @@ static void test_show_and_diff_name_fields(void **state)
     tmp_drop(&s3);
 }
 
+/* ---- forged states: a genuine state with one field rewritten ---- */
+
+struct find_field {
+    const char *path;
+    size_t at, off;
+    unsigned size;
+    bool found;
+};
+
+static void find_field_fn(void *opaque, const char *path, uint64_t value, unsigned size)
+{
+    (void)value;
+    struct find_field *ff = opaque;
+    if (!ff->found && strcmp(path, ff->path) == 0) {
+        ff->found = true;
+        ff->off = ff->at;
+        ff->size = size;
+    }
+    if (!ff->found)
+        ff->at += size;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Copies the state at `in` to `out` with `section`'s `field` (a savestate_visit path such
+ * as "deadline[1]") set to value. */
+static void forge(const char *in, const char *out, const char *section, const char *field,
+                  uint64_t value)
+{
+    char err[STATEFILE_ERRMAX], name[SAVESTATE_NAME_MAX + 1];
+    uint32_t version, len;
+    bool patched = false;
+    struct statefile *fi = statefile_open(in, err, sizeof err);
+    struct statefile *fo = statefile_create(out, err, sizeof err);
+    assert_non_null(fi);
+    assert_non_null(fo);
+    while (statefile_next_frame(fi, name, &version, &len)) {
+        uint8_t *payload = malloc(len + 1), frame[1 + SAVESTATE_NAME_MAX + 8];
+        assert_non_null(payload);
+        assert_true(statefile_get_bytes(fi, payload, len));
+        if (strcmp(name, section) == 0) {
+            const struct savestate_desc *d = machine_state_desc(name, version);
+            assert_non_null(d);
+            struct find_field ff = { field, 0, 0, 0, false };
+            savestate_visit(d, payload, find_field_fn, &ff);
+            assert_true(ff.found);
+            put_le(payload + ff.off, value, ff.size);
+            patched = true;
+        }
+        size_t n = strlen(name);
+        frame[0] = (uint8_t)n;
+        memcpy(frame + 1, name, n);
+        put_le(frame + 1 + n, version, 4);
+        put_le(frame + 5 + n, len, 4);
+        assert_true(statefile_put_bytes(fo, frame, n + 9));
+        assert_true(statefile_put_bytes(fo, payload, len));
+        if (strcmp(name, MACHINE_STATE_RAM) == 0) {
+            uint32_t size = (uint32_t)payload[4] | (uint32_t)payload[5] << 8 |
+                            (uint32_t)payload[6] << 16 | (uint32_t)payload[7] << 24;
+            uint8_t *ram = malloc(size);
+            assert_non_null(ram);
+            assert_true(statefile_get_bytes(fi, ram, size));
+            assert_true(statefile_put_bytes(fo, ram, size));
+            free(ram);
+        }
+        free(payload);
+    }
+    assert_true(statefile_close(fi, err, sizeof err));
+    assert_true(statefile_close(fo, err, sizeof err));
+    assert_true(patched);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "a forged state hung the machine\n";
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(3);
+    _exit(2);
+}
+
+/* Loads `path` on either clock; when it loads, the machine must run two million
+ * instructions of its loop promptly (a hundredth of a second; SIGALRM after 10 s ends a
+ * hang: a runaway timer costs a thousand callbacks per instruction, half a minute here)
+ * and its clock stay below SCHED_TIME_MAX. */
+static enum machine_status load_and_run(const struct tmp *bios, const char *path, bool icount,
+                                        char *err)
+{
+    struct tmp con;
+    tmp_make(&con);
+    struct machine *m = make_clocked(bios, &con, icount, 2);
+    enum machine_status st = machine_load_state(m, path, err);
+    if (st == MACHINE_OK) {
+        signal(SIGALRM, on_alarm);
+        alarm(10);
+        uint64_t start = machine_instructions(m);
+        for (int i = 0; i < 100 && machine_instructions(m) - start < 2000000; i++)
+            if (machine_run(m, 2000000) != MACHINE_STOP_BUDGET)
+                break;
+        alarm(0);
+        assert_true(machine_time_ns(m) < SCHED_TIME_MAX);
+    }
+    machine_destroy(m);
+    tmp_drop(&con);
+    return st;
+}
+
+/* Every clock and deadline of a state is bounded or made harmless on load: a virtual time
+ * near 2^64 is refused by name; an RTC oscillator started in the future, deadlines in the
+ * far past or future, a PIT count started in the future, an anchor past the CPU's
+ * counter, all load and run (on both clocks) without spinning. */
+static void test_forged_clocks_are_harmless(void **state)
+{
+    (void)state;
+    struct tmp bios, con, good, late, bad;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&good);
+    tmp_make(&late);
+    tmp_make(&bad);
+    static const uint8_t spin[] = { 0xFB, 0xEB, 0xFE }; /* sti; jmp $ */
+    write_bios(bios.path, 64u << 10, spin, sizeof spin);
+    save_at(&bios, &con, good.path, 100); /* the RTC is running */
+    char err[MACHINE_ERRMAX];
+
+    forge(good.path, bad.path, "sched", "anchor_ns", UINT64_MAX - 1000000);
+    assert_int_equal(load_and_run(&bios, bad.path, true, err), MACHINE_ERR_STATE);
+    assert_non_null(strstr(err, "anchor_ns"));
+
+    /* The cases start from the state moved 10 s on (with the RTC's next update), so that
+     * a deadline wrapped past 2^64 lands in the past. Up to five fields per case;
+     * cmos[11] = 0x42 turns the RTC's periodic interrupt on (PIE, 24-hour mode) and
+     * deadline[2] = 0 makes its timer due, so that a bad oscillator base is used at once. */
+    forge(good.path, late.path, "sched", "anchor_ns", 10 * 1000000000ull);
+    forge(late.path, late.path, "rtc146818", "next_update", 10 * 1000000000ull + 500000000);
+    assert_int_equal(load_and_run(&bios, late.path, true, err), MACHINE_OK);
+    static const struct forgery {
+        const char *section, *field;
+        uint64_t value;
+    } harmless[][5] = {
+        { { "rtc146818", "osc_base", UINT64_MAX - 1000 },
+          { "rtc146818", "cmos[11]", 0x42 }, { "sched", "deadline[2]", 0 } },
+        { { "rtc146818", "next_update", UINT64_MAX - 1000000 } },
+        { { "rtc146818", "pf_seen", UINT64_MAX }, { "rtc146818", "cmos[11]", 0x42 } },
+        { { "sched", "deadline[1]", 0 } },             /* the RTC's update, long ago */
+        { { "sched", "deadline[0]", UINT64_MAX - 1 } }, /* the PIT's, in the far future */
+        { { "sched", "anchor_icount", UINT64_MAX } },
+        { { "sched", "anchor_icount", 0 }, { "sched", "rate", UINT64_MAX } },
+        { { "sched", "rate", UINT64_MAX } },
+        { { "pit8254", "ch[0].start", UINT64_MAX - 100 }, { "pit8254", "ch[0].mode", 2 },
+          { "pit8254", "ch[0].count0", 1000 }, { "pit8254", "ch[0].phase", PIT_RUNNING },
+          { "sched", "deadline[0]", 0 } },
+        { { "pit8254", "ch[0].next_start", UINT64_MAX - 1000 } },
+    };
+    for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++) {
+        const char *from = late.path;
+        for (size_t j = 0; j < 5 && harmless[i][j].section; j++) {
+            forge(from, bad.path, harmless[i][j].section, harmless[i][j].field,
+                  harmless[i][j].value);
+            from = bad.path;
+        }
+        for (int clock = 0; clock < 2; clock++)
+            if (load_and_run(&bios, bad.path, clock, err) != MACHINE_OK)
+                fail_msg("%s.%s: %s", harmless[i][0].section, harmless[i][0].field, err);
+    }
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&good);
+    tmp_drop(&late);
+    tmp_drop(&bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_path_is_one_line),
         cmocka_unit_test(test_statefile_sections),
         cmocka_unit_test(test_show_and_diff_name_fields),
+        cmocka_unit_test(test_forged_clocks_are_harmless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
