@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "core/compiler.h"
 #include "core/linux_boot.h"
@@ -558,6 +559,8 @@ static enum machine_status load_kernel(struct machine *m, const struct machine_c
     if (st)
         return st;
     m->has_kernel = true;
+    m->kernel_size = (uint32_t)m->linux.kernel_size;
+    m->kernel_crc = (uint32_t)crc32(0, m->linux.kernel, (uInt)m->linux.kernel_size);
     return MACHINE_OK;
 }
 
@@ -598,6 +601,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     }
     m->no_reboot = cfg->no_reboot;
     m->ram_size = ram;
+    m->bios_size = size;
+    m->bios_crc = image ? (uint32_t)crc32(0, image, size) : 0;
     cpu_init(&m->cpu, model->model, &m->mem, &m->io);
     st = map_memory(m, ram, image, size, err);
     free(image);

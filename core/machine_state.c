@@ -14,16 +14,24 @@
 #include "core/savestate.h"
 #include "core/statefile.h"
 
-/* What a state needs of the machine it is loaded into. */
+/* What a state needs of the machine it is loaded into: the CPU model, the RAM size, and
+ * the same firmware and kernel (size and CRC-32; 0 for none), since ROM is not saved and
+ * a reset boots the kernel again. Version 2 added the firmware and kernel. */
 struct state_header {
     uint64_t ram_size;
     uint8_t model;
+    uint32_t bios_size, bios_crc;
+    uint32_t kernel_size, kernel_crc;
 };
 static const struct savestate_field header_fields[] = {
     SS_FIELD(struct state_header, ram_size),
     SS_FIELD(struct state_header, model),
+    SS_FIELD(struct state_header, bios_size),
+    SS_FIELD(struct state_header, bios_crc),
+    SS_FIELD(struct state_header, kernel_size),
+    SS_FIELD(struct state_header, kernel_crc),
 };
-static SAVESTATE_DESC(header_desc, "machine", 1, header_fields);
+static SAVESTATE_DESC(header_desc, "machine", 2, header_fields);
 
 static const struct savestate_field platform_fields[] = {
     SS_FIELD(struct platform, a20),
@@ -96,6 +104,10 @@ static void fill_header(const struct machine *m, struct state_header *h)
     memset(h, 0, sizeof *h);
     h->ram_size = m->ram_size;
     h->model = m->cpu.model;
+    h->bios_size = m->bios_size;
+    h->bios_crc = m->bios_crc;
+    h->kernel_size = m->kernel_size;
+    h->kernel_crc = m->kernel_crc;
 }
 
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
@@ -132,6 +144,16 @@ static void describe(const struct state_header *h, char *buf, size_t len)
              (unsigned long long)(h->ram_size >> 20));
 }
 
+/* "-bios of 262144 bytes (CRC-32 0x1234abcd)", or "no -bios". */
+static void describe_file(const char *flag, uint32_t size, uint32_t crc, char *buf, size_t len)
+{
+    if (size)
+        snprintf(buf, len, "a %s of %u bytes (CRC-32 0x%08x)", flag, (unsigned)size,
+                 (unsigned)crc);
+    else
+        snprintf(buf, len, "no %s", flag);
+}
+
 /* The header first: a state for another configuration is refused before anything of the
  * machine changes. */
 static bool check_header(struct statefile *f, const struct machine *m)
@@ -141,12 +163,26 @@ static bool check_header(struct statefile *f, const struct machine *m)
     memset(&got, 0, sizeof got);
     if (!statefile_get(f, &header_desc, &got))
         return false;
+    char a[96], b[96];
     if (got.ram_size != want.ram_size || got.model != want.model) {
-        char a[64], b[64];
         describe(&got, a, sizeof a);
         describe(&want, b, sizeof b);
         statefile_fail(f, "the state was saved from a machine with %s; this one has %s: "
                        "give the same options", a, b);
+        return false;
+    }
+    static const char *const flag[2] = { "-bios", "-kernel" };
+    const uint32_t gs[2] = { got.bios_size, got.kernel_size }, gc[2] = { got.bios_crc,
+                                                                       got.kernel_crc };
+    const uint32_t ws[2] = { want.bios_size, want.kernel_size }, wc[2] = { want.bios_crc,
+                                                                         want.kernel_crc };
+    for (int i = 0; i < 2; i++) {
+        if (gs[i] == ws[i] && gc[i] == wc[i])
+            continue;
+        describe_file(flag[i], gs[i], gc[i], a, sizeof a);
+        describe_file(flag[i], ws[i], wc[i], b, sizeof b);
+        statefile_fail(f, "the state was saved with %s; this machine has %s: give the %s "
+                       "it was saved with", a, b, flag[i]);
         return false;
     }
     return true;

@@ -231,6 +231,18 @@ else
     echo "FAIL -savestate replaced a FIFO"
     fail=1
 fi
+# A state remembers its firmware and kernel (size, CRC-32): another -bios or -kernel, or
+# none, is refused with one line.
+bad "the state was saved with a -bios of 65536 bytes (CRC-32 0x" \
+    -bios "$hi" -loadstate "$dir/s.state"
+bad "the state was saved with a -bios of 65536 bytes (CRC-32 0x" \
+    -kernel "$bz" -loadstate "$dir/s.state"
+"$orrery" -kernel "$bz" -stop-at 1000 -savestate "$dir/k.state" </dev/null 2>/dev/null
+cp "$bz" "$dir/bz2.img"
+poke "$dir/bz2.img" 5000 '\001'
+bad "the state was saved with a -kernel of 5120 bytes (CRC-32 0x" \
+    -kernel "$dir/bz2.img" -loadstate "$dir/k.state"
+good "" -kernel "$bz" -stop-at 1000 -loadstate "$dir/k.state" </dev/null
 # Without escapes (-serial stdio) Ctrl-A is a byte like any other.
 printf 'a\001x\n' > "$dir/in.raw"
 good "$(printf 'Ka\001x')" -kernel "$bz" -serial stdio < "$dir/in.raw"
