@@ -98,24 +98,28 @@ static void usage(void)
            machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX);
 }
 
+enum size_parse { SIZE_OK, SIZE_BAD, SIZE_HUGE };
+
 /* QEMU's size syntax (qemu_strtosz with MiB as the default unit): a number with an optional
- * fraction and an optional suffix K, M, G or T (B for bytes). Returns false if it is not
- * a size. */
-static bool parse_size(const char *s, uint64_t *out)
+ * fraction and an optional suffix K, M, G or T (B for bytes). SIZE_HUGE when it is a size
+ * of 2^63 bytes or more; the arithmetic never overflows. */
+static enum size_parse parse_size(const char *s, uint64_t *out)
 {
     uint64_t whole = 0, frac = 0, frac_div = 1;
+    bool huge = false;
     const char *p = s;
     if (*p < '0' || *p > '9')
-        return false;
+        return SIZE_BAD;
     for (; *p >= '0' && *p <= '9'; p++) {
         if (whole > (UINT64_MAX - 9) / 10)
-            return false;
-        whole = whole * 10 + (uint64_t)(*p - '0');
+            huge = true;
+        else
+            whole = whole * 10 + (uint64_t)(*p - '0');
     }
     if (*p == '.') {
         p++;
         if (*p < '0' || *p > '9')
-            return false;
+            return SIZE_BAD;
         for (; *p >= '0' && *p <= '9'; p++) {
             if (frac_div < 1000000000u) { /* nine digits are more than a byte's worth */
                 frac = frac * 10 + (uint64_t)(*p - '0');
@@ -131,14 +135,19 @@ static bool parse_size(const char *s, uint64_t *out)
     case 'm': case 'M': shift = 20; break;
     case 'g': case 'G': shift = 30; break;
     case 't': case 'T': shift = 40; break;
-    default: return false;
+    default: return SIZE_BAD;
     }
     if (*p && p[1])
-        return false;
-    if (whole >= (1ull << (63 - shift)))
-        return false;
-    *out = (whole << shift) + ((frac << shift) / frac_div);
-    return true;
+        return SIZE_BAD;
+    if (huge || whole >= (1ull << (63 - shift)))
+        return SIZE_HUGE;
+    /* frac / frac_div of 2^shift bytes, with frac < frac_div <= 10^9 < 2^30: in two steps
+     * of at most 2^20, so that no product exceeds 2^50. */
+    unsigned lo = shift < 20 ? shift : 20, hi = shift - lo;
+    uint64_t q = (frac << lo) / frac_div, r = (frac << lo) % frac_div;
+    uint64_t part = (q << hi) + (r << hi) / frac_div;
+    *out = (whole << shift) + part; /* < 2^63 + 2^40 */
+    return SIZE_OK;
 }
 
 /* The argument of option argv[*i], or a one-line error if it is missing. */
@@ -152,15 +161,16 @@ static const char *arg_of(int argc, char **argv, int *i)
 static void parse_m(struct machine_config *cfg, const char *v)
 {
     const char *s = strncmp(v, "size=", 5) == 0 ? v + 5 : v;
-    uint64_t bytes;
-    if (!parse_size(s, &bytes))
+    uint64_t bytes = 0;
+    enum size_parse r = parse_size(s, &bytes);
+    if (r == SIZE_BAD)
         die("-m %s: not a size (examples: -m 64, -m 64M, -m 1G)", v);
+    if (r == SIZE_HUGE || bytes > MACHINE_RAM_MAX)
+        die("-m %s: too large; at most 3584M (3.5G) fits below the PCI hole", v);
     if (bytes == 0)
         die("-m %s: the guest needs some RAM (at least 1M)", v);
     if (bytes < MACHINE_RAM_MIN)
         die("-m %s: too small; orrery needs at least 1M of RAM", v);
-    if (bytes > MACHINE_RAM_MAX)
-        die("-m %s: too large; at most 3584M (3.5G) fits below the PCI hole", v);
     /* QEMU rounds the size up to a whole page as well. */
     cfg->ram_size = (bytes + 4095) & ~(uint64_t)4095;
 }

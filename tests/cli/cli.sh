@@ -84,6 +84,11 @@ bad "-m 0: " -m 0 -bios "$hi"
 bad "-m 4G: too large" -m 4G -bios "$hi"
 bad "-m 3585: too large" -m 3585 -bios "$hi"
 bad "-m 512K: too small" -m 512K -bios "$hi"
+bad "-m 0.16777312T: too large" -m 0.16777312T -bios "$hi"
+bad "-m 99999999999999999999999: too large" -m 99999999999999999999999 -bios "$hi"
+bad "-m 8388608T: too large" -m 8388608T -bios "$hi"
+bad "-m 0.5K: too small" -m 0.5K -bios "$hi"
+good "hi" -bios "$hi" -debugcon stdio -m 0.0034T
 bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
 bad "no firmware: give -bios FILE" -m 64
 bad "cannot open BIOS image '$dir/missing.bin'" -bios "$dir/missing.bin"
