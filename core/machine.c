@@ -552,8 +552,8 @@ static enum machine_status load_kernel(struct machine *m, const struct machine_c
                 "later)", m->cpu.info->name);
         return MACHINE_ERR_KERNEL;
     }
-    if (linux_boot_open(&m->linux, cfg->kernel_path, cfg->initrd_path, cfg->append, err,
-                        MACHINE_ERRMAX) != 0)
+    if (linux_boot_open(&m->linux, cfg->kernel_path, cfg->initrd_path, cfg->append,
+                        m->ram_top, err, MACHINE_ERRMAX) != 0)
         return MACHINE_ERR_KERNEL;
     enum machine_status st = boot_kernel_err(m, err);
     if (st)

@@ -106,6 +106,19 @@ bad "-initrd needs a kernel" -bios "$hi" -initrd "$dir/zero.img"
 bad "-append needs a kernel" -bios "$hi" -append "console=ttyS0"
 bad "cannot open initrd '$dir/missing.gz'" -kernel "$bz" -initrd "$dir/missing.gz"
 bad "does not fit in RAM above the kernel" -kernel "$bz" -initrd "$dir/big.bin" -m 8
+# A bzImage cut short (syssize, in 16-byte units, says more follows the setup than the
+# file holds) is refused; so is an initrd that fits no -m, from its size alone (a sparse
+# 3.5 GiB file: reading it would take 3.5 GiB of memory).
+cp "$bz" "$dir/bzcut.img"
+poke "$dir/bzcut.img" 500 '\001\002'  # 0x1F4 syssize 0x201: 8208 bytes; the file has 4096
+bad "kernel '$dir/bzcut.img' is truncated: its header says 8208 bytes follow the setup, the file has 4096" \
+    -kernel "$dir/bzcut.img"
+truncate -s 3584M "$dir/huge.img"
+bad "initrd '$dir/huge.img' (3584 MiB) does not fit in RAM above the kernel (which needs up to 2 MiB) with any -m" \
+    -kernel "$bz" -initrd "$dir/huge.img"
+truncate -s 100M "$dir/mid.img"
+bad "initrd '$dir/mid.img' (100 MiB) does not fit in RAM above the kernel (which needs up to 2 MiB); give -m 102 or more" \
+    -kernel "$bz" -initrd "$dir/mid.img" -m 64
 bad "-serial tcp:1234: unsupported" -kernel "$bz" -serial tcp:1234
 bad "-serial file: needs a path" -kernel "$bz" -serial file:
 bad "cannot create serial file" -kernel "$bz" -serial file:"$dir/no/such/file"
