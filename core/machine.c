@@ -78,6 +78,7 @@ static enum machine_status open_outputs(struct machine *m, const struct machine_
     case MACHINE_DEBUGCON_STDIO:
         m->has_debugcon = true;
         m->debugcon_out = stdout;
+        snprintf(m->debugcon_name, sizeof m->debugcon_name, "debugcon (standard output)");
         break;
     case MACHINE_DEBUGCON_FILE:
         m->has_debugcon = true;
@@ -92,6 +93,8 @@ static enum machine_status open_outputs(struct machine *m, const struct machine_
             return MACHINE_ERR_FILE;
         }
         m->own_debugcon_out = true;
+        snprintf(m->debugcon_name, sizeof m->debugcon_name, "debugcon file '%s'",
+                 cfg->debugcon_path);
         break;
     }
     if (cfg->log_items) {
@@ -103,8 +106,10 @@ static enum machine_status open_outputs(struct machine *m, const struct machine_
                 return MACHINE_ERR_FILE;
             }
             m->own_log = true;
+            snprintf(m->log_name, sizeof m->log_name, "log file '%s'", cfg->log_path);
         } else {
             m->log = stderr;
+            snprintf(m->log_name, sizeof m->log_name, "log (standard error)");
         }
     }
     return MACHINE_OK;
@@ -643,6 +648,30 @@ void machine_flush(struct machine *m)
         fflush(m->debugcon_out);
     if (m->log)
         fflush(m->log);
+}
+
+/* Flushes f; true with one line in err when that or an earlier write to it failed
+ * (known_errno: the cause of an earlier failure, if its writer kept it). */
+static bool stream_failed(FILE *f, int known_errno, const char *name, char *err)
+{
+    if (!f)
+        return false;
+    bool failed = ferror(f) != 0 || known_errno;
+    errno = 0;
+    if (fflush(f) != 0)
+        failed = true;
+    if (!failed)
+        return false;
+    int e = known_errno ? known_errno : errno;
+    set_err(err, "%s: cannot write: %s; free some space or write it somewhere else", name,
+            e ? strerror(e) : "an earlier write failed");
+    return true;
+}
+
+bool machine_output_error(struct machine *m, char *err)
+{
+    return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
+           stream_failed(m->log, 0, m->log_name, err);
 }
 
 void machine_destroy(struct machine *m)

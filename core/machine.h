@@ -155,6 +155,12 @@ void machine_reset(struct machine *m);
 /* Writes out everything buffered for the debug console and the logs. */
 void machine_flush(struct machine *m);
 
+/* Flushes the debug console and the log and checks them: true, with one line in err
+ * (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to either failed
+ * (a full disk). Output that failed stays failed: call it between machine_run calls and
+ * stop at the first. */
+bool machine_output_error(struct machine *m, char *err);
+
 uint64_t machine_instructions(const struct machine *m); /* retired since creation */
 uint64_t machine_time_ns(const struct machine *m);      /* virtual time since creation */
 

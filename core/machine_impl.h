@@ -78,6 +78,7 @@ struct machine {
     bool own_debugcon_out;
     FILE *log;
     bool own_log;
+    char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
 };
 

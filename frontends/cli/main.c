@@ -410,6 +410,19 @@ static void save_on_request(struct machine *m, struct console *con)
     console_message(con, msg);
 }
 
+/* The first output that failed to write (a full disk): one line, exit status 1. Flushes
+ * everything first, so that nothing waits in a buffer to fail later. */
+static bool report_output_error(struct machine *m, struct console *con, int *status)
+{
+    char err[MACHINE_ERRMAX];
+    console_flush(con);
+    if (!machine_output_error(m, err) && !console_error(con, err, sizeof err))
+        return false;
+    fprintf(stderr, "orrery: %s\n", err);
+    *status = EXIT_USAGE;
+    return true;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -450,6 +463,7 @@ int main(int argc, char **argv)
     }
 
     int status = 0;
+    bool output_failed = false;
     while (!caught_signal) {
         uint64_t budget = BATCH;
         if (opt.stop_at_set) {
@@ -467,6 +481,8 @@ int main(int argc, char **argv)
         enum machine_stop why = machine_run(m, budget);
         /* The slice boundary: the console's output goes out, its input comes in. */
         enum console_event ev = console_poll(con);
+        if ((output_failed = report_output_error(m, con, &status)))
+            break;
         if (ev == CONSOLE_QUIT)
             break;
         if (ev == CONSOLE_SAVE)
@@ -497,6 +513,8 @@ int main(int argc, char **argv)
                 caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
                 (unsigned long long)machine_instructions(m));
     }
+    if (!output_failed)
+        report_output_error(m, con, &status);
     if (opt.savestate) {
         if (machine_save_state(m, opt.savestate, err) == MACHINE_OK) {
             fprintf(stderr, "orrery: saved the machine to %s after %llu instructions\n",

@@ -265,6 +265,23 @@ good "" -kernel "$bz" -stop-at 1000 -loadstate "$dir/k.state" </dev/null
 printf 'a\001x\n' > "$dir/in.raw"
 good "$(printf 'Ka\001x')" -kernel "$bz" -serial stdio < "$dir/in.raw"
 
+# A write that fails (/dev/full is a full disk) is reported once, by name, with exit 1.
+bad "debugcon file '/dev/full': cannot write: No space left on device" \
+    -bios "$hi" -debugcon file:/dev/full
+bad "log file '/dev/full': cannot write: No space left on device" \
+    -bios "$hi" -d ioport -D /dev/full
+bad "serial file '/dev/full': cannot write: No space left on device" \
+    -kernel "$bz" -serial file:/dev/full < "$dir/in.ab"
+"$orrery" -bios "$hi" -debugcon stdio >/dev/full 2>"$dir/err"
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] &&
+   grep -q "^orrery: debugcon (standard output): cannot write: No space left" "$dir/err"; then
+    echo "ok   -debugcon stdio to a full disk: $(cat "$dir/err")"
+else
+    echo "FAIL -debugcon stdio to a full disk: exit $rc, $(cat "$dir/err")"
+    fail=1
+fi
+
 # -version, -h and -cpu help answer on stdout and exit 0.
 for args in "-version" "-h" "--help" "-cpu help" "-d help"; do
     # shellcheck disable=SC2086
