@@ -120,8 +120,8 @@ const char *machine_stop_message(const struct machine *m);
  * same CPU model, RAM size and firmware (-kernel/-initrd are only needed for a reset);
  * the clock may differ (a state saved with -icount runs on in real time). A file of
  * another format or section version, another configuration, or cut short is refused
- * with one line in err (MACHINE_ERRMAX bytes). A load that failed after the header may
- * have overwritten part of the machine: destroy it. */
+ * with one line in err (MACHINE_ERRMAX bytes). A load that fails, wherever in the file,
+ * leaves the machine exactly as it was (the state is read into a copy first). */
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err);
 /* Checks ahead what machine_save_state will need of path: a regular file or nothing
  * there (a state never replaces a device, a FIFO or a folder), and a folder where

@@ -8,6 +8,7 @@
  * wiring, rebuilt by machine_create and left alone by a load. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/machine_impl.h"
@@ -188,7 +189,9 @@ static bool check_header(struct statefile *f, const struct machine *m)
     return true;
 }
 
-static void load_ram(struct statefile *f, struct machine *m)
+/* Each RAM region's bytes into a fresh buffer (ram[i], NULL for other regions), so that
+ * a file that ends half way leaves the machine's RAM as it was. */
+static void load_ram(struct statefile *f, const struct machine *m, uint8_t **ram)
 {
     for (unsigned i = 0; i < m->mem.nregions; i++) {
         const struct region *r = &m->mem.region[i];
@@ -203,7 +206,12 @@ static void load_ram(struct statefile *f, struct machine *m)
                            run.base, run.base + run.size - 1, r->base, r->base + r->size - 1);
             return;
         }
-        if (!statefile_get_bytes(f, r->host, r->size))
+        ram[i] = malloc(r->size ? r->size : 1);
+        if (!ram[i]) {
+            statefile_fail(f, "out of memory loading %u bytes of RAM", (unsigned)r->size);
+            return;
+        }
+        if (!statefile_get_bytes(f, ram[i], r->size))
             return;
     }
 }
@@ -228,21 +236,43 @@ static void state_loaded(struct machine *m)
     m->stop_msg[0] = '\0';
 }
 
+/* The state goes into a copy of the machine and fresh RAM first; only a load that read
+ * the whole file without a fault replaces the machine's, so that a failed load (a file
+ * cut short, a value out of range in its last section) leaves the machine exactly as it
+ * was. The copy's wiring still points into m, which is where it is copied back to. */
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err)
 {
     struct statefile *f = statefile_open(path, err, MACHINE_ERRMAX);
     if (!f)
         return MACHINE_ERR_STATE;
-    if (check_header(f, m)) {
+    struct machine *next = malloc(sizeof *next);
+    uint8_t *ram[PHYSMEM_MAX_REGIONS] = { NULL };
+    if (!next)
+        statefile_fail(f, "out of memory loading saved state '%s'", path);
+    else
+        memcpy(next, m, sizeof *next);
+    if (next && check_header(f, m)) {
         for (size_t i = 0; i < NPARTS; i++)
-            statefile_get(f, parts[i].desc, part_obj(m, &parts[i]));
-        if (m->cpu.model != m->cpu.info->model)
+            statefile_get(f, parts[i].desc, part_obj(next, &parts[i]));
+        if (next->cpu.model != next->cpu.info->model)
             statefile_fail(f, "saved state '%s' has a CPU section of another model than its "
                            "header (a damaged or forged file)", path);
-        load_ram(f, m);
+        load_ram(f, m, ram);
     }
-    if (!statefile_close(f, err, MACHINE_ERRMAX))
-        return MACHINE_ERR_STATE;
-    state_loaded(m);
-    return MACHINE_OK;
+    bool ok = statefile_close(f, err, MACHINE_ERRMAX);
+    if (ok) {
+        memcpy(m, next, sizeof *m);
+        for (unsigned i = 0; i < m->mem.nregions; i++) {
+            if (!ram[i])
+                continue;
+            uint8_t *old = m->mem.region[i].host;
+            m->mem.region[i].host = ram[i];
+            ram[i] = old; /* freed below */
+        }
+        state_loaded(m);
+    }
+    for (unsigned i = 0; i < PHYSMEM_MAX_REGIONS; i++)
+        free(ram[i]);
+    free(next);
+    return ok ? MACHINE_OK : MACHINE_ERR_STATE;
 }

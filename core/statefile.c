@@ -314,7 +314,27 @@ bool statefile_next_frame(struct statefile *f, char *name, uint32_t *version, ui
                (uint32_t)rest[3] << 24;
     *len = (uint32_t)rest[4] | (uint32_t)rest[5] << 8 | (uint32_t)rest[6] << 16 |
            (uint32_t)rest[7] << 24;
+    if (*len > STATEFILE_SECTION_MAX) {
+        statefile_fail(f, "saved state '%s' has a section '%s' of %u bytes, more than any "
+                       "orrery writes (a damaged file)", f->path, name, (unsigned)*len);
+        return false;
+    }
     return true;
+}
+
+const char *statefile_error(const struct statefile *f)
+{
+    return f->failed ? f->err : NULL;
+}
+
+void statefile_abandon(struct statefile *f)
+{
+    if (!f)
+        return;
+    gzclose(f->gz);
+    if (f->writing)
+        remove(f->tmp_path);
+    free_statefile(f);
 }
 
 bool statefile_close(struct statefile *f, char *err, size_t errlen)

@@ -254,6 +254,35 @@ static void test_statefile_sections(void **state)
     tmp_drop(&st);
 }
 
+/* Copies the first `n` bytes of src to dst. */
+static void copy_head(const char *src, const char *dst, size_t n)
+{
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    uint8_t *buf = malloc(n);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, n, f), n);
+    fclose(f);
+    f = fopen(dst, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+    free(buf);
+}
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static void forge(const char *in, const char *out, const char *section, const char *field,
+                  uint64_t value);
+
 static void save_at(const struct tmp *bios, const struct tmp *con, const char *path,
                     uint64_t at)
 {
@@ -278,12 +307,14 @@ static size_t read_stream(FILE *f, char *buf, size_t cap)
 static void test_show_and_diff_name_fields(void **state)
 {
     (void)state;
-    struct tmp bios, con, s1, s2, s3;
+    struct tmp bios, con, s1, s2, s3, cut, other;
     tmp_make(&bios);
     tmp_make(&con);
     tmp_make(&s1);
     tmp_make(&s2);
     tmp_make(&s3);
+    tmp_make(&cut);
+    tmp_make(&other);
     write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
     save_at(&bios, &con, s1.path, 20);
     save_at(&bios, &con, s2.path, 20);
@@ -312,11 +343,88 @@ static void test_show_and_diff_name_fields(void **state)
     fclose(out);
     assert_int_equal(machine_state_diff(s1.path, bios.path, stdout, err), -1);
     assert_non_null(strstr(err, "is not an orrery saved state"));
+
+    /* B cut short: B is named, not A. */
+    copy_head(s2.path, cut.path, (size_t)file_size(s2.path) / 2);
+    out = tmpfile();
+    assert_int_equal(machine_state_diff(s1.path, cut.path, out, err), -1);
+    fclose(out);
+    assert_non_null(strstr(err, cut.path));
+    assert_null(strstr(err, s1.path));
+    /* A difference in layout is a difference (exit 1), not an unreadable file. */
+    forge(s1.path, other.path, "ferr", NULL, 7);
+    out = tmpfile();
+    assert_int_equal(machine_state_diff(s1.path, other.path, out, err), 1);
+    read_stream(out, text, sizeof text);
+    assert_non_null(strstr(text, "differ in layout: section ferr version 1"));
+    fclose(out);
+    /* A section longer than any orrery writes is refused before it is allocated. */
+    uint8_t huge[12 + 1 + 3 + 8] = { 'O', 'R', 'R', 'Y', 'S', 'T', 'A', 'T',
+                                     STATEFILE_FORMAT, 0, 0, 0, 3, 'c', 'p', 'u', 1, 0, 0, 0,
+                                     0xF0, 0xFF, 0xFF, 0xFF };
+    write_gz(other.path, huge, sizeof huge);
+    out = tmpfile();
+    assert_int_equal(machine_state_show(other.path, out, err), -1);
+    fclose(out);
+    assert_non_null(strstr(err, "more than any orrery writes"));
     tmp_drop(&bios);
     tmp_drop(&con);
     tmp_drop(&s1);
     tmp_drop(&s2);
     tmp_drop(&s3);
+    tmp_drop(&cut);
+    tmp_drop(&other);
+}
+
+/* A load that fails part way (a file cut in its RAM, a value out of range in a late
+ * section) leaves the machine exactly as it was: saved before and after, the two states
+ * are equal field for field and page for page. */
+static void test_failed_load_changes_nothing(void **state)
+{
+    (void)state;
+    struct tmp bios, con, other, cut, forged, before, after;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&other);
+    tmp_make(&cut);
+    tmp_make(&forged);
+    tmp_make(&before);
+    tmp_make(&after);
+    write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
+    save_at(&bios, &con, other.path, 20);      /* another point of the same program */
+    copy_head(other.path, cut.path, (size_t)file_size(other.path) * 3 / 4);
+    forge(other.path, forged.path, "ps2mouse", "head", 0xFF);
+    char err[MACHINE_ERRMAX];
+    struct machine *m = make_clocked(&bios, &con, true, 2);
+    while (machine_instructions(m) < 40)
+        machine_run(m, 40 - machine_instructions(m));
+    assert_int_equal(machine_save_state(m, before.path, err), MACHINE_OK);
+    const char *bad[] = { cut.path, forged.path };
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(machine_load_state(m, bad[i], err), MACHINE_ERR_STATE);
+        assert_int_equal(machine_save_state(m, after.path, err), MACHINE_OK);
+        FILE *out = tmpfile();
+        assert_non_null(out);
+        int diffs = machine_state_diff(before.path, after.path, out, err);
+        if (diffs != 0) {
+            char text[4096];
+            read_stream(out, text, sizeof text);
+            fail_msg("%s changed the machine: %s", bad[i], text);
+        }
+        fclose(out);
+    }
+    /* A load that succeeds still replaces everything. */
+    assert_int_equal(machine_load_state(m, other.path, err), MACHINE_OK);
+    assert_int_equal(machine_instructions(m), 20);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&other);
+    tmp_drop(&cut);
+    tmp_drop(&forged);
+    tmp_drop(&before);
+    tmp_drop(&after);
 }
 
 /* ---- forged states: a genuine state with one field rewritten ---- */
@@ -348,7 +456,7 @@ static void put_le(uint8_t *p, uint64_t v, unsigned size)
 }
 
 /* Copies the state at `in` to `out` with `section`'s `field` (a savestate_visit path such
- * as "deadline[1]") set to value. */
+ * as "deadline[1]") set to value; with field NULL, the section's version instead. */
 static void forge(const char *in, const char *out, const char *section, const char *field,
                   uint64_t value)
 {
@@ -363,7 +471,10 @@ static void forge(const char *in, const char *out, const char *section, const ch
         uint8_t *payload = malloc(len + 1), frame[1 + SAVESTATE_NAME_MAX + 8];
         assert_non_null(payload);
         assert_true(statefile_get_bytes(fi, payload, len));
-        if (strcmp(name, section) == 0) {
+        if (strcmp(name, section) == 0 && !field) {
+            version = (uint32_t)value;
+            patched = true;
+        } else if (strcmp(name, section) == 0) {
             const struct savestate_desc *d = machine_state_desc(name, version);
             assert_non_null(d);
             struct find_field ff = { field, 0, 0, 0, false };
@@ -505,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_statefile_sections),
         cmocka_unit_test(test_show_and_diff_name_fields),
         cmocka_unit_test(test_forged_clocks_are_harmless),
+        cmocka_unit_test(test_failed_load_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
