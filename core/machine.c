@@ -187,7 +187,15 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
                 m->cpu.info->name);
         return MACHINE_ERR_BIOS;
     }
-    uint32_t ram_hi_end = (uint32_t)(ram_size < hi_base ? ram_size : hi_base);
+    if (ram_size > hi_base) {
+        char b2[32];
+        set_err(err, "RAM size %s does not fit the %s address space of the %s below its "
+                "%s BIOS; give -m %lluM or less", size_str(ram_size, b1, sizeof b1),
+                space == (1ull << 24) ? "16 MiB" : "4 GiB", m->cpu.info->name,
+                size_str(size, b2, sizeof b2), (unsigned long long)(hi_base >> 20));
+        return MACHINE_ERR_RAM;
+    }
+    uint32_t ram_hi_end = (uint32_t)ram_size;
     uint8_t *rom_hi = size ? physmem_add_rom(pm, (uint32_t)hi_base, size) : NULL;
     uint8_t *rom_isa = size ? physmem_add_rom(pm, isa_base, isa) : NULL;
     if ((size && (!rom_hi || !rom_isa)) || !add_ram(pm, 0, LOW_RAM_END) ||
@@ -604,6 +612,11 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return MACHINE_ERR_NOMEM;
     }
+    /* The default size shrinks to what the CPU can address below the firmware (a 286:
+     * 16 MiB); a size the user gave that does not fit is refused by map_memory. */
+    uint64_t below_rom = (uint64_t)model->addr_mask + 1 - size;
+    if (!cfg->ram_size && ram > below_rom)
+        ram = below_rom;
     m->no_reboot = cfg->no_reboot;
     m->ram_size = ram;
     m->bios_size = size;

@@ -150,6 +150,20 @@ static enum size_parse parse_size(const char *s, uint64_t *out)
     return SIZE_OK;
 }
 
+/* The next comma-separated item of *rest (which it cuts), "" for an empty one, NULL after
+ * the last: unlike strtok, empty items are seen, so that "-d ,," is not taken as nothing. */
+static char *next_item(char **rest)
+{
+    char *t = *rest;
+    if (!t)
+        return NULL;
+    char *comma = strchr(t, ',');
+    if (comma)
+        *comma = '\0';
+    *rest = comma ? comma + 1 : NULL;
+    return t;
+}
+
 /* The argument of option argv[*i], or a one-line error if it is missing. */
 static const char *arg_of(int argc, char **argv, int *i)
 {
@@ -216,7 +230,7 @@ static void parse_serial(struct options *o, const char *v)
 
 static void parse_d(struct machine_config *cfg, const char *v)
 {
-    char *items = strdup(v), *save = NULL;
+    char *items = strdup(v);
     if (!items)
         die("out of memory");
     if (strcmp(v, "help") == 0) {
@@ -226,7 +240,12 @@ static void parse_d(struct machine_config *cfg, const char *v)
         free(items);
         exit(0);
     }
-    for (char *t = strtok_r(items, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *rest = items, *t; (t = next_item(&rest)) != NULL;) {
+        if (!*t) {
+            free(items);
+            die("-d %s: an empty log item; give a comma-separated list such as -d ioport,"
+                "postcode", v);
+        }
         if (strcmp(t, "ioport") == 0) {
             cfg->log_items |= MACHINE_LOG_IOPORT;
         } else if (strcmp(t, "postcode") == 0) {
@@ -245,12 +264,16 @@ static void parse_d(struct machine_config *cfg, const char *v)
  * an idle guest jumps to its next timer). */
 static void parse_icount(struct machine_config *cfg, const char *v)
 {
-    char *opts = strdup(v), *save = NULL;
+    char *opts = strdup(v);
     bool have_shift = false;
     if (!opts)
         die("out of memory");
-    for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *rest = opts, *t; (t = next_item(&rest)) != NULL;) {
         const char *n = strncmp(t, "shift=", 6) == 0 ? t + 6 : t;
+        if (!*t) {
+            free(opts);
+            die("-icount %s: an empty option; give -icount N or -icount shift=N", v);
+        }
         if (strcmp(t, "sleep=off") == 0)
             continue;
         if (strncmp(t, "sleep=", 6) == 0) {
@@ -273,6 +296,11 @@ static void parse_icount(struct machine_config *cfg, const char *v)
             die("-icount %s: '%s' is not a shift of 0-%d (examples: -icount 3, "
                 "-icount shift=0)", v, item, MACHINE_ICOUNT_SHIFT_MAX);
         }
+        if (have_shift) {
+            free(opts);
+            die("-icount %s: the shift is given twice; give it once (example: -icount "
+                "shift=3)", v);
+        }
         cfg->icount_shift = (unsigned)shift;
         have_shift = true;
     }
@@ -284,12 +312,21 @@ static void parse_icount(struct machine_config *cfg, const char *v)
 
 static void parse_rtc(struct machine_config *cfg, const char *v)
 {
-    char *opts = strdup(v), *save = NULL;
+    char *opts = strdup(v);
     if (!opts)
         die("out of memory");
-    for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *rest = opts, *t; (t = next_item(&rest)) != NULL;) {
         char item[64];
         snprintf(item, sizeof item, "%s", t);
+        if (!*t) {
+            free(opts);
+            die("-rtc '%s': an empty option; give -rtc base=DATE (utc, localtime, YYYY-MM-DD "
+                "or YYYY-MM-DDTHH:MM:SS)", v);
+        }
+        if (cfg->rtc_base_set && strncmp(t, "base=", 5) == 0) {
+            free(opts);
+            die("-rtc %s: base= is given twice; give it once", v);
+        }
         if (strncmp(t, "base=", 5) == 0) {
             if (!machine_parse_rtc_base(t + 5, &cfg->rtc_base)) {
                 free(opts);
@@ -383,6 +420,8 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         die("-initrd needs a kernel: give -kernel FILE too");
     if (cfg->append && !cfg->kernel_path)
         die("-append needs a kernel: give -kernel FILE too");
+    if (cfg->log_path && !cfg->log_items)
+        die("-D %s: nothing to log; give -d ITEMS too (-d help lists them)", cfg->log_path);
     if (!cfg->bios_path && !cfg->kernel_path)
         die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin) or "
             "-kernel FILE (a Linux bzImage)");

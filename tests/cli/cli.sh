@@ -132,12 +132,23 @@ bad "-rtc base=2023-02-29: '2023-02-29' is not a date" -rtc base=2023-02-29 -bio
 bad "-rtc base=2024-01-01T25:00:00: '2024-01-01T25:00:00' is not a date" \
     -rtc base=2024-01-01T25:00:00 -bios "$hi"
 bad "-rtc driftfix=slew: unsupported option 'driftfix=slew'" -rtc driftfix=slew -bios "$hi"
+# Accepted silently before: empty or repeated items, a log file with nothing to log, RAM
+# a 286 cannot address.
+bad "-rtc '': an empty option" -rtc "" -bios "$hi"
+bad "-rtc 'base=utc,': an empty option" -rtc base=utc, -bios "$hi"
+bad "-icount 3,3: the shift is given twice" -icount 3,3 -bios "$hi"
+bad "-icount shift=3,: an empty option" -icount shift=3, -bios "$hi"
+bad "-d ,,,: an empty log item" -d ,,, -bios "$hi"
+bad "-D $dir: nothing to log; give -d ITEMS too" -D "$dir" -bios "$hi"
+bad "RAM size 3584 MiB does not fit the 16 MiB address space of the 286 below its 64 KiB BIOS; give -m 15M or less" \
+    -cpu 286 -m 3584 -bios "$hi"
 
 good "hi" -bios "$hi" -debugcon stdio
 good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
 good "hi" --bios "$hi" --debugcon stdio --m 64M --cpu i386
 good "hi" -bios "$hi" -debugcon stdio -m 1G -cpu pentium
-good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 286
+good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 486
+good "hi" -bios "$hi" -debugcon stdio -m 16320K -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"
 good "" -bios "$hi" -debugcon null
