@@ -116,9 +116,10 @@ const char *machine_stop_message(const struct machine *m);
 
 /* Save state (core/machine_state.c): the CPU, RAM, every device and the virtual clock
  * to a gzip-compressed file, written to PATH.tmp, synced to disk and renamed, so a failed
- * save leaves no partial file; PATH must be a regular file or nothing. Call between machine_run calls. Loading needs a machine created with the
- * same CPU model, RAM size and firmware (-kernel/-initrd are only needed for a reset);
- * the clock may differ (a state saved with -icount runs on in real time). A file of
+ * save leaves no partial file; PATH must be a regular file or nothing. Call between
+ * machine_run calls. Loading needs a machine created with the same CPU model, RAM size,
+ * -bios image and -kernel (recognised by size and CRC-32; -initrd is only needed for a
+ * reset); the clock may differ (a state saved with -icount runs on in real time). A file of
  * another format or section version, another configuration, or cut short is refused
  * with one line in err (MACHINE_ERRMAX bytes). A load that fails, wherever in the file,
  * leaves the machine exactly as it was (the state is read into a copy first). */

@@ -313,6 +313,7 @@ static void parse_icount(struct machine_config *cfg, const char *v)
 static void parse_rtc(struct machine_config *cfg, const char *v)
 {
     char *opts = strdup(v);
+    bool have_base = false;
     if (!opts)
         die("out of memory");
     for (char *rest = opts, *t; (t = next_item(&rest)) != NULL;) {
@@ -323,11 +324,12 @@ static void parse_rtc(struct machine_config *cfg, const char *v)
             die("-rtc '%s': an empty option; give -rtc base=DATE (utc, localtime, YYYY-MM-DD "
                 "or YYYY-MM-DDTHH:MM:SS)", v);
         }
-        if (cfg->rtc_base_set && strncmp(t, "base=", 5) == 0) {
+        if (have_base && strncmp(t, "base=", 5) == 0) {
             free(opts);
             die("-rtc %s: base= is given twice; give it once", v);
         }
         if (strncmp(t, "base=", 5) == 0) {
+            have_base = true;
             if (!machine_parse_rtc_base(t + 5, &cfg->rtc_base)) {
                 free(opts);
                 die("-rtc %s: '%s' is not a date; use utc, localtime, YYYY-MM-DD or "

@@ -137,6 +137,7 @@ bad "-rtc driftfix=slew: unsupported option 'driftfix=slew'" -rtc driftfix=slew 
 bad "-rtc '': an empty option" -rtc "" -bios "$hi"
 bad "-rtc 'base=utc,': an empty option" -rtc base=utc, -bios "$hi"
 bad "-icount 3,3: the shift is given twice" -icount 3,3 -bios "$hi"
+bad "-rtc base=utc,base=utc: base= is given twice" -rtc base=utc,base=utc -bios "$hi"
 bad "-icount shift=3,: an empty option" -icount shift=3, -bios "$hi"
 bad "-d ,,,: an empty log item" -d ,,, -bios "$hi"
 bad "-D $dir: nothing to log; give -d ITEMS too" -D "$dir" -bios "$hi"
