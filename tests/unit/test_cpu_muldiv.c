@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* CPU unit tests, real mode (tests/unit/cpu_rig.h): #DE from DIV, IDIV and AAM; IMUL with two and three operands. */
+#include "cpu_rig.h"
+
+/* ---- #DE (SDM Vol. 2A "DIV", "IDIV", "AAM"): a fault, registers untouched ---- */
+
+static void test_div8_by_zero_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0x1234;
+    h->cpu.r[R_EBX] = 0x5600;
+    RUN(h, 0x90, 0xF6, 0xF3, 0xF4); /* nop; div bl; hlt */
+    assert_taken(h, EXC_DE, 1);
+    assert_int_equal(ax(h), 0x1234);
+    assert_int_equal(reg16(h, R_EBX), 0x5600);
+}
+
+static void test_div8_quotient_overflow_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_386);
+    h->cpu.r[R_EAX] = 0x1000; /* 0x1000 / 0x10 = 0x100 does not fit AL */
+    h->cpu.r[R_EBX] = 0x10;
+    RUN(h, 0xF6, 0xF3, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(ax(h), 0x1000);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EAX] = 0x0FFF; /* 0xFF remainder 0x0F: fits */
+    h->cpu.r[R_EBX] = 0x10;
+    RUN(h, 0xF6, 0xF3, 0xF4);
+    assert_halted_at(h, 3);
+    assert_int_equal(ax(h), 0x0FFF);
+}
+
+/* The pushed IP is the segment-override prefix, not the opcode. */
+static void test_div16_by_zero_pushes_prefix_ip(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0xAAAA;
+    h->cpu.r[R_EDX] = 0x5555;
+    h->cpu.r[R_EBX] = 0x0010;
+    poke16(h, ES(0x10), 0);
+    RUN(h, 0x90, 0x26, 0xF7, 0x37, 0xF4); /* nop; div word es:[bx]; hlt */
+    assert_taken(h, EXC_DE, 1);
+    assert_int_equal(ax(h), 0xAAAA);
+    assert_int_equal(reg16(h, R_EDX), 0x5555);
+}
+
+static void test_div16_quotient_overflow_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    h->cpu.r[R_EDX] = 0x0001; /* 0x10000 / 1 */
+    h->cpu.r[R_EAX] = 0x0000;
+    h->cpu.r[R_EBX] = 0x0001;
+    RUN(h, 0xF7, 0xF3, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(reg16(h, R_EDX), 1);
+    assert_int_equal(ax(h), 0);
+
+    h = machine(CPU_286);
+    h->cpu.r[R_EDX] = 0x0001; /* 0x10000 / 2 = 0x8000 rem 0 */
+    h->cpu.r[R_EAX] = 0x0000;
+    h->cpu.r[R_EBX] = 0x0002;
+    RUN(h, 0xF7, 0xF3, 0xF4);
+    assert_halted_at(h, 3);
+    assert_int_equal(ax(h), 0x8000);
+    assert_int_equal(reg16(h, R_EDX), 0);
+}
+
+static void test_div32_by_zero_and_overflow_raise_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_386);
+    h->cpu.r[R_EDX] = 0;
+    h->cpu.r[R_EAX] = 0x12345678;
+    h->cpu.r[R_EBX] = 0;
+    RUN(h, 0x90, 0x66, 0xF7, 0xF3, 0xF4); /* nop; div ebx; hlt */
+    assert_taken(h, EXC_DE, 1);
+    assert_int_equal(h->cpu.r[R_EAX], 0x12345678);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EDX] = 1; /* 2^32 / 1 */
+    h->cpu.r[R_EAX] = 0;
+    h->cpu.r[R_EBX] = 1;
+    RUN(h, 0x66, 0xF7, 0xF3, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(h->cpu.r[R_EDX], 1);
+    assert_int_equal(h->cpu.r[R_EAX], 0);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EDX] = 1; /* (2^32 + 5) / 2 = 0x80000002 rem 1 */
+    h->cpu.r[R_EAX] = 5;
+    h->cpu.r[R_EBX] = 2;
+    RUN(h, 0x66, 0xF7, 0xF3, 0xF4);
+    assert_halted_at(h, 4);
+    assert_int_equal(h->cpu.r[R_EAX], 0x80000002u);
+    assert_int_equal(h->cpu.r[R_EDX], 1);
+}
+
+static void test_idiv8_quotient_overflow_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0x8000; /* -32768 / -1 */
+    h->cpu.r[R_EBX] = 0xFF;
+    RUN(h, 0xF6, 0xFB, 0xF4); /* idiv bl */
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(ax(h), 0x8000);
+
+    h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0x0080; /* 128 / 1 = +128 does not fit */
+    h->cpu.r[R_EBX] = 0x01;
+    RUN(h, 0xF6, 0xFB, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+
+    h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0xFF80; /* -128 / 1 = -128 fits (286 on) */
+    h->cpu.r[R_EBX] = 0x01;
+    RUN(h, 0xF6, 0xFB, 0xF4);
+    assert_halted_at(h, 3);
+    assert_int_equal(ax(h), 0x0080);
+
+    h = machine(CPU_286);
+    h->cpu.r[R_EAX] = (uint16_t)-7; /* -7 / 2 = -3 rem -1 (truncation toward zero) */
+    h->cpu.r[R_EBX] = 0x02;
+    RUN(h, 0xF6, 0xFB, 0xF4);
+    assert_int_equal(ax(h), 0xFFFD);
+}
+
+static void test_idiv16_quotient_overflow_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_386);
+    h->cpu.r[R_EDX] = 0x8000; /* -2^31 / -1 */
+    h->cpu.r[R_EAX] = 0x0000;
+    h->cpu.r[R_EBX] = 0xFFFF;
+    RUN(h, 0xF7, 0xFB, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(reg16(h, R_EDX), 0x8000);
+    assert_int_equal(ax(h), 0);
+}
+
+static void test_idiv32_most_negative_by_minus_one_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_386);
+    h->cpu.r[R_EDX] = 0x80000000u; /* -2^63 / -1 */
+    h->cpu.r[R_EAX] = 0;
+    h->cpu.r[R_EBX] = 0xFFFFFFFFu;
+    RUN(h, 0x66, 0xF7, 0xFB, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(h->cpu.r[R_EDX], 0x80000000u);
+    assert_int_equal(h->cpu.r[R_EAX], 0);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EDX] = 0xFFFFFFFFu; /* -2^31 / 1 fits */
+    h->cpu.r[R_EAX] = 0x80000000u;
+    h->cpu.r[R_EBX] = 1;
+    RUN(h, 0x66, 0xF7, 0xFB, 0xF4);
+    assert_halted_at(h, 4);
+    assert_int_equal(h->cpu.r[R_EAX], 0x80000000u);
+    assert_int_equal(h->cpu.r[R_EDX], 0);
+}
+
+static void test_aam_zero_raises_de(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0x124F;
+    RUN(h, 0xD4, 0x00, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(ax(h), 0x124F);
+
+    h = machine(CPU_286);
+    h->cpu.r[R_EAX] = 0x124F; /* 79 = 7 * 10 + 9 */
+    RUN(h, 0xD4, 0x0A, 0xF4);
+    assert_halted_at(h, 3);
+    assert_int_equal(ax(h), 0x0709);
+}
+
+/* IMUL r, r/m, imm (SDM Vol. 2A "IMUL"): CF = OF = 1 when the product does not fit. */
+static void test_imul_three_operand(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    h->cpu.r[R_EBX] = 300;
+    h->cpu.r[R_EDX] = 0x5555;
+    RUN(h, 0x69, 0xC3, 0xC8, 0x00, 0xF4); /* imul ax, bx, 200 */
+    assert_int_equal(ax(h), 60000);
+    assert_int_equal(reg16(h, R_EDX), 0x5555);
+    assert_int_equal(flags(h) & (FL_CF | FL_OF), FL_CF | FL_OF);
+
+    h = machine(CPU_286);
+    h->cpu.r[R_EBX] = 7;
+    cpu_set_eflags(&h->cpu, FL_CF | FL_OF | 0x2);
+    RUN(h, 0x6B, 0xC3, 0xFE, 0xF4); /* imul ax, bx, -2 */
+    assert_int_equal(ax(h), 0xFFF2);
+    assert_int_equal(flags(h) & (FL_CF | FL_OF), 0);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EBX] = 0x10000;
+    RUN(h, 0x66, 0x69, 0xC3, 0x00, 0x00, 0x01, 0x00, 0xF4); /* imul eax, ebx, 0x10000 */
+    assert_int_equal(h->cpu.r[R_EAX], 0);
+    assert_int_equal(flags(h) & (FL_CF | FL_OF), FL_CF | FL_OF);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EBX] = 5;
+    RUN(h, 0x66, 0x6B, 0xC3, 0xFF, 0xF4); /* imul eax, ebx, -1 */
+    assert_int_equal(h->cpu.r[R_EAX], 0xFFFFFFFBu);
+    assert_int_equal(flags(h) & (FL_CF | FL_OF), 0);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EAX] = (uint16_t)-3;
+    h->cpu.r[R_EBX] = 4;
+    RUN(h, 0x0F, 0xAF, 0xC3, 0xF4); /* imul ax, bx */
+    assert_int_equal(ax(h), 0xFFF4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_div8_by_zero_raises_de),
+        cmocka_unit_test(test_div8_quotient_overflow_raises_de),
+        cmocka_unit_test(test_div16_by_zero_pushes_prefix_ip),
+        cmocka_unit_test(test_div16_quotient_overflow_raises_de),
+        cmocka_unit_test(test_div32_by_zero_and_overflow_raise_de),
+        cmocka_unit_test(test_idiv8_quotient_overflow_raises_de),
+        cmocka_unit_test(test_idiv16_quotient_overflow_raises_de),
+        cmocka_unit_test(test_idiv32_most_negative_by_minus_one_raises_de),
+        cmocka_unit_test(test_aam_zero_raises_de),
+        cmocka_unit_test(test_imul_three_operand),
+    };
+    return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
