@@ -188,19 +188,31 @@ void op_popf32(struct cpu *cpu, const struct insn *in)
     cpu_set_eflags(cpu, eflags_for_popf(cpu, v, 0xFFFFFFFF));
 }
 
-/* ENTER (SDM Vol. 2A): push the frame pointer, copy level-1 outer frame pointers, point
- * the frame pointer at the new frame and allocate. Widths follow the operand size; the
- * stack pointer and frame pointer widths follow SS.B. */
+/* ENTER imm16, imm8 (SDM Vol. 2A "ENTER", Operation). NestingLevel = imm8 MOD 32. The
+ * operand size is the width of every push and of the frame pointer loaded (BP or EBP);
+ * the stack's size (SS.B) decides SP or ESP for the pushes and the final allocation, and
+ * BP or EBP for walking the outer frames: level - 1 frame pointers are read at
+ * [SS:(E)BP - size * i] and pushed, then FrameTemp, the (E)SP after the first push --
+ * all of ESP for a 32-bit operand even on a 16-bit stack, whose upper half stays. The
+ * models with enter_probe (cpu/models.c) first check that a write at the final stack
+ * pointer would not fault (#SS beyond the limit, #PF with CR2 = its linear address),
+ * before anything is written. */
 static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
 {
     const uint32_t sm = stack_mask(cpu);
-    unsigned level = in->imm2 & 31;
+    const unsigned level = in->imm2 & 31;
+    const uint32_t alloc = in->imm & 0xFFFF;
+    if (cpu->info->enter_probe) {
+        unsigned pushes = level ? level + 1 : 1;
+        uint32_t final = (cpu->r[R_ESP] - size * pushes - alloc) & sm;
+        lin_probe_write(cpu, seg_addr(cpu, S_SS, final, size, SEG_OK_WRITE), size);
+    }
     uint32_t bp = cpu->r[R_EBP];
     if (size == 2)
         push16(cpu, (uint16_t)bp);
     else
         push32(cpu, bp);
-    uint32_t frame = cpu->r[R_ESP] & sm;
+    const uint32_t frame = cpu->r[R_ESP];
     if (level > 0) {
         for (unsigned i = 1; i < level; i++) {
             bp = (bp & ~sm) | ((bp - size) & sm);
@@ -214,13 +226,11 @@ static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
         else
             push32(cpu, frame);
     }
-    /* The allocated stack must be addressable: the 386 on check the new stack pointer. */
-    uint32_t new_sp = (cpu->r[R_ESP] - (in->imm & 0xFFFF)) & sm;
     if (size == 2)
         set_r16(cpu, R_EBP, (uint16_t)frame);
     else
-        cpu->r[R_EBP] = frame; /* EBP <- FrameTemp, the (E)SP of the stack's size */
-    set_sp(cpu, new_sp);
+        cpu->r[R_EBP] = frame;
+    set_sp(cpu, cpu->r[R_ESP] - alloc);
 }
 
 void op_enter16(struct cpu *cpu, const struct insn *in) { enter(cpu, in, 2); }

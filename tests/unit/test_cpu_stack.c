@@ -69,6 +69,25 @@ static void test_enter_levels_0_1_and_32(void **state)
     assert_int_equal(reg16(h, R_ESP), 0x0FFE);
 }
 
+/* A 32-bit ENTER on a 16-bit stack (66 C8 in real mode): the pushes move SP only, and
+ * FrameTemp is all of ESP (SDM Vol. 2A "ENTER": FrameTemp <- ESP), so EBP and the pushed
+ * frame pointer carry ESP's upper half; the outer frame is read at BP - 4, not EBP - 4. */
+static void test_enter_o32_on_16bit_stack_frame_is_esp(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_386);
+    h->cpu.r[R_ESP] = 0xABCD1000;
+    h->cpu.r[R_EBP] = 0x12340F00;
+    poke32(h, SS(0x0EFC), 0x55667788);
+    RUN(h, 0x66, 0xC8, 0x10, 0x00, 0x02, 0xF4); /* o32 enter 0x10, 2 */
+    assert_halted_at(h, 6);
+    assert_int_equal(peek32(h, SS(0xFFC)), 0x12340F00);
+    assert_int_equal(peek32(h, SS(0xFF8)), 0x55667788);
+    assert_int_equal(peek32(h, SS(0xFF4)), 0xABCD0FFC);
+    assert_int_equal(h->cpu.r[R_EBP], 0xABCD0FFC);
+    assert_int_equal(h->cpu.r[R_ESP], 0xABCD0FE4);
+}
+
 static void test_pusha_popa_round_trip(void **state)
 {
     (void)state;
@@ -141,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_enter_leave_16bit_nesting),
         cmocka_unit_test(test_enter_leave_32bit_nesting),
         cmocka_unit_test(test_enter_levels_0_1_and_32),
+        cmocka_unit_test(test_enter_o32_on_16bit_stack_frame_is_esp),
         cmocka_unit_test(test_pusha_popa_round_trip),
         cmocka_unit_test(test_pushf_popf_iopl_nt_by_model),
     };
