@@ -88,6 +88,33 @@ static void test_enter_o32_on_16bit_stack_frame_is_esp(void **state)
     assert_int_equal(h->cpu.r[R_ESP], 0xABCD0FE4);
 }
 
+/* POP m16 (8F /0) increments SP before it writes the destination (SDM Vol. 2B "POP"). On
+ * the 286 a write that faults leaves SP incremented: the #GP frame of POP [0xFFFF] (a word
+ * past the DS limit) goes below SP + 2. From the 386 on the fault restores SP first. */
+static void test_pop_m16_write_fault_sp_by_model(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    poke16(h, SS(0x1000), 0x4321);
+    RUN(h, 0x8F, 0x06, 0xFF, 0xFF, 0xF4); /* pop word [0xFFFF] */
+    assert_taken(h, EXC_GP, 0);
+    assert_int_equal(reg16(h, R_ESP), 0x1002 - 6);
+    assert_int_equal(peek8(h, DS(0xFFFF)), 0);
+
+    h = machine(CPU_386);
+    poke16(h, SS(0x1000), 0x4321);
+    RUN(h, 0x8F, 0x06, 0xFF, 0xFF, 0xF4);
+    assert_taken(h, EXC_GP, 0);
+    assert_int_equal(reg16(h, R_ESP), 0x1000 - 6);
+
+    h = machine(CPU_286); /* a register destination or a good write: SP + 2 as usual */
+    poke16(h, SS(0x1000), 0x4321);
+    RUN(h, 0x8F, 0x06, 0x10, 0x00, 0xF4); /* pop word [0x0010] */
+    assert_halted_at(h, 5);
+    assert_int_equal(reg16(h, R_ESP), 0x1002);
+    assert_int_equal(peek16(h, DS(0x0010)), 0x4321);
+}
+
 static void test_pusha_popa_round_trip(void **state)
 {
     (void)state;
@@ -161,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_enter_leave_32bit_nesting),
         cmocka_unit_test(test_enter_levels_0_1_and_32),
         cmocka_unit_test(test_enter_o32_on_16bit_stack_frame_is_esp),
+        cmocka_unit_test(test_pop_m16_write_fault_sp_by_model),
         cmocka_unit_test(test_pusha_popa_round_trip),
         cmocka_unit_test(test_pushf_popf_iopl_nt_by_model),
     };
