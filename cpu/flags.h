@@ -83,6 +83,19 @@ static ALWAYS_INLINE bool parity8(uint32_t v)
     return !(v & 1);
 }
 
+/* The 286's divider on a zero divisor, before its #DE: SF, ZF and PF as the dividend
+ * shifted right by one gives them in the operand's width, AF, CF and OF clear (286-real
+ * F6.6 and F7.6: all 55 vectors with a zero divisor; AAM 0 is the same divider on AL).
+ * The manuals leave these flags undefined; later models keep them here. */
+static ALWAYS_INLINE void div_by_zero_flags(struct cpu *cpu, uint32_t dividend, unsigned bits)
+{
+    if (cpu->model != CPU_286)
+        return;
+    uint32_t v = (dividend >> 1) & size_mask(bits);
+    uint32_t f = (v == 0 ? FL_ZF : 0) | (v >> (bits - 1) ? FL_SF : 0) | (parity8(v) ? FL_PF : 0);
+    set_flags_eager(cpu, FL_ARITH, f);
+}
+
 static ALWAYS_INLINE bool get_pf(const struct cpu *cpu)
 {
     return cpu->lf.op == LF_NONE ? (cpu->eflags & FL_PF) != 0 : parity8(cpu->lf.res);

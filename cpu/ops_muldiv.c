@@ -111,6 +111,8 @@ void op_div_rm8(struct cpu *cpu, const struct insn *in)
 {
     uint8_t d = rm8_read(cpu, in);
     uint16_t n = get_r16(cpu, R_EAX);
+    if (d == 0)
+        div_by_zero_flags(cpu, n, 8);
     if (d == 0 || n / d > 0xFF)
         cpu_fault(cpu, EXC_DE, 0);
     set_r16(cpu, R_EAX, (uint16_t)(((n % d) << 8) | (n / d)));
@@ -120,6 +122,8 @@ void op_div_rm16(struct cpu *cpu, const struct insn *in)
 {
     uint16_t d = rm16_read(cpu, in);
     uint32_t n = ((uint32_t)get_r16(cpu, R_EDX) << 16) | get_r16(cpu, R_EAX);
+    if (d == 0)
+        div_by_zero_flags(cpu, n, 16);
     if (d == 0 || n / d > 0xFFFF)
         cpu_fault(cpu, EXC_DE, 0);
     set_r16(cpu, R_EAX, (uint16_t)(n / d));

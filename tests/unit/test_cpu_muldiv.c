@@ -182,6 +182,59 @@ static void test_aam_zero_raises_de(void **state)
     assert_int_equal(ax(h), 0x0709);
 }
 
+/* The 286's divider on a zero divisor leaves SF, ZF and PF as the dividend shifted right
+ * by one bit gives them, in the operand's width, and AF, CF and OF clear: the FLAGS in its
+ * #DE frame (286-real F6.6 and F7.6, all 55 zero-divisor vectors; e.g. F6.6 #84, DIV CH
+ * with AX = 4C3D and CH = 0: 1E -> PF only). AAM 0 runs the same divider on AL. */
+#define ARITH_FLAGS (FL_OF | FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)
+
+static void test_divide_by_zero_flags_286(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2 | ARITH_FLAGS);
+    h->cpu.r[R_EAX] = 0x4C3D; /* CH = 0 */
+    RUN(h, 0xF6, 0xF5, 0xF4); /* div ch */
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_PF);
+
+    h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2);
+    h->cpu.r[R_EDX] = 0xDC01;
+    h->cpu.r[R_EAX] = 0x5202; /* (DX:AX >> 1) & FFFF = A901: SF; 01 has odd parity */
+    h->cpu.r[R_EBX] = 0;
+    RUN(h, 0xF7, 0xF3, 0xF4); /* div bx (F7.6 #419 has these registers) */
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_SF);
+
+    h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2);
+    h->cpu.r[R_EDX] = 0x0001;
+    h->cpu.r[R_EAX] = 0x0000; /* 8000: SF, and PF of the low byte 00 */
+    RUN(h, 0xF7, 0xF3, 0xF4);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_SF | FL_PF);
+
+    h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2 | FL_SF | FL_CF | FL_OF | FL_AF);
+    h->cpu.r[R_EAX] = 0xFF3D; /* AAM 0 divides AL: 3D >> 1 = 1E, AH plays no part */
+    RUN(h, 0xD4, 0x00, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_PF);
+    assert_int_equal(ax(h), 0xFF3D);
+
+    h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2 | FL_SF);
+    h->cpu.r[R_EAX] = 0x0001; /* 01 >> 1 = 0 */
+    RUN(h, 0xD4, 0x00, 0xF4);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_ZF | FL_PF);
+
+    h = machine(CPU_386); /* no evidence for later models: their flags stay */
+    cpu_set_eflags(&h->cpu, 0x2 | FL_SF | FL_CF);
+    h->cpu.r[R_EAX] = 0x0001;
+    RUN(h, 0xD4, 0x00, 0xF4);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_SF | FL_CF);
+}
+
 /* IMUL r, r/m, imm (SDM Vol. 2A "IMUL"): CF = OF = 1 when the product does not fit. */
 static void test_imul_three_operand(void **state)
 {
@@ -232,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_idiv16_quotient_overflow_raises_de),
         cmocka_unit_test(test_idiv32_most_negative_by_minus_one_raises_de),
         cmocka_unit_test(test_aam_zero_raises_de),
+        cmocka_unit_test(test_divide_by_zero_flags_286),
         cmocka_unit_test(test_imul_three_operand),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
