@@ -112,7 +112,7 @@ void op_div_rm8(struct cpu *cpu, const struct insn *in)
     uint8_t d = rm8_read(cpu, in);
     uint16_t n = get_r16(cpu, R_EAX);
     if (d == 0)
-        div_by_zero_flags(cpu, n, 8);
+        div_by_zero_flags(cpu, n >> 1, 8, 0);
     if (d == 0 || n / d > 0xFF)
         cpu_fault(cpu, EXC_DE, 0);
     set_r16(cpu, R_EAX, (uint16_t)(((n % d) << 8) | (n / d)));
@@ -123,7 +123,7 @@ void op_div_rm16(struct cpu *cpu, const struct insn *in)
     uint16_t d = rm16_read(cpu, in);
     uint32_t n = ((uint32_t)get_r16(cpu, R_EDX) << 16) | get_r16(cpu, R_EAX);
     if (d == 0)
-        div_by_zero_flags(cpu, n, 16);
+        div_by_zero_flags(cpu, n >> 1, 16, 0);
     if (d == 0 || n / d > 0xFFFF)
         cpu_fault(cpu, EXC_DE, 0);
     set_r16(cpu, R_EAX, (uint16_t)(n / d));
@@ -144,8 +144,10 @@ void op_idiv_rm8(struct cpu *cpu, const struct insn *in)
 {
     int32_t d = (int8_t)rm8_read(cpu, in);
     int32_t n = (int16_t)get_r16(cpu, R_EAX);
-    if (d == 0)
+    if (d == 0) {
+        div_by_zero_flags(cpu, (uint32_t)n, 8, FL_AF);
         cpu_fault(cpu, EXC_DE, 0);
+    }
     int32_t q = n / d, r = n % d;
     if (q > 127 || q < -128)
         cpu_fault(cpu, EXC_DE, 0);
@@ -156,8 +158,10 @@ void op_idiv_rm16(struct cpu *cpu, const struct insn *in)
 {
     int32_t d = (int16_t)rm16_read(cpu, in);
     int64_t n = (int32_t)(((uint32_t)get_r16(cpu, R_EDX) << 16) | get_r16(cpu, R_EAX));
-    if (d == 0)
+    if (d == 0) {
+        div_by_zero_flags(cpu, (uint32_t)n, 16, FL_AF);
         cpu_fault(cpu, EXC_DE, 0);
+    }
     int64_t q = n / d, r = n % d;
     if (q > 32767 || q < -32768)
         cpu_fault(cpu, EXC_DE, 0);

@@ -278,6 +278,27 @@ static void test_divide_by_zero_flags_286(void **state)
     assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_SF | FL_CF);
 }
 
+/* IDIV by zero on the 286: SF, ZF and PF of the dividend's low half (AL, AX) and AF set,
+ * CF and OF clear (286-real F6.7 and F7.7, all 50 zero-divisor vectors). */
+static void test_idiv_by_zero_flags_286(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2 | FL_ZF | FL_PF | FL_CF | FL_OF);
+    h->cpu.r[R_EAX] = 0x85F7; /* BL = 0; F7 */
+    RUN(h, 0xF6, 0xFB, 0xF4); /* idiv bl */
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_SF | FL_AF);
+
+    h = machine(CPU_286);
+    cpu_set_eflags(&h->cpu, 0x2 | FL_SF);
+    h->cpu.r[R_EDX] = 0xDCEF;
+    h->cpu.r[R_EAX] = 0x0000; /* the low half AX = 0 */
+    RUN(h, 0xF7, 0xFB, 0xF4); /* idiv bx */
+    assert_taken(h, EXC_DE, 0);
+    assert_int_equal(pushed_flags(h) & ARITH_FLAGS, FL_ZF | FL_PF | FL_AF);
+}
+
 /* IMUL r, r/m, imm (SDM Vol. 2A "IMUL"): CF = OF = 1 when the product does not fit. */
 static void test_imul_three_operand(void **state)
 {
@@ -329,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_idiv32_most_negative_by_minus_one_raises_de),
         cmocka_unit_test(test_aam_zero_raises_de),
         cmocka_unit_test(test_divide_by_zero_flags_286),
+        cmocka_unit_test(test_idiv_by_zero_flags_286),
         cmocka_unit_test(test_idiv_most_negative_quotient_returned),
         cmocka_unit_test(test_imul_three_operand),
     };
