@@ -199,20 +199,19 @@ void op_popf32(struct cpu *cpu, const struct insn *in)
  * the stack's size (SS.B) decides SP or ESP for the pushes and the final allocation, and
  * BP or EBP for walking the outer frames: level - 1 frame pointers are read at
  * [SS:(E)BP - size * i] and pushed, then FrameTemp, the (E)SP after the first push --
- * all of ESP for a 32-bit operand even on a 16-bit stack, whose upper half stays. The
- * models with enter_probe (cpu/models.c) first check that a write at the final stack
- * pointer would not fault (#SS beyond the limit, #PF with CR2 = its linear address),
- * before anything is written. */
+ * all of ESP for a 32-bit operand even on a 16-bit stack, whose upper half stays.
+ *
+ * The models with enter_probe (cpu/models.c) then check a write of the operand size at
+ * the final stack pointer: #SS beyond the limit, #AC when misaligned under alignment
+ * checking, #PF with CR2 = its linear address. As on the host processor (an Intel P6
+ * descendant: tests/cpu-oracle, and a #PF experiment in 64-bit mode), the frame is
+ * already in memory when the probe faults; ESP and EBP are as they were (the execution
+ * loop restores ESP, EBP is loaded after the probe). */
 static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
 {
     const uint32_t sm = stack_mask(cpu);
     const unsigned level = in->imm2 & 31;
     const uint32_t alloc = in->imm & 0xFFFF;
-    if (cpu->info->enter_probe) {
-        unsigned pushes = level ? level + 1 : 1;
-        uint32_t final = (cpu->r[R_ESP] - size * pushes - alloc) & sm;
-        lin_probe_write(cpu, seg_addr(cpu, S_SS, final, size, SEG_OK_WRITE), size);
-    }
     uint32_t bp = cpu->r[R_EBP];
     if (size == 2)
         push16(cpu, (uint16_t)bp);
@@ -232,11 +231,17 @@ static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
         else
             push32(cpu, frame);
     }
+    const uint32_t final = (cpu->r[R_ESP] - alloc) & sm;
+    if (cpu->info->enter_probe) {
+        uint32_t lin = seg_addr(cpu, S_SS, final, size, SEG_OK_WRITE);
+        align_check(cpu, lin, size);
+        lin_probe_write(cpu, lin, size);
+    }
     if (size == 2)
         set_r16(cpu, R_EBP, (uint16_t)frame);
     else
         cpu->r[R_EBP] = frame;
-    set_sp(cpu, cpu->r[R_ESP] - alloc);
+    set_sp(cpu, final);
 }
 
 void op_enter16(struct cpu *cpu, const struct insn *in) { enter(cpu, in, 2); }

@@ -9,9 +9,10 @@
 ; A 16-bit stack keeps the upper half of ESP; a 16-bit operand keeps the upper half of EBP;
 ; a 32-bit operand on a 16-bit stack loads EBP with all of ESP (FrameTemp <- ESP).
 ; Then under paging, the stack probe: a write at the final stack pointer that would page
-; fault raises #PF before anything is written, with ESP and EBP unchanged, CR2 = its
-; linear address. The Pentium-era SDM lists that #PF, the 386/486 manuals do not: on a
-; CPU without CPUID (rom_enter_486) the same ENTERs complete.
+; fault raises #PF at the ENTER with CR2 = its linear address and ESP and EBP unchanged;
+; the frame is already written, as the host processor does it (cpu/ops_stack.c). The
+; Pentium-era SDM lists that #PF, the 386/486 manuals do not: on a CPU without CPUID
+; (rom_enter_486) the same ENTERs complete.
 %define LIB_386
 %define LIB_PM32
 %include "pm.inc"
@@ -20,7 +21,6 @@ saved_esp equ 0x600                 ; the ROM's own stack while a case runs
 res_esp   equ 0x604                 ; ESP and EBP right after the ENTER
 res_ebp   equ 0x608
 has_probe equ 0x60C                 ; 1 when CPUID exists (Pentium on)
-bad_words equ 0x610                 ; sentinel dwords found changed
 
 DISPLAY   equ 0xB000                ; the outer frame pointer (E)BP points here
 PD        equ 0x20000               ; page directory and table for the probe cases
@@ -237,10 +237,12 @@ pm_main:
     mov cr0, eax
 
     ; 32-bit stack, 32-bit operand, level 31, 0x1000 bytes from ESP 0x12000: 32 dwords at
-    ; 0x11F80-0x11FFF, final ESP 0x12000 - 0x80 - 0x1000 = 0x10F80, on the missing page.
-    ; The #PF frame itself covers 0x11FE0-0x11FFF, so 0x11F80-0x11FDF tell whether ENTER
-    ; wrote anything.
+    ; 0x11F80-0x11FFF (EBP at 0x11FFC, copy i at 0x11FFC - 4i, FrameTemp 0x11FFC at
+    ; 0x11F80), final ESP 0x12000 - 0x80 - 0x1000 = 0x10F80, on the missing page. The #PF
+    ; frame covers 0x11FE0-0x11FFF; copy 8 (0x11FDC, read at DISPLAY - 32) and FrameTemp
+    ; show the frame was written before the probe faulted, as on the host processor.
     FILL_DISPLAY
+    mov dword [DISPLAY - 32], 0x600DF00D
     FILL 0x11F80, 32, 0xEEEEEEEE
     PEXPECT .pf1
     mov [saved_esp], esp
@@ -255,12 +257,10 @@ pm_main:
     mov ss, ax
     mov esp, [saved_esp]
     mov dword [parmed], 0
+    PCHECK32 [0x11FDC], 0x600DF00D, "probe_s32_copy_8_written"
+    PCHECK32 [0x11F80], 0x11FFC, "probe_s32_frame_temp_written"
     cmp dword [has_probe], 0
     je .no_probe1
-    mov esi, 0x11F80
-    mov ecx, 24
-    call count_changed
-    PCHECK32 [bad_words], 0, "probe_s32_nothing_written"
     PCHECK32 [pexc_vector], 14, "probe_s32_pf"
     PCHECK32 [pexc_error], 2, "probe_s32_error_write_not_present"
     mov eax, cr2
@@ -273,7 +273,6 @@ pm_main:
     PCHECK32 [pexc_count], 0, "no_probe_s32_no_fault"
     PCHECK32 [res_esp], 0x10F80, "no_probe_s32_esp"
     PCHECK32 [res_ebp], 0x11FFC, "no_probe_s32_ebp"
-    PCHECK32 [0x11F80], 0x11FFC, "no_probe_s32_pushed_frame"
 
 .probe2:
     ; A present read-only page with CR0.WP: error code 3.
@@ -282,7 +281,6 @@ pm_main:
     mov eax, cr0
     or eax, 1 << 16
     mov cr0, eax
-    FILL 0x11F80, 32, 0xEEEEEEEE
     PEXPECT .pf2
     mov [saved_esp], esp
     mov esp, 0x12000
@@ -290,6 +288,7 @@ pm_main:
     enter 0x1000, 31
 .pf2:
     mov [res_esp], esp
+    mov [res_ebp], ebp
     mov ax, DATA0
     mov ss, ax
     mov esp, [saved_esp]
@@ -299,14 +298,12 @@ pm_main:
     mov cr0, eax
     cmp dword [has_probe], 0
     je .no_probe2
-    mov esi, 0x11F80
-    mov ecx, 24
-    call count_changed
-    PCHECK32 [bad_words], 0, "probe_wp_nothing_written"
+    PCHECK32 [pexc_vector], 14, "probe_wp_pf"
     PCHECK32 [pexc_error], 3, "probe_wp_error_write_protection"
     mov eax, cr2
     PCHECK32 eax, 0x10F80, "probe_wp_cr2"
     PCHECK32 [res_esp], 0x12000, "probe_wp_esp_unchanged"
+    PCHECK32 [res_ebp], DISPLAY, "probe_wp_ebp_unchanged"
     jmp .probe3
 .no_probe2:
     PCHECK32 [pexc_count], 0, "no_probe_wp_no_fault"
@@ -314,8 +311,10 @@ pm_main:
 
 .probe3:
     ; 16-bit stack, 16-bit operand, level 31, 0x1000 bytes from SP 0xF000: 32 words at
-    ; 0xEFC0-0xEFFF, final SP 0xF000 - 0x40 - 0x1000 = 0xDFC0 on the missing page 0xD000.
-    ; (ESP's upper half is 0 here: the #PF handler addresses its frame with ESP.)
+    ; 0xEFC0-0xEFFF (copy i at 0xEFFE - 2i, FrameTemp 0xEFFE at 0xEFC0), final SP
+    ; 0xF000 - 0x40 - 0x1000 = 0xDFC0 on the missing page 0xD000. Copy 16 (0xEFDE, read
+    ; at BP - 32: F00D) lies below the #PF frame. (ESP's upper half is 0 here: the #PF
+    ; handler addresses its frame with ESP.)
     FILL 0xEFC0, 16, 0xEEEEEEEE
     PEXPECT .pf3
     mov [saved_esp], esp
@@ -332,12 +331,12 @@ pm_main:
     mov ss, ax
     mov esp, [saved_esp]
     mov dword [parmed], 0
+    movzx eax, word [0xEFDE]
+    PCHECK32 eax, 0xF00D, "probe_s16_copy_16_written"
+    movzx eax, word [0xEFC0]
+    PCHECK32 eax, 0xEFFE, "probe_s16_frame_temp_written"
     cmp dword [has_probe], 0
     je .no_probe3
-    mov esi, 0xEFC0
-    mov ecx, 8
-    call count_changed
-    PCHECK32 [bad_words], 0, "probe_s16_nothing_written"
     PCHECK32 [pexc_vector], 14, "probe_s16_pf"
     PCHECK32 [pexc_error], 2, "probe_s16_error"
     mov eax, cr2
@@ -355,15 +354,3 @@ pm_main:
     and eax, ~0x80000000
     mov cr0, eax
     PM_DONE
-
-; Counts the dwords at ESI (ECX of them) that are not 0xEEEEEEEE into bad_words.
-count_changed:
-    mov dword [bad_words], 0
-.next:
-    cmp dword [esi], 0xEEEEEEEE
-    je .same
-    inc dword [bad_words]
-.same:
-    add esi, 4
-    loop .next
-    ret

@@ -220,8 +220,6 @@ static bool run_insn(struct gen *gen, const struct form *f, const struct oracle_
         return false;
     if (f->kind == K_FAR && (cpu->eflags & FL_NT))
         return false; /* IRET with NT: a task return on the P6, #GP in the host's mode */
-    if (f->kind == K_ENTER && (cpu->eflags & FL_AC))
-        return false; /* ENTER's probe of the new stack bottom: #AC on the host */
     bool undef_result;
     uint32_t u = undefined_flags(f, &before, code, len, &undef_result);
     if (undef_result)

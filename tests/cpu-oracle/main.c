@@ -562,9 +562,9 @@ static void report(struct tester *t, double secs)
             "INT 0x80 (a system call on the host); selectors 0x50-0x7F (the host's LDT, TLS "
             "and per-CPU descriptors); far transfers to 0x30-0x33 (the host's 64-bit code)",
             "memory outside the data and code regions (the host has no pages there; the "
-            "oracle runs orrery without paging): ENTER frames stay in the stack page (the "
-            "host probes the new stack bottom, and without alignment checking), RET imm16 "
-            "releases stay in it",
+            "oracle runs orrery without paging): ENTER frames and final stack pointers stay in "
+            "the stack page (both probe a write there, so a #PF would differ; #AC is "
+            "compared), RET imm16 releases stay in it",
             "a return to RPL < CPL with a misaligned outer stack under EFLAGS.AC: the SDM "
             "checks the RPL first (#GP), the host reads the outer SS:ESP first (#AC)",
             "TF set by POPF or IRET (a single-step trap would end the case elsewhere); IRET "

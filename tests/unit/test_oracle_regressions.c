@@ -156,6 +156,31 @@ static void test_far_transfers_alignment_check_the_user_stack(void **state)
     assert_int_equal(res.eip, 0x14000);
 }
 
+/* ENTER's probe of its final stack pointer (SDM Vol. 2A "ENTER": #PF if "a write using the
+ * final value of the stack pointer ... would cause a page fault") is a write of the
+ * operand size, subject to alignment checking, made after the frame is pushed. The host:
+ * ENTER 0x3FF, 1 from an aligned ESP is #AC with ESP and EBP as they were and the saved
+ * EBP and FrameTemp already in memory (seed 7, single #21380); a 16-bit ENTER whose final
+ * SP is 2 mod 4 runs through. */
+static void test_enter_probe_is_an_aligned_write_after_the_pushes(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t enter32[] = { 0xC8, 0xFF, 0x03, 0x01 }; /* enter 0x3ff, 1 */
+    static const uint8_t enter16[] = { 0x66, 0xC8, 0xFE, 0x03, 0x01 }; /* o16 enter 0x3fe, 1 */
+    struct regs regs = { .esp = DATA + 0x1800, .ebp = DATA + 0x1900 };
+    run(r, enter32, sizeof enter32, regs, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_EXCEPTION);
+    assert_int_equal(res.vector, 17);
+    assert_int_equal(res.regs[4], DATA + 0x1800);
+    assert_int_equal(res.regs[5], DATA + 0x1900);
+    assert_true(res.ndiff > 0);
+    assert_int_equal(res.diff[0] >> 8, 0x17F8); /* FrameTemp, the last push */
+    run(r, enter16, sizeof enter16, regs, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_NORMAL);
+    assert_int_equal(res.regs[4], DATA + 0x1800 - 4 - 0x3FE);
+}
+
 /* A segment cache for one of the GDT entries the rig shares with Linux. */
 static void cache(struct rig *r, uint16_t sel, uint64_t desc, struct seg_cache *c)
 {
@@ -221,6 +246,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg8b_operand_must_be_8_byte_aligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_far_transfers_alignment_check_the_user_stack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enter_probe_is_an_aligned_write_after_the_pushes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_return_to_outer_level_zeroes_null_selectors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
