@@ -344,11 +344,45 @@ pm_main:
     PCHECK32 [pexc_eip], .enter3, "probe_s16_eip_at_enter"
     PCHECK32 [res_esp], 0xF000, "probe_s16_esp_unchanged"
     PCHECK32 [res_ebp], 0x5678B000, "probe_s16_ebp_unchanged"
-    jmp .done
+    jmp .limit
 .no_probe3:
     PCHECK32 [pexc_count], 0, "no_probe_s16_no_fault"
     PCHECK32 [res_esp], 0xDFC0, "no_probe_s16_esp"
     PCHECK32 [res_ebp], 0x5678EFFE, "no_probe_s16_ebp"
+
+.limit:
+    ; The probe checks the segment limit too: a 16-bit stack segment (base 0x30000, limit
+    ; 0xFFF), SP 0xF00, o16 ENTER 0x1000, 0: BP goes to 0xEFE, the final SP 0xEFE - 0x1000
+    ; wraps to 0xFEFE, beyond the limit: #SS(0), SP and BP as they were.
+    SET_DESC GDT_FREE, 0x00000FFF, 0x00009203
+    PEXPECT .ss1
+    mov [saved_esp], esp
+    mov ax, GDT_FREE
+    mov ss, ax
+    mov esp, 0x0F00
+    mov ebp, 0x1234
+.enter4:
+    o16 enter 0x1000, 0
+.ss1:
+    mov [res_esp], esp
+    mov [res_ebp], ebp
+    mov ax, DATA0
+    mov ss, ax
+    mov esp, [saved_esp]
+    mov dword [parmed], 0
+    cmp dword [has_probe], 0
+    je .no_probe4
+    PCHECK32 [pexc_vector], 12, "limit_ss_fault"
+    PCHECK32 [pexc_error], 0, "limit_ss_error_0"
+    PCHECK32 [pexc_eip], .enter4, "limit_eip_at_enter"
+    PCHECK32 [res_esp], 0x0F00, "limit_esp_unchanged"
+    PCHECK32 [res_ebp], 0x1234, "limit_ebp_unchanged"
+    jmp .done
+.no_probe4:
+    PCHECK32 [pexc_count], 0, "no_probe_limit_no_fault"
+    PCHECK32 [res_esp], 0xFEFE, "no_probe_limit_esp"
+    movzx eax, word [0x30EFE]
+    PCHECK32 eax, 0x1234, "no_probe_limit_pushed_bp"
 .done:
     mov eax, cr0
     and eax, ~0x80000000
