@@ -69,9 +69,9 @@ void op_push_rm32(struct cpu *cpu, const struct insn *in) { push32(cpu, rm32_rea
 
 /* POP r/m computes a memory address after incrementing ESP (SDM Vol. 2B "POP"). The 286
  * does not undo that increment when the write then faults: the exception frame goes below
- * SP + 2 (held-out 286-real 8F vectors; the shared subset has no faulting write). It is
- * the same early stepping as its string instructions (ops_string.c). The 386 on restore
- * SP (the execution loop, from insn_esp). */
+ * SP + 2 (held-out 286-real 8F vectors, issue 11; the shared subset has no faulting
+ * write), the same early stepping as its string instructions (ops_string.c). The 386 on
+ * restore SP (the execution loop, from insn_esp). */
 void op_pop_rm16(struct cpu *cpu, const struct insn *in)
 {
     uint16_t v = pop16(cpu);
