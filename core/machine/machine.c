@@ -1,7 +1,7 @@
 /* The machine: wires memory, the I/O bus, the CPU and the devices together, loads the
  * firmware, and runs the CPU until something stops it. With machine_state.c (save and
  * load) the only files outside cpu/ that include cpu/ (DESIGN.md). */
-#include "core/machine.h"
+#include "core/machine/machine.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "core/compiler.h"
-#include "core/linux_boot.h"
-#include "core/machine_impl.h"
+#include "core/machine/linux_boot.h"
+#include "core/machine/machine_impl.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
  * QEMU's PC (the 0xE0000-0xFFFFF "ISA BIOS" area). */
@@ -488,7 +488,7 @@ static enum machine_status attach_console(struct machine *m, const struct machin
 
 /* Puts the CPU where the 32-bit boot protocol starts a kernel (boot.rst "32-bit BOOT
  * PROTOCOL"): protected mode, paging off, interrupts off, CS = __BOOT_CS and DS = ES =
- * SS = __BOOT_DS, flat 4 GiB segments from the GDT core/linux_boot.c wrote, ESI = the
+ * SS = __BOOT_DS, flat 4 GiB segments from the GDT core/machine/linux_boot.c wrote, ESI = the
  * boot_params, EBP = EDI = EBX = 0. FS and GS get __BOOT_DS too. */
 static void enter_linux32(struct cpu *cpu, const struct linux_entry *e)
 {
