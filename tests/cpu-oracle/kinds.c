@@ -36,7 +36,7 @@ static bool kind_generic(struct g *g, bool noaccess)
     struct ib *ib = &g->ib;
     const struct opdesc *d = f->d;
     bool modrm = d && (d->form == F_M || d->form == F_M_IB || d->form == F_M_IV);
-    if (modrm || (f->kind == K_UD && f->op == 0x1B9)) {
+    if (modrm) {
         if (f->mem == M_A32 || f->mem == M_A16) {
             if (noaccess || f->kind == K_UD) {
                 mem_operand_free(g);

@@ -30,7 +30,8 @@ static const char *usage_text =
     "Runs N random single-instruction cases (default 200000) and M random sequences of up\n"
     "to 16 instructions (default 2000) on orrery and on the host processor and compares\n"
     "them. Prints each form's count, the first difference of each form, and last\n"
-    "`N passed, N failed`; exit status 0 only when nothing differed.\n";
+    "`N passed, N failed`; exit status 0 only when nothing differed, 1 when something did,\n"
+    "2 on an error, and 77 (one line saying why) when the host cannot run 32-bit programs.\n";
 
 struct options {
     uint64_t seed, count, seqs;
@@ -153,6 +154,12 @@ static void parse_args(struct options *o, int argc, char **argv)
 
 /* ---- the child ---- */
 
+/* What a forked child that could not exec the native program sends instead of its ready
+ * word: this, or'ed with errno. */
+#define EXEC_FAILED 0xEEEE0000u
+/* The exit status when the host cannot be the oracle (ctest's SKIP_RETURN_CODE). */
+#define ORACLE_SKIPPED 77
+
 static char *child_path(const char *argv0)
 {
     static char path[4096];
@@ -214,7 +221,9 @@ static void start_child(struct tester *t, const char *argv0)
         snprintf(a2, sizeof a2, "%d", cmd[0]);
         snprintf(a3, sizeof a3, "%d", reply[1]);
         execl(path, path, a1, a2, a3, (char *)NULL);
-        fprintf(stderr, "orrery-oracle: cannot run %s: %s\n", path, strerror(errno));
+        uint32_t failed = EXEC_FAILED | (uint32_t)errno;
+        if (write(reply[1], &failed, 4) != 4)
+            _exit(127);
         _exit(127);
     }
     close(fd);
@@ -224,7 +233,22 @@ static void start_child(struct tester *t, const char *argv0)
     t->cmd_fd = cmd[1];
     t->reply_fd = reply[0];
     uint32_t ready;
-    if (read(t->reply_fd, &ready, 4) != 4 || ready != 0xFFFFFFFFu || !t->shm->child_ready)
+    if (read(t->reply_fd, &ready, 4) != 4)
+        die("the native child did not start (see its message above)");
+    if ((ready & 0xFFFF0000u) == EXEC_FAILED) {
+        int err = (int)(ready & 0xFFFF);
+        waitpid(pid, NULL, 0);
+        if (err == ENOEXEC) {
+            /* An x86-64 kernel built or booted without IA-32 emulation: not a failure of
+             * orrery's, and nothing this program can test. */
+            printf("orrery-oracle: skipped: this host cannot run 32-bit programs (%s: %s); "
+                   "the CPU oracle needs a kernel with IA-32 emulation\n", path, strerror(err));
+            exit(ORACLE_SKIPPED);
+        }
+        fprintf(stderr, "orrery-oracle: cannot run %s: %s\n", path, strerror(err));
+        exit(2);
+    }
+    if (ready != 0xFFFFFFFFu || !t->shm->child_ready)
         die("the native child did not start (see its message above)");
     if (t->shm->cs != ORACLE_USER_CS || t->shm->ds != ORACLE_USER_DS || t->shm->ss != ORACLE_USER_DS) {
         fprintf(stderr, "orrery-oracle: the child runs with CS %#x DS %#x SS %#x; the oracle needs "
@@ -288,6 +312,22 @@ static bool has_error_code(uint32_t v)
     return v == 8 || (v >= 10 && v <= 14) || v == 17;
 }
 
+/* The changed bytes of r less those the case leaves undefined: the listed ones into out
+ * (*nout of them), and the count of all. */
+static uint32_t defined_diff(const struct pcase *pc, const struct oracle_result *r, uint32_t *out,
+                             uint32_t *nout)
+{
+    uint32_t listed = r->ndiff < ORACLE_MAX_DIFF ? r->ndiff : ORACLE_MAX_DIFF, n = 0;
+    for (uint32_t i = 0; i < listed; i++) {
+        uint32_t off = r->diff[i] >> 8;
+        if (off - pc->undef_mem_off < pc->undef_mem_len)
+            continue;
+        out[n++] = r->diff[i];
+    }
+    *nout = n;
+    return r->ndiff - (listed - n);
+}
+
 /* Appends to buf what differs between the host's result h and orrery's w. */
 static bool differ(const struct pcase *pc, const struct oracle_result *h, char *buf, size_t cap)
 {
@@ -324,30 +364,29 @@ static bool differ(const struct pcase *pc, const struct oracle_result *h, char *
     for (int i = 0; i < 6; i++)
         if (h->sreg[i] != w->sreg[i] && ((h->sreg[i] | w->sreg[i]) & ~3u) != 0)
             SAY("  %s: host %04x, orrery %04x\n", sreg_names[i], h->sreg[i], w->sreg[i]);
-    uint32_t nd = h->ndiff < w->ndiff ? h->ndiff : w->ndiff;
-    if (nd > ORACLE_MAX_DIFF)
-        nd = ORACLE_MAX_DIFF;
-    if (h->ndiff != w->ndiff || memcmp(h->diff, w->diff, nd * 4)) {
-        SAY("  memory: host changed %u bytes, orrery %u\n", h->ndiff, w->ndiff);
+    static uint32_t hd[ORACLE_MAX_DIFF], wd[ORACLE_MAX_DIFF];
+    uint32_t hn, wn;
+    uint32_t hcount = defined_diff(pc, h, hd, &hn), wcount = defined_diff(pc, w, wd, &wn);
+    uint32_t nd = hn < wn ? hn : wn;
+    if (hcount != wcount || memcmp(hd, wd, nd * 4)) {
+        SAY("  memory: host changed %u bytes, orrery %u\n", hcount, wcount);
         unsigned shown = 0;
         uint32_t i = 0, j = 0;
-        uint32_t hn = h->ndiff < ORACLE_MAX_DIFF ? h->ndiff : ORACLE_MAX_DIFF;
-        uint32_t wn = w->ndiff < ORACLE_MAX_DIFF ? w->ndiff : ORACLE_MAX_DIFF;
         while ((i < hn || j < wn) && shown < 8) {
-            uint32_t ho = i < hn ? h->diff[i] >> 8 : ~0u, wo = j < wn ? w->diff[j] >> 8 : ~0u;
+            uint32_t ho = i < hn ? hd[i] >> 8 : ~0u, wo = j < wn ? wd[j] >> 8 : ~0u;
             if (ho == wo) {
-                if ((h->diff[i] & 0xFF) != (w->diff[j] & 0xFF)) {
-                    SAY("    +%04x: host %02x, orrery %02x\n", ho, h->diff[i] & 0xFF, w->diff[j] & 0xFF);
+                if ((hd[i] & 0xFF) != (wd[j] & 0xFF)) {
+                    SAY("    +%04x: host %02x, orrery %02x\n", ho, hd[i] & 0xFF, wd[j] & 0xFF);
                     shown++;
                 }
                 i++;
                 j++;
             } else if (ho < wo) {
-                SAY("    +%04x: host %02x, orrery unchanged\n", ho, h->diff[i] & 0xFF);
+                SAY("    +%04x: host %02x, orrery unchanged\n", ho, hd[i] & 0xFF);
                 shown++;
                 i++;
             } else {
-                SAY("    +%04x: host unchanged, orrery %02x\n", wo, w->diff[j] & 0xFF);
+                SAY("    +%04x: host unchanged, orrery %02x\n", wo, wd[j] & 0xFF);
                 shown++;
                 j++;
             }

@@ -1,4 +1,4 @@
-/* Unit tests for saving and loading a machine (core/machine_state.c, core/statefile.c):
+/* Unit tests for saving and loading a machine (core/machine/machine_state.c, core/statefile.c):
  * a machine restored from a state in the middle of a run goes on exactly as the one that
  * never stopped, and every way a state can be wrong ends in one line. */
 #include "machine_rig.h"

@@ -239,6 +239,42 @@ static void test_return_to_outer_level_zeroes_null_selectors(void **state)
     assert_int_equal(res.sreg[S_GS], 0x2B); /* usable: kept */
 }
 
+/* UD1 (0F B9, the opcode map's Group 10) is decoded with its ModRM, SIB and displacement
+ * before it raises #UD, so they count toward the 15-byte limit: past it the fault is #GP(0)
+ * (SDM Vol. 2B "UD"; Vol. 2A §2.3.11). The host: #GP(0) for 13 prefixes, 0F B9 and a ModRM
+ * (16 bytes); orrery used to stop decoding at the opcode and raise #UD. */
+static void test_ud1_modrm_counts_toward_the_length_limit(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    uint8_t code[16];
+    memset(code, 0x3E, 13); /* ds: */
+    code[13] = 0x0F;
+    code[14] = 0xB9;
+    code[15] = 0xC0; /* ud1 eax, eax */
+    run(r, code, 16, (struct regs){ 0 }, 0, &res);
+    assert_int_equal(res.end, ORACLE_END_EXCEPTION);
+    assert_int_equal(res.vector, 13);
+    assert_int_equal(res.error, 0);
+    assert_int_equal(res.eip, CODE);
+    /* 15 bytes with the ModRM and a disp8: #UD */
+    uint8_t fits[15];
+    memset(fits, 0x3E, 11);
+    fits[11] = 0x0F;
+    fits[12] = 0xB9;
+    fits[13] = 0x40; /* ud1 eax, [eax + disp8] */
+    fits[14] = 0x10;
+    run(r, fits, sizeof fits, (struct regs){ 0 }, 0, &res);
+    assert_int_equal(res.end, ORACLE_END_EXCEPTION);
+    assert_int_equal(res.vector, 6);
+    /* one prefix more, and the displacement is the 16th byte */
+    uint8_t over[16];
+    memset(over, 0x3E, 12);
+    memcpy(over + 12, fits + 11, 4);
+    run(r, over, sizeof over, (struct regs){ 0 }, 0, &res);
+    assert_int_equal(res.vector, 13);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +284,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_far_transfers_alignment_check_the_user_stack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enter_probe_is_an_aligned_write_after_the_pushes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_return_to_outer_level_zeroes_null_selectors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ud1_modrm_counts_toward_the_length_limit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

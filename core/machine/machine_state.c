@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/machine_impl.h"
+#include "core/machine/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -95,7 +95,7 @@ static void fill_header(const struct machine *m, struct state_header *h)
 {
     memset(h, 0, sizeof *h);
     h->ram_size = m->ram_size;
-    h->model = m->cpu.model;
+    h->model = cpu_info(&m->cpu)->model;
 }
 
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
