@@ -225,6 +225,42 @@ static void test_idiv_most_negative_quotient_returned(void **state)
     assert_int_equal(h->cpu.r[R_EAX], 0x80000000u);
 }
 
+/* The 286 and 386 IDIV r/m8 quirk: a dividend whose quotient does not fit returns -128 when
+ * the dividend with bit 14 flipped divides to exactly -128 (SingleStepTests/80386 issue 3:
+ * eight 386EX vectors, e.g. f6.7 #516, AX = 9C71 / CL = 47 -> AH = F1, AL = 80, as if
+ * AX were DC71; issue 11: held-out 286 vectors return -128 where orrery raised #DE).
+ * Everything else that does not fit is #DE; the host processor (P6 lineage) faults. */
+static void test_idiv8_bit14_quirk_286_386(void **state)
+{
+    (void)state;
+    static const enum cpu_model quirky[] = { CPU_286, CPU_386 };
+    for (size_t i = 0; i < 2; i++) {
+        struct harness *h = machine(quirky[i]);
+        h->cpu.r[R_EAX] = 0x9C71;
+        h->cpu.r[R_ECX] = 0x47;
+        RUN(h, 0xF6, 0xF9, 0xF4); /* idiv cl */
+        assert_halted_at(h, 3);
+        assert_int_equal(ax(h), 0xF180);
+
+        h = machine(quirky[i]); /* 9C39 ^ 4000 = DC39 = -9159 = -129 * 71: still too big */
+        h->cpu.r[R_EAX] = 0x9C39;
+        h->cpu.r[R_ECX] = 0x47;
+        RUN(h, 0xF6, 0xF9, 0xF4);
+        assert_taken(h, EXC_DE, 0);
+
+        h = machine(quirky[i]); /* a positive quotient of 128 after the flip still faults */
+        h->cpu.r[R_EAX] = 0x638F; /* 638F ^ 4000 = 238F = 128 * 71 + 15 */
+        h->cpu.r[R_ECX] = 0x47;
+        RUN(h, 0xF6, 0xF9, 0xF4);
+        assert_taken(h, EXC_DE, 0);
+    }
+    struct harness *h = machine(CPU_P2);
+    h->cpu.r[R_EAX] = 0x9C71;
+    h->cpu.r[R_ECX] = 0x47;
+    RUN(h, 0xF6, 0xF9, 0xF4);
+    assert_taken(h, EXC_DE, 0);
+}
+
 /* The 286's divider on a zero divisor leaves SF, ZF and PF as the dividend shifted right
  * by one bit gives them, in the operand's width, and AF, CF and OF clear: the FLAGS in its
  * #DE frame (286-real F6.6 and F7.6, all 55 zero-divisor vectors; e.g. F6.6 #84, DIV CH
@@ -352,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_divide_by_zero_flags_286),
         cmocka_unit_test(test_idiv_by_zero_flags_286),
         cmocka_unit_test(test_idiv_most_negative_quotient_returned),
+        cmocka_unit_test(test_idiv8_bit14_quirk_286_386),
         cmocka_unit_test(test_imul_three_operand),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
