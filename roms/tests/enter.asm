@@ -10,9 +10,10 @@
 ; a 32-bit operand on a 16-bit stack loads EBP with all of ESP (FrameTemp <- ESP).
 ; Then under paging, the stack probe: a write at the final stack pointer that would page
 ; fault raises #PF at the ENTER with CR2 = its linear address and ESP and EBP unchanged;
-; the frame is already written, as the host processor does it (cpu/ops_stack.c). The
-; Pentium-era SDM lists that #PF, the 386/486 manuals do not: on a CPU without CPUID
-; (rom_enter_486) the same ENTERs complete.
+; the frame is already written, as the host processor does it (cpu/ops_stack.c); and a
+; final SP beyond the stack segment's limit is #SS(0). The Pentium-era SDM lists that #PF
+; and #SS, the 386/486 manuals no probe: on a CPU without CPUID (rom_enter_486) the same
+; ENTERs complete.
 %define LIB_386
 %define LIB_PM32
 %include "pm.inc"
