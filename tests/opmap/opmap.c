@@ -283,6 +283,8 @@ bool opmap_redefined_later(const struct opmap_form *f, const char **what)
             w = "0F 01 register forms (VMX, MONITOR, XGETBV, RDTSCP...)";
         else if (lo == 0xAE && !(f->mem && f->reg < 2))
             w = "group 15 (SSE fences, LDMXCSR, CLFLUSH, XSAVE...)";
+        else if (lo == 0xAE && f->prefix)
+            w = "66/F2/F3 with group 15 (CLWB, CLFLUSHOPT, PTWRITE, RDFSBASE...: #UD otherwise)";
         else if (lo == 0xC7 && !(f->mem && f->reg == 1))
             w = "group 9 (RDRAND, RDSEED, XSAVEC...)";
         else if (f->prefix && mmx_range)
