@@ -29,8 +29,11 @@ static const char *const one_byte[16] = {
 };
 
 static const char *const two_byte[16] = {
-    "gg..ug.g44uuuuuu", /* 0x: group 6, group 7, LAR LSL, CLTS, INVD WBINVD, UD2 */
-    "uuuuuuuu66666666", /* 1x: SSE; the hint-NOP space 18-1F */
+    "gg..ug.g44uuuuuu", /* 0x: group 6, group 7, LAR LSL, CLTS, INVD WBINVD, UD2; 0D is
+                         * AMD's 3DNow! PREFETCH/PREFETCHW (Intel: CPUID PRFCHW, long after
+                         * the P6) and 0E 0F are 3DNow!: undefined on Intel's P6 */
+    "uuuuuuuu66666666", /* 1x: SSE; the hint-NOP space 18-1F, NOP Ev with any ModRM and
+                         * prefix from the Pentium Pro (18 too: PREFETCHh came later) */
     "g3g3gugu" "uuuuuuuu", /* 2x: MOV CRn/DRn/TRn; SSE */
     "555666uuuuuuuuuu", /* 3x: WRMSR RDTSC RDMSR RDPMC SYSENTER SYSEXIT; 38/3A escapes */
     "6666666666666666", /* 4x: CMOVcc */
