@@ -75,8 +75,23 @@ static bool branches_into_itself(const struct opmap_form *f)
            !f->mem && f->reg >= 6;
 }
 
-/* The form of the random oracle that compares this one whole, or NULL: its generic forms
- * (operands anywhere, one instruction), the NOPs and LEA, DIV/IDIV. */
+/* The kinds of random form whose whole result the sweep's fixed state lets it compare:
+ * operands in registers or at the data region, stack and string instructions inside the
+ * data region, shifts with their count's undefined flags. Not: branches and far transfers
+ * (targets outside both processes' mappings), MOV moffs and BT reg (addresses outside the
+ * data region), descriptor instructions (the host's own GDT), ENTER (the host probes). */
+static bool whole_kind(unsigned kind)
+{
+    switch (kind) {
+    case K_GENERIC: case K_NOACCESS: case K_DIV: case K_SHIFT: case K_DSHIFT: case K_STACK:
+    case K_STRING: case K_LEAVE: case K_XLAT: case K_SREG: case K_BOUND: case K_POPF:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The form of the random oracle that compares this one whole, or NULL. */
 static const struct form *full_form(const struct sweep *s, const struct opmap_form *f)
 {
     const bool o16 = f->prefix == 0x66;
@@ -84,12 +99,20 @@ static const struct form *full_form(const struct sweep *s, const struct opmap_fo
         const struct form *x = &s->forms->f[i];
         if (x->op != f->op || (x->reg != 0xFF && x->reg != f->reg))
             continue;
-        if (x->kind != K_GENERIC && x->kind != K_NOACCESS && x->kind != K_DIV)
+        if (!whole_kind(x->kind))
             continue;
         if (x->size && x->size != (o16 ? 16 : 32))
             continue;
-        if (x->mem != (f->mem ? M_A32 : M_REG))
+        if (x->mem != M_NONE && x->mem != (f->mem ? M_A32 : M_REG) &&
+            !(x->mem == M_A32 && !f->mem && f->rm == 0))
             continue;
+        if (x->rep && x->rep != f->prefix)
+            continue;
+        if (x->mem == M_NONE || (x->mem == M_A32 && !f->mem)) {
+            /* no ModRM: one variant (rm 0) is the form, the others repeat it */
+            if (f->mem || f->rm != 0 || f->reg != 0)
+                return NULL;
+        }
         return x;
     }
     return NULL;
@@ -185,6 +208,7 @@ unsigned sweep_fill(struct sweep *s, struct oracle_case *cases, struct pcase *pc
 
         emu_begin(s->emu, c);
         const uint32_t at = c->code_addr;
+        const struct cpu before = s->emu->cpu;
         bool exc = emu_step(s->emu);
         for (unsigned i = 0; !exc && s->emu->cpu.eip == at && i < 64; i++)
             exc = emu_step(s->emu); /* a REP string instruction continuing */
@@ -195,8 +219,16 @@ unsigned sweep_fill(struct sweep *s, struct oracle_case *cases, struct pcase *pc
         pc->index = k;
         pc->ninsn = 1;
         pc->undef_reg = 0xFF;
-        pc->flags_mask = x ? ORACLE_FLAGS_COMPARED & ~OPDESC_UNDEF(x->d) : 0;
-        pc->skip = x == NULL; /* compared only for #UD or not */
+        bool undef_result = false;
+        uint32_t u = x ? undefined_flags(x, &before, c->code, c->code_len, &undef_result) : 0;
+        pc->flags_mask = ORACLE_FLAGS_COMPARED & ~u;
+        pc->skip = x == NULL || undef_result; /* compared only for #UD or not */
+        /* PUSH of a segment register with a 32-bit operand: the slot's upper half is the
+         * implementation's (SDM Vol. 2B "PUSH"; gen.c) */
+        if (is_push_sreg(op) && f.prefix != 0x66 && pc->want.end == ORACLE_END_NORMAL) {
+            pc->undef_mem_off = (uint16_t)(pc->want.regs[R_ESP] + 2 - s->emu->data_base);
+            pc->undef_mem_len = 2;
+        }
         bool orrery_ud = pc->want.end == ORACLE_END_EXCEPTION && pc->want.vector == EXC_UD;
         if (orrery_ud != (want == OPMAP_UD))
             s->map_diffs++;

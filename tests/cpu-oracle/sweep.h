@@ -3,8 +3,9 @@
  * (each rm) or memory operand × {none, 66, F2, F3}, enumerated from the map the manuals
  * give (tests/opmap), in one fixed state. Compared: #UD or not, for every form the host
  * can be the oracle of; and the whole result (registers, flags less the undefined ones,
- * memory, exception) for the forms the random oracle already knows how to compare (its
- * generic, no-access and divide forms). Left out, counted by reason: what later
+ * memory, exception) for the forms the random oracle already knows how to compare and the
+ * fixed state keeps inside both processes' memory (sweep.c, whole_kind). Left out, counted
+ * by reason: what later
  * extensions redefine (SSE, VEX, CET...), what would make a system call or a loop on the
  * host. */
 #ifndef ORRERY_TESTS_CPU_ORACLE_SWEEP_H
