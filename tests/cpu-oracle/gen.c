@@ -146,7 +146,7 @@ static unsigned shift_count(const struct form *f, const struct cpu *before, cons
 
 /* Flags an instruction leaves undefined, from the table's rules and its count; sets
  * *undef_result when its destination is undefined too. */
-static uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
+uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
                                 uint32_t len, bool *undef_result)
 {
     *undef_result = false;

@@ -275,10 +275,41 @@ static void test_ud1_modrm_counts_toward_the_length_limit(void **state)
     assert_int_equal(res.vector, 13);
 }
 
+/* The P6 hint-NOP space 0F 18-0F 1F (SDM Vol. 2B "NOP", Vol. 2D App. A reserved NOPs),
+ * whatever ModRM and prefix: ENDBR32 and RDSSPD of CET-built code, PREFETCHh, MPX and
+ * CLDEMOTE encodings run as NOPs, and the operand is never accessed, even where nothing is
+ * mapped (orrery's guard, the host's unmapped page). Found by orrery-oracle --sweep: the
+ * host ran 0F 18-0F 1E, orrery raised #UD. */
+static void test_hint_nops_run_without_touching_their_operand(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t forms[][8] = {
+        { 4, 0xF3, 0x0F, 0x1E, 0xFB },       /* endbr32 */
+        { 4, 0xF3, 0x0F, 0x1E, 0xC8 },       /* rdsspd eax */
+        { 3, 0x0F, 0x18, 0x00 },             /* prefetchnta [eax] (SSE) */
+        { 3, 0x0F, 0x1A, 0x38 },             /* 0F 1A /7 [eax] (MPX) */
+        { 4, 0x66, 0x0F, 0x1C, 0x00 },       /* 0F 1C /0 [eax] (CLDEMOTE), o16 */
+        { 4, 0xF2, 0x0F, 0x19, 0xD9 },       /* reserved NOP, register */
+        { 5, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, /* nop [eax+eax+0] */
+    };
+    const struct regs regs = { .eax = 0xF0000000u, .ecx = 1, .edx = 2, .ebx = 3 };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        run(r, forms[i] + 1, forms[i][0], regs, 0, &res);
+        assert_int_equal(res.end, ORACLE_END_NORMAL);
+        assert_int_equal(res.eip, CODE + forms[i][0]);
+        assert_int_equal(res.regs[0], regs.eax);
+        assert_int_equal(res.regs[3], regs.ebx);
+        assert_int_equal(res.ndiff, 0);
+        assert_int_equal(r->e.oob, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mov_cr_reserved_register_is_ud_at_cpl3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hint_nops_run_without_touching_their_operand, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg8b_operand_must_be_8_byte_aligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_far_transfers_alignment_check_the_user_stack, setup, teardown),
