@@ -9,7 +9,7 @@
  *
  * Host-side plumbing only: no guest state lives here (the device's FIFO is the guest's),
  * so it is never saved. A device or the machine includes this header; a frontend sees it
- * through core/machine.h. */
+ * through core/machine/machine.h. */
 #ifndef ORRERY_CORE_CHARDEV_H
 #define ORRERY_CORE_CHARDEV_H
 

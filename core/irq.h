@@ -7,7 +7,7 @@
  * level. Driving a line to the level it already has is harmless, which lets a device call
  * irq_set after every state change without tracking edges itself.
  *
- * The line is wiring, not state: it holds host pointers and is built by core/machine.c
+ * The line is wiring, not state: it holds host pointers and is built by core/machine/machine.c
  * (or a test) when the device is created, never saved. The level it last carried is part
  * of the driving device's state, which recomputes and drives it again after a load. */
 #ifndef ORRERY_CORE_IRQ_H

@@ -1,6 +1,6 @@
 /* A save-state file: the framed sections of core/savestate.h and raw byte runs (RAM),
  * behind a magic and a format version, all in one gzip stream (zlib), so `zcat` shows
- * the layout. core/machine_state.c decides what goes in and in which order.
+ * the layout. core/machine/machine_state.c decides what goes in and in which order.
  *
  *     "ORRYSTAT" (8 bytes)  format version (4, little-endian)  sections and runs...
  *

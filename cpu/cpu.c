@@ -155,6 +155,78 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu_reset(cpu);
 }
 
+void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h)
+{
+    cpu->intr_ack = h->intr_ack;
+    cpu->intr_opaque = h->opaque;
+    cpu->ferr_changed = h->ferr_changed;
+    cpu->ferr_opaque = h->opaque;
+    cpu->tsc_clock = h->tsc_clock;
+    cpu->tsc_opaque = h->opaque;
+}
+
+void cpu_enter_flat32(struct cpu *cpu, const struct cpu_flat_entry *e)
+{
+    /* The hidden parts as loading the GDT's descriptors sets them: code execute/read,
+     * data read/write, both accessed, present, DPL 0, G and D/B set. */
+    for (int s = 0; s < S_COUNT; s++) {
+        struct seg_cache *c = &cpu->seg[s];
+        bool code = s == S_CS;
+        c->sel = code ? e->cs : e->ds;
+        c->base = 0;
+        c->limit = 0xFFFFFFFFu;
+        c->attr = code ? 0xC09B : 0xC093;
+        c->ok = code ? SEG_OK_READ : SEG_OK_READ | SEG_OK_WRITE;
+    }
+    cpu->gdtr.base = e->gdt_base;
+    cpu->gdtr.limit = e->gdt_limit;
+    cpu->idtr.base = 0;
+    cpu->idtr.limit = 0;
+    cpu->cr[0] = (cpu->cr[0] | CR0_PE) & ~CR0_PG;
+    cpu->mode = MODE_PROT;
+    cpu->cpl = 0;
+    cpu->halted = 0;
+    cpu->inhibit = 0;
+    cpu_set_eflags(cpu, 0x2);
+    for (int r = 0; r < R_ZERO; r++)
+        cpu->r[r] = 0;
+    cpu->r[R_ESI] = e->esi;
+    cpu->r[R_ESP] = e->esp;
+    cpu->eip = e->eip;
+    tlb_flush_all(&cpu->tlb);
+}
+
+/* cpu_unsupported stops the CPU with fault_vector -1; a triple fault keeps the vector of
+ * the fault that could not be delivered (exception.c, handle_fault below). */
+enum cpu_status cpu_status(const struct cpu *cpu, const char **why)
+{
+    if (cpu->shutdown) {
+        bool unsupported = cpu->fault_vector < 0;
+        if (why)
+            *why = cpu->stop_reason ? cpu->stop_reason
+                                    : unsupported ? "an unknown feature" : "shutdown";
+        return unsupported ? CPU_UNSUPPORTED : CPU_SHUTDOWN;
+    }
+    return cpu->halted ? CPU_HALTED : CPU_RUNNING;
+}
+
+void cpu_get_regs(struct cpu *cpu, struct cpu_regs *r)
+{
+    memset(r, 0, sizeof *r);
+    for (int i = 0; i < 8; i++)
+        r->gpr[i] = cpu->r[i];
+    r->eip = cpu->eip;
+    r->eflags = cpu_get_eflags(cpu);
+    r->cr0 = cpu->cr[0];
+    for (int s = 0; s < S_COUNT; s++) {
+        r->sel[s] = cpu->seg[s].sel;
+        r->base[s] = cpu->seg[s].base;
+        r->limit[s] = cpu->seg[s].limit;
+    }
+    r->code32 = (cpu->seg[S_CS].attr & SEG_ATTR_DB) != 0;
+    r->gdtr = cpu->gdtr;
+}
+
 /* Exception classes for a fault raised while delivering another (SDM Vol. 3A §6.15,
  * Tables 6-4 and 6-5): two contributory faults, or a page fault followed by a page fault or
  * a contributory fault, make a double fault; any other pair is handled one after the other. */

@@ -168,6 +168,7 @@ struct cpu_model_info {
     uint32_t reset_edx;       /* EDX after reset: the processor signature (386 on) */
     bool has_cpuid;
     bool has_fpu;             /* an x87 on the chip (486DX on); without it ESC is op_esc */
+    bool enter_probe;         /* ENTER checks a write at its final stack pointer (ops_stack.c) */
     uint32_t cpuid_max, cpuid_sig, cpuid_features_edx, cpuid_features_ecx;
     const char *vendor;       /* 12 bytes for CPUID leaf 0 */
 };
@@ -201,6 +202,65 @@ static inline void cpu_end_slice(struct cpu *cpu, uint64_t more)
     if (end < cpu->run_end)
         cpu->run_end = end;
 }
+
+/* ---- What the machine uses: wiring, entry states, why the CPU stopped ---- */
+
+/* The CPU's outputs to the platform, with one opaque for all; a NULL hook is not wired
+ * (see the fields of struct cpu: intr_ack, ferr_changed, tsc_clock). */
+struct cpu_hooks {
+    int (*intr_ack)(void *opaque);                 /* INTA: the vector of the interrupt */
+    void (*ferr_changed)(void *opaque, int level); /* FERR# */
+    uint64_t (*tsc_clock)(void *opaque);           /* the TSC's time base (ns) */
+    void *opaque;
+};
+void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *hooks);
+
+/* The INTR and IGNNE# input pins, driven by the platform. */
+static inline void cpu_set_intr(struct cpu *cpu, int level) { cpu->intr_line = level != 0; }
+static inline void cpu_set_ignne(struct cpu *cpu, int level) { cpu->ignne = level != 0; }
+
+/* The state a 32-bit boot loader leaves (the Linux boot protocol's 32-bit entry, a
+ * multiboot loader's): protected mode with paging off, CPL 0, EFLAGS 2 (IF, TF, DF clear),
+ * CS = cs and the other segment registers = ds with the flat 4 GiB code and data
+ * descriptors the GDT at gdt_base holds (base 0, limit 4 GiB, G and D/B set, accessed),
+ * an empty IDT, and every general register 0 but ESI, ESP and EIP. */
+struct cpu_flat_entry {
+    uint16_t cs, ds;
+    uint32_t gdt_base;
+    uint16_t gdt_limit;
+    uint32_t eip, esp, esi;
+};
+void cpu_enter_flat32(struct cpu *cpu, const struct cpu_flat_entry *e);
+
+/* Where the CPU stands between two cpu_run calls. */
+enum cpu_status {
+    CPU_RUNNING,     /* executing instructions */
+    CPU_HALTED,      /* in HLT until an interrupt (or for good when IF is clear) */
+    CPU_SHUTDOWN,    /* stopped by a triple fault: the platform resets it or stays off */
+    CPU_UNSUPPORTED, /* stopped at something orrery does not implement */
+};
+/* The status; for the two stops, *why (when why is not NULL) names the cause for the user
+ * ("triple fault ...", the unimplemented feature). */
+enum cpu_status cpu_status(const struct cpu *cpu, const char **why);
+static inline bool cpu_interrupts_enabled(const struct cpu *cpu) { return (cpu->eflags & FL_IF) != 0; }
+static inline bool cpu_intr_pending(const struct cpu *cpu) { return cpu->intr_line != 0; }
+
+/* The model, and the instructions retired since power-on (the counter itself, for the
+ * scheduler's instruction clock). */
+static inline const struct cpu_model_info *cpu_info(const struct cpu *cpu) { return cpu->info; }
+static inline uint64_t cpu_icount(const struct cpu *cpu) { return cpu->icount; }
+static inline const uint64_t *cpu_icount_counter(const struct cpu *cpu) { return &cpu->icount; }
+
+/* The registers a user or a debugger sees, by value. */
+struct cpu_regs {
+    uint32_t gpr[8];              /* EAX ECX EDX EBX ESP EBP ESI EDI */
+    uint32_t eip, eflags, cr0;
+    uint16_t sel[S_COUNT];        /* ES CS SS DS FS GS */
+    uint32_t base[S_COUNT], limit[S_COUNT];
+    bool code32;                  /* CS is a 32-bit segment */
+    struct dtr gdtr;
+};
+void cpu_get_regs(struct cpu *cpu, struct cpu_regs *r);
 
 /* EFLAGS with the lazy arithmetic flags materialised / a full EFLAGS load. */
 uint32_t cpu_get_eflags(struct cpu *cpu);

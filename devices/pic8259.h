@@ -13,7 +13,7 @@
  * from the ELCR (IRQ 0, 1, 2, 8 and 13 are always edge, as on the PIIX3).
  *
  * Inputs are irq lines (core/irq.h) whose sink is pic_set_irq; the INT output is a line
- * too (core/machine.c points it at the CPU's INTR pin). Edge inputs latch a rising edge
+ * too (core/machine/machine.c points it at the CPU's INTR pin). Edge inputs latch a rising edge
  * in the IRR until it is acknowledged: devices may pulse a line (irq_pulse), unlike the
  * real part, whose request must stay high until INTA. */
 #ifndef ORRERY_DEVICES_PIC8259_H

@@ -471,6 +471,17 @@ enum f80_order f80_compare(struct f80_ctx *c, struct f80 a, struct f80 b, bool q
 /* FPREM/FPREM1 (SDM Vol. 2A): exact; a reduction spanning 64 or more binary orders stops
  * partway with C2 set. The amount it reduces by is the host-observed one: the remainder
  * of ST(0)·2^N modulo ST(1), N = 32 + (D mod 32), with D the exponent difference. */
+/* An operand the result table returns as it is (FPREM by an infinity, FSCALE by a zero):
+ * nothing is computed, so a denormal stays as it is and never underflows, even with #U
+ * unmasked (the host, Intel family 6); anything else, a pseudo-denormal included, comes
+ * back normalised. a is unpacked into sign sa, exponent ea and significand ma. */
+static struct f80 passed_through(struct f80_ctx *c, struct f80 a, bool sa, int32_t ea, uint64_t ma)
+{
+    if (!(a.m >> 63))
+        return a;
+    return f80_round_pack(c, sa, ea, ma, 0, 64);
+}
+
 struct f80 f80_rem(struct f80_ctx *c, struct f80 a, struct f80 b, bool ieee, unsigned *q,
                    bool *partial)
 {
@@ -491,8 +502,8 @@ struct f80 f80_rem(struct f80_ctx *c, struct f80 a, struct f80 b, bool ieee, uns
     int32_t ea, eb;
     uint64_t ma, mb;
     f80_unpack(a, &ea, &ma);
-    if (kb == F80_INF) /* the dividend, normalised (pseudo-denormals too) */
-        return f80_round_pack(c, sa, ea, ma, 0, 64);
+    if (kb == F80_INF) /* the dividend itself (SDM "FPREM" table) */
+        return passed_through(c, a, sa, ea, ma);
     f80_unpack(b, &eb, &mb);
     int32_t d = ea - eb;
     if (d < -1 || (d == -1 && !ieee))
@@ -552,6 +563,12 @@ struct f80 f80_scale(struct f80_ctx *c, struct f80 a, struct f80 b)
     }
     if (ka == F80_INF || ka == F80_ZERO)
         return a;
+    if (kb == F80_ZERO) { /* ST(0) itself (SDM "FSCALE" table) */
+        int32_t ea;
+        uint64_t ma;
+        f80_unpack(a, &ea, &ma);
+        return passed_through(c, a, sa, ea, ma);
+    }
     /* The scale: ST(1) truncated toward zero, clamped where the result saturates anyway. */
     int32_t n = 0;
     if (kb != F80_ZERO) {

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/machine.h"
+#include "core/machine/machine.h"
 #include "frontends/headless/console.h"
 
 #ifndef ORRERY_VERSION

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/machine.h"
+#include "core/machine/machine.h"
 
 enum console_kind {
     CONSOLE_NONE,   /* no host end: the machine gets no chardev */

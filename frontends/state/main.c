@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/machine.h"
+#include "core/machine/machine.h"
 
 static int usage(void)
 {

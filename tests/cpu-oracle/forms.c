@@ -158,6 +158,9 @@ static int classify(unsigned op, unsigned reg, const struct opdesc *d, const cha
         return K_PRIV;
     case 0x102: case 0x103:
         return K_DESC;
+    case 0x1B9:
+        return K_UD;
+    case 0x118: case 0x119: case 0x11A: case 0x11B: case 0x11C: case 0x11D: case 0x11E:
     case 0x11F:
         return K_NOACCESS;
     case 0x131:
@@ -344,17 +347,17 @@ int forms_build(struct forms *fs, bool low, bool ldt)
         }
     }
     /* Undefined opcodes that stay undefined on every later processor. */
-    static const uint16_t ud[] = { 0x10B, 0x1B9, 0x1FF };
+    static const uint16_t ud[] = { 0x10B, 0x1FF };
     for (unsigned i = 0; i < sizeof ud / sizeof ud[0]; i++) {
         struct form f;
         memset(&f, 0, sizeof f);
         f.op = ud[i];
         f.reg = 0xFF;
         f.kind = K_UD;
-        f.mem = ud[i] == 0x1B9 ? M_A32 : M_NONE;
+        f.mem = M_NONE;
         f.first = -1;
         name_form(&f);
-        snprintf(f.name, sizeof f.name, "0F %02X ud%s", ud[i] & 0xFF, ud[i] == 0x1B9 ? " /r" : "");
+        snprintf(f.name, sizeof f.name, "0F %02X ud", ud[i] & 0xFF);
         add(fs, &f);
     }
     fs->live = calloc(fs->n, sizeof *fs->live);
@@ -369,6 +372,9 @@ int forms_build(struct forms *fs, bool low, bool ldt)
         if (fs->f[i].op == 0x102 || fs->f[i].kind == K_DESC)
             continue; /* LAR: undefined bits in its result (gen.c); all four: a computed
                        * selector may name the host's own GDT entries. Single cases only */
+        if (is_push_sreg(fs->f[i].op) && fs->f[i].size != 16)
+            continue; /* the upper half of the slot is the implementation's (gen.c), and a
+                       * later POP would read it. Single cases only */
         if (ends_sequence(&fs->f[i]))
             fs->seq_end[fs->nseq_end++] = i;
         else

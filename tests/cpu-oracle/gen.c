@@ -146,7 +146,7 @@ static unsigned shift_count(const struct form *f, const struct cpu *before, cons
 
 /* Flags an instruction leaves undefined, from the table's rules and its count; sets
  * *undef_result when its destination is undefined too. */
-static uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
+uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
                                 uint32_t len, bool *undef_result)
 {
     *undef_result = false;
@@ -220,8 +220,14 @@ static bool run_insn(struct gen *gen, const struct form *f, const struct oracle_
         return false;
     if (f->kind == K_FAR && (cpu->eflags & FL_NT))
         return false; /* IRET with NT: a task return on the P6, #GP in the host's mode */
-    if (f->kind == K_ENTER && (cpu->eflags & FL_AC))
-        return false; /* ENTER's probe of the new stack bottom: #AC on the host */
+    if ((is_push_sreg(f->op) || f->kind == K_SREG) && f->op != 0x8E && f->size != 16 &&
+        (cpu->eflags & FL_AC)) {
+        /* PUSH/POP of a segment register with a 32-bit operand size: a processor that moves
+         * 16 bits (gen_single) checks the alignment of 2 bytes, one that moves 32 bits of 4. */
+        uint32_t a = cpu->r[R_ESP] - (is_push_sreg(f->op) ? 4 : 0);
+        if ((a & 3) == 2)
+            return false;
+    }
     bool undef_result;
     uint32_t u = undefined_flags(f, &before, code, len, &undef_result);
     if (undef_result)
@@ -264,6 +270,7 @@ void gen_single(struct gen *g0, uint64_t index, struct pcase *pc)
     pc->skip = false;
     pc->undef_reg = 0xFF;
     pc->undef_bits = 0;
+    pc->undef_mem_len = 0;
     struct oracle_case *c = &pc->c;
     const bool low16 = f->mem == M_A16 && f->kind != K_LOOP;
     for (unsigned attempt = 0; attempt < 256; attempt++) {
@@ -290,6 +297,18 @@ void gen_single(struct gen *g0, uint64_t index, struct pcase *pc)
         if (f->op == 0x102 && !g.o16) {
             pc->undef_reg = g.ib.reg;
             pc->undef_bits = 0x000F0000u;
+        }
+        /* PUSH of a segment register with a 32-bit operand size: "either a zero-extended
+         * value is pushed on the stack or the segment selector is written on the stack
+         * using a 16-bit move" (SDM Vol. 2B "PUSH"). Intel's recent processors leave the
+         * upper half of the slot as it was, AMD's write zeros: compare only the selector. */
+        if (is_push_sreg(f->op) && !g.o16 && pc->want.end == ORACLE_END_NORMAL) {
+            uint32_t ss_base = c->data_sel == ORACLE_LDT_SEL ? g.data : 0;
+            uint32_t off = ss_base + pc->want.regs[R_ESP] + 2 - g.data;
+            if (off + 2 <= ORACLE_DATA_SIZE) {
+                pc->undef_mem_off = (uint16_t)off;
+                pc->undef_mem_len = 2;
+            }
         }
         return;
     }
@@ -386,4 +405,5 @@ void gen_sequence(struct gen *g0, uint64_t index, struct pcase *pc)
     pc->skip = false;
     pc->undef_reg = 0xFF;
     pc->undef_bits = 0;
+    pc->undef_mem_len = 0;
 }

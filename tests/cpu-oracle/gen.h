@@ -64,6 +64,8 @@ struct pcase {
     uint32_t flags_mask;    /* EFLAGS bits to compare */
     uint8_t undef_reg;      /* a register with bits the manuals leave undefined, or 0xFF */
     uint32_t undef_bits;    /* ... those bits */
+    uint16_t undef_mem_off; /* data-region bytes [off, off + len) the manuals leave to the */
+    uint8_t undef_mem_len;  /* implementation (0: none) */
     int form;               /* single instruction: its form; sequences: -1 */
     uint32_t ninsn;         /* instructions in a sequence */
     uint64_t index;         /* case number in its kind (for --only) */
@@ -79,6 +81,18 @@ struct gen {
     uint32_t sigstack_lo, sigstack_hi; /* the child's signal stack */
     uint64_t rejected;      /* cases regenerated (undefined result, consumed undefined flags) */
 };
+
+/* PUSH ES/CS/SS/DS/FS/GS. */
+static inline bool is_push_sreg(unsigned op)
+{
+    return op == 0x06 || op == 0x0E || op == 0x16 || op == 0x1E || op == 0x1A0 || op == 0x1A8;
+}
+
+/* The EFLAGS bits form f leaves undefined when its bytes code[0, len) run from state
+ * before (the table's rules, refined by the count of a shift); *undef_result when its
+ * destination is undefined too. */
+uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
+                         uint32_t len, bool *undef_result);
 
 /* Case number index of its kind; deterministic in (seed, index). */
 void gen_single(struct gen *g, uint64_t index, struct pcase *pc);

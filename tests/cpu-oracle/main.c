@@ -23,21 +23,26 @@
 #include <capstone/capstone.h>
 
 #include "gen.h"
+#include "sweep.h"
 
 static const char *usage_text =
     "usage: orrery-oracle [--seed S] [--count N] [--sequences M] [--only single:I|seq:J]\n"
-    "                     [--max-report N] [--quiet] [--forms] [--child PATH]\n"
+    "                     [--max-report N] [--quiet] [--forms] [--sweep] [--child PATH]\n"
     "Runs N random single-instruction cases (default 200000) and M random sequences of up\n"
     "to 16 instructions (default 2000) on orrery and on the host processor and compares\n"
     "them. Prints each form's count, the first difference of each form, and last\n"
-    "`N passed, N failed`; exit status 0 only when nothing differed.\n";
+    "`N passed, N failed`; exit status 0 only when nothing differed, 1 when something did,\n"
+    "2 on an error, and 77 (one line saying why) when the host cannot run 32-bit programs.\n"
+    "--sweep runs instead every form of the Pentium II opcode map (tests/opmap: each opcode\n"
+    "x ModRM.reg x register/memory operand x no prefix, 66, F2, F3) once, and compares #UD\n"
+    "or not, and the whole result where the random cases know how to compare the form.\n";
 
 struct options {
     uint64_t seed, count, seqs;
     int only_kind; /* 0 none, 1 single, 2 sequence */
     uint64_t only_index;
     unsigned max_report;
-    bool quiet, list_forms;
+    bool quiet, list_forms, sweep;
     const char *child;
 };
 
@@ -110,6 +115,9 @@ static void parse_args(struct options *o, int argc, char **argv)
         } else if (!strcmp(a, "-forms")) {
             o->list_forms = true;
             continue;
+        } else if (!strcmp(a, "-sweep")) {
+            o->sweep = true;
+            continue;
         }
         if (!val) {
             fprintf(stderr, "orrery-oracle: unknown flag or missing value: %s (try --help)\n", argv[i]);
@@ -152,6 +160,12 @@ static void parse_args(struct options *o, int argc, char **argv)
 }
 
 /* ---- the child ---- */
+
+/* What a forked child that could not exec the native program sends instead of its ready
+ * word: this, or'ed with errno. */
+#define EXEC_FAILED 0xEEEE0000u
+/* The exit status when the host cannot be the oracle (ctest's SKIP_RETURN_CODE). */
+#define ORACLE_SKIPPED 77
 
 static char *child_path(const char *argv0)
 {
@@ -214,7 +228,9 @@ static void start_child(struct tester *t, const char *argv0)
         snprintf(a2, sizeof a2, "%d", cmd[0]);
         snprintf(a3, sizeof a3, "%d", reply[1]);
         execl(path, path, a1, a2, a3, (char *)NULL);
-        fprintf(stderr, "orrery-oracle: cannot run %s: %s\n", path, strerror(errno));
+        uint32_t failed = EXEC_FAILED | (uint32_t)errno;
+        if (write(reply[1], &failed, 4) != 4)
+            _exit(127);
         _exit(127);
     }
     close(fd);
@@ -224,7 +240,22 @@ static void start_child(struct tester *t, const char *argv0)
     t->cmd_fd = cmd[1];
     t->reply_fd = reply[0];
     uint32_t ready;
-    if (read(t->reply_fd, &ready, 4) != 4 || ready != 0xFFFFFFFFu || !t->shm->child_ready)
+    if (read(t->reply_fd, &ready, 4) != 4)
+        die("the native child did not start (see its message above)");
+    if ((ready & 0xFFFF0000u) == EXEC_FAILED) {
+        int err = (int)(ready & 0xFFFF);
+        waitpid(pid, NULL, 0);
+        if (err == ENOEXEC) {
+            /* An x86-64 kernel built or booted without IA-32 emulation: not a failure of
+             * orrery's, and nothing this program can test. */
+            printf("orrery-oracle: skipped: this host cannot run 32-bit programs (%s: %s); "
+                   "the CPU oracle needs a kernel with IA-32 emulation\n", path, strerror(err));
+            exit(ORACLE_SKIPPED);
+        }
+        fprintf(stderr, "orrery-oracle: cannot run %s: %s\n", path, strerror(err));
+        exit(2);
+    }
+    if (ready != 0xFFFFFFFFu || !t->shm->child_ready)
         die("the native child did not start (see its message above)");
     if (t->shm->cs != ORACLE_USER_CS || t->shm->ds != ORACLE_USER_DS || t->shm->ss != ORACLE_USER_DS) {
         fprintf(stderr, "orrery-oracle: the child runs with CS %#x DS %#x SS %#x; the oracle needs "
@@ -288,6 +319,22 @@ static bool has_error_code(uint32_t v)
     return v == 8 || (v >= 10 && v <= 14) || v == 17;
 }
 
+/* The changed bytes of r less those the case leaves undefined: the listed ones into out
+ * (*nout of them), and the count of all. */
+static uint32_t defined_diff(const struct pcase *pc, const struct oracle_result *r, uint32_t *out,
+                             uint32_t *nout)
+{
+    uint32_t listed = r->ndiff < ORACLE_MAX_DIFF ? r->ndiff : ORACLE_MAX_DIFF, n = 0;
+    for (uint32_t i = 0; i < listed; i++) {
+        uint32_t off = r->diff[i] >> 8;
+        if (off - pc->undef_mem_off < pc->undef_mem_len)
+            continue;
+        out[n++] = r->diff[i];
+    }
+    *nout = n;
+    return r->ndiff - (listed - n);
+}
+
 /* Appends to buf what differs between the host's result h and orrery's w. */
 static bool differ(const struct pcase *pc, const struct oracle_result *h, char *buf, size_t cap)
 {
@@ -324,30 +371,29 @@ static bool differ(const struct pcase *pc, const struct oracle_result *h, char *
     for (int i = 0; i < 6; i++)
         if (h->sreg[i] != w->sreg[i] && ((h->sreg[i] | w->sreg[i]) & ~3u) != 0)
             SAY("  %s: host %04x, orrery %04x\n", sreg_names[i], h->sreg[i], w->sreg[i]);
-    uint32_t nd = h->ndiff < w->ndiff ? h->ndiff : w->ndiff;
-    if (nd > ORACLE_MAX_DIFF)
-        nd = ORACLE_MAX_DIFF;
-    if (h->ndiff != w->ndiff || memcmp(h->diff, w->diff, nd * 4)) {
-        SAY("  memory: host changed %u bytes, orrery %u\n", h->ndiff, w->ndiff);
+    static uint32_t hd[ORACLE_MAX_DIFF], wd[ORACLE_MAX_DIFF];
+    uint32_t hn, wn;
+    uint32_t hcount = defined_diff(pc, h, hd, &hn), wcount = defined_diff(pc, w, wd, &wn);
+    uint32_t nd = hn < wn ? hn : wn;
+    if (hcount != wcount || memcmp(hd, wd, nd * 4)) {
+        SAY("  memory: host changed %u bytes, orrery %u\n", hcount, wcount);
         unsigned shown = 0;
         uint32_t i = 0, j = 0;
-        uint32_t hn = h->ndiff < ORACLE_MAX_DIFF ? h->ndiff : ORACLE_MAX_DIFF;
-        uint32_t wn = w->ndiff < ORACLE_MAX_DIFF ? w->ndiff : ORACLE_MAX_DIFF;
         while ((i < hn || j < wn) && shown < 8) {
-            uint32_t ho = i < hn ? h->diff[i] >> 8 : ~0u, wo = j < wn ? w->diff[j] >> 8 : ~0u;
+            uint32_t ho = i < hn ? hd[i] >> 8 : ~0u, wo = j < wn ? wd[j] >> 8 : ~0u;
             if (ho == wo) {
-                if ((h->diff[i] & 0xFF) != (w->diff[j] & 0xFF)) {
-                    SAY("    +%04x: host %02x, orrery %02x\n", ho, h->diff[i] & 0xFF, w->diff[j] & 0xFF);
+                if ((hd[i] & 0xFF) != (wd[j] & 0xFF)) {
+                    SAY("    +%04x: host %02x, orrery %02x\n", ho, hd[i] & 0xFF, wd[j] & 0xFF);
                     shown++;
                 }
                 i++;
                 j++;
             } else if (ho < wo) {
-                SAY("    +%04x: host %02x, orrery unchanged\n", ho, h->diff[i] & 0xFF);
+                SAY("    +%04x: host %02x, orrery unchanged\n", ho, hd[i] & 0xFF);
                 shown++;
                 i++;
             } else {
-                SAY("    +%04x: host unchanged, orrery %02x\n", wo, w->diff[j] & 0xFF);
+                SAY("    +%04x: host unchanged, orrery %02x\n", wo, wd[j] & 0xFF);
                 shown++;
                 j++;
             }
@@ -562,9 +608,9 @@ static void report(struct tester *t, double secs)
             "INT 0x80 (a system call on the host); selectors 0x50-0x7F (the host's LDT, TLS "
             "and per-CPU descriptors); far transfers to 0x30-0x33 (the host's 64-bit code)",
             "memory outside the data and code regions (the host has no pages there; the "
-            "oracle runs orrery without paging): ENTER frames stay in the stack page (the "
-            "host probes the new stack bottom, and without alignment checking), RET imm16 "
-            "releases stay in it",
+            "oracle runs orrery without paging): ENTER frames and final stack pointers stay in "
+            "the stack page (both probe a write there, so a #PF would differ; #AC is "
+            "compared), RET imm16 releases stay in it",
             "a return to RPL < CPL with a misaligned outer stack under EFLAGS.AC: the SDM "
             "checks the RPL first (#GP), the host reads the outer SS:ESP first (#AC)",
             "TF set by POPF or IRET (a single-step trap would end the case elsewhere); IRET "
@@ -588,6 +634,49 @@ static void report(struct tester *t, double secs)
     printf("\n%" PRIu64 " cases in %.1f s (%.0f cases/s); %" PRIu64 " regenerated, %" PRIu64 " skipped\n",
            total, secs, secs > 0 ? (double)total / secs : 0.0, t->gen.rejected, t->skipped);
     printf("%" PRIu64 " passed, %" PRIu64 " failed\n", t->passed, t->failed);
+}
+
+/* ---- the sweep (sweep.c) ---- */
+
+static void show_sweep_case(void *ctx, const struct pcase *pc, const struct oracle_result *h)
+{
+    struct tester *t = ctx;
+    char buf[4096];
+    differ(pc, h, buf, sizeof buf);
+    print_code(t, &pc->c);
+    printf("  before eflags=%08x\n        ", pc->c.eflags);
+    for (int i = 0; i < 8; i++)
+        printf("%s=%08x%s", reg_names[i], pc->c.regs[i], i == 3 ? "\n        " : " ");
+    printf("\n");
+    print_result("host", h);
+    print_result("orrery", &pc->want);
+    printf("%s", buf);
+}
+
+static int run_sweep(struct tester *t)
+{
+    static struct sweep sw;
+    sweep_init(&sw, &t->emu, &t->forms);
+    const struct sweep_io io = { differ, show_sweep_case, t, t->opt.max_report };
+    uint32_t cur = 0;
+    uint32_t n = sweep_fill(&sw, t->shm->batch[cur].c, t->pcases[cur], ORACLE_BATCH);
+    t->shm->batch[cur].n = n;
+    if (n)
+        send_batch(t, cur);
+    while (n) {
+        uint32_t next = cur ^ 1;
+        uint32_t m = sweep_fill(&sw, t->shm->batch[next].c, t->pcases[next], ORACLE_BATCH);
+        t->shm->batch[next].n = m;
+        wait_batch(t, cur);
+        sweep_check(&sw, t->pcases[cur], t->shm->batch[cur].r, n, &io);
+        if (m)
+            send_batch(t, next);
+        cur = next;
+        n = m;
+    }
+    close(t->cmd_fd);
+    waitpid(t->child, NULL, 0);
+    return sweep_report(&sw) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -619,6 +708,14 @@ int main(int argc, char **argv)
         t.pcases[b] = calloc(ORACLE_BATCH, sizeof *t.pcases[b]);
         if (!t.pcases[b])
             die("out of memory");
+    }
+
+    if (t.opt.sweep) {
+        int rc = run_sweep(&t);
+        cs_close(&t.cs);
+        emu_free(&t.emu);
+        forms_free(&t.forms);
+        return rc;
     }
 
     double t0 = now();

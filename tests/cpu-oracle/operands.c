@@ -373,7 +373,9 @@ void prefixes(struct g *g)
         p[i - 1] = p[j];
         p[j] = t;
     }
-    if (coin(&g->rng, 1) && (!g->calm || coin(&g->rng, 10))) {
+    /* Not for UD0: newer processors read a ModRM after 0F FF and older ones do not (SDM
+     * Vol. 2B "UD"), so past 15 bytes one raises #GP and the other #UD. */
+    if (coin(&g->rng, 1) && (!g->calm || coin(&g->rng, 10)) && f->op != 0x1FF) {
         unsigned extra = 8 + rn(&g->rng, 8);
         uint8_t q[16];
         unsigned k = 0;

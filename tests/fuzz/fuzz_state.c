@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer harness for loading saved states (core/statefile.c, core/machine_state.c,
+ * libFuzzer harness for loading saved states (core/statefile.c, core/machine/machine_state.c,
  * every device's and the CPU's section and its ranges): a state file is input from
  * anywhere, so no file may crash, hang or corrupt orrery, and whatever loads must run.
  *
@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "core/machine.h"
+#include "core/machine/machine.h"
 #include "core/statefile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -62,7 +62,7 @@ static void put_le32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* A "ram" section (core/machine_state.c: base, size) and its zero bytes. */
+/* A "ram" section (core/machine/machine_state.c: base, size) and its zero bytes. */
 static void put_ram(gzFile gz, uint32_t base, uint32_t size)
 {
     uint8_t frame[1 + 3 + 8 + 8] = { 3, 'r', 'a', 'm' };

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/machine.h"
+#include "core/machine/machine.h"
 
 /* A temporary file name, removed by the test's teardown list. */
 struct tmp {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/chardev.h"
-#include "core/machine.h"
+#include "core/machine/machine.h"
 #include "machine_rig.h"
 
 /* The test double: what the guest sent, and how often the device was told of input. */

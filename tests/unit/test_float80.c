@@ -179,6 +179,48 @@ static void test_fscale_beyond_rebias_range_saturates(void **state)
     assert_int_equal(c.flags, FE_OE | FE_PE | FE_C1);
 }
 
+/* The SDM's tables give the operand itself for FPREM/FPREM1 by an infinity and FSCALE by a
+ * zero: nothing is computed, so a denormal comes back as it is, with #D but no underflow
+ * even when #U is unmasked (no rebiased result). The host (Intel family 6) does exactly
+ * this; a pseudo-denormal comes back normalised. */
+static void test_passed_through_denormal_does_not_underflow(void **state)
+{
+    (void)state;
+    const struct f80 den = f80_make(0x0000, 0x00000014D708E2FFull);
+    const struct f80 pinf = f80_make(0x7FFF, 0x8000000000000000ull);
+    const struct f80 ninf = f80_make(0xFFFF, 0x8000000000000000ull);
+    const uint16_t cw = 0x0B63 & ~0x0010; /* UM unmasked, DM masked */
+    unsigned q;
+    bool partial;
+    for (int ieee = 0; ieee < 2; ieee++) {
+        for (int s = 0; s < 2; s++) {
+            struct f80_ctx c = ctx(cw);
+            struct f80 r = f80_rem(&c, den, s ? ninf : pinf, ieee, &q, &partial);
+            assert_f80(r, 0x0000, 0x00000014D708E2FFull);
+            assert_int_equal(c.flags & (FE_UE | FE_PE), 0);
+            assert_true(c.flags & FE_DE);
+            assert_false(partial);
+        }
+    }
+    const struct f80 nden = f80_make(0x8000, 0x00000000001FFFFFull);
+    for (int s = 0; s < 2; s++) {
+        struct f80_ctx c = ctx(cw);
+        struct f80 r = f80_scale(&c, nden, f80_make(s ? 0x8000 : 0x0000, 0));
+        assert_f80(r, 0x8000, 0x00000000001FFFFFull);
+        assert_int_equal(c.flags & (FE_UE | FE_PE), 0);
+        assert_true(c.flags & FE_DE);
+    }
+    /* a pseudo-denormal is 2^-16382, the smallest normal: normalised */
+    struct f80_ctx c = ctx(cw);
+    struct f80 r = f80_rem(&c, f80_make(0x0000, 0x8000000000000000ull), pinf, false, &q, &partial);
+    assert_f80(r, 0x0001, 0x8000000000000000ull);
+    assert_int_equal(c.flags & FE_UE, 0);
+    /* a scale that is not zero computes: a result still tiny underflows */
+    c = ctx(cw);
+    r = f80_scale(&c, den, ONE);
+    assert_true(c.flags & FE_UE);
+}
+
 static void test_integer_conversion_by_rounding_mode(void **state)
 {
     (void)state;
@@ -267,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_float_loads_flag_snan_and_denormal),
         cmocka_unit_test(test_bcd_round_trip_and_indefinite),
         cmocka_unit_test(test_round_int_of_small_values),
+        cmocka_unit_test(test_passed_through_denormal_does_not_underflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

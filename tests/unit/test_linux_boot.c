@@ -1,4 +1,4 @@
-/* Unit tests for direct Linux boot (core/linux_boot.c and -kernel in core/machine.c).
+/* Unit tests for direct Linux boot (core/machine/linux_boot.c and -kernel in core/machine/machine.c).
  *
  * Each test builds a fake bzImage: one setup sector with a setup header ("HdrS", protocol
  * 2.15) and a tiny 32-bit payload as the protected-mode kernel, which reads the boot_params
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "core/bits.h"
-#include "core/linux_boot.h"
-#include "core/machine.h"
+#include "core/machine/linux_boot.h"
+#include "core/machine/machine.h"
 
 #define SETUP_SECTS 1
 #define SETUP_SIZE ((SETUP_SECTS + 1) * 512)

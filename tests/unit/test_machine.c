@@ -1,4 +1,4 @@
-/* Unit tests for the machine facade (core/machine.h): firmware checks and mapping, the
+/* Unit tests for the machine facade (core/machine/machine.h): firmware checks and mapping, the
  * debug console, the ioport log, why machine_run stops, mouse input, and two machines side
  * by side. Each test writes a tiny BIOS image, builds a machine exactly as a frontend
  * does, and looks at what the guest printed. */
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/machine.h"
+#include "core/machine/machine.h"
 #include "machine_rig.h"
 
 

@@ -1,4 +1,4 @@
-/* Unit tests for saving and loading a machine (core/machine_state.c, core/statefile.c):
+/* Unit tests for saving and loading a machine (core/machine/machine_state.c, core/statefile.c):
  * a machine restored from a state in the middle of a run goes on exactly as the one that
  * never stopped, and every way a state can be wrong ends in one line. */
 #include "machine_rig.h"
@@ -6,7 +6,7 @@
 #include <signal.h>
 #include <zlib.h>
 
-#include "core/machine_impl.h"
+#include "core/machine/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 

@@ -1,7 +1,7 @@
 /* The machine: wires memory, the I/O bus, the CPU and the devices together, loads the
  * firmware, and runs the CPU until something stops it. With machine_state.c (save and
  * load) the only files outside cpu/ that include cpu/ (DESIGN.md). */
-#include "core/machine.h"
+#include "core/machine/machine.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,9 +14,8 @@
 #include <zlib.h>
 
 #include "core/compiler.h"
-#include "core/linux_boot.h"
-#include "core/machine_impl.h"
-#include "mmu/tlb.h"
+#include "core/machine/linux_boot.h"
+#include "core/machine/machine_impl.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
  * QEMU's PC (the 0xE0000-0xFFFFF "ISA BIOS" area). */
@@ -175,7 +174,7 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
                                       const uint8_t *image, uint32_t size, char *err)
 {
     struct physmem *pm = &m->mem;
-    uint64_t space = (uint64_t)m->cpu.info->addr_mask + 1;
+    uint64_t space = (uint64_t)cpu_info(&m->cpu)->addr_mask + 1;
     uint32_t isa = size < ISA_BIOS_MAX ? size : ISA_BIOS_MAX;
     uint32_t isa_base = HIGH_RAM_BASE - isa;
     uint64_t hi_base = space - size;
@@ -184,14 +183,14 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
     if (hi_base < HIGH_RAM_BASE) {
         set_err(err, "BIOS image of %s does not fit the %s address space of the %s",
                 size_str(size, b1, sizeof b1), space == (1ull << 24) ? "16 MiB" : "4 GiB",
-                m->cpu.info->name);
+                cpu_info(&m->cpu)->name);
         return MACHINE_ERR_BIOS;
     }
     if (ram_size > hi_base) {
         char b2[32];
         set_err(err, "RAM size %s does not fit the %s address space of the %s below its "
                 "%s BIOS; give -m %lluM or less", size_str(ram_size, b1, sizeof b1),
-                space == (1ull << 24) ? "16 MiB" : "4 GiB", m->cpu.info->name,
+                space == (1ull << 24) ? "16 MiB" : "4 GiB", cpu_info(&m->cpu)->name,
                 size_str(size, b2, sizeof b2), (unsigned long long)(hi_base >> 20));
         return MACHINE_ERR_RAM;
     }
@@ -234,7 +233,7 @@ static void intr_sink(void *opaque, unsigned n, int level)
 {
     struct machine *m = opaque;
     (void)n;
-    m->cpu.intr_line = (uint8_t)level;
+    cpu_set_intr(&m->cpu, level);
 }
 
 static int intr_ack(void *opaque)
@@ -269,7 +268,7 @@ static void ignne_sink(void *opaque, unsigned n, int level)
 {
     struct machine *m = opaque;
     (void)n;
-    m->cpu.ignne = (uint8_t)level;
+    cpu_set_ignne(&m->cpu, level);
 }
 
 static void ferr_changed(void *opaque, int level)
@@ -315,7 +314,7 @@ static void cmos_setup(struct machine *m)
     rtc_cmos_set(r, 0x34, (uint8_t)above16);
     rtc_cmos_set(r, 0x35, (uint8_t)(above16 >> 8));
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
-    rtc_cmos_set(r, 0x14, m->cpu.info->has_fpu ? 0x02 : 0x00);
+    rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
     rtc_cmos_checksum(r);
 }
 
@@ -387,7 +386,7 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         return MACHINE_ERR_CONFIG;
     }
     sched_init(&pc->sched, cfg->icount ? SCHED_DETERMINISTIC : SCHED_REALTIME,
-               cfg->icount_shift, &m->cpu.icount);
+               cfg->icount_shift, cpu_icount_counter(&m->cpu));
     pc->sched.kick = sched_kick;
     pc->sched.kick_opaque = m;
 
@@ -433,13 +432,9 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
     }
-    m->cpu.intr_ack = intr_ack;
-    m->cpu.intr_opaque = m;
-    m->cpu.ferr_changed = ferr_changed;
-    m->cpu.ferr_opaque = m;
-    m->cpu.tsc_clock = tsc_clock;
-    m->cpu.tsc_opaque = m;
-    m->cpu.tsc = 0; /* virtual time is 0: the TSC starts at 0 */
+    /* Virtual time is 0 and the TSC offset is 0 after cpu_init: the TSC starts at 0. */
+    cpu_set_hooks(&m->cpu, &(struct cpu_hooks){ .intr_ack = intr_ack, .ferr_changed = ferr_changed,
+                                                .tsc_clock = tsc_clock, .opaque = m });
     cmos_setup(m);
     return MACHINE_OK;
 }
@@ -507,35 +502,14 @@ static enum machine_status attach_console(struct machine *m, const struct machin
 
 /* Puts the CPU where the 32-bit boot protocol starts a kernel (boot.rst "32-bit BOOT
  * PROTOCOL"): protected mode, paging off, interrupts off, CS = __BOOT_CS and DS = ES =
- * SS = __BOOT_DS, flat 4 GiB segments from the GDT core/linux_boot.c wrote, ESI = the
+ * SS = __BOOT_DS, flat 4 GiB segments from the GDT core/machine/linux_boot.c wrote, ESI = the
  * boot_params, EBP = EDI = EBX = 0. FS and GS get __BOOT_DS too. */
 static void enter_linux32(struct cpu *cpu, const struct linux_entry *e)
 {
-    /* Hidden parts as loading the GDT's descriptors sets them: base 0, limit 4 GiB, G and
-     * D/B set, present, accessed; code execute/read, data read/write. */
-    for (int s = 0; s < S_COUNT; s++) {
-        struct seg_cache *c = &cpu->seg[s];
-        bool code = s == S_CS;
-        c->sel = code ? e->cs : e->ds;
-        c->base = 0;
-        c->limit = 0xFFFFFFFFu;
-        c->attr = code ? 0xC09B : 0xC093;
-        c->ok = code ? SEG_OK_READ : SEG_OK_READ | SEG_OK_WRITE;
-    }
-    cpu->gdtr.base = e->gdt_base;
-    cpu->gdtr.limit = e->gdt_limit;
-    cpu->idtr.base = 0;
-    cpu->idtr.limit = 0;
-    cpu->cr[0] = (cpu->cr[0] | CR0_PE) & ~CR0_PG;
-    cpu->mode = MODE_PROT;
-    cpu->cpl = 0;
-    cpu_set_eflags(cpu, 0x2); /* IF, TF, DF clear */
-    for (int r = 0; r < R_ZERO; r++)
-        cpu->r[r] = 0;
-    cpu->r[R_ESI] = e->esi;
-    cpu->r[R_ESP] = e->esp;
-    cpu->eip = e->eip;
-    tlb_flush_all(&cpu->tlb);
+    cpu_enter_flat32(cpu, &(struct cpu_flat_entry){ .cs = e->cs, .ds = e->ds,
+                                                     .gdt_base = e->gdt_base,
+                                                     .gdt_limit = e->gdt_limit, .eip = e->eip,
+                                                     .esp = e->esp, .esi = e->esi });
 }
 
 /* Writes the kernel, initrd and boot data into RAM and enters the kernel; also after a
@@ -560,9 +534,9 @@ static void boot_kernel(struct machine *m)
 static enum machine_status load_kernel(struct machine *m, const struct machine_config *cfg,
                                        char *err)
 {
-    if (m->cpu.model < CPU_386) {
+    if (cpu_info(&m->cpu)->model < CPU_386) {
         set_err(err, "-kernel needs a 32-bit processor; the %s has none (use -cpu 386 or "
-                "later)", m->cpu.info->name);
+                "later)", cpu_info(&m->cpu)->name);
         return MACHINE_ERR_KERNEL;
     }
     if (linux_boot_open(&m->linux, cfg->kernel_path, cfg->initrd_path, cfg->append,
@@ -726,7 +700,7 @@ void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned butt
 
 uint64_t machine_instructions(const struct machine *m)
 {
-    return m->cpu.icount;
+    return cpu_icount(&m->cpu);
 }
 
 uint64_t machine_time_ns(const struct machine *m)
@@ -736,20 +710,20 @@ uint64_t machine_time_ns(const struct machine *m)
 
 void machine_get_regs(struct machine *m, struct machine_regs *r)
 {
-    struct cpu *cpu = &m->cpu;
+    struct cpu_regs c;
+    cpu_get_regs(&m->cpu, &c);
     memset(r, 0, sizeof *r);
-    for (int i = 0; i < 8; i++)
-        r->gpr[i] = cpu->r[i];
-    r->eip = cpu->eip;
-    r->eflags = cpu_get_eflags(cpu);
-    r->cr0 = cpu->cr[0];
+    memcpy(r->gpr, c.gpr, sizeof r->gpr);
+    r->eip = c.eip;
+    r->eflags = c.eflags;
+    r->cr0 = c.cr0;
     for (int s = 0; s < S_COUNT; s++) {
-        r->seg[s] = cpu->seg[s].sel;
-        r->seg_base[s] = cpu->seg[s].base;
-        r->seg_limit[s] = cpu->seg[s].limit;
+        r->seg[s] = c.sel[s];
+        r->seg_base[s] = c.base[s];
+        r->seg_limit[s] = c.limit[s];
     }
-    r->gdt_base = cpu->gdtr.base;
-    r->gdt_limit = cpu->gdtr.limit;
+    r->gdt_base = c.gdtr.base;
+    r->gdt_limit = c.gdtr.limit;
 }
 
 void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len)
@@ -772,20 +746,14 @@ static void set_stop(struct machine *m, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    const struct cpu *cpu = &m->cpu;
-    if (cpu->seg[S_CS].attr & SEG_ATTR_DB)
-        snprintf(m->stop_msg, sizeof m->stop_msg, "%s (at %04X:%08X)", what,
-                 cpu->seg[S_CS].sel, cpu->eip);
+    struct cpu_regs r;
+    cpu_get_regs(&m->cpu, &r);
+    if (r.code32)
+        snprintf(m->stop_msg, sizeof m->stop_msg, "%s (at %04X:%08X)", what, r.sel[S_CS],
+                 r.eip);
     else
-        snprintf(m->stop_msg, sizeof m->stop_msg, "%s (at %04X:%04X)", what,
-                 cpu->seg[S_CS].sel, cpu->eip & 0xFFFF);
-}
-
-/* cpu_unsupported stops the CPU with fault_vector -1; a triple fault keeps the vector of
- * the fault that could not be delivered (cpu/exception.c, cpu/cpu.c handle_fault). */
-static bool stopped_unsupported(const struct cpu *cpu)
-{
-    return cpu->fault_vector < 0;
+        snprintf(m->stop_msg, sizeof m->stop_msg, "%s (at %04X:%04X)", what, r.sel[S_CS],
+                 r.eip & 0xFFFF);
 }
 
 /* A reset, or a shutdown with no_reboot (which stays off). */
@@ -809,13 +777,14 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
     for (;;) {
         if (unlikely(m->pc.off))
             return MACHINE_STOP_SHUTDOWN;
-        if (unlikely(cpu->shutdown)) {
-            if (stopped_unsupported(cpu)) {
-                set_stop(m, "the guest needs %s, which orrery does not implement yet",
-                         cpu->stop_reason ? cpu->stop_reason : "an unknown feature");
-                return MACHINE_STOP_UNSUPPORTED;
-            }
-            set_stop(m, "%s", cpu->stop_reason ? cpu->stop_reason : "shutdown");
+        const char *why;
+        enum cpu_status status = cpu_status(cpu, &why);
+        if (unlikely(status == CPU_UNSUPPORTED)) {
+            set_stop(m, "the guest needs %s, which orrery does not implement yet", why);
+            return MACHINE_STOP_UNSUPPORTED;
+        }
+        if (unlikely(status == CPU_SHUTDOWN)) {
+            set_stop(m, "%s", why);
             return stop_for_reset(m);
         }
         if (unlikely(m->pc.reset_requested)) {
@@ -824,16 +793,17 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
             return stop_for_reset(m);
         }
         /* A boundary: bring virtual time up to date and fire what is due. */
-        sched_sync(s, (cpu->eflags & FL_IF) != 0);
+        sched_sync(s, cpu_interrupts_enabled(cpu));
         bool flooded = !sched_fire_due(s);
         if (m->serial)
             console_feed(m);
         /* Only an interrupt ends HLT (NMI has no source yet). */
-        if (cpu->halted && !(cpu->eflags & FL_IF)) {
+        bool halted = status == CPU_HALTED;
+        if (halted && !cpu_interrupts_enabled(cpu)) {
             set_stop(m, "the guest halted with interrupts disabled");
             return MACHINE_STOP_HALT;
         }
-        if (cpu->halted && !cpu->intr_line) {
+        if (halted && !cpu_intr_pending(cpu)) {
             /* Waiting for a device: time goes to its next event (sleeping the host in
              * real time), for at most MACHINE_IDLE_MAX_NS of host time per call. */
             uint64_t host = s->host_now(s->host_opaque);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/machine_impl.h"
+#include "core/machine/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -104,7 +104,7 @@ static void fill_header(const struct machine *m, struct state_header *h)
 {
     memset(h, 0, sizeof *h);
     h->ram_size = m->ram_size;
-    h->model = m->cpu.model;
+    h->model = cpu_info(&m->cpu)->model;
     h->bios_size = m->bios_size;
     h->bios_crc = m->bios_crc;
     h->kernel_size = m->kernel_size;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/machine_impl.h"
+#include "core/machine/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 

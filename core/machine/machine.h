@@ -4,8 +4,8 @@
  * here so that a frontend never sees cpu/, mmu/ or devices/; everything it needs goes
  * through these functions. There is no global state: two machines in one process are
  * independent. */
-#ifndef ORRERY_CORE_MACHINE_H
-#define ORRERY_CORE_MACHINE_H
+#ifndef ORRERY_CORE_MACHINE_MACHINE_H
+#define ORRERY_CORE_MACHINE_MACHINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -114,9 +114,9 @@ bool machine_parse_rtc_base(const char *s, int64_t *epoch);
 /* One line explaining the last stop other than the budget, with the guest's CS:EIP. */
 const char *machine_stop_message(const struct machine *m);
 
-/* Save state (core/machine_state.c): the CPU, RAM, every device and the virtual clock
- * to a gzip-compressed file, written to PATH.tmp, synced to disk and renamed, so a failed
- * save leaves no partial file; PATH must be a regular file or nothing. Call between
+/* Save state (core/machine/machine_state.c): the CPU, RAM, every device and the virtual
+ * clock to a gzip-compressed file, written to PATH.tmp, synced to disk and renamed, so a
+ * failed save leaves no partial file; PATH must be a regular file or nothing. Call between
  * machine_run calls. Loading needs a machine created with the same CPU model, RAM size,
  * -bios image and -kernel (recognised by size and CRC-32; -initrd is only needed for a
  * reset); the clock may differ (a state saved with -icount runs on in real time). A file of
@@ -130,7 +130,7 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
 enum machine_status machine_check_save_path(const char *path, char *err);
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err);
 
-/* Reading saved states without a machine (core/state_inspect.c, build/orrery-state).
+/* Reading saved states without a machine (core/machine/state_inspect.c, build/orrery-state).
  * show prints every field as "section.field = 0xVALUE", one per line, and each RAM region
  * with its count of non-zero pages; diff prints the fields that differ between two states
  * ("section.field: 0xA vs 0xB", at most 40, then a count) and the RAM pages that differ,

@@ -1,7 +1,7 @@
 /* Direct Linux boot through the 32-bit entry of the x86 boot protocol. Facts from
  * Documentation/arch/x86/boot.rst ("BOOT PROTOCOL", "32-bit BOOT PROTOCOL") and
  * zero-page.rst; see linux_boot.h for what lives where in guest RAM. */
-#include "core/linux_boot.h"
+#include "core/machine/linux_boot.h"
 
 #include <errno.h>
 #include <stdarg.h>

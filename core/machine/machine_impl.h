@@ -1,16 +1,16 @@
 /* The inside of struct machine, shared by the files of the machine (machine.c builds and
- * runs it, machine_state.c saves and loads it). Frontends include core/machine.h only,
+ * runs it, machine_state.c saves and loads it). Frontends include core/machine/machine.h only,
  * where the struct is opaque; like machine.c, these files may include cpu/ (DESIGN.md). */
-#ifndef ORRERY_CORE_MACHINE_IMPL_H
-#define ORRERY_CORE_MACHINE_IMPL_H
+#ifndef ORRERY_CORE_MACHINE_MACHINE_IMPL_H
+#define ORRERY_CORE_MACHINE_MACHINE_IMPL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "core/irq.h"
-#include "core/linux_boot.h"
-#include "core/machine.h"
+#include "core/machine/linux_boot.h"
+#include "core/machine/machine.h"
 #include "core/sched.h"
 #include "cpu/cpu.h"
 #include "devices/debugcon.h"
@@ -82,7 +82,7 @@ struct machine {
     char stop_msg[160];
 };
 
-/* core/machine_state.c: the description of a section a state holds, by its name and
+/* core/machine/machine_state.c: the description of a section a state holds, by its name and
  * version ("ram" sections are followed by the region's bytes); NULL when unknown. */
 struct savestate_desc;
 const struct savestate_desc *machine_state_desc(const char *name, uint32_t version);

@@ -5,9 +5,9 @@
  * memory (kept for the machine's life, so a reset boots the same kernel again).
  * linux_boot_place writes the protected-mode kernel, the initrd, the command line, the
  * boot_params "zero page" and a flat GDT into guest RAM and says how to enter the kernel;
- * core/machine.c loads that state into the CPU (the only file that touches cpu/). */
-#ifndef ORRERY_CORE_LINUX_BOOT_H
-#define ORRERY_CORE_LINUX_BOOT_H
+ * core/machine/machine.c loads that state into the CPU (the only file that touches cpu/). */
+#ifndef ORRERY_CORE_MACHINE_LINUX_BOOT_H
+#define ORRERY_CORE_MACHINE_LINUX_BOOT_H
 
 #include <stddef.h>
 #include <stdint.h>
