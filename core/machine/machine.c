@@ -15,6 +15,7 @@
 #include "core/compiler.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "roms/firmware.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
  * QEMU's PC (the 0xE0000-0xFFFFF "ISA BIOS" area). */
@@ -153,6 +154,23 @@ static enum machine_status read_bios(const char *path, uint8_t **image, uint32_t
     fclose(f);
     *size = (uint32_t)n;
     return MACHINE_OK;
+}
+
+/* No -bios and no -kernel: SeaBIOS from the -L folders or the distribution's. */
+static enum machine_status find_bios(const struct machine_config *cfg, char *path, size_t len,
+                                     char *err)
+{
+    unsigned n = cfg->nfirmware_dirs < MACHINE_FIRMWARE_DIRS_MAX ? cfg->nfirmware_dirs
+                                                                 : MACHINE_FIRMWARE_DIRS_MAX;
+    if (firmware_find(FIRMWARE_BIOS, cfg->firmware_dirs, n, cfg->firmware_system_dirs, path,
+                      len))
+        return MACHINE_OK;
+    char dirs[256];
+    firmware_dirs_text(cfg->firmware_dirs, n, cfg->firmware_system_dirs, dirs, sizeof dirs);
+    set_err(err, "no firmware: %s is not in %s; install Debian's %s package (apt-get install "
+            "%s), or give -L DIR, -bios FILE or -kernel FILE", FIRMWARE_BIOS, dirs,
+            FIRMWARE_PACKAGE, FIRMWARE_PACKAGE);
+    return MACHINE_ERR_BIOS;
 }
 
 static bool add_ram(struct physmem *pm, uint32_t start, uint32_t end)
@@ -557,8 +575,16 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     }
     uint8_t *image = NULL;
     uint32_t size = 0;
-    if (cfg->bios_path || !cfg->kernel_path) {
-        st = read_bios(cfg->bios_path, &image, &size, err);
+    char found[512];
+    const char *bios_path = cfg->bios_path;
+    if (!bios_path && !cfg->kernel_path) {
+        st = find_bios(cfg, found, sizeof found, err);
+        if (st)
+            return st;
+        bios_path = found;
+    }
+    if (bios_path) {
+        st = read_bios(bios_path, &image, &size, err);
         if (st)
             return st;
     }

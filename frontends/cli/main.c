@@ -60,7 +60,10 @@ static void usage(void)
     printf("usage: orrery [options]\n"
            "\n"
            "  -bios FILE          firmware image (a multiple of 64 KiB, at most 16 MiB); it\n"
-           "                      starts at the reset vector, mapped below 4 GiB and 1 MiB\n"
+           "                      starts at the reset vector, mapped below 4 GiB and 1 MiB.\n"
+           "                      Default: SeaBIOS (bios-256k.bin) from -L folders, then\n"
+           "                      /usr/share/seabios, /usr/share/qemu (apt-get install seabios)\n"
+           "  -L DIR              look for firmware in DIR first (may be repeated)\n"
            "  -kernel FILE        boot this Linux bzImage directly (32-bit boot protocol,\n"
            "                      2.10+); no firmware needed, and none runs\n"
            "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
@@ -321,6 +324,11 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             cfg->cpu_model = v;
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "L") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (cfg->nfirmware_dirs == MACHINE_FIRMWARE_DIRS_MAX)
+                die("-L %s: at most %d firmware folders", v, MACHINE_FIRMWARE_DIRS_MAX);
+            cfg->firmware_dirs[cfg->nfirmware_dirs++] = v;
         } else if (strcmp(name, "kernel") == 0) {
             cfg->kernel_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "initrd") == 0) {
@@ -373,9 +381,6 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         die("-initrd needs a kernel: give -kernel FILE too");
     if (cfg->append && !cfg->kernel_path)
         die("-append needs a kernel: give -kernel FILE too");
-    if (!cfg->bios_path && !cfg->kernel_path)
-        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin) or "
-            "-kernel FILE (a Linux bzImage)");
 }
 
 /* Ctrl-A s: the machine goes to orrery-YYYYMMDD-HHMMSS.state in the current folder (with

@@ -85,7 +85,12 @@ bad "-m 4G: too large" -m 4G -bios "$hi"
 bad "-m 3585: too large" -m 3585 -bios "$hi"
 bad "-m 512K: too small" -m 512K -bios "$hi"
 bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
-bad "no firmware: give -bios FILE" -m 64
+bad "option '-L' needs an argument" -bios "$hi" -L
+# Without -bios, SeaBIOS's bios-256k.bin is looked for in the -L folders first.
+mkdir "$dir/fw-small" "$dir/fw-hi"
+cp "$dir/small.bin" "$dir/fw-small/bios-256k.bin"
+cp "$hi" "$dir/fw-hi/bios-256k.bin"
+bad "BIOS image '$dir/fw-small/bios-256k.bin' is 1000 bytes" -m 64 -L "$dir/fw-small"
 bad "cannot open BIOS image '$dir/missing.bin'" -bios "$dir/missing.bin"
 bad "is 1000 bytes; it must be a multiple of 64 KiB" -bios "$dir/small.bin"
 bad "is 17 MiB; it must be a multiple of 64 KiB, at most 16 MiB" -bios "$dir/big.bin"
@@ -93,7 +98,6 @@ bad "-display sdl: only '-display none'" -display sdl -bios "$hi"
 bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
 bad "-d ioport,cpu: unknown log item 'cpu'" -d ioport,cpu -bios "$hi"
 bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"
-bad "no firmware: give -bios FILE" -serial stdio
 bad "option '-kernel' needs an argument" -kernel
 bad "cannot open kernel '$dir/missing.img'" -kernel "$dir/missing.img"
 bad "kernel '$dir/zero.img' is not a Linux bzImage" -kernel "$dir/zero.img"
@@ -116,6 +120,8 @@ bad "-rtc base=2024-01-01T25:00:00: '2024-01-01T25:00:00' is not a date" \
 bad "-rtc driftfix=slew: unsupported option 'driftfix=slew'" -rtc driftfix=slew -bios "$hi"
 
 good "hi" -bios "$hi" -debugcon stdio
+good "hi" -L "$dir/fw-hi" -debugcon stdio
+good "hi" -L "$dir/fw-small" -bios "$hi" -debugcon stdio
 good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
 good "hi" --bios "$hi" --debugcon stdio --m 64M --cpu i386
 good "hi" -bios "$hi" -debugcon stdio -m 1G -cpu pentium

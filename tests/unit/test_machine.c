@@ -436,9 +436,13 @@ static void test_bad_bios_is_one_line(void **state)
     assert_non_null(strstr(err, t.path));
     assert_non_null(strstr(err, "No such file"));
 
+    /* No -bios, no -kernel, and SeaBIOS in none of the folders searched. */
+    static const char *const nowhere[] = { "/nonexistent/orrery-firmware", NULL };
     cfg.bios_path = NULL;
+    cfg.firmware_system_dirs = nowhere;
     assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
     assert_non_null(strstr(err, "-bios"));
+    assert_non_null(strstr(err, "apt-get install seabios"));
 }
 
 static void test_bad_ram_and_cpu_are_one_line(void **state)
