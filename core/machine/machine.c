@@ -378,6 +378,46 @@ bool machine_parse_rtc_base(const char *s, int64_t *epoch)
     return true;
 }
 
+static void le_put(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* What SeaBIOS reads from fw_cfg on a PC (its src/fw/paravirt.c): the RAM size, one CPU,
+ * no boot menu, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
+ * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
+ * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
+ * does, instead of rebooting every minute. Without a bootorder file SeaBIOS keeps its own
+ * order. */
+static int fwcfg_setup(struct machine *m)
+{
+    struct fwcfg *f = &m->pc.fwcfg;
+    uint8_t b[8];
+    le_put(b, m->ram_size, 8);
+    if (fwcfg_add(f, FWCFG_RAM_SIZE, b, 8))
+        return -1;
+    le_put(b, 1, 2);
+    if (fwcfg_add(f, FWCFG_NB_CPUS, b, 2) || fwcfg_add(f, FWCFG_MAX_CPUS, b, 2))
+        return -1;
+    le_put(b, 0, 2);
+    if (fwcfg_add(f, FWCFG_BOOT_MENU, b, 2))
+        return -1;
+    struct linux_e820 map[4];
+    uint8_t e820[4 * 20];
+    unsigned n = linux_boot_e820(m->ram_top, map, 4);
+    for (unsigned i = 0; i < n; i++) {
+        le_put(e820 + 20 * i, map[i].addr, 8);
+        le_put(e820 + 20 * i + 8, map[i].size, 8);
+        le_put(e820 + 20 * i + 16, map[i].type, 4);
+    }
+    le_put(b, 0xFFFFFFFFu, 4);
+    if (fwcfg_add_file(f, "etc/e820", e820, 20 * n) < 0 ||
+        fwcfg_add_file(f, "etc/boot-fail-wait", b, 4) < 0)
+        return -1;
+    return 0;
+}
+
 /* Creates the devices of the PC and wires them: IRQ lines into the PICs, the PIC to the
  * CPU, A20 and reset to the machine, the scheduler to the CPU's instruction counter. */
 static enum machine_status create_platform(struct machine *m, const struct machine_config *cfg,
@@ -432,6 +472,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
+    else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m))
+        what = "firmware configuration device (0x510)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -461,6 +503,7 @@ static void reset_platform(struct machine *m)
     pci_bus_reset(&pc->pci);
     i440fx_reset(&pc->i440fx);
     piix3_reset(&pc->piix3);
+    fwcfg_reset(&pc->fwcfg);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -650,6 +693,7 @@ void machine_destroy(struct machine *m)
     if (m->own_log)
         fclose(m->log);
     linux_boot_free(&m->linux);
+    fwcfg_free(&m->pc.fwcfg);
     physmem_free(&m->mem);
     iobus_free(&m->io);
     free(m);

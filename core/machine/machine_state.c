@@ -70,6 +70,7 @@ static const struct part {
     { &pci_bus_savestate, offsetof(struct machine, pc.pci.s) },
     { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
     { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
+    { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
     { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])

@@ -62,6 +62,34 @@ static void test_debugcon_prints_and_hlt_stops(void **state)
     tmp_drop(&con);
 }
 
+/* The fw_cfg device answers at 0x510/0x511 with its signature, and its file directory
+ * lists the files the machine gave it (etc/e820, etc/boot-fail-wait). */
+static void test_fwcfg_signature_and_files(void **state)
+{
+    (void)state;
+#define IN_OUT 0xEC, 0xE6, 0xE9 /* in al, dx; out 0xE9, al */
+    static const uint8_t prog[] = {
+        0xBA, 0x10, 0x05, 0x31, 0xC0, 0xEF, 0x42,       /* mov dx, 0x510; xor ax, ax; out; inc dx */
+        IN_OUT, IN_OUT, IN_OUT, IN_OUT,                 /* "QEMU" */
+        0x4A, 0xB8, 0x19, 0x00, 0xEF, 0x42,             /* dec dx; mov ax, 0x19; out; inc dx */
+        IN_OUT, IN_OUT, IN_OUT, IN_OUT,                 /* the count, big-endian */
+        CLI_HLT,
+    };
+#undef IN_OUT
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[16];
+    assert_int_equal(read_all(con.path, out, sizeof out), 8);
+    assert_memory_equal(out, "QEMU\0\0\0\2", 8);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 static void test_debugcon_read_returns_e9(void **state)
 {
     (void)state;
@@ -487,6 +515,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_debugcon_prints_and_hlt_stops),
         cmocka_unit_test(test_debugcon_read_returns_e9),
+        cmocka_unit_test(test_fwcfg_signature_and_files),
         cmocka_unit_test(test_ioport_log_lines),
         cmocka_unit_test(test_budget_stops_and_resumes),
         cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),
