@@ -72,7 +72,8 @@ static void select_key(struct fwcfg *f, uint16_t key)
 }
 
 /* Writes n bytes (src, or zeros when NULL) to guest physical memory at addr, a page at a
- * time: RAM directly, MMIO byte by byte, ROM and empty pages not at all. */
+ * time: RAM directly, MMIO byte by byte, ROM and empty pages not at all (so that a
+ * transfer over the whole empty 4 GiB space costs little). */
 static void guest_write(struct fwcfg *f, uint32_t addr, const uint8_t *src, uint32_t n)
 {
     struct physmem *pm = f->mem;
@@ -86,7 +87,8 @@ static void guest_write(struct fwcfg *f, uint32_t addr, const uint8_t *src, uint
                 memcpy(host, src, k);
             else
                 memset(host, 0, k);
-        } else if (pm->page_region[addr >> PHYS_PAGE_SHIFT]) {
+        } else if (physmem_region_at(pm, addr, true) &&
+                   physmem_region_at(pm, addr, true)->kind == REGION_MMIO) {
             for (uint32_t i = 0; i < k; i++)
                 physmem_write(pm, addr + i, 1, src ? src[i] : 0);
         }

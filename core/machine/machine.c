@@ -179,9 +179,11 @@ static bool add_ram(struct physmem *pm, uint32_t start, uint32_t end)
 }
 
 /* The PC memory map as QEMU builds it: RAM from 0 with the VGA window cut out of it, the
- * image at the top of the CPU's address space and its tail again just below 1 MiB, as ROM.
- * A 286 (24 address lines) finds its reset vector at 16 MiB - 16, as on the AT. Without an
- * image (a -kernel boot needs none) the ROM area below 1 MiB is plain RAM. */
+ * image at the top of the CPU's address space and its tail again just below 1 MiB, as ROM,
+ * with shadow RAM under 0xC0000-0xFFFFF that the i440FX's PAM registers switch in, and
+ * SMRAM under the VGA window. A 286 (24 address lines) finds its reset vector at
+ * 16 MiB - 16, as on the AT. Without an image (a -kernel boot needs none) the ROM area
+ * below 1 MiB is plain RAM. */
 static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
                                       const uint8_t *image, uint32_t size, char *err)
 {
@@ -201,8 +203,14 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
     uint32_t ram_hi_end = (uint32_t)(ram_size < hi_base ? ram_size : hi_base);
     uint8_t *rom_hi = size ? physmem_add_rom(pm, (uint32_t)hi_base, size) : NULL;
     uint8_t *rom_isa = size ? physmem_add_rom(pm, isa_base, isa) : NULL;
-    if ((size && (!rom_hi || !rom_isa)) || !add_ram(pm, 0, LOW_RAM_END) ||
-        !add_ram(pm, VGA_WINDOW_END, isa_base) || !add_ram(pm, HIGH_RAM_BASE, ram_hi_end)) {
+    /* With firmware, 0xC0000-0xFFFFF is the i440FX's shadow RAM under the ROMs (PAM);
+     * without, plain RAM. The VGA window has SMRAM under it either way. */
+    bool shadow_ok = size ? physmem_add_shadow(pm, VGA_WINDOW_END,
+                                               HIGH_RAM_BASE - VGA_WINDOW_END) != NULL
+                          : add_ram(pm, VGA_WINDOW_END, HIGH_RAM_BASE);
+    if ((size && (!rom_hi || !rom_isa)) || !shadow_ok || !add_ram(pm, 0, LOW_RAM_END) ||
+        !physmem_add_shadow(pm, LOW_RAM_END, VGA_WINDOW_END - LOW_RAM_END) ||
+        !add_ram(pm, HIGH_RAM_BASE, ram_hi_end)) {
         set_err(err, "out of memory for %s of guest RAM", size_str(ram_size, b1, sizeof b1));
         return MACHINE_ERR_NOMEM;
     }
@@ -469,7 +477,7 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "POST code port 0x80";
     else if (ferr_init(&pc->ferr, &m->io, &pc->irq[FERR_IRQ], &ignne))
         what = "FERR# logic (0xF0)";
-    else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci) ||
+    else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci, &m->mem) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
     else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m))

@@ -182,6 +182,7 @@ static void state_loaded(struct machine *m)
     port92_state_loaded(&pc->port92);
     ferr_state_loaded(&pc->ferr);
     pic_state_loaded(&pc->pic);
+    i440fx_state_loaded(&pc->i440fx); /* memory follows PAM and SMRAM */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);

@@ -237,7 +237,7 @@ static void test_pci_round_trip(void **state)
     struct piix3 isa;
     rig_init(&r);
     pci_bus_init(&bus, &r.io);
-    i440fx_init(&host, &bus);
+    i440fx_init(&host, &bus, NULL);
     piix3_init(&isa, &bus, &r.line[0]);
     pci_config_write(&bus, 0, 0, I440FX_PAM0, 4, 0x33333330);
     pci_config_write(&bus, 1, 0, PIIX3_PIRQRC, 4, 0x0B0A0B0A);
