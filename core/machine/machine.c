@@ -660,8 +660,9 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return st;
     }
-    if (m->has_debugcon && debugcon_init(&m->debugcon, &m->io, DEBUGCON_PORT, m->debugcon_out)) {
-        set_err(err, "debugcon: port 0x%x is taken", DEBUGCON_PORT);
+    uint16_t dport = cfg->debugcon_port ? cfg->debugcon_port : DEBUGCON_PORT;
+    if (m->has_debugcon && debugcon_init(&m->debugcon, &m->io, dport, m->debugcon_out)) {
+        set_err(err, "debugcon: port 0x%x is taken", dport);
         machine_destroy(m);
         return MACHINE_ERR_FILE;
     }

@@ -63,6 +63,8 @@ struct machine_config {
     const char *append;       /* its command line (-append); needs kernel_path */
     enum machine_debugcon debugcon;
     const char *debugcon_path;
+    uint16_t debugcon_port;   /* its I/O port; 0 means 0xE9 (SeaBIOS logs to 0x402:
+                                 -global isa-debugcon.iobase=0x402) */
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */

@@ -77,6 +77,8 @@ static void usage(void)
            "  -serial DEV         COM1: stdio, file:PATH, null or none (default none, or\n"
            "                      stdio with -nographic)\n"
            "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
+           "  -global isa-debugcon.iobase=PORT\n"
+           "                      put it at PORT instead (SeaBIOS logs to 0x402)\n"
            "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE),\n"
            "                      postcode (each POST code written to port 0x80)\n"
            "  -D LOGFILE          write the log there instead of stderr\n"
@@ -184,6 +186,22 @@ static void parse_debugcon(struct machine_config *cfg, const char *v)
     } else {
         die("-debugcon %s: unsupported; use stdio, file:PATH, null or none", v);
     }
+}
+
+/* QEMU's -global DRIVER.PROPERTY=VALUE, for the one property orrery has: the debug
+ * console's port (isa-debugcon.iobase=0x402 is where SeaBIOS writes its log). */
+static void parse_global(struct machine_config *cfg, const char *v)
+{
+    const char *prefix = "isa-debugcon.iobase=";
+    if (strncmp(v, prefix, strlen(prefix)) != 0)
+        die("-global %s: unsupported; orrery knows isa-debugcon.iobase=PORT", v);
+    const char *n = v + strlen(prefix);
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(n, &end, 0);
+    if (*n < '0' || *n > '9' || *end || errno || port == 0 || port > 0xFFFF)
+        die("-global %s: '%s' is not an I/O port (example: isa-debugcon.iobase=0x402)", v, n);
+    cfg->debugcon_port = (uint16_t)port;
 }
 
 static void parse_serial(struct options *o, const char *v)
@@ -345,6 +363,8 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             parse_serial(o, arg_of(argc, argv, &i));
         } else if (strcmp(name, "debugcon") == 0) {
             parse_debugcon(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "global") == 0) {
+            parse_global(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "d") == 0) {
             parse_d(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "D") == 0) {

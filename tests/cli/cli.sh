@@ -19,6 +19,7 @@ image hi.bin '\260\150\346\351\260\151\346\351\260\012\346\351\372\364'   # "hi\
 image loop.bin '\260\150\346\351\260\012\346\351\260\170\346\351\353\376' # "h\nx"; jmp $
 image triple.bin '\260\122\346\351\056\017\001\036\000\001\314'           # "R"; lidt 0; int3
 image post.bin '\260\102\346\200\372\364'                                 # out 0x80, 0x42; cli; hlt
+image dbg402.bin '\272\002\004\260\150\356\260\012\356\372\364'        # "h\n" to port 0x402; cli; hlt
 image kbcreset.bin '\260\122\346\351\260\376\346\144\353\376'           # "R"; out 0x64, 0xFE; jmp $
 head -c 1000 /dev/zero > "$dir/small.bin"
 
@@ -118,6 +119,10 @@ bad "-rtc base=2023-02-29: '2023-02-29' is not a date" -rtc base=2023-02-29 -bio
 bad "-rtc base=2024-01-01T25:00:00: '2024-01-01T25:00:00' is not a date" \
     -rtc base=2024-01-01T25:00:00 -bios "$hi"
 bad "-rtc driftfix=slew: unsupported option 'driftfix=slew'" -rtc driftfix=slew -bios "$hi"
+bad "-global vga.vgamem_mb=16: unsupported" -global vga.vgamem_mb=16 -bios "$hi"
+bad "-global isa-debugcon.iobase=0x10000: '0x10000' is not an I/O port" \
+    -global isa-debugcon.iobase=0x10000 -bios "$hi"
+bad "-global isa-debugcon.iobase=: '' is not an I/O port" -global isa-debugcon.iobase= -bios "$hi"
 
 good "hi" -bios "$hi" -debugcon stdio
 good "hi" -L "$dir/fw-hi" -debugcon stdio
@@ -129,6 +134,10 @@ good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"
 good "" -bios "$hi" -debugcon null
+# The debug console where SeaBIOS writes its log (QEMU: -global isa-debugcon.iobase=0x402).
+good "h" -bios "$dir/dbg402.bin" -debugcon stdio -global isa-debugcon.iobase=0x402
+good "h" -bios "$dir/dbg402.bin" -debugcon stdio -global isa-debugcon.iobase=1026
+good "" -bios "$dir/dbg402.bin" -debugcon stdio
 good "hi" -bios "$hi" -debugcon stdio -icount 0
 good "hi" -bios "$hi" -debugcon stdio -icount shift=10,sleep=off
 good "hi" -bios "$hi" -debugcon stdio -rtc base=2024-02-29T23:59:59
