@@ -393,12 +393,12 @@ static void le_put(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* What SeaBIOS reads from fw_cfg on a PC (its src/fw/paravirt.c): the RAM size, one CPU,
- * no boot menu, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
+ * no boot menu, whether there is a display, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
  * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
  * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
  * does, instead of rebooting every minute. Without a bootorder file SeaBIOS keeps its own
  * order. */
-static int fwcfg_setup(struct machine *m)
+static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
 {
     struct fwcfg *f = &m->pc.fwcfg;
     uint8_t b[8];
@@ -423,6 +423,16 @@ static int fwcfg_setup(struct machine *m)
     if (fwcfg_add_file(f, "etc/e820", e820, 20 * n) < 0 ||
         fwcfg_add_file(f, "etc/boot-fail-wait", b, 4) < 0)
         return -1;
+    /* -nographic: no display, and SeaBIOS's serial console on COM1 (etc/sercon-port,
+     * read by its sercon_setup), as QEMU's graphics=off gives it. */
+    le_put(b, cfg->nographic, 2);
+    if (fwcfg_add(f, FWCFG_NOGRAPHIC, b, 2))
+        return -1;
+    if (cfg->nographic) {
+        le_put(b, UART_COM1_PORT, 2);
+        if (fwcfg_add_file(f, "etc/sercon-port", b, 2) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -480,7 +490,7 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci, &m->mem) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
-    else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m))
+    else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
         what = "firmware configuration device (0x510)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);

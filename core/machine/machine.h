@@ -68,6 +68,8 @@ struct machine_config {
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
+    bool nographic;           /* no display at all (-nographic): the firmware is told so
+                                 (fw_cfg) and SeaBIOS puts its screen on COM1 */
     struct chardev *serial;   /* COM1's host end (-serial, -nographic); NULL: none. The
                                  caller owns it; it must outlive the machine */
     bool icount;              /* deterministic clock (-icount); false: real time */

@@ -359,6 +359,7 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
                 die("-display %s: only '-display none' exists for now (no window yet)", v);
         } else if (strcmp(name, "nographic") == 0) {
             o->nographic = true;
+            cfg->nographic = true;
         } else if (strcmp(name, "serial") == 0) {
             parse_serial(o, arg_of(argc, argv, &i));
         } else if (strcmp(name, "debugcon") == 0) {

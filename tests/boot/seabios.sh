@@ -5,7 +5,8 @@
 # log must show what the machine gives it — the i440FX it was built for, fw_cfg with DMA,
 # the memory map from etc/e820 — and the state at the end that it shadowed itself and
 # write-protected the copy (PAM 0x10 over 0xF0000-0xFFFFF, 0x11 over 0xC0000-0xE7FFF).
-# A run saved mid-POST and restored in a fresh process ends exactly the same.
+# A run saved mid-POST and restored in a fresh process ends exactly the same. With
+# -nographic, SeaBIOS's screen output appears on COM1.
 # Exits 77 (skipped) when bios-256k.bin is not installed.
 #   tests/boot/seabios.sh ORRERY ORRERY_STATE
 set -u
@@ -79,6 +80,16 @@ if [ "$mid_pam" = 0x30 ] && cat "$dir/log1" "$dir/log2" | cmp -s - "$dir/log" &&
 else
     echo "FAIL split run (PAM0 at the split: $mid_pam):"
     cat "$dir/err2" "$dir/diff.txt" 2>/dev/null
+    fail=1
+fi
+# -nographic: no display, so SeaBIOS's screen comes out of COM1 (etc/sercon-port).
+timeout 60 "$orrery" -m 64 -nographic -serial "file:$dir/com1" -icount 3 -no-reboot \
+    -stop-at 30000000 </dev/null 2>>"$dir/err3" || fail=1
+if grep -qF "SeaBIOS (version" "$dir/com1" && grep -qF "No bootable device." "$dir/com1"; then
+    echo "ok   -nographic: SeaBIOS's banner and \"No bootable device.\" on COM1"
+else
+    echo "FAIL -nographic: COM1 has: $(cat -v "$dir/com1")"
+    cat "$dir/err3"
     fail=1
 fi
 [ "$fail" -eq 0 ] && echo "ok   SeaBIOS's POST reached \"No bootable device.\""
