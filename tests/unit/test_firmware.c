@@ -141,6 +141,61 @@ static void test_machine_without_bios_uses_found_seabios(void **state)
     assert_non_null(strstr(err, "/nonexistent/orrery/bios.bin"));
 }
 
+static size_t count_in_file(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    size_t count = 0;
+    for (const char *p = buf; (p = strstr(p, needle)) != NULL; p++)
+        count++;
+    return count;
+}
+
+/* Debian's SeaBIOS, as orrery finds it: POST to "No bootable device.", then a reset (the
+ * button) brings the ROM back over its shadow copy (PAM back to 0) and it POSTs again. */
+static void test_seabios_posts_again_after_a_reset(void **state)
+{
+    (void)state;
+    char path[256];
+    if (!firmware_find(FIRMWARE_BIOS, NULL, 0, NULL, path, sizeof path))
+        skip(); /* apt-get install seabios */
+    char log[64];
+    snprintf(log, sizeof log, "/tmp/orrery-seabios-XXXXXX");
+    int fd = mkstemp(log);
+    assert_true(fd >= 0);
+    close(fd);
+    struct machine_config cfg = { .ram_size = 32u << 20, .debugcon = MACHINE_DEBUGCON_FILE,
+                                  .debugcon_path = log, .debugcon_port = 0x402,
+                                  .icount = true, .icount_shift = 3 };
+    char err[MACHINE_ERRMAX];
+    struct machine *m = NULL;
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    uint8_t reset_vector[16], now[16];
+    machine_read_phys(m, 0xFFFF0, reset_vector, sizeof reset_vector);
+    assert_int_equal(reset_vector[0], 0xEA); /* SeaBIOS's jmp far */
+
+    assert_int_equal(machine_run(m, 20000000), MACHINE_STOP_BUDGET);
+    machine_flush(m);
+    assert_int_equal(count_in_file(log, "No bootable device."), 1);
+    machine_read_phys(m, 0xFFFF0, now, sizeof now); /* the shadow copy, read only */
+    assert_memory_equal(now, reset_vector, 15);   /* SeaBIOS sets its checksum byte */
+    assert_int_not_equal(now[15], reset_vector[15]);
+
+    machine_reset(m);
+    machine_read_phys(m, 0xFFFF0, now, sizeof now); /* the ROM again */
+    assert_memory_equal(now, reset_vector, sizeof now);
+    assert_int_equal(machine_run(m, 20000000), MACHINE_STOP_BUDGET);
+    machine_flush(m);
+    assert_int_equal(count_in_file(log, "No bootable device."), 2);
+    assert_int_equal(count_in_file(log, "BUILD: "), 2); /* the first line of each POST */
+    machine_destroy(m);
+    unlink(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_debian_folders_are_the_default),
         cmocka_unit_test_setup_teardown(test_machine_without_bios_uses_found_seabios, setup,
                                         teardown),
+        cmocka_unit_test(test_seabios_posts_again_after_a_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
