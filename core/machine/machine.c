@@ -327,6 +327,12 @@ static void cmos_setup(struct machine *m)
     rtc_cmos_set(r, 0x35, (uint8_t)(above16 >> 8));
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
+    /* Boot order where SeaBIOS looks for it on an emulated PC (its boot_init): a nibble per
+     * place, 1 floppy, 2 hard disk, 3 CD-ROM — first and second in 0x3D, third in 0x38's
+     * high nibble (0x38 bit 0 clear: check the floppy's boot signature). QEMU's default,
+     * hard disk, CD-ROM, floppy. */
+    rtc_cmos_set(r, 0x3D, 0x32);
+    rtc_cmos_set(r, 0x38, 0x10);
     rtc_cmos_checksum(r);
 }
 

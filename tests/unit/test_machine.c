@@ -101,6 +101,30 @@ static void test_fwcfg_signature_and_files(void **state)
     tmp_drop(&con);
 }
 
+/* CMOS holds the default boot order SeaBIOS reads (0x3D, 0x38): hard disk, CD, floppy. */
+static void test_cmos_boot_order(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = {
+        0xB0, 0x3D, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9, /* CMOS[0x3D] to the console */
+        0xB0, 0x38, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9, /* CMOS[0x38] */
+        CLI_HLT,
+    };
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[4];
+    assert_int_equal(read_all(con.path, out, sizeof out), 2);
+    assert_int_equal((uint8_t)out[0], 0x32);
+    assert_int_equal((uint8_t)out[1], 0x10);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 static void test_debugcon_read_returns_e9(void **state)
 {
     (void)state;
@@ -527,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_debugcon_prints_and_hlt_stops),
         cmocka_unit_test(test_debugcon_read_returns_e9),
         cmocka_unit_test(test_fwcfg_signature_and_files),
+        cmocka_unit_test(test_cmos_boot_order),
         cmocka_unit_test(test_ioport_log_lines),
         cmocka_unit_test(test_budget_stops_and_resumes),
         cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),
