@@ -203,14 +203,16 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
     uint32_t ram_hi_end = (uint32_t)(ram_size < hi_base ? ram_size : hi_base);
     uint8_t *rom_hi = size ? physmem_add_rom(pm, (uint32_t)hi_base, size) : NULL;
     uint8_t *rom_isa = size ? physmem_add_rom(pm, isa_base, isa) : NULL;
-    /* With firmware, 0xC0000-0xFFFFF is the i440FX's shadow RAM under the ROMs (PAM);
-     * without, plain RAM. The VGA window has SMRAM under it either way. */
-    bool shadow_ok = size ? physmem_add_shadow(pm, VGA_WINDOW_END,
-                                               HIGH_RAM_BASE - VGA_WINDOW_END) != NULL
-                          : add_ram(pm, VGA_WINDOW_END, HIGH_RAM_BASE);
-    if ((size && (!rom_hi || !rom_isa)) || !shadow_ok || !add_ram(pm, 0, LOW_RAM_END) ||
-        !physmem_add_shadow(pm, LOW_RAM_END, VGA_WINDOW_END - LOW_RAM_END) ||
-        !add_ram(pm, HIGH_RAM_BASE, ram_hi_end)) {
+    /* In address order (so are the RAM sections of a saved state): the VGA window has
+     * SMRAM under it; with firmware, 0xC0000-0xFFFFF is the i440FX's shadow RAM under
+     * the ROMs (PAM), without, plain RAM. */
+    bool ram_ok = add_ram(pm, 0, LOW_RAM_END) &&
+                  physmem_add_shadow(pm, LOW_RAM_END, VGA_WINDOW_END - LOW_RAM_END) &&
+                  (size ? physmem_add_shadow(pm, VGA_WINDOW_END,
+                                             HIGH_RAM_BASE - VGA_WINDOW_END) != NULL
+                        : add_ram(pm, VGA_WINDOW_END, HIGH_RAM_BASE)) &&
+                  add_ram(pm, HIGH_RAM_BASE, ram_hi_end);
+    if ((size && (!rom_hi || !rom_isa)) || !ram_ok) {
         set_err(err, "out of memory for %s of guest RAM", size_str(ram_size, b1, sizeof b1));
         return MACHINE_ERR_NOMEM;
     }
