@@ -168,6 +168,7 @@ struct cpu_model_info {
     uint32_t reset_edx;       /* EDX after reset: the processor signature (386 on) */
     bool has_cpuid;
     bool has_fpu;             /* an x87 on the chip (486DX on); without it ESC is op_esc */
+    bool enter_probe;         /* ENTER checks a write at its final stack pointer (ops_stack.c) */
     uint32_t cpuid_max, cpuid_sig, cpuid_features_edx, cpuid_features_ecx;
     const char *vendor;       /* 12 bytes for CPUID leaf 0 */
 };

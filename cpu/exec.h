@@ -65,6 +65,8 @@ void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
 void debug_check_gd(struct cpu *cpu);
 
 uint32_t cpu_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, unsigned kind);
+/* The slow path of lin_probe_write: translates for a write (#PF), writes nothing. */
+void cpu_probe_write(struct cpu *cpu, uint32_t lin, unsigned size);
 void cpu_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, unsigned kind);
 
 static ALWAYS_INLINE uint32_t mem_read(struct cpu *cpu, uint32_t lin, unsigned size,
@@ -103,6 +105,17 @@ static ALWAYS_INLINE void lin_write(struct cpu *cpu, uint32_t lin, unsigned size
     if (unlikely(cpu->debug_data))
         debug_check_data(cpu, lin, size, true);
     mem_write(cpu, lin, size, v, TLB_WRITE | tlb_user(cpu));
+}
+
+/* The #PF a data write of size bytes at lin would raise, without writing (ENTER's probe);
+ * a TLB hit costs no call. */
+static ALWAYS_INLINE void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigned size)
+{
+    unsigned kind = TLB_WRITE | tlb_user(cpu);
+    const struct tlb_entry *e = &cpu->tlb.e[kind][(lin >> 12) & (TLB_SIZE - 1)];
+    if (likely(e->tag == ((lin + size - 1) & TLB_PAGE_MASK)))
+        return;
+    cpu_probe_write(cpu, lin, size);
 }
 
 /* Implicit supervisor accesses (SDM Vol. 3A §4.6): descriptor tables, the TSS, the IDT --

@@ -83,6 +83,21 @@ static ALWAYS_INLINE bool parity8(uint32_t v)
     return !(v & 1);
 }
 
+/* The 286's divider on a zero divisor, before its #DE, sets SF, ZF and PF from value in
+ * the operand's width, AF to af, CF and OF clear. DIV passes the dividend shifted right by
+ * one with AF clear (286-real F6.6, F7.6: all 55 zero-divisor vectors; AAM 0 is the same
+ * divider on AL), IDIV the dividend's low half with AF set (F6.7, F7.7: all 50). The
+ * manuals leave these flags undefined; later models keep them here. */
+static ALWAYS_INLINE void div_by_zero_flags(struct cpu *cpu, uint32_t value, unsigned bits,
+                                            uint32_t af)
+{
+    if (cpu->model != CPU_286)
+        return;
+    uint32_t v = value & size_mask(bits);
+    uint32_t f = (v == 0 ? FL_ZF : 0) | (v >> (bits - 1) ? FL_SF : 0) | (parity8(v) ? FL_PF : 0);
+    set_flags_eager(cpu, FL_ARITH, f | af);
+}
+
 static ALWAYS_INLINE bool get_pf(const struct cpu *cpu)
 {
     return cpu->lf.op == LF_NONE ? (cpu->eflags & FL_PF) != 0 : parity8(cpu->lf.res);

@@ -149,6 +149,19 @@ void cpu_write_slow(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, un
     }
 }
 
+void cpu_probe_write(struct cpu *cpu, uint32_t lin, unsigned size)
+{
+    cpu_tlb_sync(cpu);
+    unsigned kind = TLB_WRITE | tlb_user(cpu);
+    uint32_t n1 = 0x1000 - (lin & 0xFFF);
+    if (size <= n1) {
+        translate(cpu, lin, kind);
+        return;
+    }
+    struct piece pc[2];
+    split(cpu, lin, n1, kind, pc);
+}
+
 void cpu_load_pdptes(struct cpu *cpu, uint32_t cr3)
 {
     if (!paging_load_pdptes(cpu->mem, cr3, phys_mask(cpu), cpu->pdpte))

@@ -4,7 +4,13 @@
 
 #include "cpu/cpu.h"
 
-/* CPUID leaf 1 EDX: only what orrery implements is reported. The Pentium (P54C) has the
+/* ENTER's probe (enter_probe, cpu/ops_stack.c): the Pentium-era and later SDMs list for
+ * ENTER "#PF(fault-code) If a page fault occurs or if a write using the final value of the
+ * stack pointer (within the current stack segment) would cause a page fault"; the 80386
+ * and i486 programmer's references list only "#PF(fault-code) for a page fault", and the
+ * 286 has no paging. So pentium and pentium2 probe, 286, 386 and 486 do not.
+ *
+ * CPUID leaf 1 EDX: only what orrery implements is reported. The Pentium (P54C) has the
  * x87 and 4 MiB pages; PAE, global pages, SYSENTER, CMOV, MMX and FXSR come with the P6. */
 
 static const struct cpu_model_info models[] = {
@@ -29,7 +35,7 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 1,
         .cpuid_sig = 0x052C, .reset_edx = 0x052C, /* family 5, model 2 (P54C), stepping C */
-        .has_fpu = true,
+        .has_fpu = true, .enter_probe = true,
         .cpuid_features_edx = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8,
         .vendor = "GenuineIntel",
     },
@@ -38,7 +44,7 @@ static const struct cpu_model_info models[] = {
         .flags_fixed1 = 0x2, .flags_writable = 0x3F7FD5, .addr_mask = 0xFFFFFFFF,
         .reset_cr0 = 0x60000010, .has_cpuid = true, .cpuid_max = 2,
         .cpuid_sig = 0x0652, .reset_edx = 0x0652, /* family 6, model 5, stepping 2 */
-        .has_fpu = true,
+        .has_fpu = true, .enter_probe = true,
         .cpuid_features_edx = CPUID_FPU | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_PAE |
                               CPUID_CX8 | CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_MMX |
                               CPUID_FXSR,

@@ -75,8 +75,10 @@ void op_aas(struct cpu *cpu, const struct insn *in)
 void op_aam(struct cpu *cpu, const struct insn *in)
 {
     uint8_t base = (uint8_t)in->imm, al = get_r8(cpu, R_EAX);
-    if (base == 0)
+    if (base == 0) {
+        div_by_zero_flags(cpu, al >> 1, 8, 0);
         cpu_fault(cpu, EXC_DE, 0);
+    }
     uint8_t q = al / base, r = al % base;
     set_r16(cpu, R_EAX, (uint16_t)((q << 8) | r));
     set_lazy(cpu, LF_LOGIC, 8, r, r, r);

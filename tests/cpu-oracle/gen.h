@@ -88,6 +88,12 @@ static inline bool is_push_sreg(unsigned op)
     return op == 0x06 || op == 0x0E || op == 0x16 || op == 0x1E || op == 0x1A0 || op == 0x1A8;
 }
 
+/* The EFLAGS bits form f leaves undefined when its bytes code[0, len) run from state
+ * before (the table's rules, refined by the count of a shift); *undef_result when its
+ * destination is undefined too. */
+uint32_t undefined_flags(const struct form *f, const struct cpu *before, const uint8_t *code,
+                         uint32_t len, bool *undef_result);
+
 /* Case number index of its kind; deterministic in (seed, index). */
 void gen_single(struct gen *g, uint64_t index, struct pcase *pc);
 void gen_sequence(struct gen *g, uint64_t index, struct pcase *pc);

@@ -531,8 +531,9 @@ static bool kind_stack(struct g *g)
     return kind_generic(g, false);
 }
 
-/* ENTER: the host touches the new stack bottom (AMD: a #PF there after the pushes), so the
- * frame stays inside the stack page. */
+/* ENTER: the host (and orrery's P6) probe a write at the final stack pointer after the
+ * pushes; the oracle's orrery has no paging, so frame and final ESP stay inside the stack
+ * page. The probe's #AC (misaligned final ESP, operand-size write) is compared. */
 static bool kind_enter(struct g *g)
 {
     ensure_esp(g);
@@ -541,7 +542,6 @@ static bool kind_enter(struct g *g)
     static const uint16_t sizes[] = { 0, 1, 4, 8, 0x10, 0x100, 0x3FF };
     static const uint8_t levels[] = { 0, 0, 1, 1, 2, 3, 4, 8, 31, 32, 33, 255 };
     g->ib.imm2 = levels[rn(&g->rng, sizeof levels)];
-    g->eflags &= ~FL_AC; /* the probe is an access the SDM does not list: no #AC tests */
     uint32_t room = g->r[R_ESP] - g->data - 4 * ((g->ib.imm2 & 31) + 1) - 64;
     g->ib.imm = coin(&g->rng, 70) ? sizes[rn(&g->rng, sizeof sizes / sizeof sizes[0])] : rn(&g->rng, room);
     if (g->ib.imm > room)

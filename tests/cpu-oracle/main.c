@@ -23,22 +23,26 @@
 #include <capstone/capstone.h>
 
 #include "gen.h"
+#include "sweep.h"
 
 static const char *usage_text =
     "usage: orrery-oracle [--seed S] [--count N] [--sequences M] [--only single:I|seq:J]\n"
-    "                     [--max-report N] [--quiet] [--forms] [--child PATH]\n"
+    "                     [--max-report N] [--quiet] [--forms] [--sweep] [--child PATH]\n"
     "Runs N random single-instruction cases (default 200000) and M random sequences of up\n"
     "to 16 instructions (default 2000) on orrery and on the host processor and compares\n"
     "them. Prints each form's count, the first difference of each form, and last\n"
     "`N passed, N failed`; exit status 0 only when nothing differed, 1 when something did,\n"
-    "2 on an error, and 77 (one line saying why) when the host cannot run 32-bit programs.\n";
+    "2 on an error, and 77 (one line saying why) when the host cannot run 32-bit programs.\n"
+    "--sweep runs instead every form of the Pentium II opcode map (tests/opmap: each opcode\n"
+    "x ModRM.reg x register/memory operand x no prefix, 66, F2, F3) once, and compares #UD\n"
+    "or not, and the whole result where the random cases know how to compare the form.\n";
 
 struct options {
     uint64_t seed, count, seqs;
     int only_kind; /* 0 none, 1 single, 2 sequence */
     uint64_t only_index;
     unsigned max_report;
-    bool quiet, list_forms;
+    bool quiet, list_forms, sweep;
     const char *child;
 };
 
@@ -110,6 +114,9 @@ static void parse_args(struct options *o, int argc, char **argv)
             continue;
         } else if (!strcmp(a, "-forms")) {
             o->list_forms = true;
+            continue;
+        } else if (!strcmp(a, "-sweep")) {
+            o->sweep = true;
             continue;
         }
         if (!val) {
@@ -601,9 +608,9 @@ static void report(struct tester *t, double secs)
             "INT 0x80 (a system call on the host); selectors 0x50-0x7F (the host's LDT, TLS "
             "and per-CPU descriptors); far transfers to 0x30-0x33 (the host's 64-bit code)",
             "memory outside the data and code regions (the host has no pages there; the "
-            "oracle runs orrery without paging): ENTER frames stay in the stack page (the "
-            "host probes the new stack bottom, and without alignment checking), RET imm16 "
-            "releases stay in it",
+            "oracle runs orrery without paging): ENTER frames and final stack pointers stay in "
+            "the stack page (both probe a write there, so a #PF would differ; #AC is "
+            "compared), RET imm16 releases stay in it",
             "a return to RPL < CPL with a misaligned outer stack under EFLAGS.AC: the SDM "
             "checks the RPL first (#GP), the host reads the outer SS:ESP first (#AC)",
             "TF set by POPF or IRET (a single-step trap would end the case elsewhere); IRET "
@@ -627,6 +634,49 @@ static void report(struct tester *t, double secs)
     printf("\n%" PRIu64 " cases in %.1f s (%.0f cases/s); %" PRIu64 " regenerated, %" PRIu64 " skipped\n",
            total, secs, secs > 0 ? (double)total / secs : 0.0, t->gen.rejected, t->skipped);
     printf("%" PRIu64 " passed, %" PRIu64 " failed\n", t->passed, t->failed);
+}
+
+/* ---- the sweep (sweep.c) ---- */
+
+static void show_sweep_case(void *ctx, const struct pcase *pc, const struct oracle_result *h)
+{
+    struct tester *t = ctx;
+    char buf[4096];
+    differ(pc, h, buf, sizeof buf);
+    print_code(t, &pc->c);
+    printf("  before eflags=%08x\n        ", pc->c.eflags);
+    for (int i = 0; i < 8; i++)
+        printf("%s=%08x%s", reg_names[i], pc->c.regs[i], i == 3 ? "\n        " : " ");
+    printf("\n");
+    print_result("host", h);
+    print_result("orrery", &pc->want);
+    printf("%s", buf);
+}
+
+static int run_sweep(struct tester *t)
+{
+    static struct sweep sw;
+    sweep_init(&sw, &t->emu, &t->forms);
+    const struct sweep_io io = { differ, show_sweep_case, t, t->opt.max_report };
+    uint32_t cur = 0;
+    uint32_t n = sweep_fill(&sw, t->shm->batch[cur].c, t->pcases[cur], ORACLE_BATCH);
+    t->shm->batch[cur].n = n;
+    if (n)
+        send_batch(t, cur);
+    while (n) {
+        uint32_t next = cur ^ 1;
+        uint32_t m = sweep_fill(&sw, t->shm->batch[next].c, t->pcases[next], ORACLE_BATCH);
+        t->shm->batch[next].n = m;
+        wait_batch(t, cur);
+        sweep_check(&sw, t->pcases[cur], t->shm->batch[cur].r, n, &io);
+        if (m)
+            send_batch(t, next);
+        cur = next;
+        n = m;
+    }
+    close(t->cmd_fd);
+    waitpid(t->child, NULL, 0);
+    return sweep_report(&sw) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -658,6 +708,14 @@ int main(int argc, char **argv)
         t.pcases[b] = calloc(ORACLE_BATCH, sizeof *t.pcases[b]);
         if (!t.pcases[b])
             die("out of memory");
+    }
+
+    if (t.opt.sweep) {
+        int rc = run_sweep(&t);
+        cs_close(&t.cs);
+        emu_free(&t.emu);
+        forms_free(&t.forms);
+        return rc;
     }
 
     double t0 = now();

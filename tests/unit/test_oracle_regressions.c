@@ -156,6 +156,31 @@ static void test_far_transfers_alignment_check_the_user_stack(void **state)
     assert_int_equal(res.eip, 0x14000);
 }
 
+/* ENTER's probe of its final stack pointer (SDM Vol. 2A "ENTER": #PF if "a write using the
+ * final value of the stack pointer ... would cause a page fault") is a write of the
+ * operand size, subject to alignment checking, made after the frame is pushed. The host:
+ * ENTER 0x3FF, 1 from an aligned ESP is #AC with ESP and EBP as they were and the saved
+ * EBP and FrameTemp already in memory (seed 7, single #21380); a 16-bit ENTER whose final
+ * SP is 2 mod 4 runs through. */
+static void test_enter_probe_is_an_aligned_write_after_the_pushes(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t enter32[] = { 0xC8, 0xFF, 0x03, 0x01 }; /* enter 0x3ff, 1 */
+    static const uint8_t enter16[] = { 0x66, 0xC8, 0xFE, 0x03, 0x01 }; /* o16 enter 0x3fe, 1 */
+    struct regs regs = { .esp = DATA + 0x1800, .ebp = DATA + 0x1900 };
+    run(r, enter32, sizeof enter32, regs, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_EXCEPTION);
+    assert_int_equal(res.vector, 17);
+    assert_int_equal(res.regs[4], DATA + 0x1800);
+    assert_int_equal(res.regs[5], DATA + 0x1900);
+    assert_true(res.ndiff > 0);
+    assert_int_equal(res.diff[0] >> 8, 0x17F8); /* FrameTemp, the last push */
+    run(r, enter16, sizeof enter16, regs, AC, &res);
+    assert_int_equal(res.end, ORACLE_END_NORMAL);
+    assert_int_equal(res.regs[4], DATA + 0x1800 - 4 - 0x3FE);
+}
+
 /* A segment cache for one of the GDT entries the rig shares with Linux. */
 static void cache(struct rig *r, uint16_t sel, uint64_t desc, struct seg_cache *c)
 {
@@ -250,13 +275,45 @@ static void test_ud1_modrm_counts_toward_the_length_limit(void **state)
     assert_int_equal(res.vector, 13);
 }
 
+/* The P6 hint-NOP space 0F 18-0F 1F (SDM Vol. 2B "NOP", Vol. 2D App. A reserved NOPs),
+ * whatever ModRM and prefix: ENDBR32 and RDSSPD of CET-built code, PREFETCHh, MPX and
+ * CLDEMOTE encodings run as NOPs, and the operand is never accessed, even where nothing is
+ * mapped (orrery's guard, the host's unmapped page). Found by orrery-oracle --sweep: the
+ * host ran 0F 18-0F 1E, orrery raised #UD. */
+static void test_hint_nops_run_without_touching_their_operand(void **state)
+{
+    struct rig *r = *state;
+    struct oracle_result res;
+    static const uint8_t forms[][8] = {
+        { 4, 0xF3, 0x0F, 0x1E, 0xFB },       /* endbr32 */
+        { 4, 0xF3, 0x0F, 0x1E, 0xC8 },       /* rdsspd eax */
+        { 3, 0x0F, 0x18, 0x00 },             /* prefetchnta [eax] (SSE) */
+        { 3, 0x0F, 0x1A, 0x38 },             /* 0F 1A /7 [eax] (MPX) */
+        { 4, 0x66, 0x0F, 0x1C, 0x00 },       /* 0F 1C /0 [eax] (CLDEMOTE), o16 */
+        { 4, 0xF2, 0x0F, 0x19, 0xD9 },       /* reserved NOP, register */
+        { 5, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, /* nop [eax+eax+0] */
+    };
+    const struct regs regs = { .eax = 0xF0000000u, .ecx = 1, .edx = 2, .ebx = 3 };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        run(r, forms[i] + 1, forms[i][0], regs, 0, &res);
+        assert_int_equal(res.end, ORACLE_END_NORMAL);
+        assert_int_equal(res.eip, CODE + forms[i][0]);
+        assert_int_equal(res.regs[0], regs.eax);
+        assert_int_equal(res.regs[3], regs.ebx);
+        assert_int_equal(res.ndiff, 0);
+        assert_int_equal(r->e.oob, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mov_cr_reserved_register_is_ud_at_cpl3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hint_nops_run_without_touching_their_operand, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmw_through_read_only_segment_is_gp_before_ac, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg8b_operand_must_be_8_byte_aligned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_far_transfers_alignment_check_the_user_stack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enter_probe_is_an_aligned_write_after_the_pushes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_return_to_outer_level_zeroes_null_selectors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ud1_modrm_counts_toward_the_length_limit, setup, teardown),
     };

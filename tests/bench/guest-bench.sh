@@ -1,0 +1,142 @@
+#!/bin/sh
+# The guest compute benchmark: the test guest (tools/mkguest) booted with
+# orrery.script=bench, which runs /bin/orrery-bench (tools/guest/bench.c: a sieve, CRC32,
+# string search and copy, a matrix multiply, a sort, calls and returns, and an x87 part)
+# and powers off. It runs on orrery and on qemu-system-i386 (TCG, -cpu pentium2) with the
+# same kernel, initramfs, -m and command line, RUNS times each (default 3), and prints the
+# medians: host seconds to the benchmark's first line (the boot), each part's time on the
+# guest's clock, the total, the ratios orrery / QEMU, orrery's guest MIPS (instructions
+# retired / host seconds, whole run), and each part's checksum, which must be the same on
+# orrery, on QEMU and natively where the host runs 32-bit programs (exit 1 otherwise).
+# A speed report, never a pass/fail timing.
+#   tests/bench/guest-bench.sh [BUILD_DIR]
+set -eu
+build=${1:-build}
+runs=${RUNS:-3}
+cache=${ORRERY_CACHE:-$HOME/.cache/orrery/guest}
+qemu=$(command -v qemu-system-i386 || true)
+if [ -z "$qemu" ]; then
+    echo "guest-bench: qemu-system-i386 is missing; run: apt-get install qemu-system-x86" >&2
+    exit 1
+fi
+if [ ! -f "$cache/bzImage" ] || [ ! -f "$cache/orrery-bench" ]; then
+    echo "guest-bench: the guest in $cache has no benchmark; run: make guest" >&2
+    exit 1
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+now() { date +%s.%N; }
+
+# run_one NAME COMMAND...: runs the command with the guest's console on stdout, stamps the
+# host clock at the start, at "orrery-bench: begin" and at "orrery-bench: end", then ends
+# the emulator (SIGTERM). Leaves the console in $dir/NAME.out, its stderr in $dir/NAME.err
+# and "boot SECONDS" / "all SECONDS" in $dir/NAME.times.
+run_one() {
+    name=$1
+    shift
+    rm -f "$dir/fifo"
+    mkfifo "$dir/fifo"
+    t0=$(now)
+    "$@" </dev/null >"$dir/fifo" 2>"$dir/$name.err" &
+    pid=$!
+    {
+        tb= te=
+        while IFS= read -r line; do
+            printf '%s\n' "$line" >>"$dir/$name.out"
+            case $line in
+            *"orrery-bench: begin"*) tb=$(now) ;;
+            *"orrery-bench: end"*) te=$(now); kill "$pid" 2>/dev/null; break ;;
+            esac
+        done
+        echo "$tb $te" >"$dir/t"
+        cat >/dev/null # the emulator's last output, so it ends on the signal, not SIGPIPE
+    } <"$dir/fifo"
+    wait "$pid" 2>/dev/null || true
+    read -r tb te <"$dir/t" || true
+    if [ -z "${te:-}" ] || [ -z "${tb:-}" ]; then
+        echo "guest-bench: $name did not finish the benchmark:" >&2
+        tail -n 5 "$dir/$name.out" "$dir/$name.err" >&2
+        exit 1
+    fi
+    if grep -q 'orrery-bench: missing' "$dir/$name.out"; then
+        echo "guest-bench: the guest has no /bin/orrery-bench; run: tools/mkguest --force" >&2
+        exit 1
+    fi
+    if ! grep -q 'orrery-bench: total' "$dir/$name.out"; then
+        echo "guest-bench: the benchmark did not complete on $name:" >&2
+        sed -n '/orrery-bench: begin/,$p' "$dir/$name.out" | tail -n 5 >&2
+        exit 1
+    fi
+    {
+        echo "boot $(echo "$tb - $t0" | bc -l)"
+        echo "all $(echo "$te - $t0" | bc -l)"
+    } >"$dir/$name.times"
+}
+
+kernel="-kernel $cache/bzImage -initrd $cache/initramfs.cpio.gz"
+append="console=ttyS0 orrery.script=bench"
+i=1
+while [ "$i" -le "$runs" ]; do
+    echo "guest-bench: run $i of $runs: orrery" >&2
+    # shellcheck disable=SC2086
+    run_one "orrery.$i" "$build/orrery" -m 256 -display none -serial stdio $kernel -append "$append"
+    echo "guest-bench: run $i of $runs: qemu-system-i386" >&2
+    # shellcheck disable=SC2086
+    run_one "qemu.$i" "$qemu" -accel tcg -cpu pentium2 -m 256 -display none -nodefaults \
+        -serial stdio -no-reboot $kernel -append "$append"
+    i=$((i + 1))
+done
+native=no
+if "$cache/orrery-bench" >"$dir/native.out" 2>/dev/null; then
+    native=yes
+fi
+
+# One table from every run's lines: medians per engine and metric, checksums compared.
+{
+    for f in "$dir"/orrery.*.out "$dir"/qemu.*.out; do
+        engine=$(basename "$f" | cut -d. -f1)
+        tr -d '\r' <"$f" | sed -n "s/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\)\( sum=\([0-9a-f]*\)\)\{0,1\}.*/$engine \1 \2 \4/p"
+        base=${f%.out}
+        sed "s/^/$engine /; s/\$/ -/" "$base.times"
+        n=$(sed -n 's/.*after \([0-9]*\) instructions.*/\1/p' "$base.err")
+        [ "$engine" = orrery ] && [ -n "$n" ] && echo "orrery insns $n -"
+    done
+    [ "$native" = yes ] && sed -n 's/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\) sum=\([0-9a-f]*\)/native \1 \2 \3/p' "$dir/native.out"
+} >"$dir/all"
+
+awk '
+function median(key,   n, i, j, t, v) {
+    n = split(vals[key], v, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return v[int((n + 1) / 2)]
+}
+{
+    key = $1 SUBSEP $2
+    vals[key] = vals[key] " " $3
+    if ($1 != "native" && !(($2) in seen) && $2 != "boot" && $2 != "all" && $2 != "insns") { seen[$2] = 1; order[++np] = $2 }
+    if ($4 != "" && $4 != "-") {
+        if ((key) in sum && sum[key] != $4) bad = bad " " $1 "/" $2 "(varies)"
+        sum[key] = $4
+    }
+}
+END {
+    printf "%-10s %12s %12s %8s  %s\n", "part", "orrery", "qemu", "ratio", "checksum"
+    ob = median("orrery" SUBSEP "boot"); qb = median("qemu" SUBSEP "boot")
+    printf "%-10s %11.1fs %11.1fs %7.2fx\n", "boot", ob, qb, ob / qb
+    for (i = 1; i <= np; i++) {
+        p = order[i]; if (p == "total") continue
+        o = median("orrery" SUBSEP p); q = median("qemu" SUBSEP p)
+        s = sum["orrery" SUBSEP p]; st = s
+        if (s != sum["qemu" SUBSEP p]) { st = st " != qemu " sum["qemu" SUBSEP p]; bad = bad " " p }
+        if (("native" SUBSEP p) in sum && s != sum["native" SUBSEP p]) { st = st " != native " sum["native" SUBSEP p]; bad = bad " " p }
+        printf "%-10s %10.0fms %10.0fms %7.2fx  %s\n", p, o, q, q > 0 ? o / q : 0, st
+    }
+    o = median("orrery" SUBSEP "total"); q = median("qemu" SUBSEP "total")
+    printf "%-10s %10.0fms %10.0fms %7.2fx\n", "total", o, q, o / q
+    n = median("orrery" SUBSEP "insns"); a = median("orrery" SUBSEP "all")
+    if (n > 0) printf "orrery: %.0f million guest instructions in %.1f host seconds, %.1f MIPS\n", n / 1e6, a, n / 1e6 / a
+    printf "medians of %d runs; ratio = orrery / qemu-system-i386 (TCG); boot on the host clock, parts on the guest clock\n", RUNS
+    if (native) print "checksums: compared with a native run of the same binary"
+    else print "checksums: no native run (this host cannot run 32-bit programs)"
+    if (bad != "") { print "CHECKSUMS DIFFER:" bad; exit 1 }
+}' RUNS="$runs" native="$([ "$native" = yes ] && echo 1 || echo 0)" "$dir/all"
