@@ -19,6 +19,8 @@ void physmem_free(struct physmem *pm)
     for (unsigned i = 0; i < pm->nregions; i++)
         free(pm->region[i].host);
     free(pm->page_region);
+    free(pm->page_shadow);
+    free(pm->page_route);
     free(pm->dirty);
     free(pm->code);
     memset(pm, 0, sizeof(*pm));
@@ -76,10 +78,82 @@ int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read
     return 0;
 }
 
-static struct region *region_of(struct physmem *pm, uint32_t addr)
+uint8_t *physmem_add_shadow(struct physmem *pm, uint32_t base, uint32_t size)
 {
-    uint8_t idx = pm->page_region[addr >> PHYS_PAGE_SHIFT];
-    return idx ? &pm->region[idx - 1] : NULL;
+    if (size == 0 || (base | size) & (PHYS_PAGE_SIZE - 1) || (uint64_t)base + size > (1ull << 32) ||
+        pm->nregions == PHYSMEM_MAX_REGIONS)
+        return NULL;
+    if (!pm->page_shadow) {
+        pm->page_shadow = calloc(PHYS_PAGES, 1);
+        pm->page_route = calloc(PHYS_PAGES, 1);
+        if (!pm->page_shadow || !pm->page_route)
+            return NULL;
+    }
+    uint32_t first = base >> PHYS_PAGE_SHIFT, n = size >> PHYS_PAGE_SHIFT;
+    for (uint32_t i = 0; i < n; i++)
+        if (pm->page_shadow[first + i])
+            return NULL;
+    struct region *r = &pm->region[pm->nregions];
+    memset(r, 0, sizeof(*r));
+    r->kind = REGION_RAM;
+    r->base = base;
+    r->size = size;
+    r->host = calloc(size, 1);
+    if (!r->host)
+        return NULL;
+    pm->nregions++;
+    for (uint32_t i = 0; i < n; i++) {
+        pm->page_shadow[first + i] = (uint8_t)pm->nregions;
+        pm->page_route[first + i] = 0;
+    }
+    return r->host;
+}
+
+int physmem_shadow_route(struct physmem *pm, uint32_t base, uint32_t size, unsigned route)
+{
+    if ((base | size) & (PHYS_PAGE_SIZE - 1) || (uint64_t)base + size > (1ull << 32) ||
+        !pm->page_shadow)
+        return -1;
+    uint32_t first = base >> PHYS_PAGE_SHIFT, n = size >> PHYS_PAGE_SHIFT;
+    for (uint32_t i = 0; i < n; i++)
+        if (!pm->page_shadow[first + i])
+            return -1;
+    route &= PHYS_ROUTE_READ | PHYS_ROUTE_WRITE;
+    bool changed = false;
+    for (uint32_t i = 0; i < n; i++) {
+        changed |= pm->page_route[first + i] != route;
+        pm->page_route[first + i] = (uint8_t)route;
+    }
+    if (changed)
+        pm->gen++; /* cached translations may point at the other view */
+    return 0;
+}
+
+/* The region an access reaches: the shadow RAM when the page routes this kind of access
+ * there, else the page's own region. */
+static struct region *region_for(const struct physmem *pm, uint32_t addr, bool write)
+{
+    uint32_t page = addr >> PHYS_PAGE_SHIFT;
+    if (pm->page_shadow && pm->page_shadow[page] &&
+        (pm->page_route[page] & (write ? PHYS_ROUTE_WRITE : PHYS_ROUTE_READ)))
+        return (struct region *)&pm->region[pm->page_shadow[page] - 1];
+    uint8_t idx = pm->page_region[page];
+    return idx ? (struct region *)&pm->region[idx - 1] : NULL;
+}
+
+const struct region *physmem_region_at(const struct physmem *pm, uint32_t addr, bool write)
+{
+    return region_for(pm, addr, write);
+}
+
+/* An access of size bytes at addr stays in region r (as seen from addr's page): inside it,
+ * and not crossing into a page that shadow routing may send elsewhere. */
+static bool whole_in(const struct physmem *pm, const struct region *r, uint32_t addr,
+                     unsigned size)
+{
+    if (!r || addr - r->base > r->size - size)
+        return false;
+    return !pm->page_shadow || (addr & (PHYS_PAGE_SIZE - 1)) <= PHYS_PAGE_SIZE - size;
 }
 
 static void mark_dirty(struct physmem *pm, uint32_t addr)
@@ -91,7 +165,7 @@ static void mark_dirty(struct physmem *pm, uint32_t addr)
 
 uint8_t *physmem_host_ptr(struct physmem *pm, uint32_t addr, bool write)
 {
-    struct region *r = region_of(pm, addr);
+    struct region *r = region_for(pm, addr, write);
     if (!r || r->kind == REGION_MMIO || (write && r->kind == REGION_ROM))
         return NULL;
     if (write)
@@ -101,7 +175,7 @@ uint8_t *physmem_host_ptr(struct physmem *pm, uint32_t addr, bool write)
 
 static uint8_t read_byte(struct physmem *pm, uint32_t addr)
 {
-    struct region *r = region_of(pm, addr);
+    struct region *r = region_for(pm, addr, false);
     if (!r)
         return 0xFF;
     if (r->kind == REGION_MMIO)
@@ -111,7 +185,7 @@ static uint8_t read_byte(struct physmem *pm, uint32_t addr)
 
 static void write_byte(struct physmem *pm, uint32_t addr, uint8_t v)
 {
-    struct region *r = region_of(pm, addr);
+    struct region *r = region_for(pm, addr, true);
     if (!r || r->kind == REGION_ROM)
         return;
     if (r->kind == REGION_MMIO) {
@@ -124,10 +198,10 @@ static void write_byte(struct physmem *pm, uint32_t addr, uint8_t v)
 
 uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
 {
-    struct region *r = region_of(pm, addr);
+    struct region *r = region_for(pm, addr, false);
     /* A whole access inside one region: MMIO goes to the device at its width, RAM and ROM
      * are read in one piece. */
-    if (r && addr - r->base <= r->size - size) {
+    if (whole_in(pm, r, addr, size)) {
         if (r->kind == REGION_MMIO)
             return r->read(r->opaque, addr - r->base, size);
         const uint8_t *p = r->host + (addr - r->base);
@@ -141,8 +215,8 @@ uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size)
 
 void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t value)
 {
-    struct region *r = region_of(pm, addr);
-    if (r && r->kind != REGION_ROM && addr - r->base <= r->size - size) {
+    struct region *r = region_for(pm, addr, true);
+    if (r && r->kind != REGION_ROM && whole_in(pm, r, addr, size)) {
         if (r->kind == REGION_MMIO) {
             r->write(r->opaque, addr - r->base, size, value);
             return;

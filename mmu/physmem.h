@@ -30,8 +30,16 @@ struct region {
 
 #define PHYSMEM_MAX_REGIONS 32
 
+/* Where a page of shadow RAM sends each kind of access (physmem_shadow_route). */
+enum { PHYS_ROUTE_READ = 1u << 0, PHYS_ROUTE_WRITE = 1u << 1 };
+
 struct physmem {
     uint8_t *page_region; /* PHYS_PAGES entries: region index + 1, 0 = unclaimed */
+    /* Shadow RAM, allocated with the first: per page the region index + 1 of the RAM under
+     * it (0 = none), and the PHYS_ROUTE_* bits of the accesses that go to that RAM rather
+     * than to page_region's view. */
+    uint8_t *page_shadow;
+    uint8_t *page_route;
     struct region region[PHYSMEM_MAX_REGIONS];
     unsigned nregions;
     uint32_t a20_mask;    /* 0xFFFFFFFF with A20 on; bit 20 clear with it off */
@@ -51,6 +59,19 @@ uint8_t *physmem_add_ram(struct physmem *pm, uint32_t base, uint32_t size);
 uint8_t *physmem_add_rom(struct physmem *pm, uint32_t base, uint32_t size);
 int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read_fn rd,
                      mmio_write_fn wr, void *opaque);
+
+/* Shadow RAM: RAM under another view of the same addresses — a ROM, MMIO or the empty
+ * bus — that a chipset switches reads and writes to, separately (the i440FX's PAM
+ * registers over the BIOS and option ROM area, SMRAM over the VGA window). It starts
+ * with no access routed to it; its bytes are saved as RAM. Page aligned, not overlapping
+ * another shadow; it may lie under anything or nothing. Returns the host pointer or NULL. */
+uint8_t *physmem_add_shadow(struct physmem *pm, uint32_t base, uint32_t size);
+/* Routes the accesses of [base, base + size) named by `route` (PHYS_ROUTE_* bits) to the
+ * shadow RAM and the others to the view above it. Every page must have shadow RAM
+ * (returns -1 and changes nothing otherwise). A change bumps gen. */
+int physmem_shadow_route(struct physmem *pm, uint32_t base, uint32_t size, unsigned route);
+/* The region a read or a write of addr reaches, after shadow routing; NULL: nothing. */
+const struct region *physmem_region_at(const struct physmem *pm, uint32_t addr, bool write);
 
 static inline void physmem_set_a20(struct physmem *pm, bool on)
 {

@@ -16,6 +16,7 @@
 #include "core/compiler.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "roms/firmware.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
  * QEMU's PC (the 0xE0000-0xFFFFF "ISA BIOS" area). */
@@ -161,15 +162,34 @@ static enum machine_status read_bios(const char *path, uint8_t **image, uint32_t
     return MACHINE_OK;
 }
 
+/* No -bios and no -kernel: SeaBIOS from the -L folders or the distribution's. */
+static enum machine_status find_bios(const struct machine_config *cfg, char *path, size_t len,
+                                     char *err)
+{
+    unsigned n = cfg->nfirmware_dirs < MACHINE_FIRMWARE_DIRS_MAX ? cfg->nfirmware_dirs
+                                                                 : MACHINE_FIRMWARE_DIRS_MAX;
+    if (firmware_find(FIRMWARE_BIOS, cfg->firmware_dirs, n, cfg->firmware_system_dirs, path,
+                      len))
+        return MACHINE_OK;
+    char dirs[256];
+    firmware_dirs_text(cfg->firmware_dirs, n, cfg->firmware_system_dirs, dirs, sizeof dirs);
+    set_err(err, "no firmware: %s is not in %s; install Debian's %s package (apt-get install "
+            "%s), or give -L DIR, -bios FILE or -kernel FILE", FIRMWARE_BIOS, dirs,
+            FIRMWARE_PACKAGE, FIRMWARE_PACKAGE);
+    return MACHINE_ERR_BIOS;
+}
+
 static bool add_ram(struct physmem *pm, uint32_t start, uint32_t end)
 {
     return start >= end || physmem_add_ram(pm, start, end - start) != NULL;
 }
 
 /* The PC memory map as QEMU builds it: RAM from 0 with the VGA window cut out of it, the
- * image at the top of the CPU's address space and its tail again just below 1 MiB, as ROM.
- * A 286 (24 address lines) finds its reset vector at 16 MiB - 16, as on the AT. Without an
- * image (a -kernel boot needs none) the ROM area below 1 MiB is plain RAM. */
+ * image at the top of the CPU's address space and its tail again just below 1 MiB, as ROM,
+ * with shadow RAM under 0xC0000-0xFFFFF that the i440FX's PAM registers switch in, and
+ * SMRAM under the VGA window. A 286 (24 address lines) finds its reset vector at
+ * 16 MiB - 16, as on the AT. Without an image (a -kernel boot needs none) the ROM area
+ * below 1 MiB is plain RAM. */
 static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
                                       const uint8_t *image, uint32_t size, char *err)
 {
@@ -197,8 +217,16 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
     uint32_t ram_hi_end = (uint32_t)ram_size;
     uint8_t *rom_hi = size ? physmem_add_rom(pm, (uint32_t)hi_base, size) : NULL;
     uint8_t *rom_isa = size ? physmem_add_rom(pm, isa_base, isa) : NULL;
-    if ((size && (!rom_hi || !rom_isa)) || !add_ram(pm, 0, LOW_RAM_END) ||
-        !add_ram(pm, VGA_WINDOW_END, isa_base) || !add_ram(pm, HIGH_RAM_BASE, ram_hi_end)) {
+    /* In address order (so are the RAM sections of a saved state): the VGA window has
+     * SMRAM under it; with firmware, 0xC0000-0xFFFFF is the i440FX's shadow RAM under
+     * the ROMs (PAM), without, plain RAM. */
+    bool ram_ok = add_ram(pm, 0, LOW_RAM_END) &&
+                  physmem_add_shadow(pm, LOW_RAM_END, VGA_WINDOW_END - LOW_RAM_END) &&
+                  (size ? physmem_add_shadow(pm, VGA_WINDOW_END,
+                                             HIGH_RAM_BASE - VGA_WINDOW_END) != NULL
+                        : add_ram(pm, VGA_WINDOW_END, HIGH_RAM_BASE)) &&
+                  add_ram(pm, HIGH_RAM_BASE, ram_hi_end);
+    if ((size && (!rom_hi || !rom_isa)) || !ram_ok) {
         set_err(err, "out of memory for %s of guest RAM", size_str(ram_size, b1, sizeof b1));
         return MACHINE_ERR_NOMEM;
     }
@@ -315,6 +343,12 @@ static void cmos_setup(struct machine *m)
     rtc_cmos_set(r, 0x35, (uint8_t)(above16 >> 8));
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
+    /* Boot order where SeaBIOS looks for it on an emulated PC (its boot_init): a nibble per
+     * place, 1 floppy, 2 hard disk, 3 CD-ROM — first and second in 0x3D, third in 0x38's
+     * high nibble (0x38 bit 0 clear: check the floppy's boot signature). QEMU's default,
+     * hard disk, CD-ROM, floppy. */
+    rtc_cmos_set(r, 0x3D, 0x32);
+    rtc_cmos_set(r, 0x38, 0x10);
     rtc_cmos_checksum(r);
 }
 
@@ -374,6 +408,56 @@ bool machine_parse_rtc_base(const char *s, int64_t *epoch)
     return true;
 }
 
+static void le_put(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* What SeaBIOS reads from fw_cfg on a PC (its src/fw/paravirt.c): the RAM size, one CPU,
+ * no boot menu, whether there is a display, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
+ * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
+ * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
+ * does, instead of rebooting every minute. Without a bootorder file SeaBIOS keeps its own
+ * order. */
+static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
+{
+    struct fwcfg *f = &m->pc.fwcfg;
+    uint8_t b[8];
+    le_put(b, m->ram_size, 8);
+    if (fwcfg_add(f, FWCFG_RAM_SIZE, b, 8))
+        return -1;
+    le_put(b, 1, 2);
+    if (fwcfg_add(f, FWCFG_NB_CPUS, b, 2) || fwcfg_add(f, FWCFG_MAX_CPUS, b, 2))
+        return -1;
+    le_put(b, 0, 2);
+    if (fwcfg_add(f, FWCFG_BOOT_MENU, b, 2))
+        return -1;
+    struct linux_e820 map[4];
+    uint8_t e820[4 * 20];
+    unsigned n = linux_boot_e820(m->ram_top, map, 4);
+    for (unsigned i = 0; i < n; i++) {
+        le_put(e820 + 20 * i, map[i].addr, 8);
+        le_put(e820 + 20 * i + 8, map[i].size, 8);
+        le_put(e820 + 20 * i + 16, map[i].type, 4);
+    }
+    le_put(b, 0xFFFFFFFFu, 4);
+    if (fwcfg_add_file(f, "etc/e820", e820, 20 * n) < 0 ||
+        fwcfg_add_file(f, "etc/boot-fail-wait", b, 4) < 0)
+        return -1;
+    /* -nographic: no display, and SeaBIOS's serial console on COM1 (etc/sercon-port,
+     * read by its sercon_setup), as QEMU's graphics=off gives it. */
+    le_put(b, cfg->nographic, 2);
+    if (fwcfg_add(f, FWCFG_NOGRAPHIC, b, 2))
+        return -1;
+    if (cfg->nographic) {
+        le_put(b, UART_COM1_PORT, 2);
+        if (fwcfg_add_file(f, "etc/sercon-port", b, 2) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Creates the devices of the PC and wires them: IRQ lines into the PICs, the PIC to the
  * CPU, A20 and reset to the machine, the scheduler to the CPU's instruction counter. */
 static enum machine_status create_platform(struct machine *m, const struct machine_config *cfg,
@@ -425,9 +509,11 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "POST code port 0x80";
     else if (ferr_init(&pc->ferr, &m->io, &pc->irq[FERR_IRQ], &ignne))
         what = "FERR# logic (0xF0)";
-    else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci) ||
+    else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci, &m->mem) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
+    else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
+        what = "firmware configuration device (0x510)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -457,6 +543,7 @@ static void reset_platform(struct machine *m)
     pci_bus_reset(&pc->pci);
     i440fx_reset(&pc->i440fx);
     piix3_reset(&pc->piix3);
+    fwcfg_reset(&pc->fwcfg);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -573,8 +660,16 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     }
     uint8_t *image = NULL;
     uint32_t size = 0;
-    if (cfg->bios_path || !cfg->kernel_path) {
-        st = read_bios(cfg->bios_path, &image, &size, err);
+    char found[512];
+    const char *bios_path = cfg->bios_path;
+    if (!bios_path && !cfg->kernel_path) {
+        st = find_bios(cfg, found, sizeof found, err);
+        if (st)
+            return st;
+        bios_path = found;
+    }
+    if (bios_path) {
+        st = read_bios(bios_path, &image, &size, err);
         if (st)
             return st;
     }
@@ -606,8 +701,9 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return st;
     }
-    if (m->has_debugcon && debugcon_init(&m->debugcon, &m->io, DEBUGCON_PORT, m->debugcon_out)) {
-        set_err(err, "debugcon: port 0x%x is taken", DEBUGCON_PORT);
+    uint16_t dport = cfg->debugcon_port ? cfg->debugcon_port : DEBUGCON_PORT;
+    if (m->has_debugcon && debugcon_init(&m->debugcon, &m->io, dport, m->debugcon_out)) {
+        set_err(err, "debugcon: port 0x%x is taken", dport);
         machine_destroy(m);
         return MACHINE_ERR_FILE;
     }
@@ -671,6 +767,7 @@ void machine_destroy(struct machine *m)
     if (m->own_log)
         fclose(m->log);
     linux_boot_free(&m->linux);
+    fwcfg_free(&m->pc.fwcfg);
     physmem_free(&m->mem);
     iobus_free(&m->io);
     free(m);

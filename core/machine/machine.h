@@ -28,6 +28,9 @@ struct machine;
 #define MACHINE_BIOS_UNIT (64u << 10)
 #define MACHINE_BIOS_MAX (16u << 20)
 
+/* Folders given with -L, searched for firmware before the distribution's. */
+#define MACHINE_FIRMWARE_DIRS_MAX 8
+
 enum machine_debugcon {
     MACHINE_DEBUGCON_NONE,   /* no device on port 0xE9: reads float high */
     MACHINE_DEBUGCON_NULL,   /* the device answers, output is discarded */
@@ -48,15 +51,25 @@ enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
     const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
-    const char *bios_path;    /* the firmware image; required unless kernel_path is set */
+    const char *bios_path;    /* the firmware image (-bios); NULL: without kernel_path,
+                                 SeaBIOS's bios-256k.bin found in firmware_dirs, then in
+                                 firmware_system_dirs (roms/firmware.h) */
+    const char *firmware_dirs[MACHINE_FIRMWARE_DIRS_MAX]; /* -L DIR, searched in order */
+    unsigned nfirmware_dirs;
+    const char *const *firmware_system_dirs; /* NULL-terminated; NULL: Debian's folders
+                                                (/usr/share/seabios, /usr/share/qemu) */
     const char *kernel_path;  /* a bzImage booted directly, with no firmware run (-kernel) */
     const char *initrd_path;  /* its initial RAM disk (-initrd); needs kernel_path */
     const char *append;       /* its command line (-append); needs kernel_path */
     enum machine_debugcon debugcon;
     const char *debugcon_path;
+    uint16_t debugcon_port;   /* its I/O port; 0 means 0xE9 (SeaBIOS logs to 0x402:
+                                 -global isa-debugcon.iobase=0x402) */
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
+    bool nographic;           /* no display at all (-nographic): the firmware is told so
+                                 (fw_cfg) and SeaBIOS puts its screen on COM1 */
     struct chardev *serial;   /* COM1's host end (-serial, -nographic); NULL: none. The
                                  caller owns it; it must outlive the machine */
     bool icount;              /* deterministic clock (-icount); false: real time */

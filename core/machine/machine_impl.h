@@ -15,6 +15,7 @@
 #include "cpu/cpu.h"
 #include "devices/debugcon.h"
 #include "devices/ferr.h"
+#include "devices/fwcfg.h"
 #include "devices/i440fx.h"
 #include "devices/kbc8042.h"
 #include "devices/pci.h"
@@ -44,6 +45,7 @@ struct platform {
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
+    struct fwcfg fwcfg;
     struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
     uint8_t reset_requested; /* a device asked for a CPU reset */

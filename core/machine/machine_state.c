@@ -79,6 +79,7 @@ static const struct part {
     { &pci_bus_savestate, offsetof(struct machine, pc.pci.s) },
     { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
     { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
+    { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
     { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
@@ -230,6 +231,7 @@ static void state_loaded(struct machine *m)
     port92_state_loaded(&pc->port92);
     ferr_state_loaded(&pc->ferr);
     pic_state_loaded(&pc->pic);
+    i440fx_state_loaded(&pc->i440fx); /* memory follows PAM and SMRAM */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);

@@ -60,7 +60,10 @@ static void usage(void)
     printf("usage: orrery [options]\n"
            "\n"
            "  -bios FILE          firmware image (a multiple of 64 KiB, at most 16 MiB); it\n"
-           "                      starts at the reset vector, mapped below 4 GiB and 1 MiB\n"
+           "                      starts at the reset vector, mapped below 4 GiB and 1 MiB.\n"
+           "                      Default: SeaBIOS (bios-256k.bin) from -L folders, then\n"
+           "                      /usr/share/seabios, /usr/share/qemu (apt-get install seabios)\n"
+           "  -L DIR              look for firmware in DIR first (may be repeated)\n"
            "  -kernel FILE        boot this Linux bzImage directly (32-bit boot protocol,\n"
            "                      2.10+); no firmware needed, and none runs\n"
            "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
@@ -74,6 +77,8 @@ static void usage(void)
            "  -serial DEV         COM1: stdio, file:PATH, null or none (default none, or\n"
            "                      stdio with -nographic)\n"
            "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
+           "  -global isa-debugcon.iobase=PORT\n"
+           "                      put it at PORT instead (SeaBIOS logs to 0x402)\n"
            "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE),\n"
            "                      postcode (each POST code written to port 0x80)\n"
            "  -D LOGFILE          write the log there instead of stderr\n"
@@ -205,6 +210,22 @@ static void parse_debugcon(struct machine_config *cfg, const char *v)
     } else {
         die("-debugcon %s: unsupported; use stdio, file:PATH, null or none", v);
     }
+}
+
+/* QEMU's -global DRIVER.PROPERTY=VALUE, for the one property orrery has: the debug
+ * console's port (isa-debugcon.iobase=0x402 is where SeaBIOS writes its log). */
+static void parse_global(struct machine_config *cfg, const char *v)
+{
+    const char *prefix = "isa-debugcon.iobase=";
+    if (strncmp(v, prefix, strlen(prefix)) != 0)
+        die("-global %s: unsupported; orrery knows isa-debugcon.iobase=PORT", v);
+    const char *n = v + strlen(prefix);
+    char *end;
+    errno = 0;
+    unsigned long port = strtoul(n, &end, 0);
+    if (*n < '0' || *n > '9' || *end || errno || port == 0 || port > 0xFFFF)
+        die("-global %s: '%s' is not an I/O port (example: isa-debugcon.iobase=0x402)", v, n);
+    cfg->debugcon_port = (uint16_t)port;
 }
 
 static void parse_serial(struct options *o, const char *v)
@@ -370,6 +391,11 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             cfg->cpu_model = v;
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "L") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (cfg->nfirmware_dirs == MACHINE_FIRMWARE_DIRS_MAX)
+                die("-L %s: at most %d firmware folders", v, MACHINE_FIRMWARE_DIRS_MAX);
+            cfg->firmware_dirs[cfg->nfirmware_dirs++] = v;
         } else if (strcmp(name, "kernel") == 0) {
             cfg->kernel_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "initrd") == 0) {
@@ -382,10 +408,13 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
                 die("-display %s: only '-display none' exists for now (no window yet)", v);
         } else if (strcmp(name, "nographic") == 0) {
             o->nographic = true;
+            cfg->nographic = true;
         } else if (strcmp(name, "serial") == 0) {
             parse_serial(o, arg_of(argc, argv, &i));
         } else if (strcmp(name, "debugcon") == 0) {
             parse_debugcon(cfg, arg_of(argc, argv, &i));
+        } else if (strcmp(name, "global") == 0) {
+            parse_global(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "d") == 0) {
             parse_d(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "D") == 0) {
@@ -424,9 +453,6 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         die("-append needs a kernel: give -kernel FILE too");
     if (cfg->log_path && !cfg->log_items)
         die("-D %s: nothing to log; give -d ITEMS too (-d help lists them)", cfg->log_path);
-    if (!cfg->bios_path && !cfg->kernel_path)
-        die("no firmware: give -bios FILE (a BIOS image, e.g. SeaBIOS's bios.bin) or "
-            "-kernel FILE (a Linux bzImage)");
 }
 
 /* Ctrl-A s: the machine goes to orrery-YYYYMMDD-HHMMSS.state in the current folder (with

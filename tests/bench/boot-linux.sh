@@ -20,46 +20,28 @@ fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 PROMPT="Type 'poweroff -f'"
-now() { date +%s.%N; }
+. "$(dirname "$0")/console.sh"
 
-# to_prompt NAME COMMAND...: runs the command with the guest's console on stdout; prints
-# the host seconds until PROMPT appeared, and leaves its stderr in $dir/NAME.err.
+# to_prompt NAME COMMAND...: the host seconds from the start of the command to PROMPT.
 to_prompt() {
     name=$1
     shift
-    rm -f "$dir/fifo"
-    mkfifo "$dir/fifo"
-    t0=$(now)
-    "$@" </dev/null >"$dir/fifo" 2>"$dir/$name.err" &
-    pid=$!
-    t1=
-    {
-        while IFS= read -r line; do
-            case $line in
-            *"$PROMPT"*) t1=$(now); kill "$pid" 2>/dev/null; break ;;
-            esac
-        done
-        echo "$t1" >"$dir/t1"
-        cat >/dev/null # the emulator's last output, so it ends on the signal, not SIGPIPE
-    } <"$dir/fifo"
-    wait "$pid" 2>/dev/null || true
-    t1=$(cat "$dir/t1")
-    if [ -z "$t1" ]; then
+    if ! run_stamped "$name" "$PROMPT" "$@"; then
         echo "boot-linux: $name never reached the prompt: $(tail -n 3 "$dir/$name.err")" >&2
         exit 1
     fi
-    echo "$t1 - $t0" | bc -l
+    stamp_of "$name" "$PROMPT"
 }
 
 kernel="-kernel $cache/bzImage -initrd $cache/initramfs.cpio.gz"
 append="console=ttyS0"
 # shellcheck disable=SC2086
 o_rt=$(to_prompt orrery "$build/orrery" -m 256 -display none -serial stdio $kernel -append "$append")
-o_rt_n=$(sed -n 's/.*after \([0-9]*\) instructions.*/\1/p' "$dir/orrery.err")
+o_rt_n=$(instructions_of orrery)
 # shellcheck disable=SC2086
 o_ic=$(to_prompt icount "$build/orrery" -m 256 -icount shift=2 -display none -serial stdio \
        $kernel -append "$append")
-o_ic_n=$(sed -n 's/.*after \([0-9]*\) instructions.*/\1/p' "$dir/icount.err")
+o_ic_n=$(instructions_of icount)
 # shellcheck disable=SC2086
 q=$(to_prompt qemu "$qemu" -accel tcg -cpu pentium2 -m 256 -display none -nodefaults \
     -serial stdio -no-reboot $kernel -append "$append")

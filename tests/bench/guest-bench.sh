@@ -25,35 +25,15 @@ if [ ! -f "$cache/bzImage" ] || [ ! -f "$cache/orrery-bench" ]; then
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-now() { date +%s.%N; }
+. "$(dirname "$0")/console.sh"
 
-# run_one NAME COMMAND...: runs the command with the guest's console on stdout, stamps the
-# host clock at the start, at "orrery-bench: begin" and at "orrery-bench: end", then ends
-# the emulator (SIGTERM). Leaves the console in $dir/NAME.out, its stderr in $dir/NAME.err
-# and "boot SECONDS" / "all SECONDS" in $dir/NAME.times.
+# run_one NAME COMMAND...: the benchmark on one emulator, ended (SIGTERM) at its last line;
+# $dir/NAME.times gets "boot SECONDS" (host seconds to its first line) and "all SECONDS".
 run_one() {
     name=$1
     shift
-    rm -f "$dir/fifo"
-    mkfifo "$dir/fifo"
-    t0=$(now)
-    "$@" </dev/null >"$dir/fifo" 2>"$dir/$name.err" &
-    pid=$!
-    {
-        tb= te=
-        while IFS= read -r line; do
-            printf '%s\n' "$line" >>"$dir/$name.out"
-            case $line in
-            *"orrery-bench: begin"*) tb=$(now) ;;
-            *"orrery-bench: end"*) te=$(now); kill "$pid" 2>/dev/null; break ;;
-            esac
-        done
-        echo "$tb $te" >"$dir/t"
-        cat >/dev/null # the emulator's last output, so it ends on the signal, not SIGPIPE
-    } <"$dir/fifo"
-    wait "$pid" 2>/dev/null || true
-    read -r tb te <"$dir/t" || true
-    if [ -z "${te:-}" ] || [ -z "${tb:-}" ]; then
+    if ! run_stamped "$name" "orrery-bench: end|Type 'poweroff -f'" "$@" ||
+       ! grep -q 'orrery-bench: end' "$dir/$name.out"; then
         echo "guest-bench: $name did not finish the benchmark:" >&2
         tail -n 5 "$dir/$name.out" "$dir/$name.err" >&2
         exit 1
@@ -68,8 +48,8 @@ run_one() {
         exit 1
     fi
     {
-        echo "boot $(echo "$tb - $t0" | bc -l)"
-        echo "all $(echo "$te - $t0" | bc -l)"
+        echo "boot $(stamp_of "$name" "orrery-bench: begin")"
+        echo "all $(stamp_of "$name" "orrery-bench: end")"
     } >"$dir/$name.times"
 }
 
@@ -95,10 +75,10 @@ fi
 {
     for f in "$dir"/orrery.*.out "$dir"/qemu.*.out; do
         engine=$(basename "$f" | cut -d. -f1)
-        tr -d '\r' <"$f" | sed -n "s/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\)\( sum=\([0-9a-f]*\)\)\{0,1\}.*/$engine \1 \2 \4/p"
+        cut -d' ' -f2- "$f" | tr -d '\r' | sed -n "s/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\)\( sum=\([0-9a-f]*\)\)\{0,1\}.*/$engine \1 \2 \4/p"
         base=${f%.out}
         sed "s/^/$engine /; s/\$/ -/" "$base.times"
-        n=$(sed -n 's/.*after \([0-9]*\) instructions.*/\1/p' "$base.err")
+        n=$(instructions_of "$(basename "$base")")
         [ "$engine" = orrery ] && [ -n "$n" ] && echo "orrery insns $n -"
     done
     [ "$native" = yes ] && sed -n 's/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\) sum=\([0-9a-f]*\)/native \1 \2 \3/p' "$dir/native.out"
@@ -129,7 +109,7 @@ END {
         s = sum["orrery" SUBSEP p]; st = s
         if (s != sum["qemu" SUBSEP p]) { st = st " != qemu " sum["qemu" SUBSEP p]; bad = bad " " p }
         if (("native" SUBSEP p) in sum && s != sum["native" SUBSEP p]) { st = st " != native " sum["native" SUBSEP p]; bad = bad " " p }
-        printf "%-10s %10.0fms %10.0fms %7.2fx  %s\n", p, o, q, q > 0 ? o / q : 0, st
+        printf "%-10s %10.0fms %10.0fms %7.2fx  %s\n", p, o, q, (q > 0 ? o / q : 0), st
     }
     o = median("orrery" SUBSEP "total"); q = median("qemu" SUBSEP "total")
     printf "%-10s %10.0fms %10.0fms %7.2fx\n", "total", o, q, o / q

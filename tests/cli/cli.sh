@@ -19,6 +19,7 @@ image hi.bin '\260\150\346\351\260\151\346\351\260\012\346\351\372\364'   # "hi\
 image loop.bin '\260\150\346\351\260\012\346\351\260\170\346\351\353\376' # "h\nx"; jmp $
 image triple.bin '\260\122\346\351\056\017\001\036\000\001\314'           # "R"; lidt 0; int3
 image post.bin '\260\102\346\200\372\364'                                 # out 0x80, 0x42; cli; hlt
+image dbg402.bin '\272\002\004\260\150\356\260\012\356\372\364'        # "h\n" to port 0x402; cli; hlt
 image kbcreset.bin '\260\122\346\351\260\376\346\144\353\376'           # "R"; out 0x64, 0xFE; jmp $
 head -c 1000 /dev/zero > "$dir/small.bin"
 
@@ -90,7 +91,12 @@ bad "-m 8388608T: too large" -m 8388608T -bios "$hi"
 bad "-m 0.5K: too small" -m 0.5K -bios "$hi"
 good "hi" -bios "$hi" -debugcon stdio -m 0.0034T
 bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
-bad "no firmware: give -bios FILE" -m 64
+bad "option '-L' needs an argument" -bios "$hi" -L
+# Without -bios, SeaBIOS's bios-256k.bin is looked for in the -L folders first.
+mkdir "$dir/fw-small" "$dir/fw-hi"
+cp "$dir/small.bin" "$dir/fw-small/bios-256k.bin"
+cp "$hi" "$dir/fw-hi/bios-256k.bin"
+bad "BIOS image '$dir/fw-small/bios-256k.bin' is 1000 bytes" -m 64 -L "$dir/fw-small"
 bad "cannot open BIOS image '$dir/missing.bin'" -bios "$dir/missing.bin"
 bad "is 1000 bytes; it must be a multiple of 64 KiB" -bios "$dir/small.bin"
 bad "is 17 MiB; it must be a multiple of 64 KiB, at most 16 MiB" -bios "$dir/big.bin"
@@ -98,7 +104,6 @@ bad "-display sdl: only '-display none'" -display sdl -bios "$hi"
 bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
 bad "-d ioport,cpu: unknown log item 'cpu'" -d ioport,cpu -bios "$hi"
 bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"
-bad "no firmware: give -bios FILE" -serial stdio
 bad "option '-kernel' needs an argument" -kernel
 bad "cannot open kernel '$dir/missing.img'" -kernel "$dir/missing.img"
 bad "kernel '$dir/zero.img' is not a Linux bzImage" -kernel "$dir/zero.img"
@@ -132,6 +137,10 @@ bad "-rtc base=2023-02-29: '2023-02-29' is not a date" -rtc base=2023-02-29 -bio
 bad "-rtc base=2024-01-01T25:00:00: '2024-01-01T25:00:00' is not a date" \
     -rtc base=2024-01-01T25:00:00 -bios "$hi"
 bad "-rtc driftfix=slew: unsupported option 'driftfix=slew'" -rtc driftfix=slew -bios "$hi"
+bad "-global vga.vgamem_mb=16: unsupported" -global vga.vgamem_mb=16 -bios "$hi"
+bad "-global isa-debugcon.iobase=0x10000: '0x10000' is not an I/O port" \
+    -global isa-debugcon.iobase=0x10000 -bios "$hi"
+bad "-global isa-debugcon.iobase=: '' is not an I/O port" -global isa-debugcon.iobase= -bios "$hi"
 # Accepted silently before: empty or repeated items, a log file with nothing to log, RAM
 # a 286 cannot address.
 bad "-rtc '': an empty option" -rtc "" -bios "$hi"
@@ -145,6 +154,8 @@ bad "RAM size 3584 MiB does not fit the 16 MiB address space of the 286 below it
     -cpu 286 -m 3584 -bios "$hi"
 
 good "hi" -bios "$hi" -debugcon stdio
+good "hi" -L "$dir/fw-hi" -debugcon stdio
+good "hi" -L "$dir/fw-small" -bios "$hi" -debugcon stdio
 good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
 good "hi" --bios "$hi" --debugcon stdio --m 64M --cpu i386
 good "hi" -bios "$hi" -debugcon stdio -m 1G -cpu pentium
@@ -153,6 +164,10 @@ good "hi" -bios "$hi" -debugcon stdio -m 16320K -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"
 good "" -bios "$hi" -debugcon null
+# The debug console where SeaBIOS writes its log (QEMU: -global isa-debugcon.iobase=0x402).
+good "h" -bios "$dir/dbg402.bin" -debugcon stdio -global isa-debugcon.iobase=0x402
+good "h" -bios "$dir/dbg402.bin" -debugcon stdio -global isa-debugcon.iobase=1026
+good "" -bios "$dir/dbg402.bin" -debugcon stdio
 good "hi" -bios "$hi" -debugcon stdio -icount 0
 good "hi" -bios "$hi" -debugcon stdio -icount shift=10,sleep=off
 good "hi" -bios "$hi" -debugcon stdio -rtc base=2024-02-29T23:59:59

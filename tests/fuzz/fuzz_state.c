@@ -102,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gzwrite(gz, copy, (unsigned)size);
     free(copy);
     put_ram(gz, 0, 0xA0000);
-    put_ram(gz, 0xC0000, 0x30000);
+    put_ram(gz, 0xA0000, 0x20000);  /* SMRAM under the VGA window */
+    put_ram(gz, 0xC0000, 0x40000);  /* shadow RAM under the ROMs (PAM) */
     gzclose(gz);
 
     struct machine_config cfg = { .ram_size = 1u << 20, .bios_path = bios_path,

@@ -63,6 +63,69 @@ static void test_debugcon_prints_and_hlt_stops(void **state)
     tmp_drop(&con);
 }
 
+/* The fw_cfg device answers at 0x510/0x511 with its signature, and its file directory
+ * lists the files the machine gave it (etc/e820, etc/boot-fail-wait, and with -nographic
+ * etc/sercon-port). */
+static void test_fwcfg_signature_and_files(void **state)
+{
+    (void)state;
+#define IN_OUT 0xEC, 0xE6, 0xE9 /* in al, dx; out 0xE9, al */
+    static const uint8_t prog[] = {
+        0xBA, 0x10, 0x05, 0x31, 0xC0, 0xEF, 0x42,       /* mov dx, 0x510; xor ax, ax; out; inc dx */
+        IN_OUT, IN_OUT, IN_OUT, IN_OUT,                 /* "QEMU" */
+        0x4A, 0xB8, 0x19, 0x00, 0xEF, 0x42,             /* dec dx; mov ax, 0x19; out; inc dx */
+        IN_OUT, IN_OUT, IN_OUT, IN_OUT,                 /* the count, big-endian */
+        CLI_HLT,
+    };
+#undef IN_OUT
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[16];
+    assert_int_equal(read_all(con.path, out, sizeof out), 8);
+    assert_memory_equal(out, "QEMU\0\0\0\2", 8);
+    /* -nographic adds etc/sercon-port: SeaBIOS's screen on COM1. */
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
+                                  .nographic = true };
+    char err[MACHINE_ERRMAX];
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    assert_int_equal(read_all(con.path, out, sizeof out), 8);
+    assert_memory_equal(out, "QEMU\0\0\0\3", 8);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
+/* CMOS holds the default boot order SeaBIOS reads (0x3D, 0x38): hard disk, CD, floppy. */
+static void test_cmos_boot_order(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = {
+        0xB0, 0x3D, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9, /* CMOS[0x3D] to the console */
+        0xB0, 0x38, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9, /* CMOS[0x38] */
+        CLI_HLT,
+    };
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[4];
+    assert_int_equal(read_all(con.path, out, sizeof out), 2);
+    assert_int_equal((uint8_t)out[0], 0x32);
+    assert_int_equal((uint8_t)out[1], 0x10);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 static void test_debugcon_read_returns_e9(void **state)
 {
     (void)state;
@@ -437,9 +500,13 @@ static void test_bad_bios_is_one_line(void **state)
     assert_non_null(strstr(err, t.path));
     assert_non_null(strstr(err, "No such file"));
 
+    /* No -bios, no -kernel, and SeaBIOS in none of the folders searched. */
+    static const char *const nowhere[] = { "/nonexistent/orrery-firmware", NULL };
     cfg.bios_path = NULL;
+    cfg.firmware_system_dirs = nowhere;
     assert_int_equal(try_create(&cfg, err), MACHINE_ERR_BIOS);
     assert_non_null(strstr(err, "-bios"));
+    assert_non_null(strstr(err, "apt-get install seabios"));
 }
 
 static void test_bad_ram_and_cpu_are_one_line(void **state)
@@ -492,6 +559,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_debugcon_prints_and_hlt_stops),
         cmocka_unit_test(test_debugcon_read_returns_e9),
+        cmocka_unit_test(test_fwcfg_signature_and_files),
+        cmocka_unit_test(test_cmos_boot_order),
         cmocka_unit_test(test_ioport_log_lines),
         cmocka_unit_test(test_budget_stops_and_resumes),
         cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),

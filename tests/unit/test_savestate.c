@@ -17,6 +17,7 @@
 #include "devices/kbc8042.h"
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
+#include "devices/fwcfg.h"
 #include "devices/pit8254.h"
 #include "devices/port92.h"
 #include "devices/postcode.h"
@@ -236,7 +237,7 @@ static void test_pci_round_trip(void **state)
     struct piix3 isa;
     rig_init(&r);
     pci_bus_init(&bus, &r.io);
-    i440fx_init(&host, &bus);
+    i440fx_init(&host, &bus, NULL);
     piix3_init(&isa, &bus, &r.line[0]);
     pci_config_write(&bus, 0, 0, I440FX_PAM0, 4, 0x33333330);
     pci_config_write(&bus, 1, 0, PIIX3_PIRQRC, 4, 0x0B0A0B0A);
@@ -248,6 +249,27 @@ static void test_pci_round_trip(void **state)
     assert_int_equal(uncovered(&pci_bus_savestate, sizeof bus.s), 0);
     assert_int_equal(uncovered(&i440fx_savestate, sizeof host.cfg), 0);
     assert_int_equal(uncovered(&piix3_savestate, sizeof isa.s), 0);
+    rig_free(&r);
+}
+
+static void reset_fwcfg(void *p) { fwcfg_reset(p); }
+
+static void test_fwcfg_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct physmem mem;
+    struct fwcfg f;
+    rig_init(&r);
+    assert_int_equal(physmem_init(&mem), 0);
+    assert_int_equal(fwcfg_init(&f, &r.io, &mem), 0);
+    iobus_out(&r.io, 0x510, 2, FWCFG_SIGNATURE);
+    inb(&r, 0x511);
+    outl(&r, 0x514, 0x78563412);
+    round_trip(&fwcfg_savestate, &f.s, sizeof f.s, reset_fwcfg, &f);
+    assert_int_equal(uncovered(&fwcfg_savestate, sizeof f.s), 0);
+    fwcfg_free(&f);
+    physmem_free(&mem);
     rig_free(&r);
 }
 
@@ -362,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_mouse_round_trip),
         cmocka_unit_test(test_small_devices_round_trip),
         cmocka_unit_test(test_pci_round_trip),
+        cmocka_unit_test(test_fwcfg_round_trip),
         cmocka_unit_test(test_sched_description_covers_its_state),
         cmocka_unit_test(test_section_is_little_endian_and_framed),
         cmocka_unit_test(test_section_of_other_version_is_refused),
