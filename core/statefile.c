@@ -353,7 +353,8 @@ bool statefile_close(struct statefile *f, char *err, size_t errlen)
     /* The bytes reach the disk before the name points at them: a crash leaves the old
      * state or the new one, never a torn file. */
     if (f->writing && !f->failed && fsync(f->sync_fd) != 0)
-        statefile_fail(f, "cannot write saved state '%s': %s", f->tmp_path, strerror(errno));
+        statefile_fail(f, "cannot write saved state '%s': %s; free some space or give "
+                       "another path", f->tmp_path, strerror(errno));
     if (f->writing && !f->failed && !check_target(f->path, f->err, sizeof f->err))
         f->failed = true; /* something other than a file appeared there meanwhile */
     if (f->writing && !f->failed && rename(f->tmp_path, f->path) != 0)
