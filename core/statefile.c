@@ -43,8 +43,10 @@ static void fail_io(struct statefile *f, const char *what)
     const char *msg = gzerror(f->gz, &zerr);
     if (zerr == Z_ERRNO)
         msg = strerror(errno);
-    statefile_fail(f, "cannot %s saved state '%s': %s", what, f->path,
-                   msg && *msg ? msg : "unknown error");
+    statefile_fail(f, "cannot %s saved state '%s': %s; %s", what, f->path,
+                   msg && *msg ? msg : "unknown error",
+                   f->writing ? "free some space or give another path"
+                              : "it is damaged or unreadable");
 }
 
 static struct statefile *new_statefile(const char *path, char *err, size_t errlen)
@@ -347,9 +349,15 @@ bool statefile_close(struct statefile *f, char *err, size_t errlen)
             statefile_fail(f, "saved state '%s' has data after its last section", f->path);
     }
     int rc = gzclose(f->gz);
-    if (rc != Z_OK && !f->failed)
-        statefile_fail(f, "cannot %s saved state '%s' (zlib error %d)",
-                       f->writing ? "finish writing" : "read", f->path, rc);
+    if (rc == Z_ERRNO && !f->failed)
+        statefile_fail(f, "cannot %s saved state '%s': %s; %s",
+                       f->writing ? "finish writing" : "read", f->path, strerror(errno),
+                       f->writing ? "free some space or give another path"
+                                  : "it is damaged or unreadable");
+    else if (rc != Z_OK && !f->failed)
+        statefile_fail(f, "cannot %s saved state '%s' (zlib error %d); %s",
+                       f->writing ? "finish writing" : "read", f->path, rc,
+                       f->writing ? "give another path" : "it is damaged");
     /* The bytes reach the disk before the name points at them: a crash leaves the old
      * state or the new one, never a torn file. */
     if (f->writing && !f->failed && fsync(f->sync_fd) != 0)
