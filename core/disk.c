@@ -12,6 +12,10 @@ int disk_open(struct disk *d, const char *path, const char *what, char *err, siz
     d->fd = -1;
     d->size = 0;
     int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0 && errno == EISDIR) {
+        snprintf(err, errlen, "%s: not a regular file; give a raw disk image file", what);
+        return -1;
+    }
     if (fd < 0) {
         int e = errno;
         const char *fix = e == ENOENT ? "give the path of an existing raw disk image"

@@ -100,6 +100,12 @@ void ata_state_loaded(struct ata_channel *ch)
     if (s->pos > s->len)
         s->pos = s->len;
     s->pos &= (uint16_t)~1u;
+    /* A state saved with a disk this machine does not have: the command is gone. */
+    if (!sel_disk(ch) && s->cmd) {
+        s->cmd = s->dma = 0;
+        s->pos = s->len = 0;
+        s->status = 0;
+    }
     drive_line(ch);
 }
 
@@ -334,9 +340,10 @@ static void block_done(struct ata_channel *ch)
     }
 }
 
+/* The host may move data: a PIO block is open on a device that is there. */
 static bool pio_active(const struct ata_channel *ch)
 {
-    return (ch->s.status & ATA_ST_DRQ) && !ch->s.dma && ch->s.pos + 2u <= ch->s.len;
+    return sel_disk(ch) && (ch->s.status & ATA_ST_DRQ) && !ch->s.dma && ch->s.pos + 2u <= ch->s.len;
 }
 
 static uint32_t data_read(struct ata_channel *ch, unsigned size)
@@ -370,7 +377,7 @@ static void data_write(struct ata_channel *ch, unsigned size, uint32_t v)
 
 int ata_dma_pending(const struct ata_channel *ch)
 {
-    return ch->s.cmd && ch->s.dma ? (ch->s.writing ? 2 : 1) : 0;
+    return ch->s.cmd && ch->s.dma && sel_disk(ch) ? (ch->s.writing ? 2 : 1) : 0;
 }
 
 size_t ata_dma_rw(struct ata_channel *ch, uint8_t *buf, size_t n)

@@ -134,8 +134,8 @@ static void bm_write(void *opaque, uint16_t port, unsigned size, uint32_t value)
 /* The bus-master ports follow BMIBA and PCICMD's I/O space enable. */
 static void map_bm(struct piix3_ide *ide)
 {
-    uint32_t base = pci_get(&ide->s.cfg, PIIX3_IDE_BMIBA, 4) & 0xFFF0;
-    if (!(ide->s.cfg.b[PCI_COMMAND] & 0x01))
+    uint32_t base = pci_get(&ide->s.cfg, PIIX3_IDE_BMIBA, 4) & ~15u;
+    if (!(ide->s.cfg.b[PCI_COMMAND] & 0x01) || base > 0xFFF0)
         base = 0;
     if (base == ide->bm_mapped)
         return;
@@ -200,7 +200,9 @@ int piix3_ide_init(struct piix3_ide *ide, struct pci_bus *bus, struct iobus *io,
     f->w1cmask[PCI_STATUS + 1] = 0x38;        /* target/master abort status */
     pci_wmask(f, PCI_LATENCY, 1, 0xF0);
     pci_wmask(f, PIIX3_IDE_BMIBA, 1, 0xF0);
-    pci_wmask(f, PIIX3_IDE_BMIBA + 1, 1, 0xFF);
+    /* Bits 31:16 are writable too, as firmware sizing a 16-byte I/O BAR expects (it
+     * reads ~15 back); a base past 64 KiB decodes nothing. */
+    pci_wmask(f, PIIX3_IDE_BMIBA + 1, 3, 0xFF);
     pci_wmask(f, PIIX3_IDE_IDETIM, 4, 0xFF);  /* IDETIM primary and secondary */
     pci_wmask(f, PIIX3_IDE_IDETIM + 1, 1, 0xF3);
     pci_wmask(f, PIIX3_IDE_IDETIM + 3, 1, 0xF3);

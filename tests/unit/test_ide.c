@@ -145,7 +145,7 @@ static void test_pci_identity_and_decode(void **state)
     assert_int_equal(inb(&t->r, 0x177), 0xFF);     /* on, but no drive: floating */
     /* BMIBA moves the bus-master registers. */
     pci_config_write(&t->bus, 1, 1, PIIX3_IDE_BMIBA, 4, 0xFFFFFFFF);
-    assert_int_equal(pci_config_read(&t->bus, 1, 1, PIIX3_IDE_BMIBA, 4), 0xFFF1);
+    assert_int_equal(pci_config_read(&t->bus, 1, 1, PIIX3_IDE_BMIBA, 4), 0xFFFFFFF1);
     pci_config_write(&t->bus, 1, 1, PIIX3_IDE_BMIBA, 4, BM);
     outl(&t->r, BM + 4, 0x12345678);
     assert_int_equal(inl(&t->r, BM + 4), 0x12345678);

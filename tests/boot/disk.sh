@@ -1,0 +1,111 @@
+#!/bin/sh
+# SeaBIOS boots the project's own disk (roms/boot/disk-boot.asm padded to a 2 MiB raw
+# image) from the PIIX3 IDE primary master, headless on the deterministic clock: the boot
+# sector's report on port 0xE9 must end "DONE disk-boot: N passed, 0 failed", sectors 4
+# and 5 of the image file must hold what the guest wrote through INT 13h and every other
+# byte of the file must be as before. SeaBIOS's own log (port 0x402) must name the disk.
+# A run saved before the disk is read and restored in a fresh process (-drive spelling)
+# ends with the same report, the same image and the same machine state.
+# Exits 77 (skipped) when bios-256k.bin is not installed.
+#   tests/boot/disk.sh ORRERY ORRERY_STATE DISK_BOOT_BIN
+set -u
+orrery=$1
+state_tool=$2
+bin=$3
+if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
+    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
+    exit 77
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail=0
+cp "$bin" "$dir/orig.img" && truncate -s 2M "$dir/orig.img" || exit 1
+cp "$dir/orig.img" "$dir/disk.img"
+
+run() { # log, more options
+    log=$1
+    shift
+    timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot "$@" \
+        -debugcon "file:$log" 2>>"$dir/err"
+}
+# About 12 million instructions reach the end; the budget is for slack.
+run "$dir/out" -hda "$dir/disk.img" -stop-at 100000000 -savestate "$dir/end.state"
+rc=$?
+echo "--- the boot sector's report (port 0xE9):"
+cat "$dir/out"
+echo "--- orrery:"
+cat "$dir/err"
+if [ "$rc" -ne 0 ]; then
+    echo "FAIL orrery exited $rc"
+    fail=1
+fi
+if grep -qE '^DONE disk-boot: [1-9][0-9]* passed, 0 failed$' "$dir/out" &&
+   ! grep -q '^FAIL' "$dir/out"; then
+    echo "ok   the boot sector's checks pass"
+else
+    echo "FAIL the boot sector's report"
+    fail=1
+fi
+if grep -qF "the guest halted with interrupts disabled" "$dir/err"; then
+    echo "ok   the guest ended with cli; hlt"
+else
+    echo "FAIL the guest did not end with cli; hlt"
+    fail=1
+fi
+sector() { # image, sector: its text up to the first zero byte
+    dd if="$1" bs=512 skip="$2" count=1 2>/dev/null | tr -d '\000'
+}
+for s in 4 5; do
+    [ "$s" = 5 ] && want="ORRERY: SECTOR 5, WRITTEN WITH INT 13h AH=03h"
+    [ "$s" = 4 ] && want="ORRERY: SECTOR 4, WRITTEN WITH INT 13h AH=43h"
+    got=$(sector "$dir/disk.img" "$s")
+    if [ "$got" = "$want" ]; then
+        echo "ok   sector $s of the image file: $got"
+    else
+        echo "FAIL sector $s of the image file: '$got', want '$want'"
+        fail=1
+    fi
+done
+# Nothing else changed: the file with sectors 4-5 put back equals the original.
+cp "$dir/disk.img" "$dir/check.img"
+dd if="$dir/orig.img" of="$dir/check.img" bs=512 skip=4 seek=4 count=2 conv=notrunc \
+    2>/dev/null
+if cmp -s "$dir/check.img" "$dir/orig.img"; then
+    echo "ok   the rest of the image is untouched (2 MiB)"
+else
+    echo "FAIL bytes outside sectors 4-5 changed"
+    fail=1
+fi
+
+# SeaBIOS's log: it found the disk on the IDE controller and booted it.
+cp "$dir/orig.img" "$dir/disk2.img"
+timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk2.img" \
+    -stop-at 100000000 -debugcon "file:$dir/seabios.log" \
+    -global isa-debugcon.iobase=0x402 2>>"$dir/err"
+for want in "ATA controller 1 at 1f0/3f4/0 (irq 14" \
+            "ata0-0: ORRERY HARDDISK ATA-6 Hard-Disk (2 MiBytes)" \
+            "Booting from Hard Disk..." "Booting from 0000:7c00"; do
+    if grep -qF -- "$want" "$dir/seabios.log"; then
+        echo "ok   SeaBIOS's log: $want"
+    else
+        echo "FAIL SeaBIOS's log lacks: $want"
+        fail=1
+    fi
+done
+
+# Saved during the POST, restored in a fresh process, with -drive this time.
+cp "$dir/orig.img" "$dir/disk3.img"
+run "$dir/out1" -drive "file=$dir/disk3.img,format=raw,if=ide,index=0" -stop-at 3000000 \
+    -savestate "$dir/mid.state" || fail=1
+run "$dir/out2" -drive "file=$dir/disk3.img,format=raw,if=ide,index=0" -stop-at 100000000 \
+    -loadstate "$dir/mid.state" -savestate "$dir/split.state" || fail=1
+if cat "$dir/out1" "$dir/out2" | cmp -s - "$dir/out" && cmp -s "$dir/disk3.img" "$dir/disk.img" &&
+   "$state_tool" diff "$dir/end.state" "$dir/split.state" >"$dir/diff.txt"; then
+    echo "ok   saved at 3,000,000 instructions and restored: same report, image and end state"
+else
+    echo "FAIL split run:"
+    cat "$dir/out1" "$dir/out2" "$dir/diff.txt"
+    fail=1
+fi
+[ "$fail" -eq 0 ] && echo "ok   SeaBIOS booted the disk and its writes reached the image"
+exit "$fail"
