@@ -175,6 +175,15 @@ void piix3_ide_state_loaded(struct piix3_ide *ide)
     ata_state_loaded(&ide->ch[1]);
 }
 
+void piix3_ide_enable(struct piix3_ide *ide)
+{
+    struct pci_config *c = &ide->s.cfg;
+    c->b[PCI_COMMAND] |= 0x01;
+    pci_set16(c, PIIX3_IDE_IDETIM, (uint16_t)(pci_get(c, PIIX3_IDE_IDETIM, 2) | 0x8000));
+    pci_set16(c, PIIX3_IDE_IDETIM + 2, (uint16_t)(pci_get(c, PIIX3_IDE_IDETIM + 2, 2) | 0x8000));
+    map_bm(ide);
+}
+
 int piix3_ide_init(struct piix3_ide *ide, struct pci_bus *bus, struct iobus *io,
                    struct physmem *mem, const struct irq_line *irq14,
                    const struct irq_line *irq15, struct disk *const disks[4])

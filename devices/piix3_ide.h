@@ -50,6 +50,9 @@ int piix3_ide_init(struct piix3_ide *ide, struct pci_bus *bus, struct iobus *io,
                    const struct irq_line *irq15, struct disk *const disks[4]);
 void piix3_ide_reset(struct piix3_ide *ide);
 void piix3_ide_state_loaded(struct piix3_ide *ide); /* the BAR's ports, the IRQ lines */
+/* What firmware does before an OS runs, for a boot without one (-kernel): I/O space on and
+ * both channels' IDETIM decode enable set. */
+void piix3_ide_enable(struct piix3_ide *ide);
 
 extern const struct savestate_desc piix3_ide_savestate; /* struct piix3_ide_state */
 

@@ -573,6 +573,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     cpu_set_hooks(&m->cpu, &(struct cpu_hooks){ .intr_ack = intr_ack, .ferr_changed = ferr_changed,
                                                 .tsc_clock = tsc_clock, .opaque = m });
     cmos_setup(m);
+    if (m->has_kernel)
+        piix3_ide_enable(&pc->ide); /* no firmware will */
     return MACHINE_OK;
 }
 
@@ -805,8 +807,10 @@ void machine_reset(struct machine *m)
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
-    if (m->has_kernel)
+    if (m->has_kernel) {
+        piix3_ide_enable(&m->pc.ide);
         boot_kernel(m);
+    }
 }
 
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)

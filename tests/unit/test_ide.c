@@ -143,6 +143,13 @@ static void test_pci_identity_and_decode(void **state)
     assert_int_equal(inb(&t->r, 0x177), 0xFF);     /* secondary: still off */
     pci_config_write(&t->bus, 1, 1, 0x42, 2, 0x8000);
     assert_int_equal(inb(&t->r, 0x177), 0xFF);     /* on, but no drive: floating */
+    /* What the machine does for a boot without firmware. */
+    pci_config_write(&t->bus, 1, 1, PCI_COMMAND, 2, 0);
+    pci_config_write(&t->bus, 1, 1, 0x40, 4, 0);
+    assert_int_equal(inb(&t->r, P + 7), 0xFF);
+    piix3_ide_enable(&t->ide);
+    assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
+    assert_int_equal(pci_config_read(&t->bus, 1, 1, 0x40, 4), 0x80008000);
     /* BMIBA moves the bus-master registers. */
     pci_config_write(&t->bus, 1, 1, PIIX3_IDE_BMIBA, 4, 0xFFFFFFFF);
     assert_int_equal(pci_config_read(&t->bus, 1, 1, PIIX3_IDE_BMIBA, 4), 0xFFFFFFF1);
