@@ -194,6 +194,27 @@ static void test_presence_check_and_reset_signature(void **state)
     assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
 }
 
+/* A guest that selects the absent device 1 in the middle of device 0's read moves no
+ * data (the data port floats) and device 0's transfer goes on when it is selected again. */
+static void test_absent_device_mid_command(void **state)
+{
+    struct t *t = *state;
+    enable(t);
+    task(t, 2, 20, 0xE0);
+    outb(&t->r, P + 7, 0x20);
+    uint8_t buf[512];
+    read_block(t, buf, 256);
+    outb(&t->r, P + 6, 0xF0);                   /* device 1 */
+    assert_int_equal(inw(t), 0xFFFF);
+    iobus_out(&t->r.io, P, 2, 0x1234);          /* ignored */
+    outb(&t->r, P + 6, 0xE0);
+    read_block(t, buf + 256, 256);
+    check_sector(buf, 20);
+    read_block(t, buf, 512);
+    check_sector(buf, 21);
+    assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
+}
+
 static void test_identify_device(void **state)
 {
     struct t *t = *state;
@@ -504,6 +525,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_pci_identity_and_decode),
         T(test_presence_check_and_reset_signature),
+        T(test_absent_device_mid_command),
         T(test_identify_device),
         T(test_read_sectors_lba28),
         T(test_write_sectors_reach_the_image),
