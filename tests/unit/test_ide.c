@@ -215,6 +215,32 @@ static void test_absent_device_mid_command(void **state)
     assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
 }
 
+/* A state saved mid-read and loaded where the disk is missing (another command line):
+ * the command is dropped, nothing reads a disk that is not there. */
+static void test_state_loaded_without_the_disk(void **state)
+{
+    struct t *t = *state;
+    enable(t);
+    task(t, 4, 0, 0xE0);
+    outb(&t->r, P + 7, 0x20);
+    (void)inw(t);
+    static struct ata_channel c;
+    ata_init(&c, 0, NULL, NULL);
+    c.s = t->ide.ch[0].s;
+    assert_int_not_equal(c.s.cmd, 0);
+    ata_state_loaded(&c);
+    assert_int_equal(c.s.cmd, 0);
+    assert_int_equal(ata_dma_pending(&c), 0);
+    assert_int_equal(ata_read(&c, ATA_DATA, 2), 0xFFFF);
+    /* With device 1 selected and only device 0 there, the same. */
+    static struct disk none = { .fd = -1 };
+    ata_init(&c, 0, &none, NULL);
+    c.s = t->ide.ch[0].s;
+    c.s.device |= ATA_DEV_DEV1;
+    ata_state_loaded(&c);
+    assert_int_equal(c.s.cmd, 0);
+}
+
 static void test_identify_device(void **state)
 {
     struct t *t = *state;
@@ -526,6 +552,7 @@ int main(void)
         T(test_pci_identity_and_decode),
         T(test_presence_check_and_reset_signature),
         T(test_absent_device_mid_command),
+        T(test_state_loaded_without_the_disk),
         T(test_identify_device),
         T(test_read_sectors_lba28),
         T(test_write_sectors_reach_the_image),
