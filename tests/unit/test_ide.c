@@ -456,6 +456,44 @@ static void test_read_multiple(void **state)
     assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
 }
 
+/* WRITE MULTIPLE EXT: 48-bit address, blocks of the multiple count, INTRQ after each
+ * block; the image has the sectors. */
+static void test_write_multiple_ext(void **state)
+{
+    struct t *t = *state;
+    enable(t);
+    outb(&t->r, CTRL, 0);
+    outb(&t->r, P + 2, 2);
+    outb(&t->r, P + 6, 0xE0);
+    outb(&t->r, P + 7, 0xC6);                   /* SET MULTIPLE MODE 2 */
+    unsigned before = t->r.rises[IRQ14];
+    outb(&t->r, P + 2, 0);                      /* count 15:8, then 7:0 = 4 */
+    outb(&t->r, P + 2, 4);
+    outb(&t->r, P + 3, 0);
+    outb(&t->r, P + 3, 0x20);                   /* LBA 0x820 */
+    outb(&t->r, P + 4, 0);
+    outb(&t->r, P + 4, 0x08);
+    outb(&t->r, P + 5, 0);
+    outb(&t->r, P + 5, 0);
+    outb(&t->r, P + 7, 0x39);
+    for (unsigned blk = 0; blk < 2; blk++) {
+        assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ);
+        for (unsigned i = 0; i < 512; i++)
+            iobus_out(&t->r.io, P, 2, (blk << 12) | i);
+        assert_int_equal(t->r.rises[IRQ14] - before, blk + 1);
+    }
+    assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
+    FILE *f = fopen(t->path, "rb");
+    uint8_t buf[2048];
+    assert_int_equal(fseek(f, 0x820 * 512, SEEK_SET), 0);
+    assert_int_equal(fread(buf, 1, sizeof buf, f), sizeof buf);
+    fclose(f);
+    assert_int_equal(buf[0] | buf[1] << 8, 0x0000);
+    assert_int_equal(buf[1022] | buf[1023] << 8, 0x01FF);
+    assert_int_equal(buf[1024] | buf[1025] << 8, 0x1000);
+    assert_int_equal(buf[2046] | buf[2047] << 8, 0x11FF);
+}
+
 static void test_set_features_and_unknown_commands(void **state)
 {
     struct t *t = *state;
@@ -525,6 +563,45 @@ static void test_bus_master_dma_read_and_write(void **state)
     assert_int_equal(inw(t), 0x5A5A);
 }
 
+/* A byte count of 0 is 64 KiB; a table that ends before the command does stops the bus
+ * master (Active clear) with no interrupt, the device still waiting for data. */
+static void test_bus_master_prd_edges(void **state)
+{
+    struct t *t = *state;
+    enable(t);
+    outb(&t->r, CTRL, 0);
+    store_le32(t->ram + 0x8000, 0x30000);
+    store_le32(t->ram + 0x8004, 0x80000000u);   /* 64 KiB, end of table */
+    outl(&t->r, BM + 4, 0x8000);
+    task(t, 128, 100, 0xE0);
+    outb(&t->r, P + 7, 0xC8);
+    outb(&t->r, BM, BM_CMD_READ | BM_CMD_START);
+    check_sector(t->ram + 0x30000, 100);
+    check_sector(t->ram + 0x30000 + 127 * 512, 227);
+    assert_int_equal(inb(&t->r, BM + 2) & (BM_ST_INTR | BM_ST_ACTIVE), BM_ST_INTR);
+    assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
+    outb(&t->r, BM, 0);
+    outb(&t->r, BM + 2, BM_ST_INTR);
+    /* 2 sectors asked for, 512 bytes of table. */
+    store_le32(t->ram + 0x8004, 0x80000000u | 512);
+    unsigned before = t->r.rises[IRQ14];
+    task(t, 2, 100, 0xE0);
+    outb(&t->r, P + 7, 0xC8);
+    outb(&t->r, BM, BM_CMD_READ | BM_CMD_START);
+    assert_int_equal(inb(&t->r, BM + 2) & (BM_ST_INTR | BM_ST_ACTIVE), 0);
+    assert_int_equal(t->r.rises[IRQ14], before);
+    assert_int_equal(inb(&t->r, P + 7) & ATA_ST_DRQ, ATA_ST_DRQ);
+    /* Bus mastering off in PCICMD: a started engine moves nothing. */
+    outb(&t->r, BM, 0);
+    pci_config_write(&t->bus, 1, 1, PCI_COMMAND, 2, 0x0001);
+    memset(t->ram + 0x30000, 0, 512);
+    task(t, 1, 5, 0xE0);
+    outb(&t->r, P + 7, 0xC8);
+    outb(&t->r, BM, BM_CMD_READ | BM_CMD_START);
+    assert_int_equal(t->ram[0x30000], 0);
+    assert_int_equal(inb(&t->r, P + 7) & ATA_ST_DRQ, ATA_ST_DRQ);
+}
+
 static void test_disk_open_errors(void **state)
 {
     (void)state;
@@ -559,8 +636,10 @@ int main(void)
         T(test_chs_and_initialize_device_parameters),
         T(test_lba48_and_hob),
         T(test_read_multiple),
+        T(test_write_multiple_ext),
         T(test_set_features_and_unknown_commands),
         T(test_bus_master_dma_read_and_write),
+        T(test_bus_master_prd_edges),
         cmocka_unit_test(test_disk_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
