@@ -3,7 +3,8 @@
 # image) from the PIIX3 IDE primary master, headless on the deterministic clock: the boot
 # sector's report on port 0xE9 must end "DONE disk-boot: N passed, 0 failed", sectors 4
 # and 5 of the image file must hold what the guest wrote through INT 13h and every other
-# byte of the file must be as before. SeaBIOS's own log (port 0x402) must name the disk.
+# byte of the file must be as before. SeaBIOS's own log (port 0x402) must list four disks
+# on both channels with their geometry and translation.
 # A run saved before the disk is read and restored in a fresh process (-drive spelling)
 # ends with the same report, the same image and the same machine state.
 # Exits 77 (skipped) when bios-256k.bin is not installed.
@@ -77,13 +78,22 @@ else
     fail=1
 fi
 
-# SeaBIOS's log: it found the disk on the IDE controller and booted it.
+# SeaBIOS's log: it finds all four disks on the IDE controller (a 2 GiB sparse -hdb past
+# 1024 cylinders gets LBA translation from CMOS) and boots the first.
 cp "$dir/orig.img" "$dir/disk2.img"
+truncate -s 2G "$dir/big.img"
+truncate -s 4M "$dir/c.img" "$dir/d.img"
 timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk2.img" \
+    -hdb "$dir/big.img" -hdc "$dir/c.img" -hdd "$dir/d.img" \
     -stop-at 100000000 -debugcon "file:$dir/seabios.log" \
     -global isa-debugcon.iobase=0x402 2>>"$dir/err"
-for want in "ATA controller 1 at 1f0/3f4/0 (irq 14" \
+for want in "ATA controller 1 at 1f0/3f4/0 (irq 14" "ATA controller 2 at 170/374/0 (irq 15" \
             "ata0-0: ORRERY HARDDISK ATA-6 Hard-Disk (2 MiBytes)" \
+            "ata0-1: ORRERY HARDDISK ATA-6 Hard-Disk (2048 MiBytes)" \
+            "ata1-0: ORRERY HARDDISK ATA-6 Hard-Disk (4 MiBytes)" \
+            "ata1-1: ORRERY HARDDISK ATA-6 Hard-Disk (4 MiBytes)" \
+            "PCHS=4/16/63 translation=none LCHS=4/16/63 s=4096" \
+            "PCHS=4161/16/63 translation=lba LCHS=520/128/63 s=4194304" \
             "Booting from Hard Disk..." "Booting from 0000:7c00"; do
     if grep -qF -- "$want" "$dir/seabios.log"; then
         echo "ok   SeaBIOS's log: $want"
