@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/machine/machine.h"
+#include "frontends/cli/drives.h"
 #include "frontends/headless/console.h"
 
 #ifndef ORRERY_VERSION
@@ -232,88 +233,6 @@ static void parse_global(struct machine_config *cfg, const char *v)
     cfg->debugcon_port = (uint16_t)port;
 }
 
-/* An IDE disk at index 0-3 (primary master, primary slave, secondary master, secondary
- * slave), from -hda..-hdd or -drive. */
-static void set_ide(struct machine_config *cfg, unsigned index, const char *path,
-                    const char *flag)
-{
-    if (!*path)
-        die("%s: no file name; give a raw disk image (-hda FILE)", flag);
-    if (cfg->ide[index])
-        die("%s: IDE disk %u (-hd%c) is given twice; give each disk once", flag, index,
-            'a' + index);
-    cfg->ide[index] = path;
-}
-
-/* QEMU's -drive for what orrery has: file=F (a comma in the name doubled, as in QEMU),
- * format=raw, if=ide, index=0-3 (else the first free one), media=disk. */
-static void parse_drive(struct machine_config *cfg, const char *v)
-{
-    static char files[MACHINE_IDE_DISKS][4096];
-    static unsigned used;
-    char file[4096] = "";
-    bool have_file = false;
-    int index = -1;
-    const char *p = v;
-    while (*p) {
-        const char *eq = strchr(p, '=');
-        const char *comma = strchr(p, ',');
-        if (!eq || (comma && comma < eq))
-            die("-drive %s: '%.*s' is not KEY=VALUE; give for example -drive "
-                "file=disk.img,format=raw,if=ide,index=0", v, (int)(comma ? comma - p : (long)strlen(p)), p);
-        size_t klen = (size_t)(eq - p);
-        char val[4096];
-        size_t n = 0;
-        p = eq + 1;
-        for (; *p && !(p[0] == ',' && p[1] != ','); p++) {
-            if (p[0] == ',')  /* ",," is a comma in the value */
-                p++;
-            if (n + 1 >= sizeof val)
-                die("-drive %s: a value is too long", v);
-            val[n++] = *p;
-        }
-        val[n] = '\0';
-        if (*p == ',')
-            p++;
-        if (klen == 4 && strncmp(eq - 4, "file", 4) == 0) {
-            snprintf(file, sizeof file, "%s", val);
-            have_file = true;
-        } else if (klen == 6 && strncmp(eq - 6, "format", 6) == 0) {
-            if (strcmp(val, "raw") != 0)
-                die("-drive %s: format=%s is not supported; orrery reads raw images "
-                    "(qemu-img convert -O raw makes one)", v, val);
-        } else if (klen == 2 && strncmp(eq - 2, "if", 2) == 0) {
-            if (strcmp(val, "ide") != 0)
-                die("-drive %s: if=%s is not supported; orrery has IDE disks (if=ide)", v,
-                    val);
-        } else if (klen == 5 && strncmp(eq - 5, "index", 5) == 0) {
-            if (!(val[0] >= '0' && val[0] <= '3' && !val[1]))
-                die("-drive %s: index=%s is not an IDE place; give 0-3", v, val);
-            index = val[0] - '0';
-        } else if (klen == 5 && strncmp(eq - 5, "media", 5) == 0) {
-            if (strcmp(val, "disk") != 0)
-                die("-drive %s: media=%s is not supported yet; orrery has hard disks "
-                    "(media=disk)", v, val);
-        } else {
-            die("-drive %s: unsupported option '%.*s'; orrery knows file, format, if, "
-                "index, media", v, (int)klen, eq - klen);
-        }
-    }
-    if (!have_file)
-        die("-drive %s: no file= given; give the raw image (-drive file=disk.img,"
-            "format=raw)", v);
-    if (index < 0) {
-        for (index = 0; index < MACHINE_IDE_DISKS && cfg->ide[index]; index++)
-            ;
-        if (index == MACHINE_IDE_DISKS)
-            die("-drive %s: all four IDE places are taken; give at most four disks", v);
-    }
-    if (used == MACHINE_IDE_DISKS)
-        die("-drive %s: at most four IDE disks", v);
-    memcpy(files[used], file, sizeof file);
-    set_ide(cfg, (unsigned)index, files[used++], "-drive");
-}
-
 static void parse_serial(struct options *o, const char *v)
 {
     o->serial_given = true;
@@ -486,9 +405,14 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             cfg->kernel_path = arg_of(argc, argv, &i);
         } else if (strlen(name) == 3 && strncmp(name, "hd", 2) == 0 && name[2] >= 'a' &&
                    name[2] <= 'd') {
-            set_ide(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a);
+            char err[MACHINE_ERRMAX];
+            if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
+                           sizeof err))
+                die("%s", err);
         } else if (strcmp(name, "drive") == 0) {
-            parse_drive(cfg, arg_of(argc, argv, &i));
+            char err[MACHINE_ERRMAX];
+            if (!drives_drive(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
         } else if (strcmp(name, "initrd") == 0) {
             cfg->initrd_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "append") == 0) {
