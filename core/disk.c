@@ -11,6 +11,8 @@ int disk_open(struct disk *d, const char *path, const char *what, char *err, siz
 {
     d->fd = -1;
     d->size = 0;
+    d->error = 0;
+    snprintf(d->what, sizeof d->what, "%s", what);
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0 && errno == EISDIR) {
         snprintf(err, errlen, "%s: not a regular file; give a raw disk image file", what);
@@ -86,8 +88,11 @@ int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t n)
         ssize_t put = pwrite(d->fd, p, n, (off_t)offset);
         if (put < 0 && errno == EINTR)
             continue;
-        if (put <= 0)
+        if (put <= 0) {
+            if (!d->error)
+                d->error = put < 0 ? errno : EIO;
             return -1;
+        }
         p += put;
         offset += (uint64_t)put;
         n -= (size_t)put;
@@ -100,8 +105,11 @@ int disk_flush(struct disk *d)
     if (d->fd < 0)
         return -1;
     while (fdatasync(d->fd) != 0) {
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            if (!d->error)
+                d->error = errno;
             return -1;
+        }
     }
     return 0;
 }

@@ -16,6 +16,9 @@
 struct disk {
     int fd;         /* -1: no image */
     uint64_t size;  /* bytes, a whole number of sectors */
+    int error;      /* errno of the first write or flush that failed (a full file system);
+                       0: none. The caller reports it: the guest only sees its command fail */
+    char what[160]; /* how messages name it ("-hda disk.img") */
 };
 
 /* Opens a raw image for reading and writing. what names it in messages ("-hda disk.img").

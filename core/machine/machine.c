@@ -825,6 +825,14 @@ static bool stream_failed(FILE *f, int known_errno, const char *name, char *err)
 
 bool machine_output_error(struct machine *m, char *err)
 {
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        if (m->disk[i].fd >= 0 && m->disk[i].error) {
+            set_err(err, "%s: cannot write: %s; free some space on its file system (the "
+                    "guest was told the write failed)", m->disk[i].what,
+                    strerror(m->disk[i].error));
+            return true;
+        }
+    }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
            stream_failed(m->log, 0, m->log_name, err);
 }

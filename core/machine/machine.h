@@ -176,9 +176,9 @@ void machine_reset(struct machine *m);
 /* Writes out everything buffered for the debug console and the logs. */
 void machine_flush(struct machine *m);
 
-/* Flushes the debug console and the log and checks them: true, with one line in err
- * (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to either failed
- * (a full disk). Output that failed stays failed: call it between machine_run calls and
+/* Flushes the debug console and the log and checks them and the disk images: true, with
+ * one line in err (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to
+ * any failed (a full disk). Output that failed stays failed: call it between machine_run calls and
  * stop at the first. */
 bool machine_output_error(struct machine *m, char *err);
 

@@ -513,6 +513,9 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG and is reported like a
+     * full disk, instead of the signal ending orrery with the guest's data half written. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 int main(int argc, char **argv)

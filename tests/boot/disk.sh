@@ -78,6 +78,23 @@ else
     fail=1
 fi
 
+# A write the host refuses (a file-size limit below sector 4: EFBIG, as a full disk would
+# give ENOSPC): the guest's INT 13h write fails, orrery ends with one line naming the
+# image and the cause and exit 1, and the image is as it was.
+cp "$dir/orig.img" "$dir/disk4.img"
+(ulimit -f 2; exec "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk4.img" \
+    -stop-at 100000000 -debugcon "file:$dir/out4") 2>"$dir/err4"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "^orrery: -hda $dir/disk4.img: cannot write: File too large; " \
+       "$dir/err4" && grep -q '^FAIL ext_write_sector_4' "$dir/out4" &&
+   cmp -s "$dir/disk4.img" "$dir/orig.img"; then
+    echo "ok   a refused write: $(grep -F 'cannot write' "$dir/err4")"
+else
+    echo "FAIL a refused write: exit $rc, stderr: $(cat "$dir/err4")"
+    cat "$dir/out4"
+    fail=1
+fi
+
 # SeaBIOS's log: it finds all four disks on the IDE controller (a 2 GiB sparse -hdb past
 # 1024 cylinders gets LBA translation from CMOS) and boots the first.
 cp "$dir/orig.img" "$dir/disk2.img"

@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/disk.h"
@@ -602,6 +605,37 @@ static void test_bus_master_prd_edges(void **state)
     assert_int_equal(inb(&t->r, P + 7) & ATA_ST_DRQ, ATA_ST_DRQ);
 }
 
+/* A write the host refuses (here a file-size limit: EFBIG) fails the guest's command
+ * with ABRT, and the disk keeps the cause for the machine to report. */
+static void test_host_write_error(void **state)
+{
+    struct t *t = *state;
+    enable(t);
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 64 * 512;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    task(t, 1, 10, 0xE0);                       /* below the limit: fine */
+    outb(&t->r, P + 7, 0x30);
+    for (unsigned i = 0; i < 256; i++)
+        iobus_out(&t->r.io, P, 2, i);
+    assert_int_equal(inb(&t->r, P + 7), ATA_ST_DRDY | ATA_ST_DSC);
+    assert_int_equal(t->disk.error, 0);
+    task(t, 1, 100, 0xE0);                      /* past it */
+    outb(&t->r, P + 7, 0x30);
+    for (unsigned i = 0; i < 256; i++)
+        iobus_out(&t->r.io, P, 2, i);
+    uint8_t st = inb(&t->r, P + 7);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    assert_int_equal(st, ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_ERR);
+    assert_int_equal(inb(&t->r, P + 1), ATA_ER_ABRT);
+    assert_int_equal(t->disk.error, EFBIG);
+    assert_string_equal(t->disk.what, "-hda test");
+}
+
 static void test_disk_open_errors(void **state)
 {
     (void)state;
@@ -640,6 +674,7 @@ int main(void)
         T(test_set_features_and_unknown_commands),
         T(test_bus_master_dma_read_and_write),
         T(test_bus_master_prd_edges),
+        T(test_host_write_error),
         cmocka_unit_test(test_disk_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
