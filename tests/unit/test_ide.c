@@ -287,6 +287,43 @@ static void test_identify_device(void **state)
     assert_int_equal(inb(&t->r, P + 1), ATA_ER_ABRT);
 }
 
+/* The secondary channel interrupts on IRQ 15 and sets its own BMISTA interrupt bit; nIEN
+ * masks a pending INTRQ and clearing it lets the line rise again. */
+static void test_secondary_irq15_and_nien(void **state)
+{
+    struct t *t = *state;
+    enable(t);
+    static struct disk d2;
+    char err[256];
+    assert_int_equal(disk_open(&d2, t->path, "-hdc test", err, sizeof err), 0);
+    t->ide.ch[1].disk[0] = &d2;                 /* a disk on the secondary cable */
+    outb(&t->r, 0x376, ATA_CTL_NIEN);
+    outb(&t->r, 0x176, 0xA0);
+    outb(&t->r, 0x177, 0xEC);
+    assert_int_equal(t->r.level[15], 0);        /* masked */
+    assert_int_equal(inb(&t->r, BM + 0xA) & BM_ST_INTR, 0);
+    outb(&t->r, 0x376, 0);                      /* unmasked: the pending INTRQ shows */
+    assert_int_equal(t->r.level[15], 1);
+    assert_int_equal(t->r.level[14], 0);
+    assert_int_equal(inb(&t->r, BM + 0xA) & BM_ST_INTR, BM_ST_INTR);
+    assert_int_equal(inb(&t->r, BM + 2) & BM_ST_INTR, 0);
+    outb(&t->r, 0x376, ATA_CTL_NIEN);
+    assert_int_equal(t->r.level[15], 0);
+    outb(&t->r, 0x376, 0);
+    assert_int_equal(t->r.rises[15], 2);
+    assert_int_equal(inb(&t->r, 0x177), ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ);
+    assert_int_equal(t->r.level[15], 0);        /* status read: INTRQ gone */
+    uint8_t buf[512];
+    for (unsigned i = 0; i < 512; i += 2) {
+        uint16_t w = (uint16_t)iobus_in(&t->r.io, 0x170, 2);
+        buf[i] = (uint8_t)w;
+        buf[i + 1] = (uint8_t)(w >> 8);
+    }
+    assert_int_equal(buf[55], 'O');              /* word 27's high byte: the model */
+    t->ide.ch[1].disk[0] = NULL;
+    disk_close(&d2);
+}
+
 static void test_read_sectors_lba28(void **state)
 {
     struct t *t = *state;
@@ -665,6 +702,7 @@ int main(void)
         T(test_absent_device_mid_command),
         T(test_state_loaded_without_the_disk),
         T(test_identify_device),
+        T(test_secondary_irq15_and_nien),
         T(test_read_sectors_lba28),
         T(test_write_sectors_reach_the_image),
         T(test_chs_and_initialize_device_parameters),
