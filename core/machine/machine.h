@@ -82,6 +82,8 @@ struct machine_config {
     const char *ide[MACHINE_IDE_DISKS]; /* raw disk images on the PIIX3 IDE: primary master
                                  and slave, secondary master and slave (-hda..-hdd,
                                  -drive if=ide,index=N); NULL: no disk */
+    bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
+                                 to temporary overlays, gone at exit */
 };
 
 enum machine_status {

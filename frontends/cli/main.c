@@ -73,6 +73,8 @@ static void usage(void)
            "                      slave, -hdc/-hdd secondary); written in place\n"
            "  -drive file=FILE,format=raw,if=ide,index=N\n"
            "                      the same, at IDE place N (0-3)\n"
+           "  -snapshot           the disk images are only read; the guest's writes go to\n"
+           "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
@@ -409,6 +411,8 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
                            sizeof err))
                 die("%s", err);
+        } else if (strcmp(name, "snapshot") == 0) {
+            cfg->snapshot = true;
         } else if (strcmp(name, "drive") == 0) {
             char err[MACHINE_ERRMAX];
             if (!drives_drive(cfg, arg_of(argc, argv, &i), err, sizeof err))

@@ -4,7 +4,8 @@
 # sector's report on port 0xE9 must end "DONE disk-boot: N passed, 0 failed", sectors 4
 # and 5 of the image file must hold what the guest wrote through INT 13h and every other
 # byte of the file must be as before. SeaBIOS's own log (port 0x402) must list four disks
-# on both channels with their geometry and translation.
+# on both channels with their geometry and translation. With -snapshot the checks pass
+# and the image file is untouched.
 # Runs saved during the POST and among the boot sector's disk calls, restored in a fresh
 # process (-drive spelling), end with the same report, image and machine state.
 # Exits 77 (skipped) when bios-256k.bin is not installed.
@@ -75,6 +76,22 @@ if cmp -s "$dir/check.img" "$dir/orig.img"; then
     echo "ok   the rest of the image is untouched (2 MiB)"
 else
     echo "FAIL bytes outside sectors 4-5 changed"
+    fail=1
+fi
+
+# -snapshot: the guest's writes read back (its checks pass) and the image is untouched,
+# even read-only.
+cp "$dir/orig.img" "$dir/disk5.img"
+chmod a-w "$dir/disk5.img"
+timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk5.img" \
+    -snapshot -stop-at 100000000 -debugcon "file:$dir/out5" 2>"$dir/err5"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -qE '^DONE disk-boot: [1-9][0-9]* passed, 0 failed$' "$dir/out5" &&
+   cmp -s "$dir/disk5.img" "$dir/orig.img"; then
+    echo "ok   -snapshot: $(grep '^DONE' "$dir/out5"), the image unchanged"
+else
+    echo "FAIL -snapshot: exit $rc, stderr: $(cat "$dir/err5")"
+    cat "$dir/out5"
     fail=1
 fi
 

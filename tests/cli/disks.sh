@@ -6,7 +6,7 @@
 set -u
 orrery=$1
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"; chmod -R u+rw "$dir" 2>/dev/null' EXIT
+trap 'chmod -R u+rw "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
 fail=0
 
 # A 64 KiB firmware image that halts: cli; hlt at F000:0000 and a reset vector there.
@@ -66,6 +66,9 @@ bad "media=cdrom is not supported yet" -drive "file=$dir/disk.img,media=cdrom"
 bad "no file= given" -drive "format=raw"
 bad "unsupported option 'cache'" -drive "file=$dir/disk.img,cache=none"
 bad "-hda $dir/missing.img: cannot open" -drive "file=$dir/missing.img,format=raw,if=ide"
+bad "-hda $dir/missing.img: cannot open: No such file or directory" -snapshot \
+    -hda "$dir/missing.img"
+good -snapshot -hda "$dir/ro.img"
 good -hda "$dir/disk.img" -hdb "$dir/disk.img" -hdc "$dir/disk.img" -hdd "$dir/disk.img"
 good -drive "file=$dir/disk.img,format=raw,if=ide,index=2" -drive "file=$dir/disk.img"
 exit "$fail"

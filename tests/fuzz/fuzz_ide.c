@@ -59,7 +59,7 @@ static struct disk *image(void)
         if (fd < 0 || ftruncate(fd, 64 << 10) != 0)
             abort();
         close(fd);
-        if (disk_open(&d, path, "fuzz", err, sizeof err))
+        if (disk_open(&d, path, "fuzz", 0, err, sizeof err))
             abort();
         unlink(path);
         made = 1;

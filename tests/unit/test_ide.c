@@ -62,7 +62,7 @@ static int setup(void **state)
     }
     close(fd);
     char err[256];
-    assert_int_equal(disk_open(&t->disk, t->path, "-hda test", err, sizeof err), 0);
+    assert_int_equal(disk_open(&t->disk, t->path, "-hda test", 0, err, sizeof err), 0);
     struct disk *const disks[4] = { &t->disk, NULL, NULL, NULL };
     /* A PIIX3 function 0 is not needed: the IDE function is attached at 1.1, and the
      * tests read its configuration with pci_config_read. A header type 0x80 at 1.0
@@ -295,7 +295,7 @@ static void test_secondary_irq15_and_nien(void **state)
     enable(t);
     static struct disk d2;
     char err[256];
-    assert_int_equal(disk_open(&d2, t->path, "-hdc test", err, sizeof err), 0);
+    assert_int_equal(disk_open(&d2, t->path, "-hdc test", 0, err, sizeof err), 0);
     t->ide.ch[1].disk[0] = &d2;                 /* a disk on the secondary cable */
     outb(&t->r, 0x376, ATA_CTL_NIEN);
     outb(&t->r, 0x176, 0xA0);
@@ -679,7 +679,7 @@ static void test_disk_open_errors(void **state)
     struct disk d;
     char err[256];
     assert_int_equal(disk_open(&d, "/nonexistent/disk.img", "-hda /nonexistent/disk.img",
-                               err, sizeof err), -1);
+                               0, err, sizeof err), -1);
     assert_non_null(strstr(err, "-hda /nonexistent/disk.img: cannot open"));
     assert_non_null(strchr(err, ';'));
     char path[] = "/tmp/orrery-test-odd-XXXXXX";
@@ -687,7 +687,7 @@ static void test_disk_open_errors(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "abc", 3), 3);
     close(fd);
-    assert_int_equal(disk_open(&d, path, "odd", err, sizeof err), -1);
+    assert_int_equal(disk_open(&d, path, "odd", 0, err, sizeof err), -1);
     assert_non_null(strstr(err, "512-byte sectors"));
     unlink(path);
 }
