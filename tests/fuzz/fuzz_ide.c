@@ -5,6 +5,7 @@
  * control writes, data-port bursts in every width, PCI configuration writes (the BAR and
  * the decode enables), bus-master registers and PRD tables anywhere in guest memory. No
  * sequence may crash, hang, touch memory outside the guest's or a byte outside the image.
+ * The secondary master goes through a -snapshot overlay of the same image.
  *
  * The input is a list of operations, each an opcode byte and its operands. (tools:
  * `cmake -DORRERY_FUZZ=ON` with CC=clang builds build/fuzz_ide.)
@@ -47,10 +48,11 @@ static uint32_t take(const uint8_t **p, const uint8_t *end, unsigned n)
     return v;
 }
 
-/* One image for every run: 64 KiB, its file unlinked once open. */
-static struct disk *image(void)
+/* One image for every run, 64 KiB, its file unlinked once open: written in place
+ * (which = 0) or through a -snapshot overlay (which = 1). */
+static struct disk *image(unsigned which)
 {
-    static struct disk d;
+    static struct disk d[2];
     static int made;
     if (!made) {
         char path[] = "/tmp/orrery-fuzz-ide-XXXXXX";
@@ -59,22 +61,23 @@ static struct disk *image(void)
         if (fd < 0 || ftruncate(fd, 64 << 10) != 0)
             abort();
         close(fd);
-        if (disk_open(&d, path, "fuzz", 0, err, sizeof err))
+        if (disk_open(&d[0], path, "fuzz", 0, err, sizeof err) ||
+            disk_open(&d[1], path, "fuzz", DISK_SNAPSHOT, err, sizeof err))
             abort();
         unlink(path);
         made = 1;
     }
-    return &d;
+    return &d[which];
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct rig r;
     memset(&r, 0, sizeof r);
-    struct disk *d = image();
+    struct disk *d = image(0), *snap = image(1);
     if (iobus_init(&r.io) || physmem_init(&r.mem) || !physmem_add_ram(&r.mem, 0, 1u << 20))
         abort();
-    struct disk *const disks[4] = { d, NULL, d, d };
+    struct disk *const disks[4] = { d, NULL, snap, d };
     if (pci_bus_init(&r.bus, &r.io) || piix3_init(&r.isa, &r.bus, NULL) ||
         piix3_ide_init(&r.ide, &r.bus, &r.io, &r.mem, NULL, NULL, disks))
         abort();
@@ -133,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
     }
-    if (d->size != 64 << 10)
+    if (d->size != 64 << 10 || snap->size != 64 << 10)
         abort(); /* nothing may grow the image */
     physmem_free(&r.mem);
     iobus_free(&r.io);
