@@ -240,43 +240,50 @@ static bool address(struct ata_channel *ch, bool ext, uint64_t *lba, uint32_t *c
     return *lba < sectors && *count <= sectors - *lba;
 }
 
-/* ---- Data transfer ---- */
+/* ---- Data transfer ----
+ *
+ * One sector is buffered at a time: `left` counts the command's sectors not yet done
+ * (the buffered one included) and `blk_left` those of the current DRQ block, whose
+ * boundaries are where INTRQ goes up. */
 
-/* Reads the next block of a PIO read (or DMA read) into the buffer. */
-static bool fill_block(struct ata_channel *ch)
+/* The sector at lba into the buffer (reads). */
+static bool load_sector(struct ata_channel *ch)
 {
     struct ata_channel_state *s = &ch->s;
-    uint32_t n = s->left < s->block ? s->left : s->block;
-    if (disk_read(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, (size_t)n * DISK_SECTOR)) {
+    if (disk_read(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, DISK_SECTOR)) {
         fail(ch, ATA_ER_UNC);
         return false;
     }
-    s->left -= n;
     s->pos = 0;
-    s->len = (uint16_t)(n * DISK_SECTOR);
+    s->len = DISK_SECTOR;
     return true;
 }
 
-/* Sets up the next block of a write: the host fills it. */
-static void empty_block(struct ata_channel *ch)
+/* The buffer to the sector at lba (writes). */
+static bool store_sector(struct ata_channel *ch)
 {
     struct ata_channel_state *s = &ch->s;
-    uint32_t n = s->left < s->block ? s->left : s->block;
-    s->left -= n;
-    s->pos = 0;
-    s->len = (uint16_t)(n * DISK_SECTOR);
-}
-
-/* A full block of a write goes to the image. */
-static bool drain_block(struct ata_channel *ch)
-{
-    struct ata_channel_state *s = &ch->s;
-    if (disk_write(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, s->len)) {
+    if (disk_write(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, DISK_SECTOR)) {
         fail(ch, ATA_ER_ABRT);
         return false;
     }
-    s->lba += s->len / DISK_SECTOR;
     return true;
+}
+
+/* A new DRQ block of a PIO command: its first sector ready (read) or awaited (write). */
+static void begin_block(struct ata_channel *ch, bool intrq)
+{
+    struct ata_channel_state *s = &ch->s;
+    s->blk_left = s->left < s->block ? s->left : s->block;
+    if (s->writing) {
+        s->pos = 0;
+        s->len = DISK_SECTOR;
+    } else if (!load_sector(ch)) {
+        return;
+    }
+    s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ;
+    if (intrq)
+        set_intrq(ch, 1);
 }
 
 static void start_transfer(struct ata_channel *ch, uint8_t cmd, bool ext, bool writing,
@@ -294,7 +301,8 @@ static void start_transfer(struct ata_channel *ch, uint8_t cmd, bool ext, bool w
     s->dma = dma;
     s->lba = lba;
     s->left = count;
-    s->block = dma ? ATA_MULTIPLE_MAX : block;
+    s->block = dma ? 1 : block;
+    s->blk_left = 0;
     s->pos = s->len = 0;
     if (dma) {
         s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ;
@@ -302,48 +310,44 @@ static void start_transfer(struct ata_channel *ch, uint8_t cmd, bool ext, bool w
             ch->dma_ready(ch->opaque, ch->index);
         return;
     }
-    if (writing) {
-        empty_block(ch);
-        s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ; /* no INTRQ before the first */
-    } else if (fill_block(ch)) {
-        s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ;
-        set_intrq(ch, 1);
-    }
+    begin_block(ch, !writing); /* a write's first block comes without INTRQ */
 }
 
-/* The host read or wrote the last byte of a PIO block. */
-static void block_done(struct ata_channel *ch)
+/* The host read or wrote the last byte of the buffered sector of a PIO command. */
+static void sector_done(struct ata_channel *ch)
 {
     struct ata_channel_state *s = &ch->s;
-    if (s->writing) {
-        if (!drain_block(ch))
-            return;
-        if (!s->left) {
-            complete(ch);
-            return;
-        }
-        empty_block(ch);
-        s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ;
-        set_intrq(ch, 1);
+    if (s->writing && !store_sector(ch))
         return;
-    }
-    s->lba += s->len / DISK_SECTOR;
+    s->lba++;
+    if (s->left) /* never 0 here, but a state file might say so */
+        s->left--;
+    if (s->blk_left)
+        s->blk_left--;
     if (!s->left) {
-        s->cmd = 0;
+        if (s->writing) {
+            complete(ch);
+        } else {               /* no INTRQ after the last block of a read */
+            s->cmd = 0;
+            s->status = ATA_ST_DRDY | ATA_ST_DSC;
+        }
         s->pos = s->len = 0;
-        s->status = ATA_ST_DRDY | ATA_ST_DSC; /* no INTRQ after the last block of a read */
         return;
     }
-    if (fill_block(ch)) {
-        s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ;
-        set_intrq(ch, 1);
+    if (!s->blk_left) {
+        begin_block(ch, true);
+    } else if (s->writing) {
+        s->pos = 0;
+    } else {
+        load_sector(ch);
     }
 }
 
-/* The host may move data: a PIO block is open on a device that is there. */
+/* The host may move data: a PIO sector is open on a device that is there. */
 static bool pio_active(const struct ata_channel *ch)
 {
-    return sel_disk(ch) && (ch->s.status & ATA_ST_DRQ) && !ch->s.dma && ch->s.pos + 2u <= ch->s.len;
+    return sel_disk(ch) && (ch->s.status & ATA_ST_DRQ) && !ch->s.dma &&
+           ch->s.pos + 2u <= ch->s.len;
 }
 
 static uint32_t data_read(struct ata_channel *ch, unsigned size)
@@ -356,7 +360,7 @@ static uint32_t data_read(struct ata_channel *ch, unsigned size)
         v |= (uint32_t)(s->buf[s->pos] | s->buf[s->pos + 1] << 8) << (8 * i);
         s->pos += 2;
         if (s->pos >= s->len)
-            block_done(ch);
+            sector_done(ch);
     }
     return v;
 }
@@ -371,7 +375,7 @@ static void data_write(struct ata_channel *ch, unsigned size, uint32_t v)
         s->buf[s->pos + 1] = (uint8_t)(v >> (8 * i + 8));
         s->pos += 2;
         if (s->pos >= s->len)
-            block_done(ch);
+            sector_done(ch);
     }
 }
 
@@ -385,11 +389,11 @@ size_t ata_dma_rw(struct ata_channel *ch, uint8_t *buf, size_t n)
     struct ata_channel_state *s = &ch->s;
     size_t done = 0;
     while (done < n && ata_dma_pending(ch)) {
-        if (s->pos == s->len) {         /* a block to start */
-            if (s->writing)
-                empty_block(ch);
-            else if (!fill_block(ch))
+        if (s->pos == s->len) {         /* a sector to start */
+            if (!s->writing && !load_sector(ch))
                 break;
+            s->pos = 0;
+            s->len = DISK_SECTOR;
         }
         size_t k = (size_t)(s->len - s->pos);
         if (k > n - done)
@@ -402,12 +406,15 @@ size_t ata_dma_rw(struct ata_channel *ch, uint8_t *buf, size_t n)
         done += k;
         if (s->pos < s->len)
             continue;
-        if (s->writing && !drain_block(ch))
+        if (s->writing && !store_sector(ch))
             break;
-        if (!s->writing)
-            s->lba += s->len / DISK_SECTOR;
-        if (!s->left)
+        s->lba++;
+        if (s->left <= 1) {
+            s->left = 0;
             complete(ch);
+        } else {
+            s->left--;
+        }
     }
     return done;
 }
@@ -463,12 +470,11 @@ static void command(struct ata_channel *ch, uint8_t cmd)
         }
         s->cmd = cmd;
         s->writing = 0;
-        s->left = 0;
+        s->left = s->blk_left = 1; /* a one-sector read, from the buffer */
         s->lba = 0;
         s->len = DISK_SECTOR;
         s->status = ATA_ST_DRDY | ATA_ST_DSC | ATA_ST_DRQ;
         set_intrq(ch, 1);
-        /* block_done adds len/512 to lba and ends, as for a one-sector read */
         return;
     }
     case 0x20: case 0x21: start_transfer(ch, cmd, false, false, false, 1); return;
@@ -656,9 +662,10 @@ static const struct savestate_field ata_fields[] = {
     SS_FIELD_RANGE(struct ata_channel_state, writing, 0, 1),
     SS_FIELD_RANGE(struct ata_channel_state, left, 0, 65536),
     SS_FIELD_RANGE(struct ata_channel_state, block, 1, ATA_MULTIPLE_MAX),
+    SS_FIELD_RANGE(struct ata_channel_state, blk_left, 0, ATA_MULTIPLE_MAX),
     SS_FIELD(struct ata_channel_state, lba),
-    SS_FIELD_RANGE(struct ata_channel_state, pos, 0, ATA_MULTIPLE_MAX * DISK_SECTOR),
-    SS_FIELD_RANGE(struct ata_channel_state, len, 0, ATA_MULTIPLE_MAX * DISK_SECTOR),
+    SS_FIELD_RANGE(struct ata_channel_state, pos, 0, DISK_SECTOR),
+    SS_FIELD_RANGE(struct ata_channel_state, len, 0, DISK_SECTOR),
     SS_ARRAY(struct ata_channel_state, pad),
     SS_ARRAY(struct ata_channel_state, buf),
 };

@@ -60,11 +60,12 @@ struct ata_channel_state {
     uint8_t dma;           /* cmd moves its data through the bus master */
     uint8_t writing;       /* cmd moves data host to disk */
     uint8_t pad[2];
-    uint32_t left;         /* sectors of cmd after those of the current block */
-    uint32_t block;        /* sectors per DRQ block of cmd */
-    uint16_t pos, len;     /* bytes moved of the current block, and its size */
-    uint64_t lba;          /* the sector the current block starts at */
-    uint8_t buf[ATA_MULTIPLE_MAX * DISK_SECTOR];
+    uint32_t left;         /* sectors of cmd not done yet, the buffered one included */
+    uint16_t block;        /* sectors per DRQ block of cmd (PIO; INTRQ at each block) */
+    uint16_t blk_left;     /* sectors of the current block not done yet */
+    uint16_t pos, len;     /* bytes moved of the buffered sector, and 512 (0: none) */
+    uint64_t lba;          /* the buffered sector's address */
+    uint8_t buf[DISK_SECTOR];
 };
 
 struct ata_channel {

@@ -43,7 +43,7 @@ static void mark(const struct savestate_desc *d, uint8_t *covered, size_t base)
 
 static size_t uncovered(const struct savestate_desc *d, size_t size)
 {
-    uint8_t covered[16384] = { 0 };
+    uint8_t covered[4096] = { 0 };
     assert_true(size <= sizeof covered);
     mark(d, covered, 0);
     size_t n = 0;
@@ -61,7 +61,7 @@ static void round_trip(const struct savestate_desc *d, void *obj, size_t size,
 {
     char err[128];
     assert_true(savestate_check(d, err, sizeof err));
-    static uint8_t before[16384], buf[16384];
+    uint8_t before[4096], buf[4096];
     assert_true(size <= sizeof before);
     memcpy(before, obj, size);
     size_t n = savestate_save(d, obj, buf, sizeof buf);
@@ -286,7 +286,7 @@ static void test_ide_round_trip(void **state)
     outb(&r, 0x1F7, 0xC6);            /* SET MULTIPLE MODE 4 */
     assert_int_equal(ide.ch[1].s.pos, 2);
     assert_int_equal(ide.ch[0].s.drive[0].multiple, 4);
-    static uint8_t buf[16384];
+    static uint8_t buf[4096];
     for (unsigned c = 0; c < 2; c++) {
         static struct ata_channel_state saved;
         saved = ide.ch[c].s;
