@@ -118,10 +118,30 @@ static void test_snapshot_overlay_folder_missing(void **state)
     unlink(path);
 }
 
+static void test_disk_open_errors(void **state)
+{
+    (void)state;
+    struct disk d;
+    char err[256];
+    assert_int_equal(disk_open(&d, "/nonexistent/disk.img", "-hda /nonexistent/disk.img",
+                               0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "-hda /nonexistent/disk.img: cannot open"));
+    assert_non_null(strchr(err, ';'));
+    char path[] = "/tmp/orrery-test-odd-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "abc", 3), 3);
+    close(fd);
+    assert_int_equal(disk_open(&d, path, "odd", 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "512-byte sectors"));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_writes_reach_the_file),
+        cmocka_unit_test(test_disk_open_errors),
         cmocka_unit_test(test_snapshot_overlay),
         cmocka_unit_test(test_snapshot_overlay_folder_missing),
     };

@@ -673,25 +673,6 @@ static void test_host_write_error(void **state)
     assert_string_equal(t->disk.what, "-hda test");
 }
 
-static void test_disk_open_errors(void **state)
-{
-    (void)state;
-    struct disk d;
-    char err[256];
-    assert_int_equal(disk_open(&d, "/nonexistent/disk.img", "-hda /nonexistent/disk.img",
-                               0, err, sizeof err), -1);
-    assert_non_null(strstr(err, "-hda /nonexistent/disk.img: cannot open"));
-    assert_non_null(strchr(err, ';'));
-    char path[] = "/tmp/orrery-test-odd-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, "abc", 3), 3);
-    close(fd);
-    assert_int_equal(disk_open(&d, path, "odd", 0, err, sizeof err), -1);
-    assert_non_null(strstr(err, "512-byte sectors"));
-    unlink(path);
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -713,7 +694,6 @@ int main(void)
         T(test_bus_master_dma_read_and_write),
         T(test_bus_master_prd_edges),
         T(test_host_write_error),
-        cmocka_unit_test(test_disk_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
