@@ -48,6 +48,9 @@ enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
  * deterministic runs do not depend on the day they run. */
 #define MACHINE_RTC_DETERMINISTIC_BASE 946684800
 
+/* IDE disks: two channels of two. */
+#define MACHINE_IDE_DISKS 4
+
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
     const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
@@ -76,6 +79,11 @@ struct machine_config {
     unsigned icount_shift;    /* with icount: 2^shift ns per instruction, 0..10 */
     bool rtc_base_set;        /* the RTC starts at rtc_base instead of the host's clock */
     int64_t rtc_base;         /* seconds since 1970-01-01T00:00:00 (see machine_parse_rtc_base) */
+    const char *ide[MACHINE_IDE_DISKS]; /* raw disk images on the PIIX3 IDE: primary master
+                                 and slave, secondary master and slave (-hda..-hdd,
+                                 -drive if=ide,index=N); NULL: no disk */
+    bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
+                                 to temporary overlays, gone at exit */
 };
 
 enum machine_status {
@@ -89,6 +97,7 @@ enum machine_status {
     MACHINE_ERR_CONFIG,       /* another setting out of range (-icount shift) */
     MACHINE_ERR_STATE,        /* a saved state could not be written or read, or does not
                                  fit this machine */
+    MACHINE_ERR_DISK,         /* a disk image is missing, unreadable or of a wrong size */
 };
 
 /* Why machine_run returned. */
@@ -169,9 +178,9 @@ void machine_reset(struct machine *m);
 /* Writes out everything buffered for the debug console and the logs. */
 void machine_flush(struct machine *m);
 
-/* Flushes the debug console and the log and checks them: true, with one line in err
- * (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to either failed
- * (a full disk). Output that failed stays failed: call it between machine_run calls and
+/* Flushes the debug console and the log and checks them and the disk images: true, with
+ * one line in err (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to
+ * any failed (a full disk). Output that failed stays failed: call it between machine_run calls and
  * stop at the first. */
 bool machine_output_error(struct machine *m, char *err);
 

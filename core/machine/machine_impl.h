@@ -21,6 +21,7 @@
 #include "devices/pci.h"
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
+#include "devices/piix3_ide.h"
 #include "devices/pit8254.h"
 #include "devices/port92.h"
 #include "devices/postcode.h"
@@ -45,6 +46,7 @@ struct platform {
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
+    struct piix3_ide ide;    /* 00:01.1, IRQ 14/15 */
     struct fwcfg fwcfg;
     struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
@@ -75,7 +77,9 @@ struct machine {
     bool has_kernel;
     struct linux_boot linux;
 
-    /* Host side: rebuilt, never saved. */
+    /* Host side: rebuilt, never saved. The IDE disks' image files (fd -1: none), in
+     * -hda..-hdd order; their contents are not in a saved state. */
+    struct disk disk[MACHINE_IDE_DISKS];
     FILE *debugcon_out;
     bool own_debugcon_out;
     FILE *log;

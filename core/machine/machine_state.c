@@ -79,6 +79,9 @@ static const struct part {
     { &pci_bus_savestate, offsetof(struct machine, pc.pci.s) },
     { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
     { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
+    { &piix3_ide_savestate, offsetof(struct machine, pc.ide.s) },
+    { &ata_savestate, offsetof(struct machine, pc.ide.ch[0].s) },
+    { &ata_savestate, offsetof(struct machine, pc.ide.ch[1].s) },
     { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
     { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
@@ -230,6 +233,7 @@ static void state_loaded(struct machine *m)
     kbc_state_loaded(&pc->kbc);
     port92_state_loaded(&pc->port92);
     ferr_state_loaded(&pc->ferr);
+    piix3_ide_state_loaded(&pc->ide); /* its bus-master ports, IRQ 14/15 */
     pic_state_loaded(&pc->pic);
     i440fx_state_loaded(&pc->i440fx); /* memory follows PAM and SMRAM */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);

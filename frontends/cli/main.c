@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/machine/machine.h"
+#include "frontends/cli/drives.h"
 #include "frontends/headless/console.h"
 
 #ifndef ORRERY_VERSION
@@ -68,6 +69,12 @@ static void usage(void)
            "                      2.10+); no firmware needed, and none runs\n"
            "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
            "  -append CMDLINE     its command line\n"
+           "  -hda FILE           a raw disk image as IDE primary master (-hdb primary\n"
+           "                      slave, -hdc/-hdd secondary); written in place\n"
+           "  -drive file=FILE,format=raw,if=ide,index=N\n"
+           "                      the same, at IDE place N (0-3)\n"
+           "  -snapshot           the disk images are only read; the guest's writes go to\n"
+           "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
@@ -398,6 +405,18 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             cfg->firmware_dirs[cfg->nfirmware_dirs++] = v;
         } else if (strcmp(name, "kernel") == 0) {
             cfg->kernel_path = arg_of(argc, argv, &i);
+        } else if (strlen(name) == 3 && strncmp(name, "hd", 2) == 0 && name[2] >= 'a' &&
+                   name[2] <= 'd') {
+            char err[MACHINE_ERRMAX];
+            if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
+                           sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "snapshot") == 0) {
+            cfg->snapshot = true;
+        } else if (strcmp(name, "drive") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_drive(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
         } else if (strcmp(name, "initrd") == 0) {
             cfg->initrd_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "append") == 0) {
@@ -498,6 +517,9 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG and is reported like a
+     * full disk, instead of the signal ending orrery with the guest's data half written. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 int main(int argc, char **argv)
