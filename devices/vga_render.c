@@ -1,0 +1,270 @@
+/* The VGA's screen as 32-bit XRGB pixels, rendered when a frontend asks (devices/vga.h).
+ * Pictures are the modes' logical size (mode 13h is 320x200; a 40-column text mode is 40
+ * cells wide): the dot clock halving and double scanning a monitor shows are left out.
+ *
+ * The CRTC's memory address counter starts at the start address (registers 0x0C/0x0D),
+ * advances by one per character clock and by 2 * offset (register 0x13) per row; it
+ * reaches plane memory shifted by the address mode: doubleword (register 0x14 bit 6) x4,
+ * byte (0x17 bit 6) x1, word x2 with bit 13 or 15 (0x17 bit 5) in bit 0. Text modes take
+ * the character from plane 0, the attribute from plane 1 and the glyph from plane 2
+ * (sequencer register 3 selects the font blocks, 32 bytes a character); the attribute
+ * controller maps colours to DAC entries (palette registers, mode control bits 7 and 3,
+ * colour select), and the DAC's 6-bit (or VBE 8-bit) components become 8-bit XRGB.
+ *
+ * Not modelled yet: horizontal panning, line compare (split screen), the CGA-compatible
+ * address and shift modes of BIOS modes 4-6, underline, cursor skew. */
+#include "devices/vga.h"
+
+#include <stdlib.h>
+
+#define FRAME_NS (31778ull * 449) /* one frame of the ~70 Hz VGA timing (vga_regs.c) */
+
+enum { ATTR_MODE = 0x10, ATTR_PLANE_ENABLE = 0x12, ATTR_COLOR_SELECT = 0x14 };
+
+struct geometry {
+    unsigned cols;        /* character clocks per line */
+    unsigned lines;       /* scan lines displayed */
+    unsigned scan;        /* scan lines per character row (text) or per pixel row */
+    uint32_t start, offset;
+};
+
+static void geometry(const struct vga_state *s, struct geometry *g)
+{
+    const uint8_t *c = s->crtc;
+    g->cols = c[1] + 1u;
+    g->lines = (c[0x12] | ((c[7] & 0x02u) << 7) | ((c[7] & 0x40u) << 3)) + 1u;
+    g->scan = (c[9] & 0x1Fu) + 1u;
+    g->start = (uint32_t)c[0x0C] << 8 | c[0x0D];
+    g->offset = 2u * c[0x13];
+}
+
+/* The plane address the CRTC's counter value reaches. */
+static uint32_t crtc_address(const struct vga_state *s, uint32_t counter)
+{
+    if (s->crtc[0x14] & 0x40)
+        return counter << 2;
+    if (s->crtc[0x17] & 0x40)
+        return counter;
+    unsigned wrap = (s->crtc[0x17] & 0x20) ? 15 : 13;
+    return (counter << 1) | ((counter >> wrap) & 1);
+}
+
+static uint32_t dac_rgb(const struct vga_state *s, uint8_t index)
+{
+    const uint8_t *p = &s->palette[3 * (index & s->dac_mask)];
+    uint32_t rgb = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        uint32_t c = p[i];
+        if (!(s->vbe[VBE_ENABLE] & VBE_8BIT_DAC))
+            c = (c & 0x3F) << 2 | (c & 0x3F) >> 4;
+        rgb = rgb << 8 | c;
+    }
+    return rgb;
+}
+
+/* A 4-bit colour through the attribute controller's palette to a DAC entry. */
+static uint8_t attr_colour(const struct vga_state *s, unsigned colour)
+{
+    colour &= s->attr[ATTR_PLANE_ENABLE] & 0xF;
+    uint8_t v = s->attr[colour] & 0x3F, sel = s->attr[ATTR_COLOR_SELECT];
+    if (s->attr[ATTR_MODE] & 0x80)
+        v = (uint8_t)((v & 0x0F) | (sel & 3) << 4);
+    return (uint8_t)(v | (sel & 0x0C) << 4);
+}
+
+static int reserve(struct vga *v, unsigned w, unsigned h)
+{
+    size_t n = (size_t)w * h;
+    if (n > v->fb_pixels) {
+        uint32_t *fb = realloc(v->fb, n * sizeof *fb);
+        if (!fb)
+            return -1;
+        v->fb = fb;
+        v->fb_pixels = n;
+    }
+    return 0;
+}
+
+static uint8_t plane(const struct vga *v, unsigned p, uint32_t addr, uint32_t mask)
+{
+    return v->vram[4 * (addr & mask) + p];
+}
+
+static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns,
+                        unsigned w, unsigned h, unsigned char_w)
+{
+    const struct vga_state *s = &v->s;
+    unsigned seq3 = s->seq[3];
+    unsigned font_a = ((seq3 >> 2) & 3) | ((seq3 >> 3) & 4), font_b = (seq3 & 3) | ((seq3 >> 2) & 4);
+    uint32_t font_off[2] = { ((font_b & 3u) << 14) | ((font_b & 4u) << 11),
+                             ((font_a & 3u) << 14) | ((font_a & 4u) << 11) };
+    uint64_t frame = now_ns / FRAME_NS;
+    int cursor_on = !((frame / 16) & 1), blink_on = !((frame / 32) & 1);
+    uint32_t cursor = (uint32_t)s->crtc[0x0E] << 8 | s->crtc[0x0F];
+    unsigned cur_first = s->crtc[0x0A] & 0x1F, cur_last = s->crtc[0x0B] & 0x1F;
+    int cursor_shown = cursor_on && !(s->crtc[0x0A] & 0x20);
+    int blink = (s->attr[ATTR_MODE] & 0x08) != 0, line_gfx = (s->attr[ATTR_MODE] & 0x04) != 0;
+    for (unsigned row = 0; row < h / g->scan; row++) {
+        for (unsigned col = 0; col < w / char_w; col++) {
+            uint32_t counter = g->start + row * g->offset + col;
+            uint32_t addr = crtc_address(s, counter);
+            uint8_t ch = plane(v, 0, addr, VGA_PLANE_MASK);
+            uint8_t at = plane(v, 1, addr, VGA_PLANE_MASK);
+            unsigned fg = at & 0xF, bg = blink ? (at >> 4) & 7 : at >> 4;
+            if (blink && (at & 0x80) && !blink_on)
+                fg = bg;
+            uint32_t fgc = dac_rgb(s, attr_colour(s, fg)), bgc = dac_rgb(s, attr_colour(s, bg));
+            uint32_t glyph = font_off[(at >> 3) & 1] + 32u * ch;
+            int is_cursor = cursor_shown && (counter & 0xFFFF) == cursor;
+            for (unsigned y = 0; y < g->scan; y++) {
+                unsigned bits = plane(v, 2, glyph + (y & 31), VGA_PLANE_MASK);
+                if (is_cursor && y >= cur_first && y <= cur_last)
+                    bits = 0x1FF;
+                else
+                    bits = bits << 1 | ((line_gfx && ch >= 0xC0 && ch <= 0xDF) ? (bits & 1) : 0);
+                uint32_t *px = v->fb + (size_t)(row * g->scan + y) * w + col * char_w;
+                for (unsigned x = 0; x < char_w; x++)
+                    px[x] = (bits >> (8 - x)) & 1 ? fgc : bgc;
+            }
+        }
+    }
+}
+
+static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsigned h)
+{
+    const struct vga_state *s = &v->s;
+    uint32_t pal[256];
+    for (unsigned i = 0; i < 256; i++)
+        pal[i] = dac_rgb(s, (uint8_t)i);
+    for (unsigned y = 0; y < h; y++) {
+        uint32_t line = g->start + y * g->offset;
+        uint32_t *px = v->fb + (size_t)y * w;
+        for (unsigned x = 0; x < w; x++)
+            px[x] = pal[plane(v, x & 3, crtc_address(s, line + x / 4), VGA_PLANE_MASK)];
+    }
+}
+
+static void render_planar(struct vga *v, const struct geometry *g, unsigned w, unsigned h,
+                          uint32_t mask)
+{
+    const struct vga_state *s = &v->s;
+    uint32_t pal[16];
+    for (unsigned i = 0; i < 16; i++)
+        pal[i] = dac_rgb(s, attr_colour(s, i));
+    for (unsigned y = 0; y < h; y++) {
+        uint32_t line = g->start + y * g->offset;
+        uint32_t *px = v->fb + (size_t)y * w;
+        for (unsigned x = 0; x < w; x++) {
+            uint32_t addr = crtc_address(s, line + x / 8);
+            unsigned bit = 7 - (x & 7), c = 0;
+            for (unsigned p = 0; p < 4; p++)
+                c |= ((plane(v, p, addr, mask) >> bit) & 1u) << p;
+            px[x] = pal[c];
+        }
+    }
+}
+
+static uint32_t vbe_pixel(const struct vga *v, unsigned bpp, uint64_t at)
+{
+    unsigned n = (bpp + 7) / 8;
+    if (at + n > VGA_VRAM_SIZE)
+        return 0;
+    const uint8_t *p = v->vram + at;
+    switch (bpp) {
+    case 8:
+        return dac_rgb(&v->s, p[0]);
+    case 15: {
+        unsigned c = p[0] | p[1] << 8, r = (c >> 10) & 31, g = (c >> 5) & 31, b = c & 31;
+        return (r << 3 | r >> 2) << 16 | (g << 3 | g >> 2) << 8 | (b << 3 | b >> 2);
+    }
+    case 16: {
+        unsigned c = p[0] | p[1] << 8, r = c >> 11, g = (c >> 5) & 63, b = c & 31;
+        return (r << 3 | r >> 2) << 16 | (g << 2 | g >> 4) << 8 | (b << 3 | b >> 2);
+    }
+    default: /* 24 and 32: blue, green, red in memory order */
+        return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    }
+}
+
+static void render_vbe(struct vga *v, unsigned w, unsigned h)
+{
+    const struct vga_state *s = &v->s;
+    unsigned bpp = s->vbe[VBE_BPP], n = (bpp + 7) / 8;
+    uint64_t line = (uint64_t)s->vbe[VBE_VIRT_WIDTH] * n;
+    uint64_t base = (uint64_t)s->vbe[VBE_Y_OFFSET] * line + (uint64_t)s->vbe[VBE_X_OFFSET] * n;
+    for (unsigned y = 0; y < h; y++)
+        for (unsigned x = 0; x < w; x++)
+            v->fb[(size_t)y * w + x] = vbe_pixel(v, bpp, base + y * line + (uint64_t)x * n);
+}
+
+const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned *h,
+                           unsigned *stride)
+{
+    const struct vga_state *s = &v->s;
+    struct geometry g;
+    geometry(s, &g);
+    unsigned pw, ph, repeat = (s->crtc[9] & 0x80) ? 2 : 1;
+    int vbe = (s->vbe[VBE_ENABLE] & VBE_ENABLED) != 0;
+    int text = !vbe && !(s->attr[ATTR_MODE] & 0x01);
+    int c256 = !vbe && (s->attr[ATTR_MODE] & 0x40);
+    unsigned char_w = (s->seq[1] & 0x01) ? 8 : 9;
+    if (vbe) {
+        pw = s->vbe[VBE_XRES];
+        ph = s->vbe[VBE_YRES];
+    } else if (text) {
+        pw = g.cols * char_w;
+        ph = g.lines / g.scan * g.scan;
+    } else {
+        pw = c256 ? g.cols * 4 : g.cols * 8;
+        ph = g.lines / (g.scan * repeat);
+    }
+    *w = *h = *stride = 0;
+    if (!pw || !ph || reserve(v, pw, ph))
+        return NULL;
+    *w = *stride = pw;
+    *h = ph;
+    /* The screen is blank while the sequencer turns it off or the CPU owns the palette
+     * (attribute address register's PAS bit clear). */
+    if ((s->seq[1] & 0x20) || !(s->attr_index & 0x20)) {
+        for (size_t i = 0; i < (size_t)pw * ph; i++)
+            v->fb[i] = 0;
+    } else if (vbe && s->vbe[VBE_BPP] == 4) {
+        g.offset = s->vbe[VBE_VIRT_WIDTH] / 8;
+        render_planar(v, &g, pw, ph, VGA_VRAM_SIZE / 4 - 1);
+    } else if (vbe) {
+        render_vbe(v, pw, ph);
+    } else if (text) {
+        render_text(v, &g, now_ns, pw, ph, char_w);
+    } else if (c256) {
+        render_256(v, &g, pw, ph);
+    } else {
+        render_planar(v, &g, pw, ph, VGA_PLANE_MASK);
+    }
+    return v->fb;
+}
+
+size_t vga_text(const struct vga *v, char *buf, size_t len)
+{
+    const struct vga_state *s = &v->s;
+    struct geometry g;
+    geometry(s, &g);
+    if (!len)
+        return 0;
+    buf[0] = '\0';
+    if ((s->vbe[VBE_ENABLE] & VBE_ENABLED) || (s->attr[ATTR_MODE] & 0x01))
+        return 0;
+    size_t n = 0;
+    unsigned rows = g.lines / g.scan;
+    for (unsigned row = 0; row < rows; row++) {
+        for (unsigned col = 0; col < g.cols; col++) {
+            uint32_t addr = crtc_address(s, g.start + row * g.offset + col);
+            uint8_t ch = plane(v, 0, addr, VGA_PLANE_MASK);
+            if (n + 1 < len)
+                buf[n++] = ch == 0 ? ' ' : (ch >= 0x20 && ch < 0x7F) ? (char)ch : '.';
+        }
+        if (n + 1 < len)
+            buf[n++] = '\n';
+    }
+    buf[n] = '\0';
+    return n;
+}
