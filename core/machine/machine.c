@@ -500,6 +500,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "PCI host (0xCF8-0xCFF)";
     else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
         what = "firmware configuration device (0x510)";
+    else if (machine_vga_create(m, cfg))
+        what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -530,6 +532,7 @@ static void reset_platform(struct machine *m)
     i440fx_reset(&pc->i440fx);
     piix3_reset(&pc->piix3);
     fwcfg_reset(&pc->fwcfg);
+    vga_reset(&pc->vga);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -721,6 +724,7 @@ void machine_destroy(struct machine *m)
         fclose(m->log);
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
+    vga_free(&m->pc.vga);
     physmem_free(&m->mem);
     iobus_free(&m->io);
     free(m);

@@ -180,6 +180,19 @@ void machine_get_regs(struct machine *m, struct machine_regs *r);
 /* Copies guest physical memory as the CPU would read it (unmapped bytes read 0xFF). */
 void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len);
 
+/* The screen as the VGA shows it, rendered on this call: 32-bit XRGB pixels (0x00RRGGBB),
+ * *w by *h, *stride pixels from one row to the next; valid until the next call or
+ * machine_destroy. NULL, with *w = *h = 0, when the VGA shows nothing. */
+const uint32_t *machine_framebuffer(struct machine *m, unsigned *w, unsigned *h,
+                                    unsigned *stride);
+/* The text on the screen when the VGA is in a text mode: rows of characters separated by
+ * '\n' (bytes 0x20-0x7E as they are, 0 as a space, others as '.'), NUL-terminated in buf
+ * (len bytes). Returns the characters written; 0 in a graphics mode. */
+size_t machine_text_screen(struct machine *m, char *buf, size_t len);
+/* Writes the screen as a binary PPM (P6) to path (-screendump); a 1x1 black picture when
+ * nothing is shown. */
+enum machine_status machine_screendump(struct machine *m, const char *path, char *err);
+
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);
 bool machine_cpu_model_known(const char *name);

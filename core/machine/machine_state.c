@@ -71,6 +71,7 @@ static const struct part {
     { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
     { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
     { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
+    { &vga_savestate, offsetof(struct machine, pc.vga.s) },
     { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
@@ -99,6 +100,13 @@ static void fill_header(const struct machine *m, struct state_header *h)
     h->model = cpu_info(&m->cpu)->model;
 }
 
+/* Where a RAM region is, as a state records it: a placeable region (the VGA's VRAM, which
+ * its BAR moves) as 0, since the device's state says where it lies. */
+static uint32_t ram_base(const struct region *r)
+{
+    return r->placeable ? 0 : r->base;
+}
+
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
 {
     struct statefile *f = statefile_create(path, err, MACHINE_ERRMAX);
@@ -113,7 +121,7 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
         const struct region *r = &m->mem.region[i];
         if (r->kind != REGION_RAM)
             continue;
-        struct ram_run run = { r->base, r->size };
+        struct ram_run run = { ram_base(r), r->size };
         statefile_put(f, &ram_desc, &run);
         statefile_put_bytes(f, r->host, r->size);
     }
@@ -157,10 +165,11 @@ static void load_ram(struct statefile *f, struct machine *m)
         struct ram_run run = { 0, 0 };
         if (!statefile_get(f, &ram_desc, &run))
             return;
-        if (run.base != r->base || run.size != r->size) {
+        if (run.base != ram_base(r) || run.size != r->size) {
             statefile_fail(f, "the state has RAM at 0x%x-0x%x where this machine has "
                            "0x%x-0x%x: give the same -m and -bios as when it was saved",
-                           run.base, run.base + run.size - 1, r->base, r->base + r->size - 1);
+                           run.base, run.base + run.size - 1, ram_base(r),
+                           ram_base(r) + r->size - 1);
             return;
         }
         if (!statefile_get_bytes(f, r->host, r->size))
@@ -183,6 +192,7 @@ static void state_loaded(struct machine *m)
     ferr_state_loaded(&pc->ferr);
     pic_state_loaded(&pc->pic);
     i440fx_state_loaded(&pc->i440fx); /* memory follows PAM and SMRAM */
+    vga_state_loaded(&pc->vga);       /* and the VGA's BARs */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);

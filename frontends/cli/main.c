@@ -37,7 +37,25 @@ struct options {
     const char *savestate;   /* -savestate: save the machine here at exit */
     bool stop_at_set;
     uint64_t stop_at;        /* -stop-at: stop when this many instructions have retired */
+    const char *screendump;  /* -screendump: the screen as a PPM here at exit */
+    const char *textdump;    /* -textdump: the text screen here at exit */
 };
+
+/* -textdump: the VGA's text screen (empty in a graphics mode), for tests and scripts. */
+static int write_textdump(struct machine *m, const char *path)
+{
+    static char text[256 * 130 + 1];
+    size_t n = machine_text_screen(m, text, sizeof text);
+    FILE *f = fopen(path, "w");
+    int bad = !f || fwrite(text, 1, n, f) != n;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "orrery: cannot write text dump '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -94,6 +112,8 @@ static void usage(void)
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
+           "  -screendump FILE    at exit, write the screen to FILE as a PPM (P6) picture\n"
+           "  -textdump FILE      at exit, write the VGA's text screen to FILE as text\n"
            "  -h, -help           this help\n"
            "  -version            the version\n"
            "\n"
@@ -380,6 +400,10 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             o->loadstate = arg_of(argc, argv, &i);
         } else if (strcmp(name, "savestate") == 0) {
             o->savestate = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "screendump") == 0) {
+            o->screendump = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "textdump") == 0) {
+            o->textdump = arg_of(argc, argv, &i);
         } else if (strcmp(name, "stop-at") == 0) {
             const char *v = arg_of(argc, argv, &i);
             char *end;
@@ -510,6 +534,12 @@ int main(int argc, char **argv)
                 caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
                 (unsigned long long)machine_instructions(m));
     }
+    if (opt.screendump && machine_screendump(m, opt.screendump, err) != MACHINE_OK) {
+        fprintf(stderr, "orrery: %s\n", err);
+        status = EXIT_USAGE;
+    }
+    if (opt.textdump && write_textdump(m, opt.textdump) != 0)
+        status = EXIT_USAGE;
     if (opt.savestate) {
         if (machine_save_state(m, opt.savestate, err) == MACHINE_OK) {
             fprintf(stderr, "orrery: saved the machine to %s after %llu instructions\n",
