@@ -171,6 +171,7 @@ void vga_reset(struct vga *v)
 
 void vga_state_loaded(struct vga *v)
 {
+    v->vram = v->mem->region[v->vram_region].host; /* a load may give RAM new storage */
     vga_update_bars(v);
 }
 

@@ -104,7 +104,8 @@ int vga_init(struct vga *v, struct iobus *io, struct physmem *mem, struct sched 
              struct pci_bus *bus, unsigned slot, const uint8_t *rom, size_t rom_len);
 void vga_free(struct vga *v);
 void vga_reset(struct vga *v);
-void vga_state_loaded(struct vga *v); /* BARs map where the loaded config says */
+/* After a load: BARs map where the loaded config says, VRAM is the region's storage. */
+void vga_state_loaded(struct vga *v);
 
 /* vga.c: BAR placement after the command register or a BAR changed. */
 void vga_update_bars(struct vga *v);
