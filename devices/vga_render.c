@@ -144,18 +144,20 @@ static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsi
     }
 }
 
+/* 16 colours from four planes, 8 pixels a byte, bit 7 first. VBE's 4-bit modes (vbe set)
+ * address the planes linearly from the VBE offsets, past the CRTC's 64 KiB. */
 static void render_planar(struct vga *v, const struct geometry *g, unsigned w, unsigned h,
-                          uint32_t mask)
+                          int vbe)
 {
     const struct vga_state *s = &v->s;
-    uint32_t pal[16];
+    uint32_t pal[16], mask = vbe ? VGA_VRAM_SIZE / 4 - 1 : VGA_PLANE_MASK;
     for (unsigned i = 0; i < 16; i++)
         pal[i] = dac_rgb(s, attr_colour(s, i));
     for (unsigned y = 0; y < h; y++) {
         uint32_t line = g->start + y * g->offset;
         uint32_t *px = v->fb + (size_t)y * w;
         for (unsigned x = 0; x < w; x++) {
-            uint32_t addr = crtc_address(s, line + x / 8);
+            uint32_t addr = vbe ? line + x / 8 : crtc_address(s, line + x / 8);
             unsigned bit = 7 - (x & 7), c = 0;
             for (unsigned p = 0; p < 4; p++)
                 c |= ((plane(v, p, addr, mask) >> bit) & 1u) << p;
@@ -229,8 +231,9 @@ const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned
         for (size_t i = 0; i < (size_t)pw * ph; i++)
             v->fb[i] = 0;
     } else if (vbe && s->vbe[VBE_BPP] == 4) {
-        g.offset = s->vbe[VBE_VIRT_WIDTH] / 8;
-        render_planar(v, &g, pw, ph, VGA_VRAM_SIZE / 4 - 1);
+        g.offset = s->vbe[VBE_VIRT_WIDTH] / 8u;
+        g.start = s->vbe[VBE_Y_OFFSET] * g.offset + s->vbe[VBE_X_OFFSET] / 8u;
+        render_planar(v, &g, pw, ph, 1);
     } else if (vbe) {
         render_vbe(v, pw, ph);
     } else if (text) {
@@ -238,7 +241,7 @@ const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned
     } else if (c256) {
         render_256(v, &g, pw, ph);
     } else {
-        render_planar(v, &g, pw, ph, VGA_PLANE_MASK);
+        render_planar(v, &g, pw, ph, 0);
     }
     return v->fb;
 }

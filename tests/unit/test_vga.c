@@ -558,6 +558,35 @@ static void test_vbe_render(void **state)
     assert_int_equal(fb[0], 0xFF0000);
 }
 
+/* VBE's 4-bit planar modes: the bank moves the planes' window, the picture reads the
+ * planes linearly past 64 KiB whatever the CRTC's address mode. */
+static void test_vbe_planar(void **state)
+{
+    struct t *t = *state;
+    mode12(t); /* the planar VGA set-up SeaVGABIOS starts 4-bit VBE modes from */
+    crtc(t, 0x17, 0xA3 & ~0x40); /* word mode: must not matter */
+    dac_set(t, 0x14, 0x3F, 0x3F, 0x00); /* colour 6 -> palette 0x14 */
+    vbe(t, VBE_XRES, 800);
+    vbe(t, VBE_YRES, 700);
+    vbe(t, VBE_BPP, 4);
+    vbe(t, VBE_ENABLE, VBE_ENABLED);
+    assert_int_equal(vbe_get(t, VBE_VIRT_WIDTH), 800);
+    gc(t, 6, 0x04);
+    gc(t, 5, 0x02); /* write mode 2 */
+    gc(t, 8, 0x80); /* the first pixel of the byte */
+    vbe(t, VBE_BANK, 1);
+    /* plane address 0x10002 = 65538: line 655 (100 bytes a line), pixel 38 * 8 = 304 */
+    rd(t, WIN + 2);
+    wr(t, WIN + 2, 6);
+    assert_int_equal(t->v.vram[4 * 0x10002 + 1], 0x80);
+    unsigned w, h, stride;
+    const uint32_t *fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(w, 800);
+    assert_int_equal(h, 700);
+    assert_int_equal(fb[(size_t)655 * stride + 304], 0xFFFF00);
+    assert_int_equal(fb[(size_t)655 * stride + 305], 0x000000);
+}
+
 static void test_state_round_trip(void **state)
 {
     struct t *t = *state;
@@ -589,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_mode_render_and_readback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mode13_and_planar_render, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vbe_render, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vbe_planar, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
