@@ -536,6 +536,15 @@ int main(int argc, char **argv)
     /* A save at the end of a long run must not be the first to find the path unusable. */
     if (opt.savestate && machine_check_save_path(opt.savestate, err) != MACHINE_OK)
         die("%s", err);
+    /* Nor a screen dump: its file is created now and written at exit. */
+    const char *dumps[2][2] = { { opt.screendump, "screen dump" }, { opt.textdump, "text dump" } };
+    for (unsigned i = 0; i < 2; i++) {
+        FILE *f = dumps[i][0] ? fopen(dumps[i][0], "wb") : NULL;
+        if (dumps[i][0] && !f)
+            die("cannot create %s '%s': %s", dumps[i][1], dumps[i][0], strerror(errno));
+        if (f)
+            fclose(f);
+    }
     struct console *con = console_open(&opt.serial, err, sizeof err);
     if (!con)
         die("%s", err);
