@@ -11,11 +11,13 @@
  * controller maps colours to DAC entries (palette registers, mode control bits 7 and 3,
  * colour select), and the DAC's 6-bit (or VBE 8-bit) components become 8-bit XRGB.
  *
- * Not modelled yet: horizontal panning, line compare (split screen), the CGA-compatible
- * address and shift modes of BIOS modes 4-6, underline, cursor skew. */
+ * Line compare (the split screen), byte and pixel panning and the preset row scan are
+ * modelled. Not yet: the CGA-compatible address and shift modes of BIOS modes 4-6,
+ * underline, cursor skew. */
 #include "devices/vga.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define FRAME_NS (31778ull * 449) /* one frame of the ~70 Hz VGA timing (vga_regs.c) */
 
@@ -90,6 +92,40 @@ static uint8_t plane(const struct vga *v, unsigned p, uint32_t addr, uint32_t ma
     return v->vram[4 * (addr & mask) + p];
 }
 
+/* Where output row y takes its memory from. Physical scan lines run from 0 at the top;
+ * each output row is `per_row` of them (text: 1; graphics: the rows the CRTC repeats).
+ * Below the line compare (registers 0x18, 0x07 bit 4, 0x09 bit 6) the picture starts
+ * again at address 0, without the preset row scan, and without pixel panning when the
+ * attribute mode control's bit 5 says so. The byte panning of register 0x08 adds to the
+ * start address above the split. */
+struct source {
+    uint32_t counter;     /* the CRTC counter at the start of the scan line */
+    unsigned line;        /* text: which line of the character row */
+    unsigned pan;         /* pixel panning, attribute register 0x13 */
+};
+
+static void source_of(const struct vga_state *s, const struct geometry *g, unsigned y,
+                      unsigned per_row, unsigned rows_every, struct source *src)
+{
+    const uint8_t *c = s->crtc;
+    unsigned compare = c[0x18] | (c[7] & 0x10u) << 4 | (c[9] & 0x40u) << 3;
+    unsigned ps = y * per_row;
+    uint32_t base;
+    src->pan = s->attr[0x13] & 0x0F;
+    if (ps > compare) {
+        ps -= compare + 1;
+        base = 0;
+        if (s->attr[ATTR_MODE] & 0x20)
+            src->pan = 0;
+    } else {
+        base = g->start + ((c[8] >> 5) & 3u);
+        if (per_row == 1)
+            ps += c[8] & 0x1F; /* preset row scan */
+    }
+    src->counter = base + ps / rows_every * g->offset;
+    src->line = ps % rows_every;
+}
+
 static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns,
                         unsigned w, unsigned h, unsigned char_w)
 {
@@ -104,9 +140,14 @@ static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns
     unsigned cur_first = s->crtc[0x0A] & 0x1F, cur_last = s->crtc[0x0B] & 0x1F;
     int cursor_shown = cursor_on && !(s->crtc[0x0A] & 0x20);
     int blink = (s->attr[ATTR_MODE] & 0x08) != 0, line_gfx = (s->attr[ATTR_MODE] & 0x04) != 0;
-    for (unsigned row = 0; row < h / g->scan; row++) {
-        for (unsigned col = 0; col < w / char_w; col++) {
-            uint32_t counter = g->start + row * g->offset + col;
+    unsigned cols = w / char_w;
+    uint32_t dots[(256 + 1) * 9]; /* one cell more than the row, for the panning */
+    for (unsigned y = 0; y < h; y++) {
+        struct source src;
+        source_of(s, g, y, 1, g->scan, &src);
+        unsigned pan = char_w == 9 ? (src.pan < 8 ? src.pan + 1 : 0) : src.pan & 7;
+        for (unsigned col = 0; col <= cols; col++) {
+            uint32_t counter = src.counter + col;
             uint32_t addr = crtc_address(s, counter);
             uint8_t ch = plane(v, 0, addr, VGA_PLANE_MASK);
             uint8_t at = plane(v, 1, addr, VGA_PLANE_MASK);
@@ -114,51 +155,56 @@ static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns
             if (blink && (at & 0x80) && !blink_on)
                 fg = bg;
             uint32_t fgc = dac_rgb(s, attr_colour(s, fg)), bgc = dac_rgb(s, attr_colour(s, bg));
-            uint32_t glyph = font_off[(at >> 3) & 1] + 32u * ch;
-            int is_cursor = cursor_shown && (counter & 0xFFFF) == cursor;
-            for (unsigned y = 0; y < g->scan; y++) {
-                unsigned bits = plane(v, 2, glyph + (y & 31), VGA_PLANE_MASK);
-                if (is_cursor && y >= cur_first && y <= cur_last)
-                    bits = 0x1FF;
-                else
-                    bits = bits << 1 | ((line_gfx && ch >= 0xC0 && ch <= 0xDF) ? (bits & 1) : 0);
-                uint32_t *px = v->fb + (size_t)(row * g->scan + y) * w + col * char_w;
-                for (unsigned x = 0; x < char_w; x++)
-                    px[x] = (bits >> (8 - x)) & 1 ? fgc : bgc;
-            }
+            unsigned bits = plane(v, 2, font_off[(at >> 3) & 1] + 32u * ch + (src.line & 31),
+                                  VGA_PLANE_MASK);
+            if (cursor_shown && (counter & 0xFFFF) == cursor && src.line >= cur_first &&
+                src.line <= cur_last)
+                bits = 0x1FF;
+            else
+                bits = bits << 1 | ((line_gfx && ch >= 0xC0 && ch <= 0xDF) ? (bits & 1) : 0);
+            for (unsigned x = 0; x < char_w; x++)
+                dots[col * char_w + x] = (bits >> (8 - x)) & 1 ? fgc : bgc;
         }
+        memcpy(v->fb + (size_t)y * w, dots + pan, w * sizeof *dots);
     }
 }
 
-static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsigned h)
+static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsigned h,
+                       unsigned rows_every)
 {
     const struct vga_state *s = &v->s;
     uint32_t pal[256];
     for (unsigned i = 0; i < 256; i++)
         pal[i] = dac_rgb(s, (uint8_t)i);
     for (unsigned y = 0; y < h; y++) {
-        uint32_t line = g->start + y * g->offset;
+        struct source src;
+        source_of(s, g, y, rows_every, rows_every, &src);
         uint32_t *px = v->fb + (size_t)y * w;
-        for (unsigned x = 0; x < w; x++)
-            px[x] = pal[plane(v, x & 3, crtc_address(s, line + x / 4), VGA_PLANE_MASK)];
+        for (unsigned x = 0; x < w; x++) {
+            unsigned sx = x + ((src.pan & 7) >> 1); /* two dots a pixel */
+            px[x] = pal[plane(v, sx & 3, crtc_address(s, src.counter + sx / 4), VGA_PLANE_MASK)];
+        }
     }
 }
 
 /* 16 colours from four planes, 8 pixels a byte, bit 7 first. VBE's 4-bit modes (vbe set)
  * address the planes linearly from the VBE offsets, past the CRTC's 64 KiB. */
 static void render_planar(struct vga *v, const struct geometry *g, unsigned w, unsigned h,
-                          int vbe)
+                          unsigned rows_every, int vbe)
 {
     const struct vga_state *s = &v->s;
     uint32_t pal[16], mask = vbe ? VGA_VRAM_SIZE / 4 - 1 : VGA_PLANE_MASK;
     for (unsigned i = 0; i < 16; i++)
         pal[i] = dac_rgb(s, attr_colour(s, i));
     for (unsigned y = 0; y < h; y++) {
-        uint32_t line = g->start + y * g->offset;
+        struct source src = { g->start + y * g->offset, 0, 0 };
+        if (!vbe)
+            source_of(s, g, y, rows_every, rows_every, &src);
         uint32_t *px = v->fb + (size_t)y * w;
         for (unsigned x = 0; x < w; x++) {
-            uint32_t addr = vbe ? line + x / 8 : crtc_address(s, line + x / 8);
-            unsigned bit = 7 - (x & 7), c = 0;
+            unsigned sx = x + (src.pan & 7);
+            uint32_t addr = vbe ? src.counter + sx / 8 : crtc_address(s, src.counter + sx / 8);
+            unsigned bit = 7 - (sx & 7), c = 0;
             for (unsigned p = 0; p < 4; p++)
                 c |= ((plane(v, p, addr, mask) >> bit) & 1u) << p;
             px[x] = pal[c];
@@ -233,15 +279,15 @@ const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned
     } else if (vbe && s->vbe[VBE_BPP] == 4) {
         g.offset = s->vbe[VBE_VIRT_WIDTH] / 8u;
         g.start = s->vbe[VBE_Y_OFFSET] * g.offset + s->vbe[VBE_X_OFFSET] / 8u;
-        render_planar(v, &g, pw, ph, 1);
+        render_planar(v, &g, pw, ph, 1, 1);
     } else if (vbe) {
         render_vbe(v, pw, ph);
     } else if (text) {
         render_text(v, &g, now_ns, pw, ph, char_w);
     } else if (c256) {
-        render_256(v, &g, pw, ph);
+        render_256(v, &g, pw, ph, g.scan * repeat);
     } else {
-        render_planar(v, &g, pw, ph, 0);
+        render_planar(v, &g, pw, ph, g.scan * repeat, 0);
     }
     return v->fb;
 }

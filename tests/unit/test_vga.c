@@ -490,6 +490,25 @@ static void test_text_mode_render_and_readback(void **state)
     assert_int_equal(fb[13 * stride + 9 + 4], 0xAAAAAA); /* attribute 7's grey */
     fb = vga_render(&t->v, 31778ull * 449 * 16, &w, &h, &stride);
     assert_int_equal(fb[13 * stride + 9 + 4], 0x000000);
+    /* panning: 9-dot pixel panning 0 shifts by one dot, 8 by none; byte panning moves the
+     * start by a character; the preset row scan starts the top row lower in its cell */
+    inb(&t->r, 0x3DA);
+    outb(&t->r, 0x3C0, 0x33);
+    outb(&t->r, 0x3C0, 0x00);
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[0], 0x0000AA); /* dot 1 of 'H': background */
+    assert_int_equal(fb[7], 0x0000AA); /* 'H''s ninth dot */
+    assert_int_equal(fb[8], 0x000000); /* 'i''s cell (grey on black, no glyph) */
+    outb(&t->r, 0x3C0, 0x33);
+    outb(&t->r, 0x3C0, 0x08);
+    crtc(t, 0x08, 0x20); /* byte panning 1: 'i' first */
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[0], 0x000000); /* 'i' has no glyph here: black on black */
+    crtc(t, 0x08, 0x05); /* preset row scan 5: the first row starts at its line 5 */
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[0], 0xFFFFFF);
+    assert_int_equal(fb[11 * stride], 0x000000); /* line 16 of row 0 is row 1's line 0 */
+    crtc(t, 0x08, 0x00);
     /* blinking characters vanish in the off phase; PAS clear blanks the screen */
     wr(t, 0xB8001, 0x9F);
     fb = vga_render(&t->v, 31778ull * 449 * 32, &w, &h, &stride);
@@ -525,6 +544,39 @@ static void test_mode13_and_planar_render(void **state)
     assert_int_equal(h, 480);
     assert_int_equal(fb[479 * stride + 633], 0x00FF00);
     assert_int_equal(fb[479 * stride + 632], 0x000000);
+}
+
+/* The split screen: below the line compare the picture starts again at address 0, and
+ * pixel panning stops there when the attribute mode control asks for it. */
+static void test_line_compare_and_panning(void **state)
+{
+    struct t *t = *state;
+    mode13(t);
+    dac_set(t, 0x42, 0x3F, 0x00, 0x00);
+    dac_set(t, 0x43, 0x00, 0x3F, 0x00);
+    wr(t, WIN + 320 * 50 + 5, 0x42);
+    wr(t, WIN + 5, 0x43);
+    crtc(t, 0x0C, 4000 >> 8); /* start at row 50 (80 counter units a row) */
+    crtc(t, 0x0D, 4000 & 0xFF);
+    crtc(t, 0x18, 199);       /* split after 200 of the 400 scan lines: rows 0-99 */
+    crtc(t, 0x07, 0x0F);      /* line compare bit 8 clear */
+    crtc(t, 0x09, 0x01);      /* bit 9 clear; still two scan lines a row */
+    unsigned w, h, stride;
+    const uint32_t *fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[5], 0xFF0000);
+    assert_int_equal(fb[99 * stride + 5], 0x000000);
+    assert_int_equal(fb[100 * stride + 5], 0x00FF00);
+    inb(&t->r, 0x3DA);
+    outb(&t->r, 0x3C0, 0x33);
+    outb(&t->r, 0x3C0, 0x02); /* two dots: one 256-colour pixel */
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[4], 0xFF0000);
+    assert_int_equal(fb[100 * stride + 4], 0x00FF00);
+    outb(&t->r, 0x3C0, 0x30);
+    outb(&t->r, 0x3C0, 0x41 | 0x20); /* pixel panning mode: the split part stays put */
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[4], 0xFF0000);
+    assert_int_equal(fb[100 * stride + 5], 0x00FF00);
 }
 
 static void test_vbe_render(void **state)
@@ -617,6 +669,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vbe_registers_and_bank, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_mode_render_and_readback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mode13_and_planar_render, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_line_compare_and_panning, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vbe_render, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vbe_planar, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
