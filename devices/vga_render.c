@@ -12,8 +12,8 @@
  * colour select), and the DAC's 6-bit (or VBE 8-bit) components become 8-bit XRGB.
  *
  * Line compare (the split screen), byte and pixel panning and the preset row scan are
- * modelled. Not yet: the CGA-compatible address and shift modes of BIOS modes 4-6,
- * underline, cursor skew. */
+ * modelled, and so are the CGA-compatible addressing and 2-bit shift of BIOS modes 4-6.
+ * Not yet: underline, cursor skew. */
 #include "devices/vga.h"
 
 #include <stdlib.h>
@@ -27,6 +27,8 @@ struct geometry {
     unsigned cols;        /* character clocks per line */
     unsigned lines;       /* scan lines displayed */
     unsigned scan;        /* scan lines per character row (text) or per pixel row */
+    unsigned repeat;      /* 2 when double scanning (register 0x09 bit 7) */
+    unsigned per_row;     /* graphics: scan lines per output row */
     uint32_t start, offset;
 };
 
@@ -36,6 +38,10 @@ static void geometry(const struct vga_state *s, struct geometry *g)
     g->cols = c[1] + 1u;
     g->lines = (c[0x12] | ((c[7] & 0x02u) << 7) | ((c[7] & 0x40u) << 3)) + 1u;
     g->scan = (c[9] & 0x1Fu) + 1u;
+    g->repeat = (c[9] & 0x80) ? 2 : 1;
+    /* CGA-compatible addressing (register 0x17 bits 0-1 clear) shows each row scan of a
+     * character row from its own memory: every (double-scanned) line is an output row. */
+    g->per_row = (c[0x17] & 3) != 3 ? g->repeat : g->scan * g->repeat;
     g->start = (uint32_t)c[0x0C] << 8 | c[0x0D];
     g->offset = 2u * c[0x13];
 }
@@ -49,6 +55,17 @@ static uint32_t crtc_address(const struct vga_state *s, uint32_t counter)
         return counter;
     unsigned wrap = (s->crtc[0x17] & 0x20) ? 15 : 13;
     return (counter << 1) | ((counter >> wrap) & 1);
+}
+
+/* The CGA-compatible address bits: register 0x17 bit 0 clear puts the row scan counter's
+ * bit 0 in address bit 13 (CGA's interleaved lines), bit 1 clear its bit 1 in bit 14. */
+static uint32_t cga_address(const struct vga_state *s, uint32_t addr, unsigned row_scan)
+{
+    if (!(s->crtc[0x17] & 1))
+        addr = (addr & ~0x2000u) | (row_scan & 1u) << 13;
+    if (!(s->crtc[0x17] & 2))
+        addr = (addr & ~0x4000u) | (row_scan & 2u) << 13;
+    return addr;
 }
 
 static uint32_t dac_rgb(const struct vga_state *s, uint8_t index)
@@ -169,8 +186,7 @@ static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns
     }
 }
 
-static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsigned h,
-                       unsigned rows_every)
+static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsigned h)
 {
     const struct vga_state *s = &v->s;
     uint32_t pal[256];
@@ -178,35 +194,49 @@ static void render_256(struct vga *v, const struct geometry *g, unsigned w, unsi
         pal[i] = dac_rgb(s, (uint8_t)i);
     for (unsigned y = 0; y < h; y++) {
         struct source src;
-        source_of(s, g, y, rows_every, rows_every, &src);
+        source_of(s, g, y, g->per_row, g->scan * g->repeat, &src);
+        unsigned row_scan = src.line / g->repeat;
         uint32_t *px = v->fb + (size_t)y * w;
         for (unsigned x = 0; x < w; x++) {
             unsigned sx = x + ((src.pan & 7) >> 1); /* two dots a pixel */
-            px[x] = pal[plane(v, sx & 3, crtc_address(s, src.counter + sx / 4), VGA_PLANE_MASK)];
+            uint32_t addr = cga_address(s, crtc_address(s, src.counter + sx / 4), row_scan);
+            px[x] = pal[plane(v, sx & 3, addr, VGA_PLANE_MASK)];
         }
     }
 }
 
-/* 16 colours from four planes, 8 pixels a byte, bit 7 first. VBE's 4-bit modes (vbe set)
- * address the planes linearly from the VBE offsets, past the CRTC's 64 KiB. */
+/* 16 colours from four planes, 8 pixels a byte, bit 7 first; or, with the graphics
+ * controller's shift register interleave (register 5 bits 6-5 = 01, CGA's 4-colour modes),
+ * 2 bits a pixel: four pixels from plane 0 (bits 7-6 first), then four from plane 1, with
+ * planes 2 and 3 giving colour bits 2-3 the same way. VBE's 4-bit modes (vbe set) address
+ * the planes linearly from the VBE offsets, past the CRTC's 64 KiB. */
 static void render_planar(struct vga *v, const struct geometry *g, unsigned w, unsigned h,
-                          unsigned rows_every, int vbe)
+                          int vbe)
 {
     const struct vga_state *s = &v->s;
     uint32_t pal[16], mask = vbe ? VGA_VRAM_SIZE / 4 - 1 : VGA_PLANE_MASK;
+    int interleave = !vbe && (s->gc[5] & 0x60) == 0x20;
     for (unsigned i = 0; i < 16; i++)
         pal[i] = dac_rgb(s, attr_colour(s, i));
     for (unsigned y = 0; y < h; y++) {
         struct source src = { g->start + y * g->offset, 0, 0 };
         if (!vbe)
-            source_of(s, g, y, rows_every, rows_every, &src);
+            source_of(s, g, y, g->per_row, g->scan * g->repeat, &src);
+        unsigned row_scan = src.line / g->repeat;
         uint32_t *px = v->fb + (size_t)y * w;
         for (unsigned x = 0; x < w; x++) {
-            unsigned sx = x + (src.pan & 7);
-            uint32_t addr = vbe ? src.counter + sx / 8 : crtc_address(s, src.counter + sx / 8);
-            unsigned bit = 7 - (sx & 7), c = 0;
-            for (unsigned p = 0; p < 4; p++)
-                c |= ((plane(v, p, addr, mask) >> bit) & 1u) << p;
+            unsigned sx = x + (src.pan & 7), c = 0;
+            uint32_t addr = vbe ? src.counter + sx / 8
+                                : cga_address(s, crtc_address(s, src.counter + sx / 8), row_scan);
+            if (interleave) {
+                unsigned p = (sx & 4) ? 1 : 0, shift = 6 - 2 * (sx & 3);
+                c = (plane(v, p, addr, mask) >> shift & 3u) |
+                    (plane(v, p + 2, addr, mask) >> shift & 3u) << 2;
+            } else {
+                unsigned bit = 7 - (sx & 7);
+                for (unsigned p = 0; p < 4; p++)
+                    c |= ((plane(v, p, addr, mask) >> bit) & 1u) << p;
+            }
             px[x] = pal[c];
         }
     }
@@ -251,7 +281,7 @@ const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned
     const struct vga_state *s = &v->s;
     struct geometry g;
     geometry(s, &g);
-    unsigned pw, ph, repeat = (s->crtc[9] & 0x80) ? 2 : 1;
+    unsigned pw, ph;
     int vbe = (s->vbe[VBE_ENABLE] & VBE_ENABLED) != 0;
     int text = !vbe && !(s->attr[ATTR_MODE] & 0x01);
     int c256 = !vbe && (s->attr[ATTR_MODE] & 0x40);
@@ -264,7 +294,7 @@ const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned
         ph = g.lines / g.scan * g.scan;
     } else {
         pw = c256 ? g.cols * 4 : g.cols * 8;
-        ph = g.lines / (g.scan * repeat);
+        ph = g.lines / g.per_row;
     }
     *w = *h = *stride = 0;
     if (!pw || !ph || reserve(v, pw, ph))
@@ -279,15 +309,16 @@ const uint32_t *vga_render(struct vga *v, uint64_t now_ns, unsigned *w, unsigned
     } else if (vbe && s->vbe[VBE_BPP] == 4) {
         g.offset = s->vbe[VBE_VIRT_WIDTH] / 8u;
         g.start = s->vbe[VBE_Y_OFFSET] * g.offset + s->vbe[VBE_X_OFFSET] / 8u;
-        render_planar(v, &g, pw, ph, 1, 1);
+        g.per_row = g.scan = g.repeat = 1;
+        render_planar(v, &g, pw, ph, 1);
     } else if (vbe) {
         render_vbe(v, pw, ph);
     } else if (text) {
         render_text(v, &g, now_ns, pw, ph, char_w);
     } else if (c256) {
-        render_256(v, &g, pw, ph, g.scan * repeat);
+        render_256(v, &g, pw, ph);
     } else {
-        render_planar(v, &g, pw, ph, g.scan * repeat, 0);
+        render_planar(v, &g, pw, ph, 0);
     }
     return v->fb;
 }

@@ -147,6 +147,32 @@ static void mode12(struct t *t)
     load_mode(t, 0xE3, s, c, g, a);
 }
 
+static void mode4(struct t *t)
+{
+    static const uint8_t s[] = { 0x03, 0x09, 0x03, 0x00, 0x02 };
+    static const uint8_t c[] = { 0x2D, 0x27, 0x28, 0x90, 0x2B, 0x80, 0xBF, 0x1F, 0x00,
+                                 0xC1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9C, 0x8E,
+                                 0x8F, 0x14, 0x00, 0x96, 0xB9, 0xA2, 0xFF };
+    static const uint8_t g[] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x0F, 0x00, 0xFF };
+    static const uint8_t a[] = { 0x00, 0x13, 0x15, 0x17, 0x02, 0x04, 0x06, 0x07, 0x10, 0x11,
+                                 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x01, 0x00, 0x03, 0x00,
+                                 0x00 };
+    load_mode(t, 0x63, s, c, g, a);
+}
+
+static void mode6(struct t *t)
+{
+    static const uint8_t s[] = { 0x03, 0x01, 0x01, 0x00, 0x06 };
+    static const uint8_t c[] = { 0x5F, 0x4F, 0x50, 0x82, 0x54, 0x80, 0xBF, 0x1F, 0x00,
+                                 0xC1, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x9C, 0x8E,
+                                 0x8F, 0x28, 0x00, 0x96, 0xB9, 0xC2, 0xFF };
+    static const uint8_t g[] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0D, 0x00, 0xFF };
+    static const uint8_t a[] = { 0x00, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x17,
+                                 0x17, 0x17, 0x17, 0x17, 0x17, 0x17, 0x01, 0x00, 0x01, 0x00,
+                                 0x00 };
+    load_mode(t, 0x63, s, c, g, a);
+}
+
 static void dac_set(struct t *t, uint8_t i, uint8_t r, uint8_t g, uint8_t b)
 {
     outb(&t->r, 0x3C8, i);
@@ -579,6 +605,35 @@ static void test_line_compare_and_panning(void **state)
     assert_int_equal(fb[100 * stride + 5], 0x00FF00);
 }
 
+/* BIOS modes 4 and 6 as a CGA lays them out at 0xB8000: even lines from 0, odd lines from
+ * 0x2000 (the row scan counter in address bit 13), 2 bits a pixel in mode 4. */
+static void test_cga_modes(void **state)
+{
+    struct t *t = *state;
+    mode4(t);
+    dac_set(t, 0x17, 0x3F, 0x3F, 0x3F); /* colour 3 */
+    dac_set(t, 0x13, 0x00, 0x3F, 0x3F); /* colour 1 */
+    wr(t, 0xB8000, 0xC0);               /* (0, 0): colour 3 */
+    wr(t, 0xB8000 + 0x2000 + 1, 0x04);  /* (6, 1): colour 1 */
+    wr(t, 0xB8000 + 80, 0x03);          /* (3, 2) */
+    unsigned w, h, stride;
+    const uint32_t *fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(w, 320);
+    assert_int_equal(h, 200);
+    assert_int_equal(fb[0], 0xFFFFFF);
+    assert_int_equal(fb[1], 0x000000);
+    assert_int_equal(fb[stride + 6], 0x00FFFF);
+    assert_int_equal(fb[stride + 5], 0x000000);
+    assert_int_equal(fb[2 * stride + 3], 0xFFFFFF);
+    mode6(t);
+    wr(t, 0xB8000 + 0x2000 + 1, 0x01); /* (15, 1) */
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(w, 640);
+    assert_int_equal(h, 200);
+    assert_int_equal(fb[stride + 15], 0xFFFFFF);
+    assert_int_equal(fb[15], 0x000000);
+}
+
 static void test_vbe_render(void **state)
 {
     struct t *t = *state;
@@ -670,6 +725,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_mode_render_and_readback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mode13_and_planar_render, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_compare_and_panning, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cga_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vbe_render, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vbe_planar, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_round_trip, setup, teardown),
