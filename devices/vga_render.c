@@ -12,8 +12,8 @@
  * colour select), and the DAC's 6-bit (or VBE 8-bit) components become 8-bit XRGB.
  *
  * Line compare (the split screen), byte and pixel panning and the preset row scan are
- * modelled, and so are the CGA-compatible addressing and 2-bit shift of BIOS modes 4-6.
- * Not yet: underline, cursor skew. */
+ * modelled, and so are the CGA-compatible addressing and 2-bit shift of BIOS modes 4-6,
+ * the underline (attributes x000x001 at register 0x14's scan line) and the cursor skew. */
 #include "devices/vga.h"
 
 #include <stdlib.h>
@@ -153,7 +153,9 @@ static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns
                              ((font_a & 3u) << 14) | ((font_a & 4u) << 11) };
     uint64_t frame = now_ns / FRAME_NS;
     int cursor_on = !((frame / 16) & 1), blink_on = !((frame / 32) & 1);
-    uint32_t cursor = (uint32_t)s->crtc[0x0E] << 8 | s->crtc[0x0F];
+    /* the cursor skew (register 0x0B bits 6-5) moves the cursor right by 0-3 cells */
+    uint32_t cursor = ((uint32_t)s->crtc[0x0E] << 8 | s->crtc[0x0F]) + ((s->crtc[0x0B] >> 5) & 3u);
+    unsigned underline = s->crtc[0x14] & 0x1F;
     unsigned cur_first = s->crtc[0x0A] & 0x1F, cur_last = s->crtc[0x0B] & 0x1F;
     int cursor_shown = cursor_on && !(s->crtc[0x0A] & 0x20);
     int blink = (s->attr[ATTR_MODE] & 0x08) != 0, line_gfx = (s->attr[ATTR_MODE] & 0x04) != 0;
@@ -174,8 +176,10 @@ static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns
             uint32_t fgc = dac_rgb(s, attr_colour(s, fg)), bgc = dac_rgb(s, attr_colour(s, bg));
             unsigned bits = plane(v, 2, font_off[(at >> 3) & 1] + 32u * ch + (src.line & 31),
                                   VGA_PLANE_MASK);
-            if (cursor_shown && (counter & 0xFFFF) == cursor && src.line >= cur_first &&
-                src.line <= cur_last)
+            if (cursor_shown && (counter & 0xFFFF) == (cursor & 0xFFFF) &&
+                src.line >= cur_first && src.line <= cur_last)
+                bits = 0x1FF;
+            else if ((at & 0x77) == 0x01 && src.line == underline) /* the MDA's underline */
                 bits = 0x1FF;
             else
                 bits = bits << 1 | ((line_gfx && ch >= 0xC0 && ch <= 0xDF) ? (bits & 1) : 0);

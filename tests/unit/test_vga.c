@@ -535,6 +535,24 @@ static void test_text_mode_render_and_readback(void **state)
     assert_int_equal(fb[0], 0xFFFFFF);
     assert_int_equal(fb[11 * stride], 0x000000); /* line 16 of row 0 is row 1's line 0 */
     crtc(t, 0x08, 0x00);
+    /* the cursor skew moves it a cell right; attribute 0x01 underlines at register 0x14's
+     * scan line (0x1F in colour modes: below the cell) */
+    wr(t, 0xB8005, 0x07); /* cell 2: grey on black, no glyph */
+    crtc(t, 0x0B, 0x0E | 0x20);
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[13 * stride + 18 + 4], 0xAAAAAA); /* the cursor in cell 2 */
+    assert_int_equal(fb[13 * stride + 9 + 4], 0x000000);  /* not in cell 1 */
+    crtc(t, 0x0B, 0x0E);
+    wr(t, 0xB8005, 0x00);
+    wr(t, 0xB8003, 0x01); /* 'i' in blue, underlined */
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[10 * stride + 9 + 4], 0x000000);
+    crtc(t, 0x14, 10);
+    fb = vga_render(&t->v, 0, &w, &h, &stride);
+    assert_int_equal(fb[10 * stride + 9 + 4], 0x0000AA);
+    assert_int_equal(fb[11 * stride + 9 + 4], 0x000000);
+    crtc(t, 0x14, 0x1F);
+    wr(t, 0xB8003, 0x07);
     /* blinking characters vanish in the off phase; PAS clear blanks the screen */
     wr(t, 0xB8001, 0x9F);
     fb = vga_render(&t->v, 31778ull * 449 * 32, &w, &h, &stride);
