@@ -30,6 +30,8 @@ struct machine;
 
 /* Folders given with -L, searched for firmware before the distribution's. */
 #define MACHINE_FIRMWARE_DIRS_MAX 8
+#define MACHINE_OPTION_ROMS_MAX 4
+#define MACHINE_OPTION_ROM_MAX (128u << 10) /* the option ROM area is 0xC0000-0xDFFFF */
 
 enum machine_debugcon {
     MACHINE_DEBUGCON_NONE,   /* no device on port 0xE9: reads float high */
@@ -58,6 +60,9 @@ struct machine_config {
     unsigned nfirmware_dirs;
     const char *const *firmware_system_dirs; /* NULL-terminated; NULL: Debian's folders
                                                 (/usr/share/seabios, /usr/share/qemu) */
+    const char *option_roms[MACHINE_OPTION_ROMS_MAX]; /* -option-rom FILE: option ROMs the
+                                 firmware runs after the VGA BIOS (fw_cfg genroms/NAME) */
+    unsigned noption_roms;
     const char *kernel_path;  /* a bzImage booted directly, with no firmware run (-kernel) */
     const char *initrd_path;  /* its initial RAM disk (-initrd); needs kernel_path */
     const char *append;       /* its command line (-append); needs kernel_path */

@@ -112,6 +112,7 @@ static void usage(void)
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
+           "  -option-rom FILE    an option ROM the firmware runs (fw_cfg genroms/; up to %d)\n"
            "  -screendump FILE    at exit, write the screen to FILE as a PPM (P6) picture\n"
            "  -textdump FILE      at exit, write the VGA's text screen to FILE as text\n"
            "  -h, -help           this help\n"
@@ -120,7 +121,7 @@ static void usage(void)
            "orrery stops when the guest halts with interrupts disabled (exit 0), at\n"
            "-stop-at (exit 0), when it needs something not implemented yet (exit 2), or\n"
            "on SIGINT/SIGTERM (exit 0).\n",
-           machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX);
+           machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX, MACHINE_OPTION_ROMS_MAX);
 }
 
 enum size_parse { SIZE_OK, SIZE_BAD, SIZE_HUGE };
@@ -416,6 +417,11 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (cfg->nfirmware_dirs == MACHINE_FIRMWARE_DIRS_MAX)
                 die("-L %s: at most %d firmware folders", v, MACHINE_FIRMWARE_DIRS_MAX);
             cfg->firmware_dirs[cfg->nfirmware_dirs++] = v;
+        } else if (strcmp(name, "option-rom") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (cfg->noption_roms == MACHINE_OPTION_ROMS_MAX)
+                die("-option-rom %s: at most %d option ROMs", v, MACHINE_OPTION_ROMS_MAX);
+            cfg->option_roms[cfg->noption_roms++] = v;
         } else if (strcmp(name, "kernel") == 0) {
             cfg->kernel_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "initrd") == 0) {

@@ -4,11 +4,14 @@
 # SeaVGABIOS finds the Bochs VBE interface and the 16 MiB framebuffer, sets mode 3, and
 # SeaBIOS's banner and "No bootable device." appear on the text screen (-textdump) and in
 # the picture (-screendump: a 720x400 PPM with text in it). A run saved after the VGA BIOS
-# ran and restored in a fresh process shows the same screen at the end.
+# ran and restored in a fresh process shows the same screen at the end. Then an option ROM
+# (tests/boot/vbe-optrom.asm, given with -option-rom) asks the VGA BIOS for VBE mode 0x112
+# and fills the first 64 KiB bank: the picture at exit is 640x480 with those lines grey.
 # Exits 77 (skipped) when SeaBIOS or its VGA BIOS is not installed.
-#   tests/boot/vga.sh ORRERY
+#   tests/boot/vga.sh ORRERY VBE_OPTROM
 set -u
 orrery=$1
+optrom=$2
 found=
 for d in /usr/share/seabios /usr/share/qemu; do
     [ -f "$d/bios-256k.bin" ] && [ -f "$d/vgabios-stdvga.bin" ] && found=1
@@ -65,6 +68,24 @@ if grep -qF "set VGA mode 3" "$dir/a.log" && cmp -s "$dir/full.txt" "$dir/split.
 else
     echo "FAIL split run: the screen differs"
     cat "$dir/split.txt"
+    fail=1
+fi
+# VBE: the option ROM's last byte made the checksum.
+cp "$optrom" "$dir/vbe.rom"
+sum=$(od -An -v -tu1 "$dir/vbe.rom" | awk '{ for (i = 1; i <= NF; i++) s += $i } END { print s % 256 }')
+printf "\\$(printf %o $(((256 - sum) % 256)))" | dd of="$dir/vbe.rom" bs=1 seek=511 conv=notrunc 2>/dev/null
+run vbe -stop-at 30000000 -option-rom "$dir/vbe.rom" -screendump "$dir/vbe.ppm"
+pixel() { # x y: the picture's RGB there, as hex
+    od -An -tx1 -j $((15 + ($2 * 640 + $1) * 3)) -N 3 "$dir/vbe.ppm" | tr -d ' \n'
+}
+header=$(head -c 15 "$dir/vbe.ppm" | tr '\n' ' ')
+if grep -qF "vbe-optrom: mode 0x112 set" "$dir/vbe.log" && [ "$header" = "P6 640 480 255 " ] &&
+   [ "$(pixel 639 0)" = 404040 ] && [ "$(pixel 639 33)" = 404040 ] &&
+   [ "$(pixel 639 35)" = 000000 ]; then
+    echo "ok   VBE mode 0x112 from an option ROM: a 640x480 picture, the first bank grey"
+else
+    echo "FAIL VBE: header '$header', pixels $(pixel 639 0) $(pixel 639 33) $(pixel 639 35)"
+    grep -F "vbe-optrom" "$dir/vbe.log"
     fail=1
 fi
 exit "$fail"

@@ -276,6 +276,8 @@ else
     echo "FAIL -savestate replaced a FIFO"
     fail=1
 fi
+bad "cannot open option ROM '$dir/none.rom'" -bios "$hi" -option-rom "$dir/none.rom"
+bad "option ROM '/dev/null' is empty" -bios "$hi" -option-rom /dev/null
 # -screendump and -textdump: their files are created before the run; at exit they hold the
 # screen (a 9x1 text mode of the VGA's reset state here: a PPM and one blank row).
 bad "cannot create screen dump '$dir/no/such/s.ppm'" \
