@@ -117,7 +117,7 @@ static uint8_t plane(const struct vga *v, unsigned p, uint32_t addr, uint32_t ma
  * start address above the split. */
 struct source {
     uint32_t counter;     /* the CRTC counter at the start of the scan line */
-    unsigned line;        /* text: which line of the character row */
+    unsigned line;        /* the scan line within its row (text: the glyph's line) */
     unsigned pan;         /* pixel panning, attribute register 0x13 */
 };
 
