@@ -598,13 +598,17 @@ int main(int argc, char **argv)
         console_flush(con);
         machine_flush(m);
         fflush(stdout);
+        unsigned long long done = (unsigned long long)machine_instructions(m);
         if (why == MACHINE_STOP_UNSUPPORTED) {
-            fprintf(stderr, "orrery: stopped: %s\n", machine_stop_message(m));
+            fprintf(stderr, "orrery: stopped: %s after %llu instructions\n",
+                    machine_stop_message(m), done);
             status = EXIT_STOPPED;
         } else if (why == MACHINE_STOP_SHUTDOWN) {
-            fprintf(stderr, "orrery: %s; exiting (-no-reboot)\n", machine_stop_message(m));
+            fprintf(stderr, "orrery: %s; exiting (-no-reboot) after %llu instructions\n",
+                    machine_stop_message(m), done);
         } else {
-            fprintf(stderr, "orrery: %s; exiting\n", machine_stop_message(m));
+            fprintf(stderr, "orrery: %s; exiting after %llu instructions\n",
+                    machine_stop_message(m), done);
         }
         break;
     }

@@ -90,6 +90,14 @@ bad "-m 99999999999999999999999: too large" -m 99999999999999999999999 -bios "$h
 bad "-m 8388608T: too large" -m 8388608T -bios "$hi"
 bad "-m 0.5K: too small" -m 0.5K -bios "$hi"
 good "hi" -bios "$hi" -debugcon stdio -m 0.0034T
+# The exit line says why and how many instructions ran (hi.bin: 9, the far jump and the
+# HLT included; EIP is past the HLT).
+if grep -q "halted with interrupts disabled (at F000:000E); exiting after 9 instructions" "$dir/err"; then
+    echo "ok   the exit line counts the instructions"
+else
+    echo "FAIL the exit line: $(cat "$dir/err")"
+    fail=1
+fi
 bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
 bad "option '-L' needs an argument" -bios "$hi" -L
 # Without -bios, SeaBIOS's bios-256k.bin is looked for in the -L folders first.
