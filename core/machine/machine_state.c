@@ -113,11 +113,12 @@ static void fill_header(const struct machine *m, struct state_header *h)
     h->kernel_crc = m->kernel_crc;
 }
 
-/* Where a RAM region is, as a state records it: a placeable region (the VGA's VRAM, which
- * its BAR moves) as 0, since the device's state says where it lies. */
-static uint32_t ram_base(const struct region *r)
+/* A RAM region's section records where it is. A placeable region (the VGA's VRAM, which
+ * its BAR moves) records where it was last placed, for orrery-state's eyes only: a load
+ * takes any place for it, since the device's state says where it lies. */
+static bool ram_matches(const struct region *r, const struct ram_run *run)
 {
-    return r->placeable ? 0 : r->base;
+    return run->size == r->size && (r->placeable || run->base == r->base);
 }
 
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
@@ -134,7 +135,7 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
         const struct region *r = &m->mem.region[i];
         if (r->kind != REGION_RAM)
             continue;
-        struct ram_run run = { ram_base(r), r->size };
+        struct ram_run run = { r->base, r->size };
         statefile_put(f, &ram_desc, &run);
         statefile_put_bytes(f, r->host, r->size);
     }
@@ -209,11 +210,11 @@ static void load_ram(struct statefile *f, const struct machine *m, uint8_t **ram
         struct ram_run run = { 0, 0 };
         if (!statefile_get(f, &ram_desc, &run))
             return;
-        if (run.base != ram_base(r) || run.size != r->size) {
+        if (!ram_matches(r, &run)) {
             statefile_fail(f, "the state has RAM at 0x%x-0x%x where this machine has "
                            "0x%x-0x%x: give the same -m and -bios as when it was saved",
-                           run.base, run.base + run.size - 1, ram_base(r),
-                           ram_base(r) + r->size - 1);
+                           run.base, run.base + run.size - 1, r->base,
+                           r->base + r->size - 1);
             return;
         }
         ram[i] = malloc(r->size ? r->size : 1);
