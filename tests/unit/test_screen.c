@@ -2,6 +2,7 @@
  * and writes to it; the test reads the picture, the text and a PPM back, and the VRAM
  * survives a save and a load into a fresh machine. */
 #include "machine_rig.h"
+#include "roms/firmware.h"
 
 /* Sequential planes (map mask 0xF, memory mode 6, bit mask 0xFF), a byte at A000:1234,
  * halt. */
@@ -33,6 +34,15 @@ static const uint8_t prog_text[] = {
     0x26, 0xC7, 0x06, 0x02, 0x00, 0x69, 0x07, /* 'i' */
     0xBA, 0xDA, 0x03, 0xEC,                   /* reset the attribute flip-flop */
     0xBA, 0xC0, 0x03, 0xB0, 0x20, 0xEE,       /* PAS: the palette to the display */
+    CLI_HLT,
+};
+
+/* Sizes the VGA's expansion ROM BAR (00:02.0, register 0x30) and stores what it reads at
+ * 0:0500. */
+static const uint8_t prog_rombar[] = {
+    0xBA, 0xF8, 0x0C, 0x66, 0xB8, 0x30, 0x10, 0x00, 0x80, 0x66, 0xEF, /* CONFIG_ADDRESS */
+    0xBA, 0xFC, 0x0C, 0x66, 0xB8, 0xFE, 0xFF, 0xFF, 0xFF, 0x66, 0xEF, /* all ones, no enable */
+    0x66, 0xED, 0x66, 0xA3, 0x00, 0x05,                               /* in eax; [0x500] */
     CLI_HLT,
 };
 
@@ -104,11 +114,41 @@ static void test_text_picture_and_screendump(void **state)
     tmp_drop(&ppm);
 }
 
+/* The VGA BIOS is found like SeaBIOS (the distribution's folders here) and offered by a
+ * 64 KiB ROM BAR; with no folder holding it, the VGA has no ROM BAR. */
+static void test_vga_bios_in_rom_bar(void **state)
+{
+    (void)state;
+    char path[256];
+    if (!firmware_find(FIRMWARE_VGABIOS, NULL, 0, NULL, path, sizeof path))
+        skip(); /* apt-get install seabios */
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    struct machine *m = boot(&bios, &con, prog_rombar, sizeof prog_rombar);
+    uint32_t v;
+    machine_read_phys(m, 0x500, &v, 4);
+    assert_int_equal(v, 0xFFFF0000u);
+    machine_destroy(m);
+    static const char *const none[] = { "/nonexistent-orrery-dir", NULL };
+    struct machine_config cfg = { .bios_path = bios.path, .firmware_system_dirs = none,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path };
+    char err[MACHINE_ERRMAX];
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
+    machine_read_phys(m, 0x500, &v, 4);
+    assert_int_equal(v, 0);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vram_survives_save_and_load),
         cmocka_unit_test(test_text_picture_and_screendump),
+        cmocka_unit_test(test_vga_bios_in_rom_bar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
