@@ -1,6 +1,8 @@
 /* The VGA's memory window at 0xA0000-0xBFFFF (devices/vga.h), as the IBM VGA reference and
  * FreeVGA describe the graphics controller and sequencer:
  *
+ * - the miscellaneous output register's bit 1 (RAM enable) lets the CPU reach the planes
+ *   at all; clear, as at power-on, the window reads all ones and ignores writes;
  * - graphics controller register 6 bits 3-2 map the window: 128 KiB at 0xA0000, 64 KiB at
  *   0xA0000, 32 KiB at 0xB0000 or 32 KiB at 0xB8000; outside it reads are all ones and
  *   writes are lost;
@@ -16,7 +18,7 @@
  *   (register 8); mode 1 writes the latches; mode 2 spreads the byte's bits 3-0 over the
  *   planes; mode 3 writes set/reset through the rotated byte ANDed with the bit mask.
  *
- * With VBE enabled the window is a 64 KiB bank of VRAM (register 5 of the VBE interface)
+ * With VBE enabled (whatever RAM enable says) the window is a 64 KiB bank of VRAM (register 5 of the VBE interface)
  * seen linearly, or, in 4-bit modes, the bank's planes through the logic above. */
 #include "devices/vga.h"
 
@@ -134,6 +136,8 @@ static void planar_write(struct vga *v, uint32_t rel, uint8_t val)
     }
 }
 
+enum { MISC_RAM_ENABLE = 0x02 };
+
 static uint8_t read_byte(struct vga *v, uint32_t offset)
 {
     int32_t rel = window_offset(&v->s, offset);
@@ -142,6 +146,8 @@ static uint8_t read_byte(struct vga *v, uint32_t offset)
     if (vbe_on(&v->s) && v->s.vbe[VBE_BPP] != 4)
         return v->vram[((uint32_t)v->s.vbe[VBE_BANK] * 0x10000u + (uint32_t)rel) &
                        (VGA_VRAM_SIZE - 1)];
+    if (!(v->s.misc & MISC_RAM_ENABLE))
+        return 0xFF;
     return planar_read(v, (uint32_t)rel);
 }
 
@@ -153,7 +159,7 @@ static void write_byte(struct vga *v, uint32_t offset, uint8_t val)
     if (vbe_on(&v->s) && v->s.vbe[VBE_BPP] != 4)
         v->vram[((uint32_t)v->s.vbe[VBE_BANK] * 0x10000u + (uint32_t)rel) &
                 (VGA_VRAM_SIZE - 1)] = val;
-    else
+    else if (v->s.misc & MISC_RAM_ENABLE)
         planar_write(v, (uint32_t)rel, val);
 }
 

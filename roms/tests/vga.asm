@@ -5,7 +5,8 @@
 ; CPU's cached translations follow); the VBE registers set an 8-bit mode whose bank at
 ; 0xA0000 shows the same bytes. Planar memory through string instructions: REP STOSD
 ; fills four planes, write mode 1 copies a row with REP MOVSB through the latches, read
-; map select and read mode 1 (colour compare) read it back. Input status 1's vertical
+; map select and read mode 1 (colour compare) read it back, once the miscellaneous output
+; register enables the CPU's access to them. Input status 1's vertical
 ; retrace bit comes and goes while the program polls it.
 %define LIB_386
 %define LIB_PM32
@@ -95,6 +96,9 @@ pm_main:
     VBE_WR 4, 0x00
 
     ; ---- planar memory through string instructions ----
+    mov dx, 0x3C2
+    mov al, 0x03                    ; RAM enable, colour addresses
+    out dx, al
     SEQ 2, 0x0F                     ; all planes
     SEQ 4, 0x06                     ; sequential, no chain-4
     GC 1, 0x00

@@ -4,9 +4,10 @@
 #include "machine_rig.h"
 #include "roms/firmware.h"
 
-/* Sequential planes (map mask 0xF, memory mode 6, bit mask 0xFF), a byte at A000:1234,
- * halt. */
+/* RAM enabled, sequential planes (map mask 0xF, memory mode 6, bit mask 0xFF), a byte at
+ * A000:1234, halt. */
 static const uint8_t prog_plane[] = {
+    0xBA, 0xC2, 0x03, 0xB0, 0x02, 0xEE,       /* misc: RAM enable */
     0xBA, 0xC4, 0x03,                         /* mov dx, 0x3C4 */
     0xB8, 0x02, 0x0F, 0xEF,                   /* map mask 0xF */
     0xB8, 0x04, 0x06, 0xEF,                   /* memory mode 6 */
@@ -18,7 +19,7 @@ static const uint8_t prog_plane[] = {
 
 /* A text mode of one row of four 9x16 cells at 0xB8000 with "Hi" in it. */
 static const uint8_t prog_text[] = {
-    0xBA, 0xC2, 0x03, 0xB0, 0x01, 0xEE,       /* misc: colour addresses */
+    0xBA, 0xC2, 0x03, 0xB0, 0x03, 0xEE,       /* misc: RAM enable, colour addresses */
     0xBA, 0xD4, 0x03,                         /* CRTC */
     0xB8, 0x01, 0x03, 0xEF,                   /* 4 columns */
     0xB8, 0x12, 0x0F, 0xEF,                   /* 16 lines */
@@ -72,7 +73,7 @@ static void test_vram_survives_save_and_load(void **state)
     machine_destroy(m);
     m = make_clocked(&bios, &con, true, 3);
     machine_read_phys(m, 0xA1234, b, 1);
-    assert_int_equal(b[0], 0x00);
+    assert_int_not_equal(b[0], 0x5A); /* a fresh VGA: its RAM not even enabled */
     if (machine_load_state(m, st.path, err) != MACHINE_OK)
         fail_msg("load: %s", err);
     machine_read_phys(m, 0xA1234, b, 1);

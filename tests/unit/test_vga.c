@@ -301,9 +301,27 @@ static void test_retrace_follows_time(void **state)
 
 /* ---- Memory ---- */
 
+/* Miscellaneous output bit 1 clear (as at power-on): the CPU does not reach the planes. */
+static void test_ram_enable(void **state)
+{
+    struct t *t = *state;
+    seq(t, 2, 0x0F);
+    seq(t, 4, 0x06);
+    gc(t, 8, 0xFF);
+    wr(t, WIN + 7, 0x42);
+    assert_int_equal(t->v.vram[4 * 7], 0);
+    t->v.vram[4 * 7] = 0x24;
+    assert_int_equal(rd(t, WIN + 7), 0xFF);
+    outb(&t->r, 0x3C2, 0x02);
+    assert_int_equal(rd(t, WIN + 7), 0x24);
+    wr(t, WIN + 7, 0x42);
+    assert_int_equal(t->v.vram[4 * 7], 0x42);
+}
+
 static void test_memory_map_select(void **state)
 {
     struct t *t = *state;
+    outb(&t->r, 0x3C2, 0x03); /* RAM enable, colour addresses */
     seq(t, 2, 0x0F);
     seq(t, 4, 0x06); /* sequential, no chain-4 */
     gc(t, 8, 0xFF);
@@ -324,6 +342,7 @@ static void test_memory_map_select(void **state)
 static void test_write_mode0_planes_setreset_bitmask_alu(void **state)
 {
     struct t *t = *state;
+    outb(&t->r, 0x3C2, 0x03); /* RAM enable, colour addresses */
     seq(t, 4, 0x06);
     gc(t, 6, 0x04);
     gc(t, 8, 0xFF);
@@ -364,6 +383,7 @@ static void test_write_mode0_planes_setreset_bitmask_alu(void **state)
 static void test_write_modes_1_2_3_and_read_modes(void **state)
 {
     struct t *t = *state;
+    outb(&t->r, 0x3C2, 0x03); /* RAM enable, colour addresses */
     seq(t, 4, 0x06);
     seq(t, 2, 0x0F);
     gc(t, 6, 0x04);
@@ -402,6 +422,7 @@ static void test_write_modes_1_2_3_and_read_modes(void **state)
 static void test_chain4_and_odd_even(void **state)
 {
     struct t *t = *state;
+    outb(&t->r, 0x3C2, 0x03); /* RAM enable, colour addresses */
     seq(t, 2, 0x0F);
     seq(t, 4, 0x0E); /* chain-4 */
     gc(t, 6, 0x04);
@@ -734,6 +755,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crtc_follows_misc_and_protect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dac_autoincrement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retrace_follows_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ram_enable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_map_select, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_mode0_planes_setreset_bitmask_alu, setup,
                                         teardown),
