@@ -18,8 +18,9 @@
  *   (register 8); mode 1 writes the latches; mode 2 spreads the byte's bits 3-0 over the
  *   planes; mode 3 writes set/reset through the rotated byte ANDed with the bit mask.
  *
- * With VBE enabled (whatever RAM enable says) the window is a 64 KiB bank of VRAM (register 5 of the VBE interface)
- * seen linearly, or, in 4-bit modes, the bank's planes through the logic above. */
+ * With VBE enabled (whatever RAM enable says) the window is a 64 KiB bank of VRAM
+ * (register 5 of the VBE interface) seen linearly, or, in 4-bit modes, the bank's planes
+ * through the logic above. */
 #include "devices/vga.h"
 
 enum { SEQ_MAP_MASK = 2, SEQ_MEMORY_MODE = 4 };

@@ -148,7 +148,8 @@ static void render_text(struct vga *v, const struct geometry *g, uint64_t now_ns
 {
     const struct vga_state *s = &v->s;
     unsigned seq3 = s->seq[3];
-    unsigned font_a = ((seq3 >> 2) & 3) | ((seq3 >> 3) & 4), font_b = (seq3 & 3) | ((seq3 >> 2) & 4);
+    unsigned font_a = ((seq3 >> 2) & 3) | ((seq3 >> 3) & 4);
+    unsigned font_b = (seq3 & 3) | ((seq3 >> 2) & 4);
     uint32_t font_off[2] = { ((font_b & 3u) << 14) | ((font_b & 4u) << 11),
                              ((font_a & 3u) << 14) | ((font_a & 4u) << 11) };
     uint64_t frame = now_ns / FRAME_NS;
