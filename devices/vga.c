@@ -12,18 +12,22 @@
 
 /* ---- PCI: BAR0 and the expansion ROM BAR follow the command register ---- */
 
+/* Both BARs leave before either is placed again, so that one moving off the other's new
+ * place does not leave that one out. A BAR over anything else (RAM, the BIOS, the other
+ * BAR) stays unmapped until the guest moves it. */
 void vga_update_bars(struct vga *v)
 {
     const struct pci_config *c = &v->s.pci;
     int mem_on = (pci_get(c, PCI_COMMAND, 2) & CMD_MEMORY) != 0;
     uint32_t bar0 = pci_get(c, BAR0, 4) & ~0xFu;
-    physmem_place(v->mem, (unsigned)v->vram_region, bar0, mem_on && bar0);
-    if (v->rom_region >= 0) {
-        uint32_t rom = pci_get(c, ROM_BAR, 4);
-        uint32_t base = rom & ~(v->rom_size - 1);
-        physmem_place(v->mem, (unsigned)v->rom_region, base,
-                      mem_on && (rom & ROM_ENABLE) && base);
-    }
+    uint32_t rom = pci_get(c, ROM_BAR, 4), rom_base = rom & ~(v->rom_size - 1);
+    physmem_place(v->mem, (unsigned)v->vram_region, 0, false);
+    if (v->rom_region >= 0)
+        physmem_place(v->mem, (unsigned)v->rom_region, 0, false);
+    if (mem_on && bar0)
+        physmem_place(v->mem, (unsigned)v->vram_region, bar0, true);
+    if (v->rom_region >= 0 && mem_on && (rom & ROM_ENABLE) && rom_base)
+        physmem_place(v->mem, (unsigned)v->rom_region, rom_base, true);
 }
 
 static void config_written(void *opaque, unsigned reg, unsigned size)

@@ -37,6 +37,16 @@ static void test_pci_identity_and_bars(void **state)
     cfg_write(t, 0x04, 0);
     assert_int_equal(rd(t, 0xD0123456u), 0xFF);
     assert_int_equal(rd(t, ROM_AT), 0xFF);
+    /* BAR0 moved over the ROM: the framebuffer wins and hides the ROM; the ROM moved off
+     * shows again, BAR0 still in place */
+    cfg_write(t, 0x04, 0x0003);
+    cfg_write(t, 0x30, ROM_AT | 1);
+    cfg_write(t, 0x10, 0xFE000000u);
+    assert_int_equal(rd(t, 0xFE123456u), 0x42);
+    assert_int_equal(rd(t, ROM_AT), t->v.vram[ROM_AT - 0xFE000000u]);
+    cfg_write(t, 0x30, 0xFD000000u | 1);
+    assert_int_equal(rd(t, 0xFD000000u), 0x55);
+    assert_int_equal(rd(t, 0xFE123456u), 0x42);
 }
 
 /* ---- Registers ---- */
