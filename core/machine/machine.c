@@ -522,6 +522,39 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
     return 0;
 }
 
+/* -option-rom: each file as fw_cfg's genroms/NAME, where SeaBIOS finds option ROMs that
+ * belong to no PCI device and runs them after the VGA BIOS (its optionrom_setup), as QEMU
+ * gives them. */
+static enum machine_status add_option_roms(struct machine *m, const struct machine_config *cfg,
+                                           char *err)
+{
+    for (unsigned i = 0; i < cfg->noption_roms && i < MACHINE_OPTION_ROMS_MAX; i++) {
+        const char *path = cfg->option_roms[i];
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            set_err(err, "cannot open option ROM '%s': %s", path, strerror(errno));
+            return MACHINE_ERR_FILE;
+        }
+        static uint8_t buf[MACHINE_OPTION_ROM_MAX + 1];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        if (n == 0 || n > MACHINE_OPTION_ROM_MAX) {
+            set_err(err, "option ROM '%s' is %s; it must hold 1 byte to 128 KiB", path,
+                    n ? "larger than 128 KiB" : "empty or unreadable");
+            return MACHINE_ERR_FILE;
+        }
+        const char *base = strrchr(path, '/');
+        char name[FWCFG_NAME_MAX];
+        snprintf(name, sizeof name, "genroms/%s", base ? base + 1 : path);
+        if (fwcfg_add_file(&m->pc.fwcfg, name, buf, (uint32_t)n) < 0) {
+            set_err(err, "option ROM '%s': no room for it in fw_cfg, or another has its name",
+                    path);
+            return MACHINE_ERR_FILE;
+        }
+    }
+    return MACHINE_OK;
+}
+
 /* Creates the devices of the PC and wires them: IRQ lines into the PICs, the PIC to the
  * CPU, A20 and reset to the machine, the scheduler to the CPU's instruction counter. */
 static enum machine_status create_platform(struct machine *m, const struct machine_config *cfg,
@@ -580,6 +613,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "PIIX3 IDE (0x1F0, 0x170)";
     else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
         what = "firmware configuration device (0x510)";
+    else if (machine_vga_create(m, cfg))
+        what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -613,6 +648,7 @@ static void reset_platform(struct machine *m)
     piix3_reset(&pc->piix3);
     piix3_ide_reset(&pc->ide);
     fwcfg_reset(&pc->fwcfg);
+    vga_reset(&pc->vga);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -781,6 +817,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         return MACHINE_ERR_FILE;
     }
     st = create_platform(m, cfg, err);
+    if (!st)
+        st = add_option_roms(m, cfg, err);
     if (st) {
         machine_destroy(m);
         return st;
@@ -851,6 +889,7 @@ void machine_destroy(struct machine *m)
         disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
+    vga_free(&m->pc.vga);
     physmem_free(&m->mem);
     iobus_free(&m->io);
     free(m);

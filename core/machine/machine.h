@@ -30,6 +30,8 @@ struct machine;
 
 /* Folders given with -L, searched for firmware before the distribution's. */
 #define MACHINE_FIRMWARE_DIRS_MAX 8
+#define MACHINE_OPTION_ROMS_MAX 4
+#define MACHINE_OPTION_ROM_MAX (128u << 10) /* the option ROM area is 0xC0000-0xDFFFF */
 
 enum machine_debugcon {
     MACHINE_DEBUGCON_NONE,   /* no device on port 0xE9: reads float high */
@@ -61,6 +63,9 @@ struct machine_config {
     unsigned nfirmware_dirs;
     const char *const *firmware_system_dirs; /* NULL-terminated; NULL: Debian's folders
                                                 (/usr/share/seabios, /usr/share/qemu) */
+    const char *option_roms[MACHINE_OPTION_ROMS_MAX]; /* -option-rom FILE: option ROMs the
+                                 firmware runs after the VGA BIOS (fw_cfg genroms/NAME) */
+    unsigned noption_roms;
     const char *kernel_path;  /* a bzImage booted directly, with no firmware run (-kernel) */
     const char *initrd_path;  /* its initial RAM disk (-initrd); needs kernel_path */
     const char *append;       /* its command line (-append); needs kernel_path */
@@ -200,6 +205,19 @@ struct machine_regs {
 void machine_get_regs(struct machine *m, struct machine_regs *r);
 /* Copies guest physical memory as the CPU would read it (unmapped bytes read 0xFF). */
 void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len);
+
+/* The screen as the VGA shows it, rendered on this call: 32-bit XRGB pixels (0x00RRGGBB),
+ * *w by *h, *stride pixels from one row to the next; valid until the next call or
+ * machine_destroy. NULL, with *w = *h = 0, when the VGA shows nothing. */
+const uint32_t *machine_framebuffer(struct machine *m, unsigned *w, unsigned *h,
+                                    unsigned *stride);
+/* The text on the screen when the VGA is in a text mode: rows of characters separated by
+ * '\n' (bytes 0x20-0x7E as they are, 0 as a space, others as '.'), NUL-terminated in buf
+ * (len bytes). Returns the characters written; 0 in a graphics mode. */
+size_t machine_text_screen(struct machine *m, char *buf, size_t len);
+/* Writes the screen as a binary PPM (P6) to path (-screendump); a 1x1 black picture when
+ * nothing is shown. */
+enum machine_status machine_screendump(struct machine *m, const char *path, char *err);
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);

@@ -27,6 +27,7 @@
 #include "devices/postcode.h"
 #include "devices/rtc146818.h"
 #include "devices/uart16550.h"
+#include "devices/vga.h"
 #include "mmu/physmem.h"
 
 /* Where the A20 gate's two sources sit in the a20 bits (ORed, as the chipset does). */
@@ -48,6 +49,7 @@ struct platform {
     struct piix3 piix3;
     struct piix3_ide ide;    /* 00:01.1, IRQ 14/15 */
     struct fwcfg fwcfg;
+    struct vga vga;
     struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
     uint8_t reset_requested; /* a device asked for a CPU reset */
@@ -93,5 +95,8 @@ struct machine {
 struct savestate_desc;
 const struct savestate_desc *machine_state_desc(const char *name, uint32_t version);
 #define MACHINE_STATE_RAM "ram"
+
+/* core/machine/screen.c: the VGA and its BIOS (create_platform). Returns 0 or -1. */
+int machine_vga_create(struct machine *m, const struct machine_config *cfg);
 
 #endif

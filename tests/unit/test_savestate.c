@@ -17,6 +17,7 @@
 #include "devices/kbc8042.h"
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
+#include "devices/vga.h"
 #include "devices/fwcfg.h"
 #include "devices/piix3_ide.h"
 #include "devices/pit8254.h"
@@ -322,6 +323,34 @@ static void test_fwcfg_round_trip(void **state)
     rig_free(&r);
 }
 
+static void reset_vga(void *p) { vga_reset(p); }
+
+static void test_vga_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct physmem mem;
+    struct pci_bus bus;
+    struct vga v;
+    rig_init(&r);
+    assert_int_equal(physmem_init(&mem), 0);
+    pci_bus_init(&bus, &r.io);
+    assert_int_equal(vga_init(&v, &r.io, &mem, &r.sched, &bus, 2, NULL, 0), 0);
+    outb(&r, 0x3C2, 0x67);
+    outb(&r, 0x3D4, 0x0E);
+    outb(&r, 0x3D5, 0x12);
+    outb(&r, 0x3C0, 0x31);
+    outb(&r, 0x3C8, 0x05);
+    outb(&r, 0x3C9, 0x2A);
+    iobus_out(&r.io, VBE_PORT_INDEX, 2, VBE_XRES);
+    iobus_out(&r.io, VBE_PORT_DATA, 2, 1024);
+    round_trip(&vga_savestate, &v.s, sizeof v.s, reset_vga, &v);
+    assert_int_equal(uncovered(&vga_savestate, sizeof v.s), 0);
+    vga_free(&v);
+    physmem_free(&mem);
+    rig_free(&r);
+}
+
 static void test_sched_description_covers_its_state(void **state)
 {
     (void)state;
@@ -435,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_pci_round_trip),
         cmocka_unit_test(test_fwcfg_round_trip),
         cmocka_unit_test(test_ide_round_trip),
+        cmocka_unit_test(test_vga_round_trip),
         cmocka_unit_test(test_sched_description_covers_its_state),
         cmocka_unit_test(test_section_is_little_endian_and_framed),
         cmocka_unit_test(test_section_of_other_version_is_refused),
