@@ -1,0 +1,182 @@
+/* The machine's debugger calls (machine.h, "Debugging"): breakpoints that stop before the
+ * instruction and leave guest memory as it was, steps of one instruction, watchpoints that
+ * stop after the access with its address and kind, registers read and written, memory by
+ * linear and physical address without side effects. */
+#include "machine_rig.h"
+
+/* At F000:0000, linear 0xF0000:
+ *   0000 mov ax, 0x1234          B8 34 12
+ *   0003 xor bx, bx              31 DB
+ *   0005 mov ds, bx              8E DB
+ *   0007 mov word [0x500], 0x55AA C7 06 00 05 AA 55
+ *   000D mov ax, [0x500]         A1 00 05
+ *   0010 inc ax                  40
+ *   0011 cli; hlt                FA F4 */
+static const uint8_t prog[] = {
+    0xB8, 0x34, 0x12, 0x31, 0xDB, 0x8E, 0xDB, 0xC7, 0x06, 0x00, 0x05, 0xAA, 0x55,
+    0xA1, 0x00, 0x05, 0x40, 0xFA, 0xF4,
+};
+#define LIN(off) (0xF0000u + (off))
+
+struct fx {
+    struct tmp bios, con;
+    struct machine *m;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    tmp_make(&f->bios);
+    tmp_make(&f->con);
+    write_bios(f->bios.path, 0x10000, prog, sizeof prog);
+    f->m = make_clocked(&f->bios, &f->con, true, 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    machine_destroy(f->m);
+    tmp_drop(&f->bios);
+    tmp_drop(&f->con);
+    free(f);
+    return 0;
+}
+
+static uint32_t eip(struct machine *m)
+{
+    struct machine_dbg_regs r;
+    machine_debug_get_regs(m, &r);
+    return r.eip;
+}
+
+static void test_breakpoint_stops_before_and_writes_nothing(void **state)
+{
+    struct fx *f = *state;
+    uint8_t before[sizeof prog], after[sizeof prog];
+    machine_read_phys(f->m, LIN(0), before, sizeof before);
+    assert_true(machine_debug_break(f->m, LIN(0x10), true));
+    machine_read_phys(f->m, LIN(0), after, sizeof after);
+    assert_memory_equal(before, after, sizeof prog);
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_DEBUG);
+    uint32_t addr = 0;
+    assert_int_equal(machine_debug_stopped(f->m, &addr, NULL), MACHINE_DEBUG_BREAK);
+    assert_int_equal(addr, LIN(0x10));
+    assert_int_equal(eip(f->m), 0x10);
+    struct machine_regs r;
+    machine_get_regs(f->m, &r);
+    assert_int_equal(r.gpr[0] & 0xFFFF, 0x55AA); /* the load ran, the INC not yet */
+    /* Going on from the breakpoint runs its instruction; the guest then halts. */
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_HALT);
+    machine_get_regs(f->m, &r);
+    assert_int_equal(r.gpr[0] & 0xFFFF, 0x55AB);
+    assert_true(machine_debug_break(f->m, LIN(0x10), false));
+    assert_false(machine_debug_break(f->m, LIN(0x10), false));
+}
+
+static void test_step_runs_one_instruction(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(eip(f->m), 0xFFF0);
+    static const uint32_t want[] = { 0x0000, 0x0003, 0x0005, 0x0007, 0x000D };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        uint64_t n = machine_instructions(f->m);
+        machine_debug_resume(f->m, true);
+        assert_int_equal(machine_run(f->m, 1000), MACHINE_STOP_DEBUG);
+        assert_int_equal(machine_debug_stopped(f->m, NULL, NULL), MACHINE_DEBUG_STEP);
+        assert_int_equal(eip(f->m), want[i]);
+        assert_int_equal(machine_instructions(f->m), n + 1);
+    }
+    /* Without the step the run goes on to the end. */
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_HALT);
+}
+
+static void test_watchpoints_stop_after_the_access(void **state)
+{
+    struct fx *f = *state;
+    enum machine_watch kind;
+    uint32_t addr;
+    assert_true(machine_debug_watch(f->m, 0x501, 1, MACHINE_WATCH_WRITE, true));
+    assert_true(machine_debug_watch(f->m, 0x500, 4, MACHINE_WATCH_READ, true));
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_DEBUG);
+    assert_int_equal(machine_debug_stopped(f->m, &addr, &kind), MACHINE_DEBUG_WATCH);
+    assert_int_equal(addr, 0x501);
+    assert_int_equal(kind, MACHINE_WATCH_WRITE);
+    assert_int_equal(eip(f->m), 0x0D); /* after the store */
+    uint8_t v[2];
+    assert_int_equal(machine_debug_read(f->m, 0x500, v, 2, false), 2);
+    assert_int_equal(v[0] | v[1] << 8, 0x55AA);
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_DEBUG);
+    assert_int_equal(machine_debug_stopped(f->m, &addr, &kind), MACHINE_DEBUG_WATCH);
+    assert_int_equal(addr, 0x500);
+    assert_int_equal(kind, MACHINE_WATCH_READ);
+    assert_int_equal(eip(f->m), 0x10); /* after the load */
+    assert_true(machine_debug_watch(f->m, 0x501, 1, MACHINE_WATCH_WRITE, false));
+    assert_true(machine_debug_watch(f->m, 0x500, 4, MACHINE_WATCH_READ, false));
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_HALT);
+}
+
+static void test_registers_written_back(void **state)
+{
+    struct fx *f = *state;
+    struct machine_dbg_regs r;
+    machine_debug_get_regs(f->m, &r);
+    assert_int_equal(r.sel[1], 0xF000);
+    assert_int_equal(r.cr0, 0x60000010);
+    assert_int_equal(r.mode, 0);
+    r.gpr[3] = 0xCAFEF00D;
+    r.sel[3] = 0x1234;
+    r.base[3] = 0x12340;
+    r.st[0][9] = 0x3F; /* ST(0) = 1.0 */
+    r.st[0][8] = 0xFF;
+    r.st[0][7] = 0x80;
+    assert_true(machine_debug_set_regs(f->m, &r));
+    struct machine_dbg_regs back;
+    machine_debug_get_regs(f->m, &back);
+    assert_int_equal(back.gpr[3], 0xCAFEF00D);
+    assert_int_equal(back.sel[3], 0x1234);
+    assert_int_equal(back.base[3], 0x12340);
+    assert_memory_equal(back.st[0], r.st[0], 10);
+    r = back;
+    r.cr0 |= 1; /* protected mode cannot be entered by a register write */
+    assert_false(machine_debug_set_regs(f->m, &r));
+    machine_debug_get_regs(f->m, &back);
+    assert_int_equal(back.cr0, 0x60000010);
+}
+
+static void test_memory_by_linear_and_physical_address(void **state)
+{
+    struct fx *f = *state;
+    uint8_t b[4] = { 1, 2, 3, 4 }, got[4];
+    assert_int_equal(machine_debug_write(f->m, 0x7000, b, 4, true), 4);
+    assert_int_equal(machine_debug_read(f->m, 0x7000, got, 4, false), 4);
+    assert_memory_equal(b, got, 4);
+    /* ROM is read, never written; nothing above 4 GiB. */
+    assert_int_equal(machine_debug_read(f->m, LIN(0), got, 3, true), 3);
+    assert_memory_equal(got, prog, 3);
+    assert_int_equal(machine_debug_write(f->m, LIN(0), b, 2, true), 0);
+    assert_int_equal(machine_debug_read(f->m, 0xFFFFFFFEull, got, 4, true), 2);
+    uint64_t pa = 0;
+    assert_true(machine_debug_translate(f->m, 0x12345, &pa));
+    assert_int_equal(pa, 0x12345);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_breakpoint_stops_before_and_writes_nothing),
+        T(test_step_runs_one_instruction),
+        T(test_watchpoints_stop_after_the_access),
+        T(test_registers_written_back),
+        T(test_memory_by_linear_and_physical_address),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
