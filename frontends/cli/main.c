@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/machine/machine.h"
+#include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 
 #ifndef ORRERY_VERSION
@@ -37,6 +38,8 @@ struct options {
     const char *savestate;   /* -savestate: save the machine here at exit */
     bool stop_at_set;
     uint64_t stop_at;        /* -stop-at: stop when this many instructions have retired */
+    const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
+    bool start_stopped;      /* -S: the guest waits for gdb to continue it */
 };
 
 static void on_signal(int sig)
@@ -91,6 +94,10 @@ static void usage(void)
            "  -loadstate FILE     start from a state saved by -savestate or Ctrl-A s (give\n"
            "                      the same -cpu, -m and -bios/-kernel as when it was saved)\n"
            "  -savestate FILE     save the machine to FILE when orrery exits\n"
+           "  -gdb DEV            GDB remote stub: tcp::PORT (127.0.0.1), tcp:HOST:PORT,\n"
+           "                      unix:PATH (PORT 0: a free one, printed); -gdb none: off\n"
+           "  -s                  -gdb tcp::1234\n"
+           "  -S                  start stopped: the guest waits for gdb to continue it\n"
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
@@ -380,6 +387,12 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             o->loadstate = arg_of(argc, argv, &i);
         } else if (strcmp(name, "savestate") == 0) {
             o->savestate = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "gdb") == 0) {
+            o->gdb = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "s") == 0) {
+            o->gdb = "tcp::1234";
+        } else if (strcmp(name, "S") == 0) {
+            o->start_stopped = true;
         } else if (strcmp(name, "stop-at") == 0) {
             const char *v = arg_of(argc, argv, &i);
             char *end;
@@ -462,8 +475,28 @@ int main(int argc, char **argv)
         die("%s", err);
     }
 
+    struct gdbstub *gdb = NULL;
+    if (opt.gdb && strcmp(opt.gdb, "none") != 0 &&
+        !(gdb = gdbstub_open(opt.gdb, m, opt.start_stopped, err, sizeof err))) {
+        machine_destroy(m);
+        console_close(con);
+        die("%s", err);
+    }
+    if (opt.start_stopped && !gdb) {
+        machine_destroy(m);
+        console_close(con);
+        die("-S: the guest would wait for a debugger; give -gdb DEV or -s too");
+    }
+
     int status = 0;
     while (!caught_signal) {
+        /* The GDB stub decides whether the guest runs; it waits for gdb while it does not. */
+        if (gdb && gdbstub_killed(gdb)) {
+            fprintf(stderr, "orrery: killed by gdb\n");
+            break;
+        }
+        if (gdb && !gdbstub_poll(gdb))
+            continue;
         uint64_t budget = BATCH;
         if (opt.stop_at_set) {
             uint64_t done = machine_instructions(m);
@@ -484,6 +517,8 @@ int main(int argc, char **argv)
             break;
         if (ev == CONSOLE_SAVE)
             save_on_request(m, con);
+        if (gdb && gdbstub_stopped(gdb, why))
+            continue;
         if (why == MACHINE_STOP_BUDGET || why == MACHINE_STOP_RESET)
             continue;
         console_flush(con);
@@ -519,6 +554,7 @@ int main(int argc, char **argv)
             status = EXIT_USAGE;
         }
     }
+    gdbstub_close(gdb);
     machine_destroy(m);
     console_close(con);
     return status;
