@@ -81,9 +81,10 @@ expect() {
     fi
 }
 
-# finish: prints the transcripts on failure and exits with the verdict.
+# finish: prints the transcripts on failure (or always with SHOW=1 in the environment) and
+# exits with the verdict.
 finish() {
-    if [ $fail -ne 0 ]; then
+    if [ $fail -ne 0 ] || [ -n "${SHOW:-}" ]; then
         echo "---- gdb"; cat "$dir/gdb"
         echo "---- orrery stderr"; cat "$dir/err"
         echo "---- orrery stdout"; tail -20 "$dir/out"

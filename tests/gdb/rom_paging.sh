@@ -5,7 +5,8 @@
 # by linear address through the guest's page tables (a second mapping of that page) and
 # by physical address (Qqemu.PhyMemMode), with no accessed bit set by the reads; a
 # breakpoint on code the ROM wrote into RAM, kept inserted while stopped, leaves the bytes
-# as they were (read raw with an m packet); stepi; registers; detach, and the ROM passes.
+# as they were (read raw with an m packet); stepi; registers; a hardware breakpoint on the
+# same code, called again; detach, and the ROM passes.
 #   rom_paging.sh ORRERY ROM
 ORRERY=$1
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +30,10 @@ printf "eip %x\n", $eip
 maint packet m330000,6
 stepi
 printf "eip %x eax %x\n", $eip, $eax
+delete
+hbreak *0x330000
+continue
+printf "hw eip %x\n", $eip
 detach
 EOF2
 session "$dir/cmds"
@@ -44,6 +49,7 @@ expect breakpoint_on_ram_code '^Breakpoint 2, 0x00330000'
 expect eip_at_breakpoint '^eip 330000$'
 expect breakpoint_never_written '^received: "b801000000c3"$'
 expect stepi_past_mov_eax '^eip 330005 eax 1$'
+expect hardware_breakpoint '^hw eip 330000$'
 expect detached 'Inferior 1 \(Remote target\) detached'
 expect rom_ran_to_its_end '^DONE pm_paging: [0-9]+ passed, 0 failed' "$dir/out"
 if [ "$status" = 0 ]; then echo "PASS exit_0_after_detach"; else echo "FAIL exit status $status"; fail=1; fi

@@ -3,7 +3,8 @@
 # vector, registers and the segment base, memory by linear address, a breakpoint at the
 # ROM's first instruction (a linear address: GDB's PC is the offset, EIP), one stepi (EIP
 # advances by that instruction's length), a write watchpoint on the variable lib.inc
-# stores EDX's reset value in, and detach: the ROM then runs to its end and orrery exits 0.
+# stores EDX's reset value in, read and access watchpoints on its pass counter (an INC
+# reads it, then writes it), and detach: the ROM then runs to its end and orrery exits 0.
 #   rom_real.sh ORRERY ROM
 ORRERY=$1
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,12 @@ watch *(short *)0x514
 continue
 printf "watched %x\n", *(short *)0x514
 delete
+rwatch *(short *)0x500
+continue
+delete
+awatch *(short *)0x500
+continue
+delete
 detach
 EOF2
 session "$dir/cmds"
@@ -42,6 +49,9 @@ expect registers_at_breakpoint '^cs f000$'
 expect stepi_one_instruction '^stepped-by-one-insn 1$'
 expect watchpoint_new_value '^New value = 1618$'
 expect watchpoint_memory '^watched 652$'
+expect read_watchpoint 'Hardware read watchpoint 3: \*\(short \*\)0x500'
+expect read_watchpoint_value '^Value = 1$'
+expect access_watchpoint_write '^New value = 2$'
 expect detached 'Inferior 1 \(Remote target\) detached'
 expect rom_ran_to_its_end '^DONE strings: [0-9]+ passed, 0 failed' "$dir/out"
 if [ "$status" = 0 ]; then echo "PASS exit_0_after_detach"; else echo "FAIL exit status $status"; fail=1; fi

@@ -168,6 +168,54 @@ static void test_memory_by_linear_and_physical_address(void **state)
     assert_int_equal(pa, 0x12345);
 }
 
+/* A guest spinning with interrupts on while the PIT ticks (IRQ 0 -> inc word [0x500]):
+ *   0000 cli; ds = ss = 0; sp = 0x7C00; IVT[8] = F000:0040
+ *   0016 the PICs (vector 8, only IRQ 0), the PIT (mode 2, 1193 counts)
+ *   0036 sti
+ *   0037 jmp $
+ *   0040 handler: inc word [0x500]; EOI; iret */
+static const uint8_t prog_spin_timer[] = {
+    0xFA, 0x31, 0xC0, 0x8E, 0xD8, 0x8E, 0xD0, 0xBC, 0x00, 0x7C,
+    0xC7, 0x06, 0x20, 0x00, 0x40, 0x00, 0xC7, 0x06, 0x22, 0x00, 0x00, 0xF0,
+    0xB0, 0x11, 0xE6, 0x20, 0xB0, 0x08, 0xE6, 0x21, 0xB0, 0x04, 0xE6, 0x21,
+    0xB0, 0x01, 0xE6, 0x21, 0xB0, 0xFE, 0xE6, 0x21,
+    0xB0, 0x34, 0xE6, 0x43, 0xB0, 0xA9, 0xE6, 0x40, 0xB0, 0x04, 0xE6, 0x40,
+    0xFB, 0xEB, 0xFE, 0, 0, 0, 0, 0, 0, 0,
+    0xFF, 0x06, 0x00, 0x05, 0x50, 0xB0, 0x20, 0xE6, 0x20, 0x58, 0xCF,
+};
+
+/* A debugger's step runs the instruction it shows: timer interrupts that fall due while
+ * stepping wait (else every stepi would land in the handler); they are taken when the
+ * guest goes on. */
+static void test_step_holds_interrupts(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 0x10000, prog_spin_timer, sizeof prog_spin_timer);
+    struct machine *m = make_clocked(&bios, &con, true, 10); /* 1 us per instruction */
+    assert_int_equal(machine_run(m, 100), MACHINE_STOP_BUDGET); /* into the loop */
+    assert_int_equal(eip(m), 0x37);
+    uint8_t ticks[2];
+    assert_int_equal(machine_debug_read(m, 0x500, ticks, 2, true), 2);
+    unsigned before = ticks[0] | ticks[1] << 8;
+    for (unsigned i = 0; i < 5000; i++) { /* 5 ms of guest time: 5 ticks due */
+        machine_debug_resume(m, true);
+        assert_int_equal(machine_run(m, 1000), MACHINE_STOP_DEBUG);
+        assert_int_equal(eip(m), 0x37);
+    }
+    assert_int_equal(machine_debug_read(m, 0x500, ticks, 2, true), 2);
+    assert_int_equal(ticks[0] | ticks[1] << 8, before);
+    machine_debug_resume(m, false);
+    assert_int_equal(machine_run(m, 3000), MACHINE_STOP_BUDGET);
+    assert_int_equal(machine_debug_read(m, 0x500, ticks, 2, true), 2);
+    assert_true((unsigned)(ticks[0] | ticks[1] << 8) > before);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -177,6 +225,7 @@ int main(void)
         T(test_watchpoints_stop_after_the_access),
         T(test_registers_written_back),
         T(test_memory_by_linear_and_physical_address),
+        cmocka_unit_test(test_step_holds_interrupts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
