@@ -10,7 +10,7 @@
  * current host) and learns the real figure within the first milliseconds. */
 #define RATE_INITIAL (20u * SCHED_RATE_ONE)
 #define RATE_MIN (SCHED_RATE_ONE / 64)      /* 64 instructions per ns: faster is a bug */
-#define RATE_MAX (100000u * SCHED_RATE_ONE) /* 100 us per instruction */
+#define RATE_MAX (100000ull * SCHED_RATE_ONE) /* 100 us per instruction */
 /* The rate is folded in from windows of at least this much CPU time, so that one slow
  * slice (a page fault in the host, a printf) does not swing it. */
 #define RATE_WINDOW_NS 4000000ull
@@ -210,16 +210,15 @@ void sched_sync(struct sched *s, bool interruptible)
     }
 }
 
-/* Bounds the callbacks one call makes, so that a device arming a timer in the past again
- * and again cannot hang the machine (the CPU gets an instruction between rounds). */
-#define FIRE_MAX 1000
-
-void sched_fire_due(struct sched *s)
+/* The callbacks one call makes are bounded (SCHED_FIRE_MAX), so that a device arming a
+ * timer in the past again and again cannot hang the machine (the CPU gets an instruction
+ * between rounds, and the caller gets control back). */
+bool sched_fire_due(struct sched *s)
 {
-    for (unsigned fired = 0; fired < FIRE_MAX; fired++) {
+    for (unsigned fired = 0; fired < SCHED_FIRE_MAX; fired++) {
         uint64_t now = sched_now(s);
         if (s->next > now)
-            return;
+            return true;
         int best = -1;
         for (unsigned i = 0; i < s->ntimers; i++)
             if (s->st.deadline[i] <= now &&
@@ -228,7 +227,7 @@ void sched_fire_due(struct sched *s)
         if (best < 0) { /* the cache was stale */
             recompute_next(s);
             if (s->next > now)
-                return;
+                return true;
             continue;
         }
         uint64_t deadline = s->st.deadline[best];
@@ -236,6 +235,7 @@ void sched_fire_due(struct sched *s)
         recompute_next(s);
         s->slot[best].fn(s->slot[best].opaque, deadline);
     }
+    return s->next > sched_now(s);
 }
 
 uint64_t sched_slice(struct sched *s, uint64_t max)
@@ -306,16 +306,21 @@ bool sched_idle(struct sched *s, uint64_t max_host_ns)
 
 void sched_state_loaded(struct sched *s)
 {
-    for (unsigned i = s->ntimers; i < SCHED_MAX_TIMERS; i++)
-        s->st.deadline[i] = SCHED_NEVER;
-    if (*s->icount >= s->st.anchor_icount)
-        reanchor(s);
-    else
+    for (unsigned i = 0; i < SCHED_MAX_TIMERS; i++)
+        if (i >= s->ntimers || s->st.deadline[i] > SCHED_TIME_MAX)
+            s->st.deadline[i] = SCHED_NEVER;
+    if (s->st.rate < RATE_MIN || s->st.rate > RATE_MAX)
+        s->st.rate = RATE_INITIAL;
+    /* The instructions since the anchor (a saved state is at most a slice past it), at the
+     * rate they ran at, must neither overflow nor land past SCHED_TIME_MAX. */
+    uint64_t since = *s->icount - s->st.anchor_icount;
+    if (*s->icount < s->st.anchor_icount || since > UINT64_MAX / s->st.rate ||
+        sched_now(s) > SCHED_TIME_MAX)
         s->st.anchor_icount = *s->icount;
+    else
+        reanchor(s);
     if (s->clock == SCHED_DETERMINISTIC)
         s->st.rate = (uint64_t)SCHED_RATE_ONE << s->shift;
-    else if (s->st.rate < RATE_MIN || s->st.rate > RATE_MAX)
-        s->st.rate = RATE_INITIAL;
     s->host_base = s->host_now(s->host_opaque) - s->st.anchor_ns;
     s->last_valid = 0;
     s->win_host = s->win_insns = 0;
@@ -325,7 +330,7 @@ void sched_state_loaded(struct sched *s)
 
 static const struct savestate_field sched_fields[] = {
     SS_ARRAY(struct sched_state, deadline),
-    SS_FIELD(struct sched_state, anchor_ns),
+    SS_FIELD_RANGE(struct sched_state, anchor_ns, 0, SCHED_TIME_MAX),
     SS_FIELD(struct sched_state, anchor_icount),
     SS_FIELD(struct sched_state, rate),
     SS_FIELD(struct sched_state, jumped_ns),

@@ -37,6 +37,11 @@
 #include "core/savestate.h"
 
 #define SCHED_NEVER UINT64_MAX
+/* Virtual time and deadlines stay below this (about 146 years) in any state a load
+ * accepts, so that a device adding the longest period it uses (seconds) to a time never
+ * overflows: a forged clock near 2^64 would wrap deadlines into the past and fire them
+ * forever. A loaded deadline beyond it is as good as never and becomes SCHED_NEVER. */
+#define SCHED_TIME_MAX (1ull << 62)
 #define SCHED_MAX_TIMERS 32
 #define SCHED_ICOUNT_SHIFT_MAX 10   /* -icount shift=0..10: 1 ns to 1.024 us per insn */
 #define SCHED_NS_PER_SEC 1000000000ull
@@ -130,8 +135,12 @@ uint64_t sched_insns_until(const struct sched *s, uint64_t t);
  * and a PIT that ran past its terminal count under it reads a whole tick behind). */
 void sched_sync(struct sched *s, bool interruptible);
 
-/* Fires every timer whose deadline has come, earliest first (ties: lowest id). */
-void sched_fire_due(struct sched *s);
+/* Fires every timer whose deadline has come, earliest first (ties: lowest id). Returns
+ * false when it stopped after SCHED_FIRE_MAX callbacks with timers still due (a device
+ * arming a timer in the past again and again), so that the caller can hand control back
+ * (signals, -stop-at) instead of spinning. */
+#define SCHED_FIRE_MAX 1000
+bool sched_fire_due(struct sched *s);
 
 /* How many instructions the CPU may run before the next deadline: at least 1, at most
  * max. Call it right after sched_fire_due. Remembers the deadline for sched_timer_mod's
@@ -146,7 +155,10 @@ void sched_slice_done(struct sched *s);
 bool sched_idle(struct sched *s, uint64_t max_host_ns);
 
 /* After the state was loaded: recomputes the cached deadline and re-anchors the host
- * clock so that virtual time goes on from the loaded value. */
+ * clock so that virtual time goes on from the loaded value. A rate out of range, an
+ * anchor_icount that does not fit the CPU's counter or a deadline past SCHED_TIME_MAX
+ * (a damaged or forged file; anchor_ns itself is refused by its range) are made
+ * harmless: the rate starts afresh, time goes on from anchor_ns, the timer never fires. */
 void sched_state_loaded(struct sched *s);
 
 extern const struct savestate_desc sched_savestate;

@@ -1,11 +1,14 @@
 #include "core/statefile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* Speed over size: most of a state is RAM, much of it zero, and level 1 squeezes that
@@ -15,6 +18,7 @@
 
 struct statefile {
     gzFile gz;
+    int sync_fd;    /* writing: the file being written, kept open to fsync it after gzclose */
     bool writing;
     bool failed;
     char *path;     /* the file the user named */
@@ -39,15 +43,19 @@ static void fail_io(struct statefile *f, const char *what)
     const char *msg = gzerror(f->gz, &zerr);
     if (zerr == Z_ERRNO)
         msg = strerror(errno);
-    statefile_fail(f, "cannot %s saved state '%s': %s", what, f->path,
-                   msg && *msg ? msg : "unknown error");
+    statefile_fail(f, "cannot %s saved state '%s': %s; %s", what, f->path,
+                   msg && *msg ? msg : "unknown error",
+                   f->writing ? "free some space or give another path"
+                              : "it is damaged or unreadable");
 }
 
 static struct statefile *new_statefile(const char *path, char *err, size_t errlen)
 {
     struct statefile *f = calloc(1, sizeof *f);
-    if (f)
+    if (f) {
+        f->sync_fd = -1;
         f->path = strdup(path);
+    }
     if (!f || !f->path) {
         snprintf(err, errlen, "out of memory opening saved state '%s'", path);
         free(f);
@@ -58,29 +66,109 @@ static struct statefile *new_statefile(const char *path, char *err, size_t errle
 
 static void free_statefile(struct statefile *f)
 {
+    if (f->sync_fd >= 0)
+        close(f->sync_fd);
     free(f->path);
     free(f->tmp_path);
     free(f);
 }
 
+/* PATH.tmp, malloc'ed; NULL when out of memory. */
+static char *tmp_name(const char *path)
+{
+    size_t n = strlen(path) + 5;
+    char *t = malloc(n);
+    if (t)
+        snprintf(t, n, "%s.tmp", path);
+    return t;
+}
+
+/* A state replaces only a regular file or nothing: never a device, a FIFO, a folder or
+ * whatever a symbolic link points to. */
+static bool check_target(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return true;
+        snprintf(err, errlen, "saved state '%s': %s; give another path", path,
+                 strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "saved state '%s': exists and is not a regular file; give the "
+                 "path of a file to create or replace", path);
+        return false;
+    }
+    return true;
+}
+
+/* Creates tmp (O_EXCL: never opening a device or FIFO of that name); a regular file left
+ * there by an interrupted save is removed first. Returns the descriptor or -1 with err. */
+static int create_tmp(const char *tmp, char *err, size_t errlen)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST || attempt > 0 || !check_target(tmp, err, errlen))
+            break;
+        unlink(tmp); /* a stale regular file */
+    }
+    if (!err[0])
+        snprintf(err, errlen, "cannot create saved state '%s': %s; give a path in a folder "
+                 "that exists and is writable", tmp, strerror(errno));
+    return -1;
+}
+
+bool statefile_check_path(const char *path, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    char *tmp = tmp_name(path);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory checking saved state '%s'", path);
+        return false;
+    }
+    bool ok = check_target(path, err, errlen);
+    if (ok) {
+        int fd = create_tmp(tmp, err, errlen);
+        ok = fd >= 0;
+        if (ok) {
+            close(fd);
+            unlink(tmp);
+        }
+    }
+    free(tmp);
+    return ok;
+}
+
 struct statefile *statefile_create(const char *path, char *err, size_t errlen)
 {
+    err[0] = '\0';
+    if (!check_target(path, err, errlen))
+        return NULL;
     struct statefile *f = new_statefile(path, err, errlen);
     if (!f)
         return NULL;
-    size_t n = strlen(path) + 5;
-    f->tmp_path = malloc(n);
+    f->tmp_path = tmp_name(path);
     if (!f->tmp_path) {
         snprintf(err, errlen, "out of memory opening saved state '%s'", path);
         free_statefile(f);
         return NULL;
     }
-    snprintf(f->tmp_path, n, "%s.tmp", path);
     f->writing = true;
-    f->gz = gzopen(f->tmp_path, WRITE_MODE);
+    int fd = create_tmp(f->tmp_path, err, errlen);
+    if (fd < 0) {
+        free_statefile(f);
+        return NULL;
+    }
+    f->sync_fd = dup(fd);
+    f->gz = f->sync_fd >= 0 ? gzdopen(fd, WRITE_MODE) : NULL;
     if (!f->gz) {
         snprintf(err, errlen, "cannot create saved state '%s': %s", f->tmp_path,
                  errno ? strerror(errno) : "out of memory");
+        close(fd);
+        unlink(f->tmp_path);
         free_statefile(f);
         return NULL;
     }
@@ -228,7 +316,27 @@ bool statefile_next_frame(struct statefile *f, char *name, uint32_t *version, ui
                (uint32_t)rest[3] << 24;
     *len = (uint32_t)rest[4] | (uint32_t)rest[5] << 8 | (uint32_t)rest[6] << 16 |
            (uint32_t)rest[7] << 24;
+    if (*len > STATEFILE_SECTION_MAX) {
+        statefile_fail(f, "saved state '%s' has a section '%s' of %u bytes, more than any "
+                       "orrery writes (a damaged file)", f->path, name, (unsigned)*len);
+        return false;
+    }
     return true;
+}
+
+const char *statefile_error(const struct statefile *f)
+{
+    return f->failed ? f->err : NULL;
+}
+
+void statefile_abandon(struct statefile *f)
+{
+    if (!f)
+        return;
+    gzclose(f->gz);
+    if (f->writing)
+        remove(f->tmp_path);
+    free_statefile(f);
 }
 
 bool statefile_close(struct statefile *f, char *err, size_t errlen)
@@ -241,9 +349,22 @@ bool statefile_close(struct statefile *f, char *err, size_t errlen)
             statefile_fail(f, "saved state '%s' has data after its last section", f->path);
     }
     int rc = gzclose(f->gz);
-    if (rc != Z_OK && !f->failed)
-        statefile_fail(f, "cannot %s saved state '%s' (zlib error %d)",
-                       f->writing ? "finish writing" : "read", f->path, rc);
+    if (rc == Z_ERRNO && !f->failed)
+        statefile_fail(f, "cannot %s saved state '%s': %s; %s",
+                       f->writing ? "finish writing" : "read", f->path, strerror(errno),
+                       f->writing ? "free some space or give another path"
+                                  : "it is damaged or unreadable");
+    else if (rc != Z_OK && !f->failed)
+        statefile_fail(f, "cannot %s saved state '%s' (zlib error %d); %s",
+                       f->writing ? "finish writing" : "read", f->path, rc,
+                       f->writing ? "give another path" : "it is damaged");
+    /* The bytes reach the disk before the name points at them: a crash leaves the old
+     * state or the new one, never a torn file. */
+    if (f->writing && !f->failed && fsync(f->sync_fd) != 0)
+        statefile_fail(f, "cannot write saved state '%s': %s; free some space or give "
+                       "another path", f->tmp_path, strerror(errno));
+    if (f->writing && !f->failed && !check_target(f->path, f->err, sizeof f->err))
+        f->failed = true; /* something other than a file appeared there meanwhile */
     if (f->writing && !f->failed && rename(f->tmp_path, f->path) != 0)
         statefile_fail(f, "cannot rename '%s' to '%s': %s", f->tmp_path, f->path,
                        strerror(errno));

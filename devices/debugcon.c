@@ -1,5 +1,7 @@
 #include "devices/debugcon.h"
 
+#include <errno.h>
+
 static uint32_t debugcon_read(void *opaque, uint16_t port, unsigned size)
 {
     const struct debugcon *d = opaque;
@@ -10,15 +12,16 @@ static uint32_t debugcon_read(void *opaque, uint16_t port, unsigned size)
 
 static void debugcon_write(void *opaque, uint16_t port, unsigned size, uint32_t value)
 {
-    const struct debugcon *d = opaque;
+    struct debugcon *d = opaque;
     (void)port;
     (void)size;
     if (!d->out)
         return;
-    fputc((int)(value & 0xFF), d->out);
-    /* Whole lines reach the user promptly; partial lines wait for the exit flush. */
-    if ((value & 0xFF) == '\n')
-        fflush(d->out);
+    /* Whole lines reach the user promptly; partial lines wait for the exit flush. The
+     * first failure's cause is kept for the machine to report (a full disk). */
+    if ((fputc((int)(value & 0xFF), d->out) == EOF ||
+         ((value & 0xFF) == '\n' && fflush(d->out) != 0)) && !d->write_errno)
+        d->write_errno = errno ? errno : EIO;
 }
 
 int debugcon_init(struct debugcon *d, struct iobus *bus, uint16_t port, FILE *out)

@@ -17,6 +17,7 @@ struct debugcon {
     uint16_t port;
     uint8_t readback;
     FILE *out; /* host stream (not guest state); NULL discards what the guest writes */
+    int write_errno; /* host side: the first failed write's errno, 0 if none */
 };
 
 /* Claims the port on the bus. Returns -1 if the port is already taken. */

@@ -484,10 +484,15 @@ int pit_init(struct pit *p, struct iobus *bus, struct sched *sched, const struct
 
 void pit_state_loaded(struct pit *p)
 {
-    /* A counting channel always has a count of at least 1 (it divides by it); only a
-     * damaged file says otherwise: such a channel waits for a new count instead. */
+    /* A counting channel always has a count of at least 1 (it divides by it), and began
+     * counting in the past; only a damaged file says otherwise: such a channel waits for a
+     * new count instead, or counts from now (a start in the future would wrap its next
+     * edge into the past and fire it for ever). */
+    uint64_t t = now_tick(p);
     for (unsigned i = 0; i < 3; i++) {
         struct pit_channel *c = &p->s.ch[i];
+        if (c->start > t)
+            c->start = t;
         if (c->count0 == 0 && (c->phase == PIT_RUNNING || c->phase == PIT_PAUSED))
             c->phase = PIT_IDLE;
         if (c->next_reload == 0)

@@ -407,17 +407,24 @@ int rtc_init(struct rtc *r, struct iobus *bus, struct sched *sched, const struct
 
 void rtc_state_loaded(struct rtc *r)
 {
-    /* A saved RTC's next update is within a second of the saved time. One far from it (a
-     * damaged or forged file) would have the RTC tick a second per event for ages, or not
-     * at all: the divider chain restarts now instead, at the saved date. */
+    /* A saved RTC's oscillator started in the past and its next update is within a second
+     * of the saved time. Anything else (a damaged or forged file) would have the RTC tick
+     * a second per event for ages, wrap its periodic deadlines into the past and fire them
+     * for ever, or not tick at all: the divider chain restarts now instead, at the saved
+     * date. */
     uint64_t now = sched_now(r->sched), next = r->s.next_update;
-    if ((next > now ? next - now : now - next) > 2 * SCHED_NS_PER_SEC) {
+    if ((next > now ? next - now : now - next) > 2 * SCHED_NS_PER_SEC || r->s.osc_base > now) {
         r->s.osc_base = now;
         r->s.next_update = now + FIRST_UPDATE_NS;
         r->s.pf_seen = 0;
-        arm_periodic(r);
-        arm_update(r);
     }
+    uint32_t period = period_ticks(r);
+    if (period && r->s.pf_seen > periodic_index(r, now, period))
+        r->s.pf_seen = periodic_index(r, now, period);
+    /* The timers follow from these fields (what a genuine state holds anyway), never
+     * from deadlines the file may have set anywhere. */
+    arm_periodic(r);
+    arm_update(r);
     irq_set(&r->irq, r->s.irq_level);
 }
 

@@ -33,27 +33,35 @@ static unsigned long long mib_up(uint64_t bytes)
     return (unsigned long long)((bytes + MIB - 1) / MIB);
 }
 
-static int read_file(const char *what, const char *path, uint8_t **out, size_t *size,
-                     char *err, size_t len)
+/* Opens a regular file for reading and gives its size; NULL with one line in err. */
+static FILE *open_file(const char *what, const char *path, uint64_t *size, char *err,
+                       size_t len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         fail(err, len, "cannot open %s '%s': %s", what, path, strerror(errno));
-        return -1;
+        return NULL;
     }
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fail(err, len, "%s '%s' is not a regular file", what, path);
         fclose(f);
-        return -1;
+        return NULL;
     }
-    uint64_t n = (uint64_t)st.st_size;
-    if (n > FILE_MAX) {
+    *size = (uint64_t)st.st_size;
+    if (*size > FILE_MAX) {
         fail(err, len, "%s '%s' is %llu MiB, larger than any guest RAM (3584 MiB)", what, path,
-             mib_up(n));
+             mib_up(*size));
         fclose(f);
-        return -1;
+        return NULL;
     }
+    return f;
+}
+
+/* Reads the n bytes of f (from open_file) into a fresh buffer and closes f. */
+static int read_file(FILE *f, const char *what, const char *path, uint64_t n, uint8_t **out,
+                     size_t *size, char *err, size_t len)
+{
     *out = malloc(n ? (size_t)n : 1);
     if (!*out) {
         fail(err, len, "out of memory reading %s '%s'", what, path);
@@ -112,6 +120,15 @@ static int check_kernel(struct linux_boot *lb, char *err, size_t len)
         return -1;
     }
     lb->pm_size = (uint32_t)(lb->kernel_size - lb->setup_size);
+    /* syssize: the protected-mode part in 16-byte units (protocol 2.04 on: 32 bits). A
+     * file cut short would decompress garbage and reset the guest for ever. */
+    uint64_t sys = (uint64_t)load_le32(k + HDR_SYSSIZE) * 16u;
+    if (sys > lb->pm_size) {
+        fail(err, len, "kernel '%s' is truncated: its header says %llu bytes follow the "
+             "setup, the file has %u; give the whole bzImage", p, (unsigned long long)sys,
+             lb->pm_size);
+        return -1;
+    }
     uint32_t code32 = load_le32(k + HDR_CODE32_START);
     bool relocatable = k[HDR_RELOCATABLE] != 0;
     if (code32 != LINUX_KERNEL_ADDR && !relocatable) {
@@ -147,6 +164,9 @@ static int check_kernel(struct linux_boot *lb, char *err, size_t len)
     return 0;
 }
 
+static int plan(const struct linux_boot *lb, uint64_t initrd_size, uint64_t ram_top,
+                uint32_t *initrd_addr, char *err, size_t len);
+
 static void set_path(char *dst, size_t n, const char *path)
 {
     snprintf(dst, n, "%s", path ? path : "");
@@ -168,7 +188,7 @@ static int finish_open(struct linux_boot *lb, const char *cmdline, char *err, si
 }
 
 int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
-                    const char *cmdline, char *err, size_t err_len)
+                    const char *cmdline, uint64_t ram_top, char *err, size_t err_len)
 {
     memset(lb, 0, sizeof *lb);
     set_path(lb->kernel_path, sizeof lb->kernel_path, kernel);
@@ -177,13 +197,26 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
         fail(err, err_len, "no kernel given (use -kernel FILE)");
         return -1;
     }
-    if (read_file("kernel", kernel, &lb->kernel, &lb->kernel_size, err, err_len) != 0)
+    uint64_t n;
+    FILE *f = open_file("kernel", kernel, &n, err, err_len);
+    if (!f || read_file(f, "kernel", kernel, n, &lb->kernel, &lb->kernel_size, err, err_len))
         return -1;
-    if (initrd && read_file("initrd", initrd, &lb->initrd, &lb->initrd_size, err, err_len)) {
+    if (finish_open(lb, cmdline, err, err_len) != 0)
+        return -1;
+    if (!initrd)
+        return 0;
+    /* The size decides whether it fits before a byte of it is read. */
+    uint32_t addr;
+    f = open_file("initrd", initrd, &n, err, err_len);
+    if (f && plan(lb, n, ram_top, &addr, err, err_len) != 0) {
+        fclose(f);
+        f = NULL;
+    }
+    if (!f || read_file(f, "initrd", initrd, n, &lb->initrd, &lb->initrd_size, err, err_len)) {
         linux_boot_free(lb);
         return -1;
     }
-    return finish_open(lb, cmdline, err, err_len);
+    return 0;
 }
 
 int linux_boot_from_memory(struct linux_boot *lb, const uint8_t *kernel, size_t kernel_size,
@@ -321,42 +354,64 @@ static void build_params(const struct linux_boot *lb, uint64_t ram_top, uint32_t
     }
 }
 
-int linux_boot_place(const struct linux_boot *lb, struct physmem *pm, uint64_t ram_top,
-                     struct linux_entry *entry, char *err, size_t len)
+/* Where everything goes in RAM [0, ram_top) with an initrd of initrd_size bytes (when
+ * lb has one, or is about to): the kernel's span, and the initrd's address. -1 with one
+ * line when it does not fit, suggesting an -m only when one would do. */
+static int plan(const struct linux_boot *lb, uint64_t initrd_size, uint64_t ram_top,
+                uint32_t *initrd_addr, char *err, size_t len)
 {
     const char *p = lb->kernel_path;
     uint64_t load_end = (uint64_t)LINUX_KERNEL_ADDR + lb->pm_size;
     uint64_t run_end = (uint64_t)lb->run_addr + lb->init_size;
     uint64_t kernel_end = load_end > run_end ? load_end : run_end;
     if (kernel_end > ram_top) {
-        fail(err, len, "kernel '%s' needs RAM up to %llu MiB to start (it runs at 0x%x and "
-             "needs 0x%x bytes there); give -m %llu or more", p, mib_up(kernel_end),
-             lb->run_addr, lb->init_size, mib_up(kernel_end));
+        if (kernel_end > FILE_MAX)
+            fail(err, len, "kernel '%s' needs RAM up to %llu MiB to start (it runs at 0x%x "
+                 "and needs 0x%x bytes there), more than orrery's largest -m (3584 MiB)", p,
+                 mib_up(kernel_end), lb->run_addr, lb->init_size);
+        else
+            fail(err, len, "kernel '%s' needs RAM up to %llu MiB to start (it runs at 0x%x "
+                 "and needs 0x%x bytes there); give -m %llu or more", p, mib_up(kernel_end),
+                 lb->run_addr, lb->init_size, mib_up(kernel_end));
         return -1;
     }
-    uint32_t initrd_addr = 0;
-    if (lb->initrd) {
-        /* As high as allowed (boot.rst: "as high as possible" below initrd_addr_max), on a
-         * page boundary, above everything the kernel needs while it starts. */
-        uint64_t top = ram_top;
-        if (top > (uint64_t)lb->initrd_addr_max + 1)
-            top = (uint64_t)lb->initrd_addr_max + 1;
-        uint64_t size = lb->initrd_size;
-        if (size > top || ((top - size) & ~(uint64_t)(PHYS_PAGE_SIZE - 1)) < kernel_end) {
-            uint64_t need = ((kernel_end + PHYS_PAGE_SIZE - 1) & ~(uint64_t)(PHYS_PAGE_SIZE - 1))
-                            + size;
-            if (top < ram_top)
-                fail(err, len, "initrd '%s' (%llu MiB) does not fit below the kernel's "
-                     "initrd_addr_max 0x%x above the kernel; use a smaller initrd",
-                     lb->initrd_path, mib_up(size), lb->initrd_addr_max);
-            else
-                fail(err, len, "initrd '%s' (%llu MiB) does not fit in RAM above the kernel "
-                     "(which needs up to %llu MiB); give -m %llu or more", lb->initrd_path,
-                     mib_up(size), mib_up(kernel_end), mib_up(need));
-            return -1;
-        }
-        initrd_addr = (uint32_t)((top - size) & ~(uint64_t)(PHYS_PAGE_SIZE - 1));
+    *initrd_addr = 0;
+    if (!initrd_size && !lb->initrd)
+        return 0;
+    /* As high as allowed (boot.rst: "as high as possible" below initrd_addr_max), on a page
+     * boundary, above everything the kernel needs while it starts. */
+    uint64_t top = ram_top;
+    if (top > (uint64_t)lb->initrd_addr_max + 1)
+        top = (uint64_t)lb->initrd_addr_max + 1;
+    uint64_t size = initrd_size;
+    if (size > top || ((top - size) & ~(uint64_t)(PHYS_PAGE_SIZE - 1)) < kernel_end) {
+        uint64_t need = ((kernel_end + PHYS_PAGE_SIZE - 1) & ~(uint64_t)(PHYS_PAGE_SIZE - 1)) +
+                        size;
+        const char *path = lb->initrd_path;
+        if (top < ram_top)
+            fail(err, len, "initrd '%s' (%llu MiB) does not fit below the kernel's "
+                 "initrd_addr_max 0x%x above the kernel; use a smaller initrd", path,
+                 mib_up(size), lb->initrd_addr_max);
+        else if (need > FILE_MAX || (uint64_t)lb->initrd_addr_max + 1 < need)
+            fail(err, len, "initrd '%s' (%llu MiB) does not fit in RAM above the kernel "
+                 "(which needs up to %llu MiB) with any -m; use a smaller initrd", path,
+                 mib_up(size), mib_up(kernel_end));
+        else
+            fail(err, len, "initrd '%s' (%llu MiB) does not fit in RAM above the kernel "
+                 "(which needs up to %llu MiB); give -m %llu or more", path, mib_up(size),
+                 mib_up(kernel_end), mib_up(need));
+        return -1;
     }
+    *initrd_addr = (uint32_t)((top - size) & ~(uint64_t)(PHYS_PAGE_SIZE - 1));
+    return 0;
+}
+
+int linux_boot_place(const struct linux_boot *lb, struct physmem *pm, uint64_t ram_top,
+                     struct linux_entry *entry, char *err, size_t len)
+{
+    uint32_t initrd_addr;
+    if (plan(lb, lb->initrd ? lb->initrd_size : 0, ram_top, &initrd_addr, err, len) != 0)
+        return -1;
 
     uint8_t gdt[32];
     uint8_t *bp = calloc(1, BP_SIZE);

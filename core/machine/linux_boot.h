@@ -84,10 +84,12 @@ struct linux_e820 {
     uint32_t type;
 };
 
-/* Reads and checks the files. initrd and cmdline may be NULL. On failure returns -1 with
- * one line in err (err_len bytes) and leaves lb empty. */
+/* Reads and checks the files. initrd and cmdline may be NULL. The initrd's size is checked
+ * against RAM [0, ram_top) before it is read (a huge file fails at once, not after being
+ * read whole). On failure returns -1 with one line in err (err_len bytes) and leaves lb
+ * empty. */
 int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
-                    const char *cmdline, char *err, size_t err_len);
+                    const char *cmdline, uint64_t ram_top, char *err, size_t err_len);
 
 /* The same from a kernel already in memory (tests; the buffers are copied). */
 int linux_boot_from_memory(struct linux_boot *lb, const uint8_t *kernel, size_t kernel_size,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "core/compiler.h"
 #include "core/machine/linux_boot.h"
@@ -77,6 +78,7 @@ static enum machine_status open_outputs(struct machine *m, const struct machine_
     case MACHINE_DEBUGCON_STDIO:
         m->has_debugcon = true;
         m->debugcon_out = stdout;
+        snprintf(m->debugcon_name, sizeof m->debugcon_name, "debugcon (standard output)");
         break;
     case MACHINE_DEBUGCON_FILE:
         m->has_debugcon = true;
@@ -91,6 +93,8 @@ static enum machine_status open_outputs(struct machine *m, const struct machine_
             return MACHINE_ERR_FILE;
         }
         m->own_debugcon_out = true;
+        snprintf(m->debugcon_name, sizeof m->debugcon_name, "debugcon file '%s'",
+                 cfg->debugcon_path);
         break;
     }
     if (cfg->log_items) {
@@ -102,8 +106,10 @@ static enum machine_status open_outputs(struct machine *m, const struct machine_
                 return MACHINE_ERR_FILE;
             }
             m->own_log = true;
+            snprintf(m->log_name, sizeof m->log_name, "log file '%s'", cfg->log_path);
         } else {
             m->log = stderr;
+            snprintf(m->log_name, sizeof m->log_name, "log (standard error)");
         }
     }
     return MACHINE_OK;
@@ -200,7 +206,15 @@ static enum machine_status map_memory(struct machine *m, uint64_t ram_size,
                 cpu_info(&m->cpu)->name);
         return MACHINE_ERR_BIOS;
     }
-    uint32_t ram_hi_end = (uint32_t)(ram_size < hi_base ? ram_size : hi_base);
+    if (ram_size > hi_base) {
+        char b2[32];
+        set_err(err, "RAM size %s does not fit the %s address space of the %s below its "
+                "%s BIOS; give -m %lluM or less", size_str(ram_size, b1, sizeof b1),
+                space == (1ull << 24) ? "16 MiB" : "4 GiB", cpu_info(&m->cpu)->name,
+                size_str(size, b2, sizeof b2), (unsigned long long)(hi_base >> 20));
+        return MACHINE_ERR_RAM;
+    }
+    uint32_t ram_hi_end = (uint32_t)ram_size;
     uint8_t *rom_hi = size ? physmem_add_rom(pm, (uint32_t)hi_base, size) : NULL;
     uint8_t *rom_isa = size ? physmem_add_rom(pm, isa_base, isa) : NULL;
     /* In address order (so are the RAM sections of a saved state): the VGA window has
@@ -612,13 +626,15 @@ static enum machine_status load_kernel(struct machine *m, const struct machine_c
                 "later)", cpu_info(&m->cpu)->name);
         return MACHINE_ERR_KERNEL;
     }
-    if (linux_boot_open(&m->linux, cfg->kernel_path, cfg->initrd_path, cfg->append, err,
-                        MACHINE_ERRMAX) != 0)
+    if (linux_boot_open(&m->linux, cfg->kernel_path, cfg->initrd_path, cfg->append,
+                        m->ram_top, err, MACHINE_ERRMAX) != 0)
         return MACHINE_ERR_KERNEL;
     enum machine_status st = boot_kernel_err(m, err);
     if (st)
         return st;
     m->has_kernel = true;
+    m->kernel_size = (uint32_t)m->linux.kernel_size;
+    m->kernel_crc = (uint32_t)crc32(0, m->linux.kernel, (uInt)m->linux.kernel_size);
     return MACHINE_OK;
 }
 
@@ -665,8 +681,15 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return MACHINE_ERR_NOMEM;
     }
+    /* The default size shrinks to what the CPU can address below the firmware (a 286:
+     * 16 MiB); a size the user gave that does not fit is refused by map_memory. */
+    uint64_t below_rom = (uint64_t)model->addr_mask + 1 - size;
+    if (!cfg->ram_size && ram > below_rom)
+        ram = below_rom;
     m->no_reboot = cfg->no_reboot;
     m->ram_size = ram;
+    m->bios_size = size;
+    m->bios_crc = image ? (uint32_t)crc32(0, image, size) : 0;
     cpu_init(&m->cpu, model->model, &m->mem, &m->io);
     st = map_memory(m, ram, image, size, err);
     free(image);
@@ -708,6 +731,30 @@ void machine_flush(struct machine *m)
         fflush(m->debugcon_out);
     if (m->log)
         fflush(m->log);
+}
+
+/* Flushes f; true with one line in err when that or an earlier write to it failed
+ * (known_errno: the cause of an earlier failure, if its writer kept it). */
+static bool stream_failed(FILE *f, int known_errno, const char *name, char *err)
+{
+    if (!f)
+        return false;
+    bool failed = ferror(f) != 0 || known_errno;
+    errno = 0;
+    if (fflush(f) != 0)
+        failed = true;
+    if (!failed)
+        return false;
+    int e = known_errno ? known_errno : errno;
+    set_err(err, "%s: cannot write: %s; free some space or write it somewhere else", name,
+            e ? strerror(e) : "an earlier write failed");
+    return true;
+}
+
+bool machine_output_error(struct machine *m, char *err)
+{
+    return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
+           stream_failed(m->log, 0, m->log_name, err);
 }
 
 void machine_destroy(struct machine *m)
@@ -844,7 +891,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         /* A boundary: bring virtual time up to date and fire what is due. */
         sched_sync(s, cpu_interrupts_enabled(cpu));
-        sched_fire_due(s);
+        bool flooded = !sched_fire_due(s);
         if (m->serial)
             console_feed(m);
         /* Only an interrupt ends HLT (NMI has no source yet). */
@@ -874,5 +921,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         sched_slice_done(s);
         if (unlikely(cpu_dbg_stopped(cpu, NULL, NULL) != CPU_DBG_NONE))
             return MACHINE_STOP_DEBUG;
+        if (unlikely(flooded))
+            return MACHINE_STOP_BUDGET; /* a runaway timer: the caller checks its signals */
     }
 }

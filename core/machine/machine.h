@@ -113,7 +113,8 @@ void machine_destroy(struct machine *m); /* flushes and closes every output; NUL
  * guest waits in HLT with interrupts enabled, virtual time goes to the next event: at once
  * with the deterministic clock, sleeping the host with the real-time one; such waiting
  * returns MACHINE_STOP_BUDGET after MACHINE_IDLE_MAX_NS of host time, so that the caller
- * gets control back. A HLT with interrupts off, shutdown or unsupported stop is sticky:
+ * gets control back; so does a slice after a timer that keeps re-arming itself in the
+ * past (sched_fire_due's bound). A HLT with interrupts off, shutdown or unsupported stop is sticky:
  * calling again returns it again at once. */
 enum machine_stop machine_run(struct machine *m, uint64_t n);
 #define MACHINE_IDLE_MAX_NS 10000000ull
@@ -128,15 +129,20 @@ bool machine_parse_rtc_base(const char *s, int64_t *epoch);
 /* One line explaining the last stop other than the budget, with the guest's CS:EIP. */
 const char *machine_stop_message(const struct machine *m);
 
-/* Save state (core/machine/machine_state.c): the CPU, RAM, every device and the virtual clock
- * to a gzip-compressed file, written to PATH.tmp and renamed, so a failed save leaves no
- * partial file. Call between machine_run calls. Loading needs a machine created with the
- * same CPU model, RAM size and firmware (-kernel/-initrd are only needed for a reset);
- * the clock may differ (a state saved with -icount runs on in real time). A file of
+/* Save state (core/machine/machine_state.c): the CPU, RAM, every device and the virtual
+ * clock to a gzip-compressed file, written to PATH.tmp, synced to disk and renamed, so a
+ * failed save leaves no partial file; PATH must be a regular file or nothing. Call between
+ * machine_run calls. Loading needs a machine created with the same CPU model, RAM size,
+ * -bios image and -kernel (recognised by size and CRC-32; -initrd is only needed for a
+ * reset); the clock may differ (a state saved with -icount runs on in real time). A file of
  * another format or section version, another configuration, or cut short is refused
- * with one line in err (MACHINE_ERRMAX bytes). A load that failed after the header may
- * have overwritten part of the machine: destroy it. */
+ * with one line in err (MACHINE_ERRMAX bytes). A load that fails, wherever in the file,
+ * leaves the machine exactly as it was (the state is read into a copy first). */
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err);
+/* Checks ahead what machine_save_state will need of path: a regular file or nothing
+ * there (a state never replaces a device, a FIFO or a folder), and a folder where
+ * path.tmp can be created. MACHINE_ERR_STATE with one line in err otherwise. */
+enum machine_status machine_check_save_path(const char *path, char *err);
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err);
 
 /* Reading saved states without a machine (core/machine/state_inspect.c, build/orrery-state).
@@ -164,6 +170,12 @@ void machine_reset(struct machine *m);
 
 /* Writes out everything buffered for the debug console and the logs. */
 void machine_flush(struct machine *m);
+
+/* Flushes the debug console and the log and checks them: true, with one line in err
+ * (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to either failed
+ * (a full disk). Output that failed stays failed: call it between machine_run calls and
+ * stop at the first. */
+bool machine_output_error(struct machine *m, char *err);
 
 uint64_t machine_instructions(const struct machine *m); /* retired since creation */
 uint64_t machine_time_ns(const struct machine *m);      /* virtual time since creation */

@@ -61,6 +61,10 @@ struct machine {
     bool has_debugcon;
     bool no_reboot;
     uint64_t ram_size;        /* -m */
+    /* What the firmware and kernel are, for a saved state to check (size and CRC-32 of
+     * the -bios image and of the -kernel bzImage; 0 and 0 for none). */
+    uint32_t bios_size, bios_crc;
+    uint32_t kernel_size, kernel_crc;
     uint32_t ram_top;         /* end of the RAM above 1 MiB */
 
     /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
@@ -76,6 +80,7 @@ struct machine {
     bool own_debugcon_out;
     FILE *log;
     bool own_log;
+    char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
 };
 

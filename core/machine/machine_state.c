@@ -8,22 +8,31 @@
  * wiring, rebuilt by machine_create and left alone by a load. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/machine/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
-/* What a state needs of the machine it is loaded into. */
+/* What a state needs of the machine it is loaded into: the CPU model, the RAM size, and
+ * the same firmware and kernel (size and CRC-32; 0 for none), since ROM is not saved and
+ * a reset boots the kernel again. Version 2 added the firmware and kernel. */
 struct state_header {
     uint64_t ram_size;
     uint8_t model;
+    uint32_t bios_size, bios_crc;
+    uint32_t kernel_size, kernel_crc;
 };
 static const struct savestate_field header_fields[] = {
     SS_FIELD(struct state_header, ram_size),
     SS_FIELD(struct state_header, model),
+    SS_FIELD(struct state_header, bios_size),
+    SS_FIELD(struct state_header, bios_crc),
+    SS_FIELD(struct state_header, kernel_size),
+    SS_FIELD(struct state_header, kernel_crc),
 };
-static SAVESTATE_DESC(header_desc, "machine", 1, header_fields);
+static SAVESTATE_DESC(header_desc, "machine", 2, header_fields);
 
 static const struct savestate_field platform_fields[] = {
     SS_FIELD(struct platform, a20),
@@ -97,6 +106,10 @@ static void fill_header(const struct machine *m, struct state_header *h)
     memset(h, 0, sizeof *h);
     h->ram_size = m->ram_size;
     h->model = cpu_info(&m->cpu)->model;
+    h->bios_size = m->bios_size;
+    h->bios_crc = m->bios_crc;
+    h->kernel_size = m->kernel_size;
+    h->kernel_crc = m->kernel_crc;
 }
 
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
@@ -120,12 +133,27 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
     return statefile_close(f, err, MACHINE_ERRMAX) ? MACHINE_OK : MACHINE_ERR_STATE;
 }
 
+enum machine_status machine_check_save_path(const char *path, char *err)
+{
+    return statefile_check_path(path, err, MACHINE_ERRMAX) ? MACHINE_OK : MACHINE_ERR_STATE;
+}
+
 static void describe(const struct state_header *h, char *buf, size_t len)
 {
     const struct cpu_model_info *info =
         h->model < CPU_MODEL_COUNT ? cpu_model_get((enum cpu_model)h->model) : NULL;
     snprintf(buf, len, "-cpu %s -m %lluM", info ? info->name : "(unknown)",
              (unsigned long long)(h->ram_size >> 20));
+}
+
+/* "-bios of 262144 bytes (CRC-32 0x1234abcd)", or "no -bios". */
+static void describe_file(const char *flag, uint32_t size, uint32_t crc, char *buf, size_t len)
+{
+    if (size)
+        snprintf(buf, len, "a %s of %u bytes (CRC-32 0x%08x)", flag, (unsigned)size,
+                 (unsigned)crc);
+    else
+        snprintf(buf, len, "no %s", flag);
 }
 
 /* The header first: a state for another configuration is refused before anything of the
@@ -137,18 +165,34 @@ static bool check_header(struct statefile *f, const struct machine *m)
     memset(&got, 0, sizeof got);
     if (!statefile_get(f, &header_desc, &got))
         return false;
+    char a[96], b[96];
     if (got.ram_size != want.ram_size || got.model != want.model) {
-        char a[64], b[64];
         describe(&got, a, sizeof a);
         describe(&want, b, sizeof b);
         statefile_fail(f, "the state was saved from a machine with %s; this one has %s: "
                        "give the same options", a, b);
         return false;
     }
+    static const char *const flag[2] = { "-bios", "-kernel" };
+    const uint32_t gs[2] = { got.bios_size, got.kernel_size }, gc[2] = { got.bios_crc,
+                                                                       got.kernel_crc };
+    const uint32_t ws[2] = { want.bios_size, want.kernel_size }, wc[2] = { want.bios_crc,
+                                                                         want.kernel_crc };
+    for (int i = 0; i < 2; i++) {
+        if (gs[i] == ws[i] && gc[i] == wc[i])
+            continue;
+        describe_file(flag[i], gs[i], gc[i], a, sizeof a);
+        describe_file(flag[i], ws[i], wc[i], b, sizeof b);
+        statefile_fail(f, "the state was saved with %s; this machine has %s: give the %s "
+                       "it was saved with", a, b, flag[i]);
+        return false;
+    }
     return true;
 }
 
-static void load_ram(struct statefile *f, struct machine *m)
+/* Each RAM region's bytes into a fresh buffer (ram[i], NULL for other regions), so that
+ * a file that ends half way leaves the machine's RAM as it was. */
+static void load_ram(struct statefile *f, const struct machine *m, uint8_t **ram)
 {
     for (unsigned i = 0; i < m->mem.nregions; i++) {
         const struct region *r = &m->mem.region[i];
@@ -163,7 +207,12 @@ static void load_ram(struct statefile *f, struct machine *m)
                            run.base, run.base + run.size - 1, r->base, r->base + r->size - 1);
             return;
         }
-        if (!statefile_get_bytes(f, r->host, r->size))
+        ram[i] = malloc(r->size ? r->size : 1);
+        if (!ram[i]) {
+            statefile_fail(f, "out of memory loading %u bytes of RAM", (unsigned)r->size);
+            return;
+        }
+        if (!statefile_get_bytes(f, ram[i], r->size))
             return;
     }
 }
@@ -189,21 +238,43 @@ static void state_loaded(struct machine *m)
     m->stop_msg[0] = '\0';
 }
 
+/* The state goes into a copy of the machine and fresh RAM first; only a load that read
+ * the whole file without a fault replaces the machine's, so that a failed load (a file
+ * cut short, a value out of range in its last section) leaves the machine exactly as it
+ * was. The copy's wiring still points into m, which is where it is copied back to. */
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err)
 {
     struct statefile *f = statefile_open(path, err, MACHINE_ERRMAX);
     if (!f)
         return MACHINE_ERR_STATE;
-    if (check_header(f, m)) {
+    struct machine *next = malloc(sizeof *next);
+    uint8_t *ram[PHYSMEM_MAX_REGIONS] = { NULL };
+    if (!next)
+        statefile_fail(f, "out of memory loading saved state '%s'", path);
+    else
+        memcpy(next, m, sizeof *next);
+    if (next && check_header(f, m)) {
         for (size_t i = 0; i < NPARTS; i++)
-            statefile_get(f, parts[i].desc, part_obj(m, &parts[i]));
-        if (m->cpu.model != m->cpu.info->model)
+            statefile_get(f, parts[i].desc, part_obj(next, &parts[i]));
+        if (next->cpu.model != next->cpu.info->model)
             statefile_fail(f, "saved state '%s' has a CPU section of another model than its "
                            "header (a damaged or forged file)", path);
-        load_ram(f, m);
+        load_ram(f, m, ram);
     }
-    if (!statefile_close(f, err, MACHINE_ERRMAX))
-        return MACHINE_ERR_STATE;
-    state_loaded(m);
-    return MACHINE_OK;
+    bool ok = statefile_close(f, err, MACHINE_ERRMAX);
+    if (ok) {
+        memcpy(m, next, sizeof *m);
+        for (unsigned i = 0; i < m->mem.nregions; i++) {
+            if (!ram[i])
+                continue;
+            uint8_t *old = m->mem.region[i].host;
+            m->mem.region[i].host = ram[i];
+            ram[i] = old; /* freed below */
+        }
+        state_loaded(m);
+    }
+    for (unsigned i = 0; i < PHYSMEM_MAX_REGIONS; i++)
+        free(ram[i]);
+    free(next);
+    return ok ? MACHINE_OK : MACHINE_ERR_STATE;
 }

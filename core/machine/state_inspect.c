@@ -235,9 +235,13 @@ int machine_state_diff(const char *path_a, const char *path_b, FILE *out, char *
     struct seen sa = { .n = 0 }, sb = { .n = 0 };
     struct frame a, b;
     unsigned diffs = 0, listed = 0;
+    bool at_end = false; /* both files were read to their end */
     for (;;) {
         bool more_a = next(fa, &sa, &a), more_b = next(fb, &sb, &b);
+        if (statefile_error(fa) || statefile_error(fb))
+            break;
         if (!more_a || !more_b) {
+            at_end = !more_a && !more_b;
             if (more_a != more_b) {
                 fprintf(out, "%s has more sections than %s\n", more_a ? path_a : path_b,
                         more_a ? path_b : path_a);
@@ -268,9 +272,11 @@ int machine_state_diff(const char *path_a, const char *path_b, FILE *out, char *
         } else if (ok) {
             diffs += diff_fields(d, sec, pa, pb, out, &listed);
         } else if (pa && pb && !d) {
-            fprintf(out, "%s: not known to this orrery; %s\n", sec,
-                    memcmp(pa, pb, a.len) ? "its bytes differ" : "its bytes are equal");
-            diffs += memcmp(pa, pb, a.len) != 0;
+            /* Where the next section starts is not known: nothing after can be compared. */
+            statefile_fail(fa, "cannot compare '%s' and '%s' past section %s version %u (%u "
+                           "bytes, %s): this orrery does not know it", path_a, path_b, sec,
+                           (unsigned)a.version, (unsigned)a.len,
+                           memcmp(pa, pb, a.len) ? "its bytes differ" : "its bytes are equal");
         }
         free(pa);
         free(pb);
@@ -279,6 +285,16 @@ int machine_state_diff(const char *path_a, const char *path_b, FILE *out, char *
     }
     if (listed > DIFF_LINES_MAX)
         fprintf(out, "... and %u more differences\n", listed - DIFF_LINES_MAX);
+    /* A file that could not be read is the one named; one read only up to a difference
+     * in layout is not at fault for what follows. */
+    const char *bad = statefile_error(fa) ? statefile_error(fa) : statefile_error(fb);
+    if (bad || !at_end) {
+        if (bad)
+            snprintf(err, MACHINE_ERRMAX, "%s", bad);
+        statefile_abandon(fa);
+        statefile_abandon(fb);
+        return bad ? -1 : (int)(diffs > 0x7FFFFFFF ? 0x7FFFFFFF : diffs);
+    }
     char err_b[MACHINE_ERRMAX];
     bool ok_a = statefile_close(fa, err, MACHINE_ERRMAX);
     bool ok_b = statefile_close(fb, err_b, sizeof err_b);

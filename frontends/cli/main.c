@@ -110,24 +110,28 @@ static void usage(void)
            machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX);
 }
 
+enum size_parse { SIZE_OK, SIZE_BAD, SIZE_HUGE };
+
 /* QEMU's size syntax (qemu_strtosz with MiB as the default unit): a number with an optional
- * fraction and an optional suffix K, M, G or T (B for bytes). Returns false if it is not
- * a size. */
-static bool parse_size(const char *s, uint64_t *out)
+ * fraction and an optional suffix K, M, G or T (B for bytes). SIZE_HUGE when it is a size
+ * of 2^63 bytes or more; the arithmetic never overflows. */
+static enum size_parse parse_size(const char *s, uint64_t *out)
 {
     uint64_t whole = 0, frac = 0, frac_div = 1;
+    bool huge = false;
     const char *p = s;
     if (*p < '0' || *p > '9')
-        return false;
+        return SIZE_BAD;
     for (; *p >= '0' && *p <= '9'; p++) {
         if (whole > (UINT64_MAX - 9) / 10)
-            return false;
-        whole = whole * 10 + (uint64_t)(*p - '0');
+            huge = true;
+        else
+            whole = whole * 10 + (uint64_t)(*p - '0');
     }
     if (*p == '.') {
         p++;
         if (*p < '0' || *p > '9')
-            return false;
+            return SIZE_BAD;
         for (; *p >= '0' && *p <= '9'; p++) {
             if (frac_div < 1000000000u) { /* nine digits are more than a byte's worth */
                 frac = frac * 10 + (uint64_t)(*p - '0');
@@ -143,14 +147,33 @@ static bool parse_size(const char *s, uint64_t *out)
     case 'm': case 'M': shift = 20; break;
     case 'g': case 'G': shift = 30; break;
     case 't': case 'T': shift = 40; break;
-    default: return false;
+    default: return SIZE_BAD;
     }
     if (*p && p[1])
-        return false;
-    if (whole >= (1ull << (63 - shift)))
-        return false;
-    *out = (whole << shift) + ((frac << shift) / frac_div);
-    return true;
+        return SIZE_BAD;
+    if (huge || whole >= (1ull << (63 - shift)))
+        return SIZE_HUGE;
+    /* frac / frac_div of 2^shift bytes, with frac < frac_div <= 10^9 < 2^30: in two steps
+     * of at most 2^20, so that no product exceeds 2^50. */
+    unsigned lo = shift < 20 ? shift : 20, hi = shift - lo;
+    uint64_t q = (frac << lo) / frac_div, r = (frac << lo) % frac_div;
+    uint64_t part = (q << hi) + (r << hi) / frac_div;
+    *out = (whole << shift) + part; /* < 2^63 + 2^40 */
+    return SIZE_OK;
+}
+
+/* The next comma-separated item of *rest (which it cuts), "" for an empty one, NULL after
+ * the last: unlike strtok, empty items are seen, so that "-d ,," is not taken as nothing. */
+static char *next_item(char **rest)
+{
+    char *t = *rest;
+    if (!t)
+        return NULL;
+    char *comma = strchr(t, ',');
+    if (comma)
+        *comma = '\0';
+    *rest = comma ? comma + 1 : NULL;
+    return t;
 }
 
 /* The argument of option argv[*i], or a one-line error if it is missing. */
@@ -164,15 +187,16 @@ static const char *arg_of(int argc, char **argv, int *i)
 static void parse_m(struct machine_config *cfg, const char *v)
 {
     const char *s = strncmp(v, "size=", 5) == 0 ? v + 5 : v;
-    uint64_t bytes;
-    if (!parse_size(s, &bytes))
+    uint64_t bytes = 0;
+    enum size_parse r = parse_size(s, &bytes);
+    if (r == SIZE_BAD)
         die("-m %s: not a size (examples: -m 64, -m 64M, -m 1G)", v);
+    if (r == SIZE_HUGE || bytes > MACHINE_RAM_MAX)
+        die("-m %s: too large; at most 3584M (3.5G) fits below the PCI hole", v);
     if (bytes == 0)
         die("-m %s: the guest needs some RAM (at least 1M)", v);
     if (bytes < MACHINE_RAM_MIN)
         die("-m %s: too small; orrery needs at least 1M of RAM", v);
-    if (bytes > MACHINE_RAM_MAX)
-        die("-m %s: too large; at most 3584M (3.5G) fits below the PCI hole", v);
     /* QEMU rounds the size up to a whole page as well. */
     cfg->ram_size = (bytes + 4095) & ~(uint64_t)4095;
 }
@@ -234,7 +258,7 @@ static void parse_serial(struct options *o, const char *v)
 
 static void parse_d(struct machine_config *cfg, const char *v)
 {
-    char *items = strdup(v), *save = NULL;
+    char *items = strdup(v);
     if (!items)
         die("out of memory");
     if (strcmp(v, "help") == 0) {
@@ -244,7 +268,12 @@ static void parse_d(struct machine_config *cfg, const char *v)
         free(items);
         exit(0);
     }
-    for (char *t = strtok_r(items, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *rest = items, *t; (t = next_item(&rest)) != NULL;) {
+        if (!*t) {
+            free(items);
+            die("-d %s: an empty log item; give a comma-separated list such as -d ioport,"
+                "postcode", v);
+        }
         if (strcmp(t, "ioport") == 0) {
             cfg->log_items |= MACHINE_LOG_IOPORT;
         } else if (strcmp(t, "postcode") == 0) {
@@ -263,12 +292,16 @@ static void parse_d(struct machine_config *cfg, const char *v)
  * an idle guest jumps to its next timer). */
 static void parse_icount(struct machine_config *cfg, const char *v)
 {
-    char *opts = strdup(v), *save = NULL;
+    char *opts = strdup(v);
     bool have_shift = false;
     if (!opts)
         die("out of memory");
-    for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *rest = opts, *t; (t = next_item(&rest)) != NULL;) {
         const char *n = strncmp(t, "shift=", 6) == 0 ? t + 6 : t;
+        if (!*t) {
+            free(opts);
+            die("-icount %s: an empty option; give -icount N or -icount shift=N", v);
+        }
         if (strcmp(t, "sleep=off") == 0)
             continue;
         if (strncmp(t, "sleep=", 6) == 0) {
@@ -291,6 +324,11 @@ static void parse_icount(struct machine_config *cfg, const char *v)
             die("-icount %s: '%s' is not a shift of 0-%d (examples: -icount 3, "
                 "-icount shift=0)", v, item, MACHINE_ICOUNT_SHIFT_MAX);
         }
+        if (have_shift) {
+            free(opts);
+            die("-icount %s: the shift is given twice; give it once (example: -icount "
+                "shift=3)", v);
+        }
         cfg->icount_shift = (unsigned)shift;
         have_shift = true;
     }
@@ -302,13 +340,24 @@ static void parse_icount(struct machine_config *cfg, const char *v)
 
 static void parse_rtc(struct machine_config *cfg, const char *v)
 {
-    char *opts = strdup(v), *save = NULL;
+    char *opts = strdup(v);
+    bool have_base = false;
     if (!opts)
         die("out of memory");
-    for (char *t = strtok_r(opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *rest = opts, *t; (t = next_item(&rest)) != NULL;) {
         char item[64];
         snprintf(item, sizeof item, "%s", t);
+        if (!*t) {
+            free(opts);
+            die("-rtc '%s': an empty option; give -rtc base=DATE (utc, localtime, YYYY-MM-DD "
+                "or YYYY-MM-DDTHH:MM:SS)", v);
+        }
+        if (have_base && strncmp(t, "base=", 5) == 0) {
+            free(opts);
+            die("-rtc %s: base= is given twice; give it once", v);
+        }
         if (strncmp(t, "base=", 5) == 0) {
+            have_base = true;
             if (!machine_parse_rtc_base(t + 5, &cfg->rtc_base)) {
                 free(opts);
                 die("-rtc %s: '%s' is not a date; use utc, localtime, YYYY-MM-DD or "
@@ -415,6 +464,8 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         die("-initrd needs a kernel: give -kernel FILE too");
     if (cfg->append && !cfg->kernel_path)
         die("-append needs a kernel: give -kernel FILE too");
+    if (cfg->log_path && !cfg->log_items)
+        die("-D %s: nothing to log; give -d ITEMS too (-d help lists them)", cfg->log_path);
 }
 
 /* Ctrl-A s: the machine goes to orrery-YYYYMMDD-HHMMSS.state in the current folder (with
@@ -439,6 +490,19 @@ static void save_on_request(struct machine *m, struct console *con)
     console_message(con, msg);
 }
 
+/* The first output that failed to write (a full disk): one line, exit status 1. Flushes
+ * everything first, so that nothing waits in a buffer to fail later. */
+static bool report_output_error(struct machine *m, struct console *con, int *status)
+{
+    char err[MACHINE_ERRMAX];
+    console_flush(con);
+    if (!machine_output_error(m, err) && !console_error(con, err, sizeof err))
+        return false;
+    fprintf(stderr, "orrery: %s\n", err);
+    *status = EXIT_USAGE;
+    return true;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -458,6 +522,9 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &cfg, &opt);
 
     char err[MACHINE_ERRMAX];
+    /* A save at the end of a long run must not be the first to find the path unusable. */
+    if (opt.savestate && machine_check_save_path(opt.savestate, err) != MACHINE_OK)
+        die("%s", err);
     struct console *con = console_open(&opt.serial, err, sizeof err);
     if (!con)
         die("%s", err);
@@ -489,6 +556,7 @@ int main(int argc, char **argv)
     }
 
     int status = 0;
+    bool output_failed = false;
     while (!caught_signal) {
         /* The GDB stub decides whether the guest runs; it waits for gdb while it does not. */
         if (gdb && gdbstub_killed(gdb)) {
@@ -513,6 +581,8 @@ int main(int argc, char **argv)
         enum machine_stop why = machine_run(m, budget);
         /* The slice boundary: the console's output goes out, its input comes in. */
         enum console_event ev = console_poll(con);
+        if ((output_failed = report_output_error(m, con, &status)))
+            break;
         if (ev == CONSOLE_QUIT)
             break;
         if (ev == CONSOLE_SAVE)
@@ -524,13 +594,17 @@ int main(int argc, char **argv)
         console_flush(con);
         machine_flush(m);
         fflush(stdout);
+        unsigned long long done = (unsigned long long)machine_instructions(m);
         if (why == MACHINE_STOP_UNSUPPORTED) {
-            fprintf(stderr, "orrery: stopped: %s\n", machine_stop_message(m));
+            fprintf(stderr, "orrery: stopped: %s after %llu instructions\n",
+                    machine_stop_message(m), done);
             status = EXIT_STOPPED;
         } else if (why == MACHINE_STOP_SHUTDOWN) {
-            fprintf(stderr, "orrery: %s; exiting (-no-reboot)\n", machine_stop_message(m));
+            fprintf(stderr, "orrery: %s; exiting (-no-reboot) after %llu instructions\n",
+                    machine_stop_message(m), done);
         } else {
-            fprintf(stderr, "orrery: %s; exiting\n", machine_stop_message(m));
+            fprintf(stderr, "orrery: %s; exiting after %llu instructions\n",
+                    machine_stop_message(m), done);
         }
         break;
     }
@@ -545,6 +619,8 @@ int main(int argc, char **argv)
                 caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
                 (unsigned long long)machine_instructions(m));
     }
+    if (!output_failed)
+        report_output_error(m, con, &status);
     if (opt.savestate) {
         if (machine_save_state(m, opt.savestate, err) == MACHINE_OK) {
             fprintf(stderr, "orrery: saved the machine to %s after %llu instructions\n",

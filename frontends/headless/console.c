@@ -25,6 +25,7 @@ struct console {
      * so that the saved machine has seen exactly what came before the key. */
     size_t held_len, held_pos;
     unsigned char held[512];
+    int write_errno;       /* the first failed write's errno (0: none); output stops */
     size_t out_len;
     unsigned char out[OUT_BUF];
 };
@@ -104,30 +105,44 @@ static int enter_raw(int fd, bool escapes)
     return 0;
 }
 
-/* Writes everything, waiting if the descriptor is non-blocking and full. Output that cannot
- * go anywhere (a closed pipe) is dropped: the guest must not stop because of it. */
-static void write_all(int fd, const unsigned char *p, size_t n)
+/* Writes everything, waiting if the descriptor is non-blocking and full. The first failure
+ * (a full disk, an I/O error) is kept for console_error and drops the output from then
+ * on; a closed pipe ends the process with SIGPIPE as it would any program. */
+static void write_all(struct console *c, const unsigned char *p, size_t n)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
+    while (n && !c->write_errno) {
+        ssize_t w = write(c->out_fd, p, n);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
         } else if (w < 0 && errno == EINTR) {
             continue;
         } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+            struct pollfd pfd = { .fd = c->out_fd, .events = POLLOUT };
             poll(&pfd, 1, 100);
         } else {
-            return;
+            c->write_errno = w < 0 ? errno : EIO;
         }
     }
+}
+
+bool console_error(const struct console *c, char *err, size_t err_len)
+{
+    if (!c || !c->write_errno)
+        return false;
+    if (c->opt.kind == CONSOLE_FILE)
+        snprintf(err, err_len, "serial file '%s': cannot write: %s; free some space or give "
+                 "another -serial file:PATH", c->opt.path, strerror(c->write_errno));
+    else
+        snprintf(err, err_len, "serial output (standard output): cannot write: %s; send it "
+                 "somewhere writable", strerror(c->write_errno));
+    return true;
 }
 
 void console_flush(struct console *c)
 {
     if (c->out_len && c->out_fd >= 0)
-        write_all(c->out_fd, c->out, c->out_len);
+        write_all(c, c->out, c->out_len);
     c->out_len = 0;
 }
 
@@ -157,9 +172,9 @@ static void say(struct console *c, const char *text)
     const char *nl = c->raw ? "\r\n" : "\n";
     for (const char *p = text; *p; p++) {
         if (*p == '\n')
-            write_all(c->out_fd, (const unsigned char *)nl, strlen(nl));
+            write_all(c, (const unsigned char *)nl, strlen(nl));
         else
-            write_all(c->out_fd, (const unsigned char *)p, 1);
+            write_all(c, (const unsigned char *)p, 1);
     }
 }
 

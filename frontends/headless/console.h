@@ -53,6 +53,10 @@ void console_message(struct console *c, const char *text);
 /* Writes out everything buffered. */
 void console_flush(struct console *c);
 
+/* After the first write that failed (a full disk, an I/O error): true with one line in
+ * err naming the output and the cause. Output is dropped from then on. NULL is fine. */
+bool console_error(const struct console *c, char *err, size_t err_len);
+
 /* Flushes, restores the terminal, frees. NULL is fine. */
 void console_close(struct console *c);
 

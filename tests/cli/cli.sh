@@ -85,6 +85,19 @@ bad "-m 0: " -m 0 -bios "$hi"
 bad "-m 4G: too large" -m 4G -bios "$hi"
 bad "-m 3585: too large" -m 3585 -bios "$hi"
 bad "-m 512K: too small" -m 512K -bios "$hi"
+bad "-m 0.16777312T: too large" -m 0.16777312T -bios "$hi"
+bad "-m 99999999999999999999999: too large" -m 99999999999999999999999 -bios "$hi"
+bad "-m 8388608T: too large" -m 8388608T -bios "$hi"
+bad "-m 0.5K: too small" -m 0.5K -bios "$hi"
+good "hi" -bios "$hi" -debugcon stdio -m 0.0034T
+# The exit line says why and how many instructions ran (hi.bin: 9, the far jump and the
+# HLT included; EIP is past the HLT).
+if grep -q "halted with interrupts disabled (at F000:000E); exiting after 9 instructions" "$dir/err"; then
+    echo "ok   the exit line counts the instructions"
+else
+    echo "FAIL the exit line: $(cat "$dir/err")"
+    fail=1
+fi
 bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
 bad "option '-L' needs an argument" -bios "$hi" -L
 # Without -bios, SeaBIOS's bios-256k.bin is looked for in the -L folders first.
@@ -106,6 +119,19 @@ bad "-initrd needs a kernel" -bios "$hi" -initrd "$dir/zero.img"
 bad "-append needs a kernel" -bios "$hi" -append "console=ttyS0"
 bad "cannot open initrd '$dir/missing.gz'" -kernel "$bz" -initrd "$dir/missing.gz"
 bad "does not fit in RAM above the kernel" -kernel "$bz" -initrd "$dir/big.bin" -m 8
+# A bzImage cut short (syssize, in 16-byte units, says more follows the setup than the
+# file holds) is refused; so is an initrd that fits no -m, from its size alone (a sparse
+# 3.5 GiB file: reading it would take 3.5 GiB of memory).
+cp "$bz" "$dir/bzcut.img"
+poke "$dir/bzcut.img" 500 '\001\002'  # 0x1F4 syssize 0x201: 8208 bytes; the file has 4096
+bad "kernel '$dir/bzcut.img' is truncated: its header says 8208 bytes follow the setup, the file has 4096" \
+    -kernel "$dir/bzcut.img"
+truncate -s 3584M "$dir/huge.img"
+bad "initrd '$dir/huge.img' (3584 MiB) does not fit in RAM above the kernel (which needs up to 2 MiB) with any -m" \
+    -kernel "$bz" -initrd "$dir/huge.img"
+truncate -s 100M "$dir/mid.img"
+bad "initrd '$dir/mid.img' (100 MiB) does not fit in RAM above the kernel (which needs up to 2 MiB); give -m 102 or more" \
+    -kernel "$bz" -initrd "$dir/mid.img" -m 64
 bad "-serial tcp:1234: unsupported" -kernel "$bz" -serial tcp:1234
 bad "-serial file: needs a path" -kernel "$bz" -serial file:
 bad "cannot create serial file" -kernel "$bz" -serial file:"$dir/no/such/file"
@@ -123,6 +149,17 @@ bad "-global vga.vgamem_mb=16: unsupported" -global vga.vgamem_mb=16 -bios "$hi"
 bad "-global isa-debugcon.iobase=0x10000: '0x10000' is not an I/O port" \
     -global isa-debugcon.iobase=0x10000 -bios "$hi"
 bad "-global isa-debugcon.iobase=: '' is not an I/O port" -global isa-debugcon.iobase= -bios "$hi"
+# Accepted silently before: empty or repeated items, a log file with nothing to log, RAM
+# a 286 cannot address.
+bad "-rtc '': an empty option" -rtc "" -bios "$hi"
+bad "-rtc 'base=utc,': an empty option" -rtc base=utc, -bios "$hi"
+bad "-icount 3,3: the shift is given twice" -icount 3,3 -bios "$hi"
+bad "-rtc base=utc,base=utc: base= is given twice" -rtc base=utc,base=utc -bios "$hi"
+bad "-icount shift=3,: an empty option" -icount shift=3, -bios "$hi"
+bad "-d ,,,: an empty log item" -d ,,, -bios "$hi"
+bad "-D $dir: nothing to log; give -d ITEMS too" -D "$dir" -bios "$hi"
+bad "RAM size 3584 MiB does not fit the 16 MiB address space of the 286 below its 64 KiB BIOS; give -m 15M or less" \
+    -cpu 286 -m 3584 -bios "$hi"
 
 good "hi" -bios "$hi" -debugcon stdio
 good "hi" -L "$dir/fw-hi" -debugcon stdio
@@ -130,7 +167,8 @@ good "hi" -L "$dir/fw-small" -bios "$hi" -debugcon stdio
 good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
 good "hi" --bios "$hi" --debugcon stdio --m 64M --cpu i386
 good "hi" -bios "$hi" -debugcon stdio -m 1G -cpu pentium
-good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 286
+good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 486
+good "hi" -bios "$hi" -debugcon stdio -m 16320K -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"
 good "" -bios "$hi" -debugcon null
@@ -231,9 +269,53 @@ else
     echo "FAIL -stop-at -savestate: $(cat "$dir/err")"
     fail=1
 fi
+# -savestate replaces a regular file or nothing, and its path is checked before the run:
+# a FIFO (or a FIFO where PATH.tmp goes) stays a FIFO, a missing folder stops at once.
+mkfifo "$dir/fifo.state" "$dir/s2.state.tmp"
+bad "saved state '$dir/fifo.state': exists and is not a regular file" \
+    -bios "$hi" -debugcon stdio -savestate "$dir/fifo.state"
+bad "saved state '$dir/s2.state.tmp': exists and is not a regular file" \
+    -bios "$hi" -debugcon stdio -savestate "$dir/s2.state"
+bad "cannot create saved state '$dir/no/such/s.state.tmp'" \
+    -bios "$hi" -debugcon stdio -savestate "$dir/no/such/s.state"
+if [ -p "$dir/fifo.state" ] && [ -p "$dir/s2.state.tmp" ]; then
+    echo "ok   -savestate left the FIFOs alone"
+else
+    echo "FAIL -savestate replaced a FIFO"
+    fail=1
+fi
+# A state remembers its firmware and kernel (size, CRC-32): another -bios or -kernel, or
+# none, is refused with one line.
+bad "the state was saved with a -bios of 65536 bytes (CRC-32 0x" \
+    -bios "$hi" -loadstate "$dir/s.state"
+bad "the state was saved with a -bios of 65536 bytes (CRC-32 0x" \
+    -kernel "$bz" -loadstate "$dir/s.state"
+"$orrery" -kernel "$bz" -stop-at 1000 -savestate "$dir/k.state" </dev/null 2>/dev/null
+cp "$bz" "$dir/bz2.img"
+poke "$dir/bz2.img" 5000 '\001'
+bad "the state was saved with a -kernel of 5120 bytes (CRC-32 0x" \
+    -kernel "$dir/bz2.img" -loadstate "$dir/k.state"
+good "" -kernel "$bz" -stop-at 1000 -loadstate "$dir/k.state" </dev/null
 # Without escapes (-serial stdio) Ctrl-A is a byte like any other.
 printf 'a\001x\n' > "$dir/in.raw"
 good "$(printf 'Ka\001x')" -kernel "$bz" -serial stdio < "$dir/in.raw"
+
+# A write that fails (/dev/full is a full disk) is reported once, by name, with exit 1.
+bad "debugcon file '/dev/full': cannot write: No space left on device" \
+    -bios "$hi" -debugcon file:/dev/full
+bad "log file '/dev/full': cannot write: No space left on device" \
+    -bios "$hi" -d ioport -D /dev/full
+bad "serial file '/dev/full': cannot write: No space left on device" \
+    -kernel "$bz" -serial file:/dev/full < "$dir/in.ab"
+"$orrery" -bios "$hi" -debugcon stdio >/dev/full 2>"$dir/err"
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$(wc -l < "$dir/err")" -eq 1 ] &&
+   grep -q "^orrery: debugcon (standard output): cannot write: No space left" "$dir/err"; then
+    echo "ok   -debugcon stdio to a full disk: $(cat "$dir/err")"
+else
+    echo "FAIL -debugcon stdio to a full disk: exit $rc, $(cat "$dir/err")"
+    fail=1
+fi
 
 # -version, -h and -cpu help answer on stdout and exit 0.
 for args in "-version" "-h" "--help" "-cpu help" "-d help"; do

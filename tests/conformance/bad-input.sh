@@ -36,4 +36,16 @@ check text "$dir/text.MOO"
 check empty "$dir/empty.MOO"
 check corrupt "$dir/corrupt.MOO"
 check missing "$dir/missing.MOO"
+# An option without its value says so (one line, exit 2), not "unknown option".
+for opt in --cpu --min-passed; do
+    out=$("$moo" "$good" "$opt" 2>&1)
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] &&
+       printf '%s' "$out" | grep -q "option '$opt' needs a value"; then
+        echo "ok   $opt without a value: $out"
+    else
+        echo "FAIL $opt without a value: exit $rc, output: $out"
+        fail=1
+    fi
+done
 exit $fail

@@ -333,6 +333,10 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
+        } else if (strcmp(argv[i], "--cpu") == 0 || strcmp(argv[i], "--min-passed") == 0) {
+            fprintf(stderr, "orrery-moo: option '%s' needs a value (%s)\n", argv[i],
+                    argv[i][2] == 'c' ? "--cpu MODEL, e.g. --cpu 286" : "--min-passed N");
+            return 2;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "orrery-moo: unknown option '%s'\n", argv[i]);
             usage(stderr);

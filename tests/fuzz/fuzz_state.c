@@ -8,6 +8,8 @@
  * harness adds the header, appends the RAM sections of a 1 MiB machine (zeros; RAM is
  * copied, not interpreted, and 700 KiB per input would drown the fuzzer), compresses it,
  * loads it into a fresh machine and, when the load succeeds, runs 20,000 instructions.
+ * A header section at the start gets the harness's firmware (size and CRC-32) written
+ * over its own, so that seeds saved with any -bios get past the header check.
  * A seed: any state of a `-m 1` machine with its RAM sections cut off, e.g.
  *
  *   build/orrery -bios build/roms/tests/platform.bin -m 1 -display none -stop-at 5000 \
@@ -29,6 +31,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char bios_path[64], state_path[64];
+static uint32_t bios_size, bios_crc;
 
 /* A 64 KiB image whose reset vector jumps to a loop touching the PIT, the PIC and the
  * UART, in case the loaded CPU state goes there. */
@@ -49,6 +52,8 @@ static void make_paths(void)
     if (!f || fwrite(img, 1, sizeof img, f) != sizeof img)
         abort();
     fclose(f);
+    bios_size = sizeof img;
+    bios_crc = (uint32_t)crc32(0, img, sizeof img);
 }
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -81,8 +86,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(hdr, STATEFILE_MAGIC, 8);
     put_le32(hdr + 8, STATEFILE_FORMAT);
     gzwrite(gz, hdr, sizeof hdr);
+    /* "machine" version 2: ram_size (8), model (1), bios_size, bios_crc, kernel_size and
+     * kernel_crc (4 each), after a frame of 1 + 7 + 4 + 4 bytes. */
+    static const uint8_t head[] = { 7, 'm', 'a', 'c', 'h', 'i', 'n', 'e', 2, 0, 0, 0 };
+    uint8_t *copy = size ? malloc(size) : NULL;
+    if (size && !copy)
+        abort();
     if (size)
-        gzwrite(gz, data, (unsigned)size);
+        memcpy(copy, data, size);
+    if (size >= 16 + 9 + 8 && memcmp(copy, head, sizeof head) == 0) {
+        put_le32(copy + 16 + 9, bios_size);
+        put_le32(copy + 16 + 13, bios_crc);
+    }
+    if (size)
+        gzwrite(gz, copy, (unsigned)size);
+    free(copy);
     put_ram(gz, 0, 0xA0000);
     put_ram(gz, 0xA0000, 0x20000);  /* SMRAM under the VGA window */
     put_ram(gz, 0xC0000, 0x40000);  /* shadow RAM under the ROMs (PAM) */

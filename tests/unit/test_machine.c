@@ -25,7 +25,8 @@ static struct machine *make(const struct tmp *bios, const struct tmp *con, const
                             bool no_reboot)
 {
     struct machine_config cfg = {
-        .ram_size = 16u << 20,
+        /* A 286 addresses 16 MiB, the BIOS included: 15 MiB of RAM is what fits. */
+        .ram_size = cpu && strcmp(cpu, "286") == 0 ? 15u << 20 : 16u << 20,
         .cpu_model = cpu,
         .bios_path = bios->path,
         .debugcon = MACHINE_DEBUGCON_FILE,
@@ -525,6 +526,14 @@ static void test_bad_ram_and_cpu_are_one_line(void **state)
     cfg.ram_size = (2u << 20) + 1;
     assert_int_equal(try_create(&cfg, err), MACHINE_ERR_RAM);
     cfg.ram_size = MACHINE_RAM_MAX;
+    assert_int_equal(try_create(&cfg, err), MACHINE_OK);
+
+    /* RAM a 286 cannot address below its BIOS is refused; by default it gets what fits. */
+    cfg.cpu_model = "286";
+    cfg.ram_size = 16u << 20;
+    assert_int_equal(try_create(&cfg, err), MACHINE_ERR_RAM);
+    assert_non_null(strstr(err, "give -m 15M or less"));
+    cfg.ram_size = 0;
     assert_int_equal(try_create(&cfg, err), MACHINE_OK);
 
     cfg.ram_size = 0;

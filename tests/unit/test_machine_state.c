@@ -3,8 +3,10 @@
  * never stopped, and every way a state can be wrong ends in one line. */
 #include "machine_rig.h"
 
+#include <signal.h>
 #include <zlib.h>
 
+#include "core/machine/machine_impl.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -252,6 +254,35 @@ static void test_statefile_sections(void **state)
     tmp_drop(&st);
 }
 
+/* Copies the first `n` bytes of src to dst. */
+static void copy_head(const char *src, const char *dst, size_t n)
+{
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    uint8_t *buf = malloc(n);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, n, f), n);
+    fclose(f);
+    f = fopen(dst, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+    free(buf);
+}
+
+static long file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n;
+}
+
+static void forge(const char *in, const char *out, const char *section, const char *field,
+                  uint64_t value);
+
 static void save_at(const struct tmp *bios, const struct tmp *con, const char *path,
                     uint64_t at)
 {
@@ -276,12 +307,14 @@ static size_t read_stream(FILE *f, char *buf, size_t cap)
 static void test_show_and_diff_name_fields(void **state)
 {
     (void)state;
-    struct tmp bios, con, s1, s2, s3;
+    struct tmp bios, con, s1, s2, s3, cut, other;
     tmp_make(&bios);
     tmp_make(&con);
     tmp_make(&s1);
     tmp_make(&s2);
     tmp_make(&s3);
+    tmp_make(&cut);
+    tmp_make(&other);
     write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
     save_at(&bios, &con, s1.path, 20);
     save_at(&bios, &con, s2.path, 20);
@@ -310,11 +343,267 @@ static void test_show_and_diff_name_fields(void **state)
     fclose(out);
     assert_int_equal(machine_state_diff(s1.path, bios.path, stdout, err), -1);
     assert_non_null(strstr(err, "is not an orrery saved state"));
+
+    /* B cut short: B is named, not A. */
+    copy_head(s2.path, cut.path, (size_t)file_size(s2.path) / 2);
+    out = tmpfile();
+    assert_int_equal(machine_state_diff(s1.path, cut.path, out, err), -1);
+    fclose(out);
+    assert_non_null(strstr(err, cut.path));
+    assert_null(strstr(err, s1.path));
+    /* A difference in layout is a difference (exit 1), not an unreadable file. */
+    forge(s1.path, other.path, "ferr", NULL, 7);
+    out = tmpfile();
+    assert_int_equal(machine_state_diff(s1.path, other.path, out, err), 1);
+    read_stream(out, text, sizeof text);
+    assert_non_null(strstr(text, "differ in layout: section ferr version 1"));
+    fclose(out);
+    /* A section longer than any orrery writes is refused before it is allocated. */
+    uint8_t huge[12 + 1 + 3 + 8] = { 'O', 'R', 'R', 'Y', 'S', 'T', 'A', 'T',
+                                     STATEFILE_FORMAT, 0, 0, 0, 3, 'c', 'p', 'u', 1, 0, 0, 0,
+                                     0xF0, 0xFF, 0xFF, 0xFF };
+    write_gz(other.path, huge, sizeof huge);
+    out = tmpfile();
+    assert_int_equal(machine_state_show(other.path, out, err), -1);
+    fclose(out);
+    assert_non_null(strstr(err, "more than any orrery writes"));
     tmp_drop(&bios);
     tmp_drop(&con);
     tmp_drop(&s1);
     tmp_drop(&s2);
     tmp_drop(&s3);
+    tmp_drop(&cut);
+    tmp_drop(&other);
+}
+
+/* A load that fails part way (a file cut in its RAM, a value out of range in a late
+ * section) leaves the machine exactly as it was: saved before and after, the two states
+ * are equal field for field and page for page. */
+static void test_failed_load_changes_nothing(void **state)
+{
+    (void)state;
+    struct tmp bios, con, other, cut, forged, before, after;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&other);
+    tmp_make(&cut);
+    tmp_make(&forged);
+    tmp_make(&before);
+    tmp_make(&after);
+    write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
+    save_at(&bios, &con, other.path, 20);      /* another point of the same program */
+    copy_head(other.path, cut.path, (size_t)file_size(other.path) * 3 / 4);
+    forge(other.path, forged.path, "ps2mouse", "head", 0xFF);
+    char err[MACHINE_ERRMAX];
+    struct machine *m = make_clocked(&bios, &con, true, 2);
+    while (machine_instructions(m) < 40)
+        machine_run(m, 40 - machine_instructions(m));
+    assert_int_equal(machine_save_state(m, before.path, err), MACHINE_OK);
+    const char *bad[] = { cut.path, forged.path };
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(machine_load_state(m, bad[i], err), MACHINE_ERR_STATE);
+        assert_int_equal(machine_save_state(m, after.path, err), MACHINE_OK);
+        FILE *out = tmpfile();
+        assert_non_null(out);
+        int diffs = machine_state_diff(before.path, after.path, out, err);
+        if (diffs != 0) {
+            char text[4096];
+            read_stream(out, text, sizeof text);
+            fail_msg("%s changed the machine: %s", bad[i], text);
+        }
+        fclose(out);
+    }
+    /* A load that succeeds still replaces everything. */
+    assert_int_equal(machine_load_state(m, other.path, err), MACHINE_OK);
+    assert_int_equal(machine_instructions(m), 20);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&other);
+    tmp_drop(&cut);
+    tmp_drop(&forged);
+    tmp_drop(&before);
+    tmp_drop(&after);
+}
+
+/* ---- forged states: a genuine state with one field rewritten ---- */
+
+struct find_field {
+    const char *path;
+    size_t at, off;
+    unsigned size;
+    bool found;
+};
+
+static void find_field_fn(void *opaque, const char *path, uint64_t value, unsigned size)
+{
+    (void)value;
+    struct find_field *ff = opaque;
+    if (!ff->found && strcmp(path, ff->path) == 0) {
+        ff->found = true;
+        ff->off = ff->at;
+        ff->size = size;
+    }
+    if (!ff->found)
+        ff->at += size;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Copies the state at `in` to `out` with `section`'s `field` (a savestate_visit path such
+ * as "deadline[1]") set to value; with field NULL, the section's version instead. */
+static void forge(const char *in, const char *out, const char *section, const char *field,
+                  uint64_t value)
+{
+    char err[STATEFILE_ERRMAX], name[SAVESTATE_NAME_MAX + 1];
+    uint32_t version, len;
+    bool patched = false;
+    struct statefile *fi = statefile_open(in, err, sizeof err);
+    struct statefile *fo = statefile_create(out, err, sizeof err);
+    assert_non_null(fi);
+    assert_non_null(fo);
+    while (statefile_next_frame(fi, name, &version, &len)) {
+        uint8_t *payload = malloc(len + 1), frame[1 + SAVESTATE_NAME_MAX + 8];
+        assert_non_null(payload);
+        assert_true(statefile_get_bytes(fi, payload, len));
+        if (strcmp(name, section) == 0 && !field) {
+            version = (uint32_t)value;
+            patched = true;
+        } else if (strcmp(name, section) == 0) {
+            const struct savestate_desc *d = machine_state_desc(name, version);
+            assert_non_null(d);
+            struct find_field ff = { field, 0, 0, 0, false };
+            savestate_visit(d, payload, find_field_fn, &ff);
+            assert_true(ff.found);
+            put_le(payload + ff.off, value, ff.size);
+            patched = true;
+        }
+        size_t n = strlen(name);
+        frame[0] = (uint8_t)n;
+        memcpy(frame + 1, name, n);
+        put_le(frame + 1 + n, version, 4);
+        put_le(frame + 5 + n, len, 4);
+        assert_true(statefile_put_bytes(fo, frame, n + 9));
+        assert_true(statefile_put_bytes(fo, payload, len));
+        if (strcmp(name, MACHINE_STATE_RAM) == 0) {
+            uint32_t size = (uint32_t)payload[4] | (uint32_t)payload[5] << 8 |
+                            (uint32_t)payload[6] << 16 | (uint32_t)payload[7] << 24;
+            uint8_t *ram = malloc(size);
+            assert_non_null(ram);
+            assert_true(statefile_get_bytes(fi, ram, size));
+            assert_true(statefile_put_bytes(fo, ram, size));
+            free(ram);
+        }
+        free(payload);
+    }
+    assert_true(statefile_close(fi, err, sizeof err));
+    assert_true(statefile_close(fo, err, sizeof err));
+    assert_true(patched);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "a forged state hung the machine\n";
+    if (write(2, msg, sizeof msg - 1) < 0)
+        _exit(3);
+    _exit(2);
+}
+
+/* Loads `path` on either clock; when it loads, the machine must run two million
+ * instructions of its loop promptly (a hundredth of a second; SIGALRM after 10 s ends a
+ * hang: a runaway timer costs a thousand callbacks per instruction, half a minute here)
+ * and its clock stay below SCHED_TIME_MAX. */
+static enum machine_status load_and_run(const struct tmp *bios, const char *path, bool icount,
+                                        char *err)
+{
+    struct tmp con;
+    tmp_make(&con);
+    struct machine *m = make_clocked(bios, &con, icount, 2);
+    enum machine_status st = machine_load_state(m, path, err);
+    if (st == MACHINE_OK) {
+        signal(SIGALRM, on_alarm);
+        alarm(10);
+        uint64_t start = machine_instructions(m);
+        for (int i = 0; i < 100 && machine_instructions(m) - start < 2000000; i++)
+            if (machine_run(m, 2000000) != MACHINE_STOP_BUDGET)
+                break;
+        alarm(0);
+        assert_true(machine_time_ns(m) < SCHED_TIME_MAX);
+    }
+    machine_destroy(m);
+    tmp_drop(&con);
+    return st;
+}
+
+/* Every clock and deadline of a state is bounded or made harmless on load: a virtual time
+ * near 2^64 is refused by name; an RTC oscillator started in the future, deadlines in the
+ * far past or future, a PIT count started in the future, an anchor past the CPU's
+ * counter, all load and run (on both clocks) without spinning. */
+static void test_forged_clocks_are_harmless(void **state)
+{
+    (void)state;
+    struct tmp bios, con, good, late, bad;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&good);
+    tmp_make(&late);
+    tmp_make(&bad);
+    static const uint8_t spin[] = { 0xFB, 0xEB, 0xFE }; /* sti; jmp $ */
+    write_bios(bios.path, 64u << 10, spin, sizeof spin);
+    save_at(&bios, &con, good.path, 100); /* the RTC is running */
+    char err[MACHINE_ERRMAX];
+
+    forge(good.path, bad.path, "sched", "anchor_ns", UINT64_MAX - 1000000);
+    assert_int_equal(load_and_run(&bios, bad.path, true, err), MACHINE_ERR_STATE);
+    assert_non_null(strstr(err, "anchor_ns"));
+
+    /* The cases start from the state moved 10 s on (with the RTC's next update), so that
+     * a deadline wrapped past 2^64 lands in the past. Up to five fields per case;
+     * cmos[11] = 0x42 turns the RTC's periodic interrupt on (PIE, 24-hour mode) and
+     * deadline[2] = 0 makes its timer due, so that a bad oscillator base is used at once. */
+    forge(good.path, late.path, "sched", "anchor_ns", 10 * 1000000000ull);
+    forge(late.path, late.path, "rtc146818", "next_update", 10 * 1000000000ull + 500000000);
+    assert_int_equal(load_and_run(&bios, late.path, true, err), MACHINE_OK);
+    static const struct forgery {
+        const char *section, *field;
+        uint64_t value;
+    } harmless[][5] = {
+        { { "rtc146818", "osc_base", UINT64_MAX - 1000 },
+          { "rtc146818", "cmos[11]", 0x42 }, { "sched", "deadline[2]", 0 } },
+        { { "rtc146818", "next_update", UINT64_MAX - 1000000 } },
+        { { "rtc146818", "pf_seen", UINT64_MAX }, { "rtc146818", "cmos[11]", 0x42 } },
+        { { "sched", "deadline[1]", 0 } },             /* the RTC's update, long ago */
+        { { "sched", "deadline[0]", UINT64_MAX - 1 } }, /* the PIT's, in the far future */
+        { { "sched", "anchor_icount", UINT64_MAX } },
+        { { "sched", "anchor_icount", 0 }, { "sched", "rate", UINT64_MAX } },
+        { { "sched", "rate", UINT64_MAX } },
+        { { "pit8254", "ch[0].start", UINT64_MAX - 100 }, { "pit8254", "ch[0].mode", 2 },
+          { "pit8254", "ch[0].count0", 1000 }, { "pit8254", "ch[0].phase", PIT_RUNNING },
+          { "sched", "deadline[0]", 0 } },
+        { { "pit8254", "ch[0].next_start", UINT64_MAX - 1000 } },
+    };
+    for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++) {
+        const char *from = late.path;
+        for (size_t j = 0; j < 5 && harmless[i][j].section; j++) {
+            forge(from, bad.path, harmless[i][j].section, harmless[i][j].field,
+                  harmless[i][j].value);
+            from = bad.path;
+        }
+        for (int clock = 0; clock < 2; clock++)
+            if (load_and_run(&bios, bad.path, clock, err) != MACHINE_OK)
+                fail_msg("%s.%s: %s", harmless[i][0].section, harmless[i][0].field, err);
+    }
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&good);
+    tmp_drop(&late);
+    tmp_drop(&bad);
 }
 
 int main(void)
@@ -326,6 +615,8 @@ int main(void)
         cmocka_unit_test(test_unwritable_path_is_one_line),
         cmocka_unit_test(test_statefile_sections),
         cmocka_unit_test(test_show_and_diff_name_fields),
+        cmocka_unit_test(test_forged_clocks_are_harmless),
+        cmocka_unit_test(test_failed_load_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,11 +399,38 @@ static void test_runaway_timer_is_bounded_per_call(void **state)
     t->rearm_every = 0;                  /* always due again */
     sched_timer_mod(&t->s, t->rearm_id, 0);
     t->nlog = 0;
-    /* fired() logs at most 63 entries; count through the deadline instead. */
-    sched_fire_due(&t->s);
+    /* fired() logs at most 63 entries; count through the deadline instead. The call
+     * says it stopped with work left, so that the machine hands control back. */
+    assert_false(sched_fire_due(&t->s));
     assert_true(sched_timer_armed(&t->s, t->rearm_id));
     assert_int_equal(sched_slice(&t->s, 100), 1);
     sched_slice_done(&t->s);
+    t->rearm_every = 1000;               /* due once more, then in the future */
+    assert_true(sched_fire_due(&t->s));
+    free(t);
+}
+
+/* A loaded state's deadlines past SCHED_TIME_MAX never fire; an anchor_icount past the
+ * CPU's counter or a rate out of range leaves time where the state says. */
+static void test_loaded_clock_is_bounded(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_DETERMINISTIC, 0);
+    struct tag a = { t, 'a' };
+    int ia = sched_timer_new(&t->s, "a", fired, &a);
+    t->icount = 500;
+    t->s.st.deadline[ia] = SCHED_TIME_MAX + 1;
+    t->s.st.anchor_ns = 1000;
+    t->s.st.anchor_icount = UINT64_MAX;
+    t->s.st.rate = UINT64_MAX;
+    sched_state_loaded(&t->s);
+    assert_false(sched_timer_armed(&t->s, ia));
+    assert_int_equal(sched_now(&t->s), 1000);
+    t->icount = 1ull << 40;              /* 2^40 instructions at 100 us each: overflow */
+    t->s.st.anchor_icount = 0;
+    t->s.st.rate = 100000ull << 16;
+    sched_state_loaded(&t->s);
+    assert_int_equal(sched_now(&t->s), 1000);
     free(t);
 }
 
@@ -452,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_realtime_idle_oversleep_stops_at_each_deadline),
         cmocka_unit_test(test_realtime_holds_catch_up_while_interrupts_are_off),
         cmocka_unit_test(test_runaway_timer_is_bounded_per_call),
+        cmocka_unit_test(test_loaded_clock_is_bounded),
         cmocka_unit_test(test_state_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
