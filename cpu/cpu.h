@@ -104,7 +104,8 @@ struct cpu_watch {
 struct cpu_dbg {
     uint8_t active;           /* breakpoints, watchpoints or a step: the loop looks */
     uint8_t step;             /* stop after one instruction */
-    uint8_t skip;             /* the first instruction of a resume does not break */
+    uint8_t skip;             /* the next instruction does not break: the first of a
+                                 resume, or a REP instruction resumed between chunks */
     uint8_t stop;             /* enum cpu_dbg_stop: why the last run ended; NONE: it did not */
     uint8_t hit;              /* a watchpoint fired during this instruction */
     uint8_t hit_kind;         /* enum cpu_watch_kind of the watchpoint that fired */

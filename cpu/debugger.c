@@ -97,7 +97,6 @@ bool cpu_dbg_before(struct cpu *cpu)
 bool cpu_dbg_after(struct cpu *cpu)
 {
     struct cpu_dbg *d = &cpu->dbg;
-    d->skip = 0;
     if (d->hit) {
         d->stop = CPU_DBG_WATCH;
         d->stop_addr = d->hit_addr;

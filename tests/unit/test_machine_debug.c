@@ -216,6 +216,46 @@ static void test_step_holds_interrupts(void **state)
     tmp_drop(&con);
 }
 
+/* REP STOSB of 0x3000 bytes, more than the CPU runs in one go (it restarts the
+ * instruction between chunks):
+ *   0000 xor ax, ax; mov es, ax; mov di, 0x1000; mov cx, 0x3000; cld
+ *   000B rep stosb
+ *   000D cli; hlt */
+static const uint8_t prog_rep[] = {
+    0x31, 0xC0, 0x8E, 0xC0, 0xBF, 0x00, 0x10, 0xB9, 0x00, 0x30, 0xFC, 0xF3, 0xAA, 0xFA, 0xF4,
+};
+
+/* A breakpoint on a REP instruction fires once, not again each time the CPU resumes it
+ * between chunks; a step runs one iteration, as the trap flag does. */
+static void test_rep_breaks_once_and_steps_by_iteration(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 0x10000, prog_rep, sizeof prog_rep);
+    struct machine *m = make_clocked(&bios, &con, true, 0);
+    assert_true(machine_debug_break(m, LIN(0x0B), true));
+    machine_debug_resume(m, false);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_DEBUG);
+    assert_int_equal(eip(m), 0x0B);
+    struct machine_regs r;
+    for (uint32_t left = 0x2FFF; left >= 0x2FFD; left--) {
+        machine_debug_resume(m, true);
+        assert_int_equal(machine_run(m, 100), MACHINE_STOP_DEBUG);
+        machine_get_regs(m, &r);
+        assert_int_equal(r.gpr[1] & 0xFFFF, left); /* CX */
+        assert_int_equal(r.eip, 0x0B);
+    }
+    machine_debug_resume(m, false);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
+    machine_get_regs(m, &r);
+    assert_int_equal(r.gpr[1] & 0xFFFF, 0);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -226,6 +266,7 @@ int main(void)
         T(test_registers_written_back),
         T(test_memory_by_linear_and_physical_address),
         cmocka_unit_test(test_step_holds_interrupts),
+        cmocka_unit_test(test_rep_breaks_once_and_steps_by_iteration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
