@@ -11,7 +11,7 @@ ORRERY=$1
 head -c 65536 /dev/zero > "$dir/spin.bin"
 printf '\146\270\104\063\042\021\353\376' | dd of="$dir/spin.bin" bs=1 conv=notrunc 2> /dev/null
 printf '\352\000\000\000\360' | dd of="$dir/spin.bin" bs=1 seek=65520 conv=notrunc 2> /dev/null
-start -bios "$dir/spin.bin" -gdb tcp::0
+start -S -bios "$dir/spin.bin" -gdb tcp::0
 
 cat > "$dir/cmds" << 'EOF2'
 continue

@@ -1,5 +1,5 @@
 # What the GDB stub's tests share (sourced): Debian's stock gdb in batch mode against
-# build/orrery started with -S and a -gdb socket, and checks on gdb's output.
+# build/orrery started with a -gdb socket (and usually -S), and checks on gdb's output.
 #   ORRERY=path/to/orrery; . lib.sh
 set -u
 if ! command -v gdb > /dev/null 2>&1; then
@@ -15,10 +15,10 @@ cleanup() {
 trap cleanup EXIT
 fail=0
 
-# start ARGS...: orrery -S with ARGS in the background; sets $target to what gdb's
+# start ARGS...: orrery with ARGS in the background; sets $target to what gdb's
 # "target remote" takes, from the line orrery prints when it listens.
 start() {
-    "$ORRERY" -display none -S "$@" > "$dir/out" 2> "$dir/err" &
+    "$ORRERY" -display none "$@" > "$dir/out" 2> "$dir/err" &
     opid=$!
     for _ in $(seq 100); do
         grep -q "listening on" "$dir/err" && break

@@ -10,7 +10,7 @@
 #   rom_paging.sh ORRERY ROM
 ORRERY=$1
 . "$(dirname "$0")/lib.sh"
-start -bios "$2" -debugcon stdio -gdb "unix:$dir/gdb.sock"
+start -S -bios "$2" -debugcon stdio -gdb "unix:$dir/gdb.sock"
 
 cat > "$dir/cmds" << 'EOF2'
 watch *(int *)0x340000

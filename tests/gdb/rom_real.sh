@@ -8,7 +8,7 @@
 #   rom_real.sh ORRERY ROM
 ORRERY=$1
 . "$(dirname "$0")/lib.sh"
-start -bios "$2" -debugcon stdio -gdb tcp::0
+start -S -bios "$2" -debugcon stdio -gdb tcp::0
 
 cat > "$dir/cmds" << 'EOF2'
 p/x $eip
