@@ -5,10 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/compiler.h"
 #include "frontends/gdb/stub.h"
 
-static void say(struct gdbstub *g, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void say(struct gdbstub *g, const char *fmt, ...)
 {
     char line[256];
