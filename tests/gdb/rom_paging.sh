@@ -3,7 +3,8 @@
 # over a Unix socket: a write watchpoint on a linear address the ROM maps elsewhere
 # (0x340000 -> physical 0x102000) stops after the store with the new value; memory read
 # by linear address through the guest's page tables (a second mapping of that page) and
-# by physical address (Qqemu.PhyMemMode), with no accessed bit set by the reads; a
+# by physical address (Qqemu.PhyMemMode), with no accessed bit set by the reads; a write
+# by linear address lands in the page it maps, with no dirty bit set; a
 # breakpoint on code the ROM wrote into RAM, kept inserted while stopped, leaves the bytes
 # as they were (read raw with an m packet); stepi; registers; a hardware breakpoint on the
 # same code, called again; detach, and the ROM passes.
@@ -19,8 +20,11 @@ printf "cr0 %x\n", $cr0
 printf "linear 340000 %x\n", *(int *)0x340000
 printf "linear 330000 %x\n", *(int *)0x330000
 printf "pte 330000 %x\n", *(int *)0x9cc0
+set *(int *)0x330008 = 0x12345678
+printf "pte 330000 after write %x\n", *(int *)0x9cc0
 maint packet Qqemu.PhyMemMode:1
 printf "physical 102000 %x\n", *(int *)0x102000
+printf "physical 102008 %x\n", *(int *)0x102008
 maint packet Qqemu.PhyMemMode:0
 delete
 set breakpoint always-inserted on
@@ -45,6 +49,8 @@ expect linear_read_through_paging '^linear 340000 1b8$'
 expect second_mapping_same_page '^linear 330000 1b8$'
 expect debugger_reads_set_no_accessed_bit '^pte 330000 102003$'
 expect physical_read '^physical 102000 1b8$'
+expect linear_write_through_paging '^physical 102008 12345678$'
+expect debugger_write_sets_no_dirty_bit '^pte 330000 after write 102003$'
 expect breakpoint_on_ram_code '^Breakpoint 2, 0x00330000'
 expect eip_at_breakpoint '^eip 330000$'
 expect breakpoint_never_written '^received: "b801000000c3"$'
