@@ -58,7 +58,7 @@ session_bg() {
 # stopped: waits for orrery to end and sets $status to its exit status.
 stopped() {
     status=
-    for _ in $(seq 200); do
+    for _ in $(seq 600); do
         if ! kill -0 "$opid" 2> /dev/null; then
             wait "$opid"
             status=$?
