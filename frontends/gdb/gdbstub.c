@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,19 @@
 
 #define WAIT_MS 50 /* how long a stopped guest's poll waits for GDB */
 
+/* A GDB that went away must not kill orrery with SIGPIPE; where send has no flag for that
+ * (not Linux), SIGPIPE is ignored instead (gdbstub_open). */
+#ifdef MSG_NOSIGNAL
+#define SEND_FLAGS MSG_NOSIGNAL
+#else
+#define SEND_FLAGS 0
+#endif
+
 /* Writes all of buf; a connection that fails is closed (poll notices). */
 static void send_all(struct gdbstub *g, const char *buf, size_t len)
 {
     while (len && g->fd >= 0) {
-        ssize_t n = send(g->fd, buf, len, MSG_NOSIGNAL);
+        ssize_t n = send(g->fd, buf, len, SEND_FLAGS);
         if (n > 0) {
             buf += n;
             len -= (size_t)n;
@@ -259,6 +268,9 @@ struct gdbstub *gdbstub_open(const char *spec, struct machine *m, bool stopped, 
     }
     g->m = m;
     g->fd = -1;
+#ifndef MSG_NOSIGNAL
+    signal(SIGPIPE, SIG_IGN);
+#endif
     g->running = !stopped;
     snprintf(g->last_stop, sizeof g->last_stop, "T05thread:01;");
     g->listen_fd = stub_listen(g, spec, err, errlen);
