@@ -340,6 +340,10 @@ bool cpu_dbg_watch_remove(struct cpu *cpu, uint32_t lin, uint32_t len, enum cpu_
  * lets it run; with step, the run ends after one instruction (interrupts are not taken
  * while stepping, unless the CPU is halted and only an interrupt can move it). */
 void cpu_dbg_resume(struct cpu *cpu, bool step);
+/* Around saving the CPU's state: the bit a debugger's watchpoints add to the derived
+ * debug_data is left out, so that a saved state does not depend on being watched. */
+void cpu_dbg_save_begin(struct cpu *cpu);
+void cpu_dbg_save_end(struct cpu *cpu);
 /* Why the last cpu_run ended for the debugger (CPU_DBG_NONE: it did not); for a break,
  * *addr is the linear address, for a watchpoint the watched address touched and *kind
  * the kind of the watchpoint that fired (enum cpu_watch_kind). */

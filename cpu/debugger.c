@@ -129,6 +129,16 @@ void cpu_dbg_check_watch(struct cpu *cpu, uint32_t lin, unsigned size, bool writ
     }
 }
 
+void cpu_dbg_save_begin(struct cpu *cpu)
+{
+    cpu->debug_data &= (uint8_t)~DEBUG_DATA_DBG;
+}
+
+void cpu_dbg_save_end(struct cpu *cpu)
+{
+    debug_update(cpu);
+}
+
 /* ---- registers ---- */
 
 static void f80_to_bytes(const struct f80 *f, uint8_t out[10])

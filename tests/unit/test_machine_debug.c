@@ -256,6 +256,30 @@ static void test_rep_breaks_once_and_steps_by_iteration(void **state)
     tmp_drop(&con);
 }
 
+/* A state saved while a debugger watches equals one saved without it. */
+static void test_saved_state_does_not_show_the_debugger(void **state)
+{
+    struct fx *f = *state;
+    struct tmp a, b;
+    tmp_make(&a);
+    tmp_make(&b);
+    char err[MACHINE_ERRMAX];
+    assert_int_equal(machine_save_state(f->m, a.path, err), MACHINE_OK);
+    assert_true(machine_debug_watch(f->m, 0x500, 2, MACHINE_WATCH_WRITE, true));
+    assert_true(machine_debug_break(f->m, LIN(0x10), true));
+    assert_int_equal(machine_save_state(f->m, b.path, err), MACHINE_OK);
+    FILE *null = fopen("/dev/null", "w");
+    assert_non_null(null);
+    assert_int_equal(machine_state_diff(a.path, b.path, null, err), 0);
+    fclose(null);
+    /* and the watchpoint still works after the save */
+    machine_debug_resume(f->m, false);
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_DEBUG);
+    assert_int_equal(machine_debug_stopped(f->m, NULL, NULL), MACHINE_DEBUG_WATCH);
+    tmp_drop(&a);
+    tmp_drop(&b);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -265,6 +289,7 @@ int main(void)
         T(test_watchpoints_stop_after_the_access),
         T(test_registers_written_back),
         T(test_memory_by_linear_and_physical_address),
+        T(test_saved_state_does_not_show_the_debugger),
         cmocka_unit_test(test_step_holds_interrupts),
         cmocka_unit_test(test_rep_breaks_once_and_steps_by_iteration),
     };
