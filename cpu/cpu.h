@@ -104,13 +104,15 @@ struct cpu_watch {
 struct cpu_dbg {
     uint8_t active;           /* breakpoints, watchpoints or a step: the loop looks */
     uint8_t step;             /* stop after one instruction */
-    uint8_t skip;             /* the next instruction does not break: the first of a
-                                 resume, or a REP instruction resumed between chunks */
+    uint8_t skip;             /* the next instruction at skip_lin does not break: the
+                                 one a resume goes on from, or a REP instruction resumed
+                                 between chunks */
     uint8_t stop;             /* enum cpu_dbg_stop: why the last run ended; NONE: it did not */
     uint8_t hit;              /* a watchpoint fired during this instruction */
     uint8_t hit_kind;         /* enum cpu_watch_kind of the watchpoint that fired */
     uint32_t hit_addr;        /* the watched address the access touched */
     uint32_t stop_addr;       /* BREAK: the linear address; WATCH: hit_addr */
+    uint32_t skip_lin;
     uint32_t nbreak, nwatch;
     uint32_t brk[CPU_DBG_BREAK_MAX];
     struct cpu_watch watch[CPU_DBG_WATCH_MAX];

@@ -68,7 +68,8 @@ void cpu_dbg_resume(struct cpu *cpu, bool step)
     struct cpu_dbg *d = &cpu->dbg;
     d->stop = CPU_DBG_NONE;
     d->hit = 0;
-    d->skip = 1;
+    d->skip = 1; /* an interrupt taken first does not use it up */
+    d->skip_lin = cpu->seg[S_CS].base + cpu->eip;
     d->step = step;
     update_active(cpu);
 }
@@ -79,11 +80,11 @@ bool cpu_dbg_before(struct cpu *cpu)
     if (d->stop)
         return true;
     d->hit = 0;
-    if (d->skip) {
+    uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
+    if (d->skip && lin == d->skip_lin) {
         d->skip = 0;
         return false;
     }
-    uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
     for (uint32_t i = 0; i < d->nbreak; i++) {
         if (d->brk[i] == lin) {
             d->stop = CPU_DBG_BREAK;

@@ -91,6 +91,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
         if (n_) { /* resumed later, without a debugger's breakpoint firing again */     \
             cpu->eip = cpu->insn_eip;                                                      \
             cpu->dbg.skip = 1;                                                             \
+            cpu->dbg.skip_lin = cpu->seg[S_CS].base + cpu->eip;                            \
         }                                                                                  \
     } while (0)
 

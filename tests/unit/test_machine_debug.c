@@ -216,6 +216,39 @@ static void test_step_holds_interrupts(void **state)
     tmp_drop(&con);
 }
 
+/* Resuming a guest waiting in HLT: the breakpoint at the interrupt handler fires on the
+ * first interrupt (the instruction a resume lets pass is the one it resumed at, not the
+ * first one run after it). prog_timer's handler is at F000:004B; it counts in [0x500]. */
+static void test_break_in_handler_after_hlt(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 0x10000, prog_timer, sizeof prog_timer);
+    struct machine *m = make_clocked(&bios, &con, true, 0);
+    struct machine_regs r;
+    for (unsigned i = 0; i < 1000; i++) { /* to the first HLT */
+        machine_run(m, 1);
+        machine_get_regs(m, &r);
+        if (r.eip == 0x3E)
+            break;
+    }
+    assert_int_equal(r.eip, 0x3E); /* after the HLT at 0x3D */
+    uint8_t t[2];
+    assert_int_equal(machine_debug_read(m, 0x500, t, 2, true), 2);
+    unsigned before = t[0] | t[1] << 8;
+    assert_true(machine_debug_break(m, LIN(0x4B), true));
+    machine_debug_resume(m, false);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_DEBUG);
+    assert_int_equal(eip(m), 0x4B);
+    assert_int_equal(machine_debug_read(m, 0x500, t, 2, true), 2);
+    assert_int_equal(t[0] | t[1] << 8, before); /* the first interrupt's handler */
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 /* REP STOSB of 0x3000 bytes, more than the CPU runs in one go (it restarts the
  * instruction between chunks):
  *   0000 xor ax, ax; mov es, ax; mov di, 0x1000; mov cx, 0x3000; cld
@@ -292,6 +325,7 @@ int main(void)
         T(test_saved_state_does_not_show_the_debugger),
         cmocka_unit_test(test_step_holds_interrupts),
         cmocka_unit_test(test_rep_breaks_once_and_steps_by_iteration),
+        cmocka_unit_test(test_break_in_handler_after_hlt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
