@@ -346,6 +346,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
     cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
     if (setjmp(jb)) {
+        cpu->dbg.hit = 0; /* the faulting instruction's accesses did not happen */
         handle_fault(cpu);
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
         if (unlikely(cpu->dbg.step))

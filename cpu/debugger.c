@@ -79,7 +79,11 @@ bool cpu_dbg_before(struct cpu *cpu)
     struct cpu_dbg *d = &cpu->dbg;
     if (d->stop)
         return true;
-    d->hit = 0;
+    if (d->hit) { /* the delivery of an interrupt or exception wrote a watched byte */
+        d->stop = CPU_DBG_WATCH;
+        d->stop_addr = d->hit_addr;
+        return true;
+    }
     uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
     if (d->skip && lin == d->skip_lin) {
         d->skip = 0;

@@ -249,6 +249,37 @@ static void test_break_in_handler_after_hlt(void **state)
     tmp_drop(&con);
 }
 
+/* A write watchpoint on the stack an interrupt pushes its frame onto (SP = 0x7C00: IP,
+ * CS, FLAGS at 0x7BFA-0x7BFF) stops when the interrupt is delivered, before the handler's
+ * first instruction. */
+static void test_watch_sees_interrupt_frame(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 0x10000, prog_timer, sizeof prog_timer);
+    struct machine *m = make_clocked(&bios, &con, true, 0);
+    struct machine_regs r;
+    for (unsigned i = 0; i < 1000; i++) { /* to the first HLT */
+        machine_run(m, 1);
+        machine_get_regs(m, &r);
+        if (r.eip == 0x3E)
+            break;
+    }
+    assert_int_equal(r.eip, 0x3E);
+    assert_true(machine_debug_watch(m, 0x7BFA, 6, MACHINE_WATCH_WRITE, true));
+    machine_debug_resume(m, false);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_DEBUG);
+    uint32_t addr;
+    assert_int_equal(machine_debug_stopped(m, &addr, NULL), MACHINE_DEBUG_WATCH);
+    assert_true(addr >= 0x7BFA && addr < 0x7C00);
+    assert_int_equal(eip(m), 0x4B);
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 /* REP STOSB of 0x3000 bytes, more than the CPU runs in one go (it restarts the
  * instruction between chunks):
  *   0000 xor ax, ax; mov es, ax; mov di, 0x1000; mov cx, 0x3000; cld
@@ -326,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_step_holds_interrupts),
         cmocka_unit_test(test_rep_breaks_once_and_steps_by_iteration),
         cmocka_unit_test(test_break_in_handler_after_hlt),
+        cmocka_unit_test(test_watch_sees_interrupt_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
