@@ -147,6 +147,9 @@ bool machine_debug_watch(struct machine *m, uint32_t lin, uint32_t len, enum mac
 
 void machine_debug_resume(struct machine *m, bool step)
 {
+    /* Time stood still while the debugger held the guest (as on QEMU: a stopped machine's
+     * clock stops), so that the guest does not catch the pause up afterwards. */
+    sched_host_paused(&m->pc.sched);
     cpu_dbg_resume(&m->cpu, step);
 }
 

@@ -19,7 +19,7 @@ cp "$dir/gdb" "$dir/gdb1"
 sleep 0.3
 printf '%s\n' 'printf "second cs %x\n", $cs' 'p $ebx' > "$dir/cmds"
 session "$dir/cmds" # ends without detaching: gdb closes the connection
-cp "$dir/gdb" "$dir/gdb2"
+cp "$dir/gdb" "$dir/gdb2"; cat "$dir/gdb2" >&2
 sleep 0.3
 printf '%s\n' 'printf "third cs %x\n", $cs' 'kill' > "$dir/cmds"
 session "$dir/cmds"

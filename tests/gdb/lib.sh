@@ -34,14 +34,15 @@ start() {
 
 # session FILE: runs gdb -batch with the commands in FILE, one -ex each (so that a command
 # that fails, as some must, does not end the session), against $target; output in
-# $dir/gdb (and shown on failure).
+# $dir/gdb (and shown on failure). A loaded host may take more than gdb's default 2 s to
+# answer (orrery polls between slices of the running guest): remotetimeout 30.
 session() {
     cmds=$1
     set --
     while IFS= read -r line; do
         set -- "$@" -ex "$line"
     done < "$cmds"
-    timeout 60 gdb -batch -nx -ex "target remote $target" "$@" < /dev/null > "$dir/gdb" 2>&1
+    timeout 60 gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote $target" "$@" < /dev/null > "$dir/gdb" 2>&1
 }
 
 # session_bg FILE: the same with gdb in the background, its pid in $gpid (for signals).
@@ -51,7 +52,7 @@ session_bg() {
     while IFS= read -r line; do
         set -- "$@" -ex "$line"
     done < "$cmds"
-    gdb -batch -nx -ex "target remote $target" "$@" < /dev/null > "$dir/gdb" 2>&1 &
+    gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote $target" "$@" < /dev/null > "$dir/gdb" 2>&1 &
     gpid=$!
 }
 
