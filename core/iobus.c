@@ -1,6 +1,7 @@
 #include "core/iobus.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int iobus_init(struct iobus *bus)
 {
@@ -26,6 +27,12 @@ int iobus_register(struct iobus *bus, uint16_t first, unsigned count, const stru
     for (unsigned i = 0; i < count; i++)
         bus->port[first + i] = *h;
     return 0;
+}
+
+void iobus_unregister(struct iobus *bus, uint16_t first, unsigned count)
+{
+    for (unsigned i = 0; i < count && first + i < 65536u; i++)
+        memset(&bus->port[first + i], 0, sizeof bus->port[0]);
 }
 
 /* Unclaimed ports float high, as on the ISA bus. */

@@ -33,6 +33,8 @@ int iobus_init(struct iobus *bus);
 void iobus_free(struct iobus *bus);
 /* Claims ports [first, first + count). Returns -1 if any of them is already claimed. */
 int iobus_register(struct iobus *bus, uint16_t first, unsigned count, const struct io_handler *h);
+/* Releases ports [first, first + count) (a PCI BAR that moved); they read all ones again. */
+void iobus_unregister(struct iobus *bus, uint16_t first, unsigned count);
 uint32_t iobus_in(struct iobus *bus, uint16_t port, unsigned size);
 void iobus_out(struct iobus *bus, uint16_t port, unsigned size, uint32_t value);
 

@@ -78,6 +78,56 @@ int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read
     return 0;
 }
 
+int physmem_add_placeable(struct physmem *pm, enum region_kind kind, uint32_t size)
+{
+    if (size == 0 || size & (PHYS_PAGE_SIZE - 1) || kind == REGION_MMIO ||
+        pm->nregions == PHYSMEM_MAX_REGIONS)
+        return -1;
+    struct region *r = &pm->region[pm->nregions];
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    r->size = size;
+    r->placeable = 1;
+    r->host = calloc(size, 1);
+    if (!r->host)
+        return -1;
+    return (int)pm->nregions++;
+}
+
+static void set_pages(struct physmem *pm, uint32_t base, uint32_t size, uint8_t v)
+{
+    uint32_t first = base >> PHYS_PAGE_SHIFT, n = size >> PHYS_PAGE_SHIFT;
+    for (uint32_t i = 0; i < n; i++)
+        pm->page_region[first + i] = v;
+}
+
+int physmem_place(struct physmem *pm, unsigned idx, uint32_t base, bool map)
+{
+    if (idx >= pm->nregions || !pm->region[idx].placeable)
+        return -1;
+    struct region *r = &pm->region[idx];
+    if (map && r->mapped && r->base == base)
+        return 0;
+    if (r->mapped) {
+        set_pages(pm, r->base, r->size, 0);
+        r->mapped = 0;
+        pm->gen++;
+    }
+    if (!map)
+        return 0;
+    if (base & (PHYS_PAGE_SIZE - 1) || (uint64_t)base + r->size > (1ull << 32))
+        return -1;
+    uint32_t first = base >> PHYS_PAGE_SHIFT, n = r->size >> PHYS_PAGE_SHIFT;
+    for (uint32_t i = 0; i < n; i++)
+        if (pm->page_region[first + i])
+            return -1;
+    r->base = base;
+    r->mapped = 1;
+    set_pages(pm, base, r->size, (uint8_t)(idx + 1));
+    pm->gen++;
+    return 0;
+}
+
 uint8_t *physmem_add_shadow(struct physmem *pm, uint32_t base, uint32_t size)
 {
     if (size == 0 || (base | size) & (PHYS_PAGE_SIZE - 1) || (uint64_t)base + size > (1ull << 32) ||

@@ -26,6 +26,8 @@ struct region {
     mmio_read_fn read;
     mmio_write_fn write;
     void *opaque;
+    uint8_t placeable; /* moved by its device (a PCI BAR): physmem_place */
+    uint8_t mapped;    /* placeable: base is where it shows now; 0: nowhere */
 };
 
 #define PHYSMEM_MAX_REGIONS 32
@@ -59,6 +61,16 @@ uint8_t *physmem_add_ram(struct physmem *pm, uint32_t base, uint32_t size);
 uint8_t *physmem_add_rom(struct physmem *pm, uint32_t base, uint32_t size);
 int physmem_add_mmio(struct physmem *pm, uint32_t base, uint32_t size, mmio_read_fn rd,
                      mmio_write_fn wr, void *opaque);
+
+/* A region its device moves, as a PCI BAR moves a device's memory: RAM or ROM storage of
+ * size bytes (page aligned), owned by physmem and mapped nowhere until physmem_place.
+ * Returns its index, or -1. */
+int physmem_add_placeable(struct physmem *pm, enum region_kind kind, uint32_t size);
+/* Maps placeable region idx at base (page aligned), or unmaps it when map is false. A
+ * place that leaves the 4 GiB space or overlaps another region leaves it unmapped and
+ * returns -1 (a guest may program a BAR anywhere; what it covers is not ours to take).
+ * A change bumps gen. */
+int physmem_place(struct physmem *pm, unsigned idx, uint32_t base, bool map);
 
 /* Shadow RAM: RAM under another view of the same addresses — a ROM, MMIO or the empty
  * bus — that a chipset switches reads and writes to, separately (the i440FX's PAM

@@ -320,6 +320,69 @@ static uint64_t tsc_clock(void *opaque)
     return sched_now(&m->pc.sched);
 }
 
+/* ---- IDE disks (-hda..-hdd) ---- */
+
+static enum machine_status open_disks(struct machine *m, const struct machine_config *cfg,
+                                      char *err)
+{
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        if (!cfg->ide[i])
+            continue;
+        char what[600];
+        snprintf(what, sizeof what, "-hd%c %s", 'a' + i, cfg->ide[i]);
+        if (disk_open(&m->disk[i], cfg->ide[i], what, cfg->snapshot ? DISK_SNAPSHOT : 0, err,
+                      MACHINE_ERRMAX))
+            return MACHINE_ERR_DISK;
+    }
+    return MACHINE_OK;
+}
+
+static int ide_init(struct machine *m)
+{
+    struct disk *disks[MACHINE_IDE_DISKS];
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
+        disks[i] = m->disk[i].fd >= 0 ? &m->disk[i] : NULL;
+    return piix3_ide_init(&m->pc.ide, &m->pc.pci, &m->io, &m->mem, &m->pc.irq[14],
+                          &m->pc.irq[15], disks);
+}
+
+/* CMOS bytes of the AT's first two hard disks (IBM AT technical reference; the layout
+ * of type 47, "user defined", as later BIOSes keep it): types in 0x12 (F: see 0x19/0x1A),
+ * 47 in 0x19 and 0x1A, the geometry at 0x1B (disk 0) and 0x24 (disk 1): cylinders,
+ * heads, write precompensation (none), control byte, landing zone, sectors per track.
+ * And the translation SeaBIOS reads on an emulated PC (0x39, two bits a disk: 0 none,
+ * 1 LBA): LBA for disks past 1024 cylinders. */
+static void cmos_disks(struct machine *m)
+{
+    struct rtc *r = &m->pc.rtc;
+    uint8_t types = 0, trans = 0;
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        if (m->disk[i].fd < 0)
+            continue;
+        uint16_t id[256];
+        ata_identify(&m->pc.ide.ch[i / 2], i % 2, id);
+        uint16_t cyl = id[1], heads = id[3], spt = id[6];
+        if (cyl > 1024 || (uint64_t)m->disk[i].size / DISK_SECTOR > 1024u * 16 * 63)
+            trans |= (uint8_t)(1u << (2 * i));
+        if (i >= 2)
+            continue;
+        types |= (uint8_t)(0xF0 >> (4 * i));
+        rtc_cmos_set(r, (uint8_t)(0x19 + i), 47);
+        uint8_t b = (uint8_t)(0x1B + 9 * i);
+        rtc_cmos_set(r, b, (uint8_t)cyl);
+        rtc_cmos_set(r, b + 1, (uint8_t)(cyl >> 8));
+        rtc_cmos_set(r, b + 2, (uint8_t)heads);
+        rtc_cmos_set(r, b + 3, 0xFF);
+        rtc_cmos_set(r, b + 4, 0xFF);
+        rtc_cmos_set(r, b + 5, (uint8_t)(0xC0 | (heads > 8 ? 0x08 : 0)));
+        rtc_cmos_set(r, b + 6, (uint8_t)cyl);
+        rtc_cmos_set(r, b + 7, (uint8_t)(cyl >> 8));
+        rtc_cmos_set(r, b + 8, (uint8_t)spt);
+    }
+    rtc_cmos_set(r, 0x12, types);
+    rtc_cmos_set(r, 0x39, trans);
+}
+
 /* CMOS bytes firmware and kernels read for the memory size (IBM AT layout and the
  * extension SeaBIOS and QEMU use): base memory in KiB at 0x15, memory above 1 MiB in KiB
  * at 0x17 and 0x30 (at most 0xFFFF), memory above 16 MiB in 64 KiB blocks at 0x34. */
@@ -349,6 +412,7 @@ static void cmos_setup(struct machine *m)
      * hard disk, CD-ROM, floppy. */
     rtc_cmos_set(r, 0x3D, 0x32);
     rtc_cmos_set(r, 0x38, 0x10);
+    cmos_disks(m);
     rtc_cmos_checksum(r);
 }
 
@@ -458,6 +522,39 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
     return 0;
 }
 
+/* -option-rom: each file as fw_cfg's genroms/NAME, where SeaBIOS finds option ROMs that
+ * belong to no PCI device and runs them after the VGA BIOS (its optionrom_setup), as QEMU
+ * gives them. */
+static enum machine_status add_option_roms(struct machine *m, const struct machine_config *cfg,
+                                           char *err)
+{
+    for (unsigned i = 0; i < cfg->noption_roms && i < MACHINE_OPTION_ROMS_MAX; i++) {
+        const char *path = cfg->option_roms[i];
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            set_err(err, "cannot open option ROM '%s': %s", path, strerror(errno));
+            return MACHINE_ERR_FILE;
+        }
+        static uint8_t buf[MACHINE_OPTION_ROM_MAX + 1];
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        if (n == 0 || n > MACHINE_OPTION_ROM_MAX) {
+            set_err(err, "option ROM '%s' is %s; it must hold 1 byte to 128 KiB", path,
+                    n ? "larger than 128 KiB" : "empty or unreadable");
+            return MACHINE_ERR_FILE;
+        }
+        const char *base = strrchr(path, '/');
+        char name[FWCFG_NAME_MAX];
+        snprintf(name, sizeof name, "genroms/%s", base ? base + 1 : path);
+        if (fwcfg_add_file(&m->pc.fwcfg, name, buf, (uint32_t)n) < 0) {
+            set_err(err, "option ROM '%s': no room for it in fw_cfg, or another has its name",
+                    path);
+            return MACHINE_ERR_FILE;
+        }
+    }
+    return MACHINE_OK;
+}
+
 /* Creates the devices of the PC and wires them: IRQ lines into the PICs, the PIC to the
  * CPU, A20 and reset to the machine, the scheduler to the CPU's instruction counter. */
 static enum machine_status create_platform(struct machine *m, const struct machine_config *cfg,
@@ -512,8 +609,12 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci, &m->mem) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
+    else if (ide_init(m))
+        what = "PIIX3 IDE (0x1F0, 0x170)";
     else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
         what = "firmware configuration device (0x510)";
+    else if (machine_vga_create(m, cfg))
+        what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -522,6 +623,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     cpu_set_hooks(&m->cpu, &(struct cpu_hooks){ .intr_ack = intr_ack, .ferr_changed = ferr_changed,
                                                 .tsc_clock = tsc_clock, .opaque = m });
     cmos_setup(m);
+    if (m->has_kernel)
+        piix3_ide_enable(&pc->ide); /* no firmware will */
     return MACHINE_OK;
 }
 
@@ -543,7 +646,9 @@ static void reset_platform(struct machine *m)
     pci_bus_reset(&pc->pci);
     i440fx_reset(&pc->i440fx);
     piix3_reset(&pc->piix3);
+    piix3_ide_reset(&pc->ide);
     fwcfg_reset(&pc->fwcfg);
+    vga_reset(&pc->vga);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -675,6 +780,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     }
 
     struct machine *m = calloc(1, sizeof(*m));
+    for (unsigned i = 0; m && i < MACHINE_IDE_DISKS; i++)
+        m->disk[i].fd = -1; /* before anything can fail: destroy closes what is open */
     if (!m || physmem_init(&m->mem) != 0 || iobus_init(&m->io) != 0) {
         set_err(err, "out of memory creating the machine");
         free(image);
@@ -695,6 +802,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     free(image);
     if (!st)
         st = open_outputs(m, cfg, err);
+    if (!st)
+        st = open_disks(m, cfg, err);
     if (!st && cfg->kernel_path)
         st = load_kernel(m, cfg, err);
     if (st) {
@@ -708,6 +817,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         return MACHINE_ERR_FILE;
     }
     st = create_platform(m, cfg, err);
+    if (!st)
+        st = add_option_roms(m, cfg, err);
     if (st) {
         machine_destroy(m);
         return st;
@@ -753,6 +864,14 @@ static bool stream_failed(FILE *f, int known_errno, const char *name, char *err)
 
 bool machine_output_error(struct machine *m, char *err)
 {
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        if (m->disk[i].fd >= 0 && m->disk[i].error) {
+            set_err(err, "%s: cannot write: %s; free some space on its file system (the "
+                    "guest was told the write failed)", m->disk[i].what,
+                    strerror(m->disk[i].error));
+            return true;
+        }
+    }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
            stream_failed(m->log, 0, m->log_name, err);
 }
@@ -766,8 +885,11 @@ void machine_destroy(struct machine *m)
         fclose(m->debugcon_out);
     if (m->own_log)
         fclose(m->log);
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
+        disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
+    vga_free(&m->pc.vga);
     physmem_free(&m->mem);
     iobus_free(&m->io);
     free(m);
@@ -780,8 +902,10 @@ void machine_reset(struct machine *m)
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
-    if (m->has_kernel)
+    if (m->has_kernel) {
+        piix3_ide_enable(&m->pc.ide);
         boot_kernel(m);
+    }
 }
 
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)

@@ -30,6 +30,8 @@ struct machine;
 
 /* Folders given with -L, searched for firmware before the distribution's. */
 #define MACHINE_FIRMWARE_DIRS_MAX 8
+#define MACHINE_OPTION_ROMS_MAX 4
+#define MACHINE_OPTION_ROM_MAX (128u << 10) /* the option ROM area is 0xC0000-0xDFFFF */
 
 enum machine_debugcon {
     MACHINE_DEBUGCON_NONE,   /* no device on port 0xE9: reads float high */
@@ -48,6 +50,9 @@ enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
  * deterministic runs do not depend on the day they run. */
 #define MACHINE_RTC_DETERMINISTIC_BASE 946684800
 
+/* IDE disks: two channels of two. */
+#define MACHINE_IDE_DISKS 4
+
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
     const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
@@ -58,6 +63,9 @@ struct machine_config {
     unsigned nfirmware_dirs;
     const char *const *firmware_system_dirs; /* NULL-terminated; NULL: Debian's folders
                                                 (/usr/share/seabios, /usr/share/qemu) */
+    const char *option_roms[MACHINE_OPTION_ROMS_MAX]; /* -option-rom FILE: option ROMs the
+                                 firmware runs after the VGA BIOS (fw_cfg genroms/NAME) */
+    unsigned noption_roms;
     const char *kernel_path;  /* a bzImage booted directly, with no firmware run (-kernel) */
     const char *initrd_path;  /* its initial RAM disk (-initrd); needs kernel_path */
     const char *append;       /* its command line (-append); needs kernel_path */
@@ -76,6 +84,11 @@ struct machine_config {
     unsigned icount_shift;    /* with icount: 2^shift ns per instruction, 0..10 */
     bool rtc_base_set;        /* the RTC starts at rtc_base instead of the host's clock */
     int64_t rtc_base;         /* seconds since 1970-01-01T00:00:00 (see machine_parse_rtc_base) */
+    const char *ide[MACHINE_IDE_DISKS]; /* raw disk images on the PIIX3 IDE: primary master
+                                 and slave, secondary master and slave (-hda..-hdd,
+                                 -drive if=ide,index=N); NULL: no disk */
+    bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
+                                 to temporary overlays, gone at exit */
 };
 
 enum machine_status {
@@ -89,6 +102,7 @@ enum machine_status {
     MACHINE_ERR_CONFIG,       /* another setting out of range (-icount shift) */
     MACHINE_ERR_STATE,        /* a saved state could not be written or read, or does not
                                  fit this machine */
+    MACHINE_ERR_DISK,         /* a disk image is missing, unreadable or of a wrong size */
 };
 
 /* Why machine_run returned. */
@@ -171,9 +185,9 @@ void machine_reset(struct machine *m);
 /* Writes out everything buffered for the debug console and the logs. */
 void machine_flush(struct machine *m);
 
-/* Flushes the debug console and the log and checks them: true, with one line in err
- * (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to either failed
- * (a full disk). Output that failed stays failed: call it between machine_run calls and
+/* Flushes the debug console and the log and checks them and the disk images: true, with
+ * one line in err (MACHINE_ERRMAX bytes) naming the output and the cause, when a write to
+ * any failed (a full disk). Output that failed stays failed: call it between machine_run calls and
  * stop at the first. */
 bool machine_output_error(struct machine *m, char *err);
 
@@ -193,6 +207,19 @@ struct machine_regs {
 void machine_get_regs(struct machine *m, struct machine_regs *r);
 /* Copies guest physical memory as the CPU would read it (unmapped bytes read 0xFF). */
 void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len);
+
+/* The screen as the VGA shows it, rendered on this call: 32-bit XRGB pixels (0x00RRGGBB),
+ * *w by *h, *stride pixels from one row to the next; valid until the next call or
+ * machine_destroy. NULL, with *w = *h = 0, when the VGA shows nothing. */
+const uint32_t *machine_framebuffer(struct machine *m, unsigned *w, unsigned *h,
+                                    unsigned *stride);
+/* The text on the screen when the VGA is in a text mode: rows of characters separated by
+ * '\n' (bytes 0x20-0x7E as they are, 0 as a space, others as '.'), NUL-terminated in buf
+ * (len bytes). Returns the characters written; 0 in a graphics mode. */
+size_t machine_text_screen(struct machine *m, char *buf, size_t len);
+/* Writes the screen as a binary PPM (P6) to path (-screendump); a 1x1 black picture when
+ * nothing is shown. */
+enum machine_status machine_screendump(struct machine *m, const char *path, char *err);
 
 /* ---- Debugging (core/machine/machine_debug.c): what a debugger stub uses ----
  *

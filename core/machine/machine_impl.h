@@ -21,11 +21,13 @@
 #include "devices/pci.h"
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
+#include "devices/piix3_ide.h"
 #include "devices/pit8254.h"
 #include "devices/port92.h"
 #include "devices/postcode.h"
 #include "devices/rtc146818.h"
 #include "devices/uart16550.h"
+#include "devices/vga.h"
 #include "mmu/physmem.h"
 
 /* Where the A20 gate's two sources sit in the a20 bits (ORed, as the chipset does). */
@@ -45,7 +47,9 @@ struct platform {
     struct pci_bus pci;
     struct i440fx i440fx;
     struct piix3 piix3;
+    struct piix3_ide ide;    /* 00:01.1, IRQ 14/15 */
     struct fwcfg fwcfg;
+    struct vga vga;
     struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
     uint8_t reset_requested; /* a device asked for a CPU reset */
@@ -75,7 +79,9 @@ struct machine {
     bool has_kernel;
     struct linux_boot linux;
 
-    /* Host side: rebuilt, never saved. */
+    /* Host side: rebuilt, never saved. The IDE disks' image files (fd -1: none), in
+     * -hda..-hdd order; their contents are not in a saved state. */
+    struct disk disk[MACHINE_IDE_DISKS];
     FILE *debugcon_out;
     bool own_debugcon_out;
     FILE *log;
@@ -89,5 +95,8 @@ struct machine {
 struct savestate_desc;
 const struct savestate_desc *machine_state_desc(const char *name, uint32_t version);
 #define MACHINE_STATE_RAM "ram"
+
+/* core/machine/screen.c: the VGA and its BIOS (create_platform). Returns 0 or -1. */
+int machine_vga_create(struct machine *m, const struct machine_config *cfg);
 
 #endif

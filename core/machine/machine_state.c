@@ -79,7 +79,11 @@ static const struct part {
     { &pci_bus_savestate, offsetof(struct machine, pc.pci.s) },
     { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
     { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
+    { &piix3_ide_savestate, offsetof(struct machine, pc.ide.s) },
+    { &ata_savestate, offsetof(struct machine, pc.ide.ch[0].s) },
+    { &ata_savestate, offsetof(struct machine, pc.ide.ch[1].s) },
     { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
+    { &vga_savestate, offsetof(struct machine, pc.vga.s) },
     { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
@@ -110,6 +114,14 @@ static void fill_header(const struct machine *m, struct state_header *h)
     h->bios_crc = m->bios_crc;
     h->kernel_size = m->kernel_size;
     h->kernel_crc = m->kernel_crc;
+}
+
+/* A RAM region's section records where it is. A placeable region (the VGA's VRAM, which
+ * its BAR moves) records where it was last placed, for orrery-state's eyes only: a load
+ * takes any place for it, since the device's state says where it lies. */
+static bool ram_matches(const struct region *r, const struct ram_run *run)
+{
+    return run->size == r->size && (r->placeable || run->base == r->base);
 }
 
 enum machine_status machine_save_state(struct machine *m, const char *path, char *err)
@@ -203,10 +215,11 @@ static void load_ram(struct statefile *f, const struct machine *m, uint8_t **ram
         struct ram_run run = { 0, 0 };
         if (!statefile_get(f, &ram_desc, &run))
             return;
-        if (run.base != r->base || run.size != r->size) {
+        if (!ram_matches(r, &run)) {
             statefile_fail(f, "the state has RAM at 0x%x-0x%x where this machine has "
                            "0x%x-0x%x: give the same -m and -bios as when it was saved",
-                           run.base, run.base + run.size - 1, r->base, r->base + r->size - 1);
+                           run.base, run.base + run.size - 1, r->base,
+                           r->base + r->size - 1);
             return;
         }
         ram[i] = malloc(r->size ? r->size : 1);
@@ -232,8 +245,10 @@ static void state_loaded(struct machine *m)
     kbc_state_loaded(&pc->kbc);
     port92_state_loaded(&pc->port92);
     ferr_state_loaded(&pc->ferr);
+    piix3_ide_state_loaded(&pc->ide); /* its bus-master ports, IRQ 14/15 */
     pic_state_loaded(&pc->pic);
     i440fx_state_loaded(&pc->i440fx); /* memory follows PAM and SMRAM */
+    vga_state_loaded(&pc->vga);       /* and the VGA's BARs */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);

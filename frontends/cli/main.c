@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/machine/machine.h"
+#include "frontends/cli/drives.h"
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 
@@ -38,9 +39,27 @@ struct options {
     const char *savestate;   /* -savestate: save the machine here at exit */
     bool stop_at_set;
     uint64_t stop_at;        /* -stop-at: stop when this many instructions have retired */
+    const char *screendump;  /* -screendump: the screen as a PPM here at exit */
+    const char *textdump;    /* -textdump: the text screen here at exit */
     const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
     bool start_stopped;      /* -S: the guest waits for gdb to continue it */
 };
+
+/* -textdump: the VGA's text screen (empty in a graphics mode), for tests and scripts. */
+static int write_textdump(struct machine *m, const char *path)
+{
+    static char text[256 * 130 + 1];
+    size_t n = machine_text_screen(m, text, sizeof text);
+    FILE *f = fopen(path, "w");
+    int bad = !f || fwrite(text, 1, n, f) != n;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "orrery: cannot write text dump '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -71,6 +90,12 @@ static void usage(void)
            "                      2.10+); no firmware needed, and none runs\n"
            "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
            "  -append CMDLINE     its command line\n"
+           "  -hda FILE           a raw disk image as IDE primary master (-hdb primary\n"
+           "                      slave, -hdc/-hdd secondary); written in place\n"
+           "  -drive file=FILE,format=raw,if=ide,index=N\n"
+           "                      the same, at IDE place N (0-3)\n"
+           "  -snapshot           the disk images are only read; the guest's writes go to\n"
+           "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
@@ -101,13 +126,16 @@ static void usage(void)
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
+           "  -option-rom FILE    an option ROM the firmware runs (fw_cfg genroms/; up to %d)\n"
+           "  -screendump FILE    at exit, write the screen to FILE as a PPM (P6) picture\n"
+           "  -textdump FILE      at exit, write the VGA's text screen to FILE as text\n"
            "  -h, -help           this help\n"
            "  -version            the version\n"
            "\n"
            "orrery stops when the guest halts with interrupts disabled (exit 0), at\n"
            "-stop-at (exit 0), when it needs something not implemented yet (exit 2), or\n"
            "on SIGINT/SIGTERM (exit 0).\n",
-           machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX);
+           machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX, MACHINE_OPTION_ROMS_MAX);
 }
 
 enum size_parse { SIZE_OK, SIZE_BAD, SIZE_HUGE };
@@ -403,8 +431,25 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (cfg->nfirmware_dirs == MACHINE_FIRMWARE_DIRS_MAX)
                 die("-L %s: at most %d firmware folders", v, MACHINE_FIRMWARE_DIRS_MAX);
             cfg->firmware_dirs[cfg->nfirmware_dirs++] = v;
+        } else if (strcmp(name, "option-rom") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (cfg->noption_roms == MACHINE_OPTION_ROMS_MAX)
+                die("-option-rom %s: at most %d option ROMs", v, MACHINE_OPTION_ROMS_MAX);
+            cfg->option_roms[cfg->noption_roms++] = v;
         } else if (strcmp(name, "kernel") == 0) {
             cfg->kernel_path = arg_of(argc, argv, &i);
+        } else if (strlen(name) == 3 && strncmp(name, "hd", 2) == 0 && name[2] >= 'a' &&
+                   name[2] <= 'd') {
+            char err[MACHINE_ERRMAX];
+            if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
+                           sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "snapshot") == 0) {
+            cfg->snapshot = true;
+        } else if (strcmp(name, "drive") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_drive(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
         } else if (strcmp(name, "initrd") == 0) {
             cfg->initrd_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "append") == 0) {
@@ -436,6 +481,10 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             o->loadstate = arg_of(argc, argv, &i);
         } else if (strcmp(name, "savestate") == 0) {
             o->savestate = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "screendump") == 0) {
+            o->screendump = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "textdump") == 0) {
+            o->textdump = arg_of(argc, argv, &i);
         } else if (strcmp(name, "gdb") == 0) {
             o->gdb = arg_of(argc, argv, &i);
         } else if (strcmp(name, "s") == 0) {
@@ -511,6 +560,9 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* Past a file-size limit (ulimit -f) a write fails with EFBIG and is reported like a
+     * full disk, instead of the signal ending orrery with the guest's data half written. */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 int main(int argc, char **argv)
@@ -525,6 +577,15 @@ int main(int argc, char **argv)
     /* A save at the end of a long run must not be the first to find the path unusable. */
     if (opt.savestate && machine_check_save_path(opt.savestate, err) != MACHINE_OK)
         die("%s", err);
+    /* Nor a screen dump: its file is created now and written at exit. */
+    const char *dumps[2][2] = { { opt.screendump, "screen dump" }, { opt.textdump, "text dump" } };
+    for (unsigned i = 0; i < 2; i++) {
+        FILE *f = dumps[i][0] ? fopen(dumps[i][0], "wb") : NULL;
+        if (dumps[i][0] && !f)
+            die("cannot create %s '%s': %s", dumps[i][1], dumps[i][0], strerror(errno));
+        if (f)
+            fclose(f);
+    }
     struct console *con = console_open(&opt.serial, err, sizeof err);
     if (!con)
         die("%s", err);
@@ -621,6 +682,12 @@ int main(int argc, char **argv)
     }
     if (!output_failed)
         report_output_error(m, con, &status);
+    if (opt.screendump && machine_screendump(m, opt.screendump, err) != MACHINE_OK) {
+        fprintf(stderr, "orrery: %s\n", err);
+        status = EXIT_USAGE;
+    }
+    if (opt.textdump && write_textdump(m, opt.textdump) != 0)
+        status = EXIT_USAGE;
     if (opt.savestate) {
         if (machine_save_state(m, opt.savestate, err) == MACHINE_OK) {
             fprintf(stderr, "orrery: saved the machine to %s after %llu instructions\n",

@@ -6,8 +6,8 @@
 ; after UIP clears, the periodic interrupt on IRQ 8 through the cascade. CMOS holds the
 ; memory sizes of the default -m 128. COM1 in loopback: scratch, divisor latch, a byte
 ; back, the modem lines, FIFO bits. The 8042 self-test; A20 off through its output port
-; wraps at 1 MiB, port 0x92 turns it back on. PCI mechanism #1 finds the i440FX and the
-; PIIX3. An unmasked x87 exception with CR0.NE clear raises FERR#, IRQ 13 comes, and port
+; wraps at 1 MiB, port 0x92 turns it back on. PCI mechanism #1 finds the i440FX, the
+; PIIX3 and the VGA. An unmasked x87 exception with CR0.NE clear raises FERR#, IRQ 13 comes, and port
 ; 0xF0 plus FNCLEX let the waiting instruction go on. Port 0x80 keeps the POST code.
 ; (8259A, 8254, MC146818A, NS16550A datasheets; PCI 2.1 §3.7.4.1; SDM Vol. 1 §D.2.1.)
 %define LIB_386
@@ -394,7 +394,13 @@ ROM_START "platform"
     in eax, dx
     CHECK32 eax, 0x70008086, "pci_isa_bridge_piix3"
     mov dx, 0xCF8
-    mov eax, 0x80001000             ; 00:02.0: nothing there
+    mov eax, 0x80001000             ; 00:02.0: the VGA, as on QEMU's PC
+    out dx, eax
+    mov dx, 0xCFC
+    in eax, dx
+    CHECK32 eax, 0x11111234, "pci_vga_stdvga"
+    mov dx, 0xCF8
+    mov eax, 0x80001800             ; 00:03.0: nothing there
     out dx, eax
     mov dx, 0xCFC
     in eax, dx

@@ -48,7 +48,8 @@ stamp_of() {
     awk -v p="$2" 'index($0, p) { print $1; exit }' "$dir/$1.out"
 }
 
-# instructions_of NAME: the instructions orrery had retired when the signal ended it.
+# instructions_of NAME: the instructions orrery had retired when it ended (its last line
+# that counts them: a halt and the signal that follows it both do).
 instructions_of() {
-    sed -n 's/.*after \([0-9]*\) instructions.*/\1/p' "$dir/$1.err"
+    sed -n 's/.*after \([0-9]*\) instructions.*/\1/p' "$dir/$1.err" | tail -n 1
 }

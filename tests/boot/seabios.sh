@@ -46,7 +46,7 @@ expect "Running on QEMU (i440fx)"
 expect "Found QEMU fw_cfg"
 expect "QEMU fw_cfg DMA interface supported"
 expect "qemu/e820: addr 0x0000000000100000 len 0x0000000003f00000 [RAM]"
-expect "Found 2 PCI devices"
+expect "Found 4 PCI devices"
 expect "Booting from Hard Disk..."
 expect "No bootable device."
 for bad in "Unable to unlock ram" "Unable to lock ram" "WARNING" "panic"; do

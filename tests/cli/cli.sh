@@ -284,6 +284,21 @@ else
     echo "FAIL -savestate replaced a FIFO"
     fail=1
 fi
+bad "cannot open option ROM '$dir/none.rom'" -bios "$hi" -option-rom "$dir/none.rom"
+bad "option ROM '/dev/null' is empty" -bios "$hi" -option-rom /dev/null
+# -screendump and -textdump: their files are created before the run; at exit they hold the
+# screen (a 9x1 text mode of the VGA's reset state here: a PPM and one blank row).
+bad "cannot create screen dump '$dir/no/such/s.ppm'" \
+    -bios "$hi" -debugcon stdio -screendump "$dir/no/such/s.ppm"
+bad "cannot create text dump '$dir/no/such/s.txt'" \
+    -bios "$hi" -debugcon stdio -textdump "$dir/no/such/s.txt"
+good "hi" -bios "$hi" -debugcon stdio -screendump "$dir/s.ppm" -textdump "$dir/s.txt"
+if [ "$(head -c 9 "$dir/s.ppm" | tr '\n' ' ')" = "P6 9 1 25" ] && [ "$(cat "$dir/s.txt")" = " " ]; then
+    echo "ok   -screendump and -textdump wrote the screen at exit"
+else
+    echo "FAIL -screendump/-textdump: $(head -c 20 "$dir/s.ppm" | od -c | head -2), text '$(cat "$dir/s.txt")'"
+    fail=1
+fi
 # A state remembers its firmware and kernel (size, CRC-32): another -bios or -kernel, or
 # none, is refused with one line.
 bad "the state was saved with a -bios of 65536 bytes (CRC-32 0x" \

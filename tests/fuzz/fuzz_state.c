@@ -104,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     put_ram(gz, 0, 0xA0000);
     put_ram(gz, 0xA0000, 0x20000);  /* SMRAM under the VGA window */
     put_ram(gz, 0xC0000, 0x40000);  /* shadow RAM under the ROMs (PAM) */
+    put_ram(gz, 0, 16u << 20);      /* the VGA's VRAM (its BAR places it: any base) */
     gzclose(gz);
 
     struct machine_config cfg = { .ram_size = 1u << 20, .bios_path = bios_path,

@@ -126,6 +126,49 @@ static void test_cmos_boot_order(void **state)
     tmp_drop(&con);
 }
 
+/* IDE disks in CMOS: 0x12 types (F: user type in 0x19/0x1A), type 47 and the AT geometry
+ * bytes of disk 0 at 0x1B-0x23, and 0x39, the translation SeaBIOS reads (two bits a
+ * disk: LBA for the 2 GiB -hdc, none for the 2 MiB -hda). A missing image is refused. */
+static void test_cmos_disks(void **state)
+{
+    (void)state;
+#define CMOS_OUT(r) 0xB0, (r), 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9
+    static const uint8_t prog[] = {
+        CMOS_OUT(0x12), CMOS_OUT(0x19), CMOS_OUT(0x1A), CMOS_OUT(0x1B), CMOS_OUT(0x1C),
+        CMOS_OUT(0x1D), CMOS_OUT(0x20), CMOS_OUT(0x23), CMOS_OUT(0x39), CLI_HLT,
+    };
+#undef CMOS_OUT
+    struct tmp bios, con, hda, hdc;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&hda);
+    tmp_make(&hdc);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    assert_int_equal(truncate(hda.path, 2u << 20), 0);
+    assert_int_equal(truncate(hdc.path, 2ull << 30), 0); /* sparse */
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
+                                  .ide = { hda.path, NULL, hdc.path, NULL } };
+    char err[MACHINE_ERRMAX];
+    struct machine *m;
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    uint8_t out[16];
+    assert_int_equal(read_all(con.path, (char *)out, sizeof out), 9);
+    static const uint8_t want[9] = { 0xF0, 47, 0, 4, 0, 16, 0xC8, 63, 0x10 };
+    assert_memory_equal(out, want, sizeof want);
+    /* A missing image: one line naming the flag and the file, and no machine. */
+    cfg.ide[1] = "/nonexistent/orrery.img";
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_DISK);
+    assert_null(m);
+    assert_non_null(strstr(err, "-hdb /nonexistent/orrery.img: cannot open"));
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&hda);
+    tmp_drop(&hdc);
+}
+
 static void test_debugcon_read_returns_e9(void **state)
 {
     (void)state;
@@ -561,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_debugcon_read_returns_e9),
         cmocka_unit_test(test_fwcfg_signature_and_files),
         cmocka_unit_test(test_cmos_boot_order),
+        cmocka_unit_test(test_cmos_disks),
         cmocka_unit_test(test_ioport_log_lines),
         cmocka_unit_test(test_budget_stops_and_resumes),
         cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),

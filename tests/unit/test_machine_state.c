@@ -320,7 +320,7 @@ static void test_show_and_diff_name_fields(void **state)
     save_at(&bios, &con, s2.path, 20);
     save_at(&bios, &con, s3.path, 21);
     char err[MACHINE_ERRMAX];
-    static char text[1 << 16];
+    static char text[1 << 20];
     FILE *out = tmpfile();
     assert_non_null(out);
     assert_int_equal(machine_state_show(s1.path, out, err), 0);

@@ -1,4 +1,5 @@
-/* Guest physical memory (mmu/physmem.h): shadow RAM under a ROM or the empty bus, routed
+/* Guest physical memory (mmu/physmem.h): regions a PCI BAR places and moves; shadow RAM
+ * under a ROM or the empty bus, routed
  * per page and per kind of access, as the i440FX's PAM and SMRAM registers use it. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +116,33 @@ static void test_bad_shadow_requests_are_refused(void **state)
     assert_null(physmem_region_at(&t->pm, SHADOW_BASE, true));
 }
 
+/* A PCI BAR's memory: mapped nowhere at first, then where the BAR says, moved, unmapped;
+ * a place over another region is refused and leaves it unmapped. */
+static void test_placeable_region_moves(void **state)
+{
+    struct t *t = *state;
+    int idx = physmem_add_placeable(&t->pm, REGION_RAM, 0x2000);
+    assert_true(idx >= 0);
+    uint8_t *host = t->pm.region[idx].host;
+    host[0x1004] = 0x5A;
+    assert_int_equal(physmem_read(&t->pm, 0xE0001004u, 1), 0xFF);
+    uint32_t gen = t->pm.gen;
+    assert_int_equal(physmem_place(&t->pm, (unsigned)idx, 0xE0000000u, true), 0);
+    assert_true(t->pm.gen != gen);
+    assert_int_equal(physmem_read(&t->pm, 0xE0001004u, 1), 0x5A);
+    physmem_write(&t->pm, 0xE0000010u, 2, 0xBEEF);
+    assert_int_equal(host[0x10], 0xEF);
+    assert_int_equal(physmem_place(&t->pm, (unsigned)idx, 0xD0000000u, true), 0);
+    assert_int_equal(physmem_read(&t->pm, 0xE0001004u, 1), 0xFF);
+    assert_int_equal(physmem_read(&t->pm, 0xD0001004u, 1), 0x5A);
+    assert_int_equal(physmem_place(&t->pm, (unsigned)idx, ROM_BASE - 0x1000, true), -1);
+    assert_int_equal(physmem_read(&t->pm, 0xD0001004u, 1), 0xFF);
+    assert_int_equal(physmem_read(&t->pm, ROM_BASE, 1), 0xAA);
+    assert_int_equal(physmem_place(&t->pm, (unsigned)idx, 0xFFFFF000u, true), -1);
+    assert_int_equal(physmem_place(&t->pm, (unsigned)idx, 0xD0000000u, false), 0);
+    assert_int_equal(physmem_place(&t->pm, 0, 0xD0000000u, true), -1); /* not placeable */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +151,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_accesses_across_differently_routed_pages, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_shadow_requests_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_placeable_region_moves, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,9 @@
 #include "devices/kbc8042.h"
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
+#include "devices/vga.h"
 #include "devices/fwcfg.h"
+#include "devices/piix3_ide.h"
 #include "devices/pit8254.h"
 #include "devices/port92.h"
 #include "devices/postcode.h"
@@ -253,6 +255,54 @@ static void test_pci_round_trip(void **state)
 }
 
 static void reset_fwcfg(void *p) { fwcfg_reset(p); }
+static void reset_ide(void *p) { piix3_ide_reset(p); }
+
+/* The IDE function and both ATA channels, with a command in the middle of its data. */
+static void test_ide_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct pci_bus bus;
+    struct physmem mem;
+    static struct piix3_ide ide;
+    static struct piix3 isa;          /* function 0 makes 1.1 visible */
+    rig_init(&r);
+    pci_bus_init(&bus, &r.io);
+    piix3_init(&isa, &bus, NULL);
+    assert_int_equal(physmem_init(&mem), 0);
+    static struct disk d = { .fd = -1, .size = 1u << 20 };
+    struct disk *const disks[4] = { &d, NULL, NULL, &d };
+    assert_int_equal(piix3_ide_init(&ide, &bus, &r.io, &mem, &r.line[14], &r.line[15],
+                                    disks), 0);
+    pci_config_write(&bus, 1, 1, PCI_COMMAND, 2, 0x0005);
+    pci_config_write(&bus, 1, 1, PIIX3_IDE_BMIBA, 4, 0xC000);
+    pci_config_write(&bus, 1, 1, 0x40, 4, 0x80008000);
+    outl(&r, 0xC00C, 0x1234);
+    outb(&r, 0x176, 0x00);
+    outb(&r, 0x176, 0xB0);
+    outb(&r, 0x172, 9);
+    outb(&r, 0x177, 0xEC);            /* IDENTIFY: a block waiting to be read */
+    iobus_in(&r.io, 0x170, 2);
+    outb(&r, 0x1F2, 4);
+    outb(&r, 0x1F7, 0xC6);            /* SET MULTIPLE MODE 4 */
+    assert_int_equal(ide.ch[1].s.pos, 2);
+    assert_int_equal(ide.ch[0].s.drive[0].multiple, 4);
+    static uint8_t buf[4096];
+    for (unsigned c = 0; c < 2; c++) {
+        static struct ata_channel_state saved;
+        saved = ide.ch[c].s;
+        size_t n = savestate_save(&ata_savestate, &saved, buf, sizeof buf);
+        ata_reset(&ide.ch[c]);
+        assert_int_equal(savestate_load(&ata_savestate, &ide.ch[c].s, buf, n), 0);
+        assert_true(savestate_equal(&ata_savestate, &ide.ch[c].s, &saved, NULL, 0));
+    }
+    assert_int_equal(ide.ch[1].s.pos, 2);
+    round_trip(&piix3_ide_savestate, &ide.s, sizeof ide.s, reset_ide, &ide);
+    assert_int_equal(uncovered(&piix3_ide_savestate, sizeof ide.s), 0);
+    assert_int_equal(uncovered(&ata_savestate, sizeof ide.ch[0].s), 0);
+    physmem_free(&mem);
+    rig_free(&r);
+}
 
 static void test_fwcfg_round_trip(void **state)
 {
@@ -269,6 +319,34 @@ static void test_fwcfg_round_trip(void **state)
     round_trip(&fwcfg_savestate, &f.s, sizeof f.s, reset_fwcfg, &f);
     assert_int_equal(uncovered(&fwcfg_savestate, sizeof f.s), 0);
     fwcfg_free(&f);
+    physmem_free(&mem);
+    rig_free(&r);
+}
+
+static void reset_vga(void *p) { vga_reset(p); }
+
+static void test_vga_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct physmem mem;
+    struct pci_bus bus;
+    struct vga v;
+    rig_init(&r);
+    assert_int_equal(physmem_init(&mem), 0);
+    pci_bus_init(&bus, &r.io);
+    assert_int_equal(vga_init(&v, &r.io, &mem, &r.sched, &bus, 2, NULL, 0), 0);
+    outb(&r, 0x3C2, 0x67);
+    outb(&r, 0x3D4, 0x0E);
+    outb(&r, 0x3D5, 0x12);
+    outb(&r, 0x3C0, 0x31);
+    outb(&r, 0x3C8, 0x05);
+    outb(&r, 0x3C9, 0x2A);
+    iobus_out(&r.io, VBE_PORT_INDEX, 2, VBE_XRES);
+    iobus_out(&r.io, VBE_PORT_DATA, 2, 1024);
+    round_trip(&vga_savestate, &v.s, sizeof v.s, reset_vga, &v);
+    assert_int_equal(uncovered(&vga_savestate, sizeof v.s), 0);
+    vga_free(&v);
     physmem_free(&mem);
     rig_free(&r);
 }
@@ -385,6 +463,8 @@ int main(void)
         cmocka_unit_test(test_small_devices_round_trip),
         cmocka_unit_test(test_pci_round_trip),
         cmocka_unit_test(test_fwcfg_round_trip),
+        cmocka_unit_test(test_ide_round_trip),
+        cmocka_unit_test(test_vga_round_trip),
         cmocka_unit_test(test_sched_description_covers_its_state),
         cmocka_unit_test(test_section_is_little_endian_and_framed),
         cmocka_unit_test(test_section_of_other_version_is_refused),

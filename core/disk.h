@@ -1,0 +1,47 @@
+/* A disk backend: a raw image file read and written at byte offsets (pread/pwrite), with
+ * its size and a flush. A core basic: it knows files, not PCs; the ATA device above it
+ * turns sectors into offsets.
+ *
+ * Writes go to the file at once, in the order they are made (no cache of ours), so a
+ * guest's writes reach the image in the guest's order; disk_flush makes them durable
+ * (fdatasync) and runs when the guest flushes its cache and when the disk is closed.
+ *
+ * With DISK_SNAPSHOT (QEMU's -snapshot) the image is opened read-only and never written:
+ * written sectors go to an overlay, an unlinked temporary file (in $TMPDIR, else /tmp)
+ * as large as the image and sparse, with a bit per sector saying which are there; reads
+ * take each sector from the overlay when written, from the image otherwise. The overlay
+ * is gone when the disk is closed. */
+#ifndef ORRERY_CORE_DISK_H
+#define ORRERY_CORE_DISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DISK_SECTOR 512u
+
+enum { DISK_SNAPSHOT = 1 };
+
+struct disk {
+    int fd;         /* -1: no image */
+    uint64_t size;  /* bytes, a whole number of sectors */
+    int error;      /* errno of the first write or flush that failed (a full file system);
+                       0: none. The caller reports it: the guest only sees its command fail */
+    char what[160]; /* how messages name it ("-hda disk.img") */
+    int overlay;    /* DISK_SNAPSHOT: the overlay file */
+    uint8_t *written; /* DISK_SNAPSHOT: a bit per sector, set once it is in the overlay;
+                         NULL: no overlay, writes go to the image */
+};
+
+/* Opens a raw image for reading and writing (flags 0) or as a snapshot (DISK_SNAPSHOT).
+ * what names it in messages ("-hda disk.img"). On failure returns -1 and writes one line
+ * to err: "<what>: <problem>; <fix>". */
+int disk_open(struct disk *d, const char *path, const char *what, unsigned flags, char *err,
+              size_t errlen);
+/* Flushes and closes; a closed or never-opened disk (fd -1) is fine. */
+void disk_close(struct disk *d);
+/* Whole transfers inside the image; return 0, or -1 (out of range or an I/O error). */
+int disk_read(struct disk *d, uint64_t offset, void *buf, size_t n);
+int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t n);
+int disk_flush(struct disk *d);
+
+#endif

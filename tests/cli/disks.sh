@@ -1,0 +1,74 @@
+#!/bin/sh
+# The disk flags of build/orrery (-hda..-hdd, -drive): a bad image or spelling ends with
+# exactly one "orrery: <what>: <problem>; <fix>" line on stderr and exit 1, before
+# anything runs; good images are accepted (a tiny firmware image then halts at once).
+#   disks.sh ORRERY
+set -u
+orrery=$1
+dir=$(mktemp -d)
+trap 'chmod -R u+rw "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
+fail=0
+
+# A 64 KiB firmware image that halts: cli; hlt at F000:0000 and a reset vector there.
+head -c 65536 /dev/zero > "$dir/hlt.bin"
+printf '\372\364' | dd of="$dir/hlt.bin" bs=1 conv=notrunc 2>/dev/null
+printf '\352\000\000\000\360' | dd of="$dir/hlt.bin" bs=1 seek=65520 conv=notrunc 2>/dev/null
+truncate -s 1M "$dir/disk.img"
+truncate -s 1000 "$dir/odd.img"
+: > "$dir/empty.img"
+truncate -s 1M "$dir/ro.img"
+chmod a-w "$dir/ro.img"
+mkdir "$dir/folder"
+
+bad() { # EXPECTED-TEXT ARGS...
+    want=$1
+    shift
+    "$orrery" -bios "$dir/hlt.bin" -display none "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    lines=$(wc -l < "$dir/err")
+    if [ "$rc" -ne 1 ] || [ "$lines" -ne 1 ] || [ -s "$dir/out" ] ||
+       ! grep -qF -- "$want" "$dir/err" || ! grep -q '^orrery: .*: .*; ' "$dir/err"; then
+        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
+        fail=1
+    else
+        echo "ok   orrery $*: $(cat "$dir/err")"
+    fi
+}
+good() { # ARGS...
+    "$orrery" -bios "$dir/hlt.bin" -display none "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    if [ "$rc" -ne 0 ] || ! grep -qF "halted with interrupts disabled" "$dir/err"; then
+        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
+        fail=1
+    else
+        echo "ok   orrery $*: runs"
+    fi
+}
+
+bad "-hda $dir/missing.img: cannot open: No such file or directory; give the path" \
+    -hda "$dir/missing.img"
+bad "-hdb $dir/odd.img: 1000 bytes is not a whole number of 512-byte sectors" \
+    -hdb "$dir/odd.img"
+bad "-hdc $dir/empty.img: 0 bytes" -hdc "$dir/empty.img"
+bad "-hdd $dir/folder: not a regular file" -hdd "$dir/folder"
+if [ "$(id -u)" -ne 0 ]; then  # root may write anything
+    bad "-hda $dir/ro.img: cannot open: Permission denied" -hda "$dir/ro.img"
+fi
+bad "-hda: no file name" -hda ""
+bad "IDE disk 0 (-hda) is given twice" -hda "$dir/disk.img" -hda "$dir/disk.img"
+bad "IDE disk 1 (-hdb) is given twice" -hdb "$dir/disk.img" \
+    -drive "file=$dir/disk.img,index=1"
+bad "format=qcow2 is not supported; orrery reads raw images" \
+    -drive "file=$dir/disk.img,format=qcow2"
+bad "if=virtio is not supported" -drive "file=$dir/disk.img,if=virtio"
+bad "index=4 is not an IDE place; give 0-3" -drive "file=$dir/disk.img,index=4"
+bad "media=cdrom is not supported yet" -drive "file=$dir/disk.img,media=cdrom"
+bad "no file= given" -drive "format=raw"
+bad "unsupported option 'cache'" -drive "file=$dir/disk.img,cache=none"
+bad "-hda $dir/missing.img: cannot open" -drive "file=$dir/missing.img,format=raw,if=ide"
+bad "-hda $dir/missing.img: cannot open: No such file or directory" -snapshot \
+    -hda "$dir/missing.img"
+good -snapshot -hda "$dir/ro.img"
+good -hda "$dir/disk.img" -hdb "$dir/disk.img" -hdc "$dir/disk.img" -hdd "$dir/disk.img"
+good -drive "file=$dir/disk.img,format=raw,if=ide,index=2" -drive "file=$dir/disk.img"
+exit "$fail"
