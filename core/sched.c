@@ -140,6 +140,15 @@ static void restart_interval(struct sched *s)
     s->last_valid = 1;
 }
 
+void sched_host_paused(struct sched *s)
+{
+    reanchor(s);
+    s->host_base = s->host_now(s->host_opaque) - s->st.anchor_ns;
+    s->last_valid = 0;
+    s->win_host = s->win_insns = 0;
+    s->behind = 0;
+}
+
 /* Folds the CPU time since the previous boundary into the rate. */
 static void measure_rate(struct sched *s, uint64_t host, uint64_t icount)
 {

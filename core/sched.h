@@ -154,6 +154,11 @@ void sched_slice_done(struct sched *s);
  * when there is none or the host wait ran out first. */
 bool sched_idle(struct sched *s, uint64_t max_host_ns);
 
+/* After the machine stood still (a debugger stopped it): virtual time goes on from where
+ * it stood; the host time that passed meanwhile is neither caught up nor counted in the
+ * instruction rate (real time; nothing changes with the deterministic clock). */
+void sched_host_paused(struct sched *s);
+
 /* After the state was loaded: recomputes the cached deadline and re-anchors the host
  * clock so that virtual time goes on from the loaded value. A rate out of range, an
  * anchor_icount that does not fit the CPU's counter or a deadline past SCHED_TIME_MAX

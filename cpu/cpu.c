@@ -138,6 +138,7 @@ void cpu_reset(struct cpu *cpu)
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = info->model >= CPU_486 ? 0x400 : 0; /* bit 10 reads 1 from the 486 on */
     cpu->r[R_EDX] = info->reset_edx;
+    debug_update(cpu); /* a debugger's watchpoints outlive the reset */
     tlb_flush_all(&cpu->tlb);
     cpu->tlb.mem_gen = mem->gen;
     fpu_reset(&cpu->fpu);
@@ -324,6 +325,8 @@ static bool take_interrupt(struct cpu *cpu)
 {
     if (!cpu->intr_line || !(cpu->eflags & FL_IF) || cpu->inhibit || !cpu->intr_ack)
         return false;
+    if (cpu->dbg.step && !cpu->halted) /* a debugger's step runs the instruction it shows */
+        return false;
     int vector = cpu->intr_ack(cpu->intr_opaque);
     if (vector < 0)
         return false;
@@ -343,8 +346,11 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
     cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
     if (setjmp(jb)) {
+        cpu->dbg.hit = 0; /* the faulting instruction's accesses did not happen */
         handle_fault(cpu);
         cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
+        if (unlikely(cpu->dbg.step))
+            cpu->dbg.stop = CPU_DBG_STEP; /* stepped into the handler */
     }
     while (cpu->icount < cpu->run_end && !cpu->shutdown) {
         cpu_tlb_sync(cpu); /* a device may have changed physical memory (A20, ...) */
@@ -352,7 +358,12 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
             continue;
         if (cpu->halted)
             break;
+        /* A debugger's breakpoints, watchpoints and steps: one flag when there are none. */
+        if (unlikely(cpu->dbg.active) && cpu_dbg_before(cpu))
+            break;
         step(cpu);
+        if (unlikely(cpu->dbg.active) && cpu_dbg_after(cpu))
+            break;
     }
     cpu->fault_jmp = outer;
     return cpu->icount - start;

@@ -90,6 +90,34 @@ enum { INHIBIT_IRQ = 1, INHIBIT_DEBUG = 2 };
 
 struct cpu_model_info;
 
+/* What a debugger attached to the CPU asked for (cpu/debugger.c): breakpoints are linear
+ * addresses compared with CS base + EIP at instruction boundaries, never written to guest
+ * memory; watchpoints are linear ranges checked on the CPU's data accesses. The execution
+ * loop looks at nothing of this unless `active` is set. */
+enum { CPU_DBG_BREAK_MAX = 64, CPU_DBG_WATCH_MAX = 16 };
+enum cpu_watch_kind { CPU_WATCH_WRITE = 1, CPU_WATCH_READ = 2, CPU_WATCH_ACCESS = 3 };
+enum cpu_dbg_stop { CPU_DBG_NONE, CPU_DBG_BREAK, CPU_DBG_WATCH, CPU_DBG_STEP };
+struct cpu_watch {
+    uint32_t addr, len;
+    uint8_t kind;             /* enum cpu_watch_kind */
+};
+struct cpu_dbg {
+    uint8_t active;           /* breakpoints, watchpoints or a step: the loop looks */
+    uint8_t step;             /* stop after one instruction */
+    uint8_t skip;             /* the next instruction at skip_lin does not break: the
+                                 one a resume goes on from, or a REP instruction resumed
+                                 between chunks */
+    uint8_t stop;             /* enum cpu_dbg_stop: why the last run ended; NONE: it did not */
+    uint8_t hit;              /* a watchpoint fired during this instruction */
+    uint8_t hit_kind;         /* enum cpu_watch_kind of the watchpoint that fired */
+    uint32_t hit_addr;        /* the watched address the access touched */
+    uint32_t stop_addr;       /* BREAK: the linear address; WATCH: hit_addr */
+    uint32_t skip_lin;
+    uint32_t nbreak, nwatch;
+    uint32_t brk[CPU_DBG_BREAK_MAX];
+    struct cpu_watch watch[CPU_DBG_WATCH_MAX];
+};
+
 struct cpu {
     uint32_t r[R_COUNT];
     uint32_t eip;
@@ -152,9 +180,10 @@ struct cpu {
     struct iobus *io;
     jmp_buf *fault_jmp;       /* where cpu_fault unwinds to (set by the execution loop) */
 
-    /* The software TLB: host pointers, rebuilt, never saved. It must stay last: cpu_reset
-     * clears everything before it and flushes it. */
+    /* The software TLB: host pointers, rebuilt, never saved. It and the debugger's state
+     * must stay last: cpu_reset clears everything before them (and flushes the TLB). */
     struct tlb tlb;
+    struct cpu_dbg dbg;       /* a debugger's breakpoints and watchpoints: never saved */
 };
 
 struct cpu_model_info {
@@ -268,5 +297,66 @@ void cpu_set_eflags(struct cpu *cpu, uint32_t value);
 
 /* Loads a segment register the real-mode way (base = selector << 4). */
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel);
+
+/* ---- What a debugger uses (cpu/debugger.c), between cpu_run calls ---- */
+
+/* Every register a debugger shows, by value. st[i] is ST(i) (not R(i)) in the 80-bit
+ * format as bytes, least significant first, whatever the host's byte order. */
+struct cpu_dbg_regs {
+    uint32_t gpr[8];          /* EAX ECX EDX EBX ESP EBP ESI EDI */
+    uint32_t eip, eflags;
+    uint16_t sel[S_COUNT];    /* ES CS SS DS FS GS */
+    uint32_t base[S_COUNT], limit[S_COUNT];
+    uint16_t attr[S_COUNT];
+    uint32_t cr0, cr2, cr3, cr4;
+    uint32_t dr[8];
+    uint32_t gdtr_base, idtr_base;
+    uint16_t gdtr_limit, idtr_limit, ldtr, tr;
+    uint8_t st[8][10];
+    uint16_t fctrl, fstat, ftag, fop; /* ftag: the full tag word, as FSTENV stores it */
+    uint32_t fiseg, fioff, foseg, fooff;
+    uint8_t mode, cpl;        /* enum cpu_mode, CPL */
+};
+void cpu_dbg_get_regs(struct cpu *cpu, struct cpu_dbg_regs *r);
+/* Writes back what a debugger changed: general registers, EIP, EFLAGS (all but VM),
+ * selectors in real and virtual-8086 mode (base = selector << 4), the x87 registers and
+ * words. Returns false, changing nothing, when it asks to change something that cannot
+ * be changed this way (control, debug and descriptor-table registers, hidden parts, a
+ * selector in protected mode, VM). */
+bool cpu_dbg_set_regs(struct cpu *cpu, const struct cpu_dbg_regs *r);
+
+/* The physical address of linear address lin as the CPU would translate it now, through
+ * paging when it is on, without setting accessed or dirty bits, without touching the TLB
+ * and without faulting: false when no present page maps it. */
+bool cpu_dbg_translate(struct cpu *cpu, uint32_t lin, uint64_t *phys);
+
+/* Breakpoints (a list of linear addresses; the same address may be added twice, and is
+ * removed once per add) and watchpoints of any length. False when full, or for a remove,
+ * when there is no such entry. */
+bool cpu_dbg_break_add(struct cpu *cpu, uint32_t lin);
+bool cpu_dbg_break_remove(struct cpu *cpu, uint32_t lin);
+bool cpu_dbg_watch_add(struct cpu *cpu, uint32_t lin, uint32_t len, enum cpu_watch_kind kind);
+bool cpu_dbg_watch_remove(struct cpu *cpu, uint32_t lin, uint32_t len, enum cpu_watch_kind kind);
+
+/* Before running again: forget the last stop; a breakpoint at the current instruction
+ * lets it run; with step, the run ends after one instruction (interrupts are not taken
+ * while stepping, unless the CPU is halted and only an interrupt can move it). */
+void cpu_dbg_resume(struct cpu *cpu, bool step);
+/* Around saving the CPU's state: the bit a debugger's watchpoints add to the derived
+ * debug_data is left out, so that a saved state does not depend on being watched. */
+void cpu_dbg_save_begin(struct cpu *cpu);
+void cpu_dbg_save_end(struct cpu *cpu);
+/* Why the last cpu_run ended for the debugger (CPU_DBG_NONE: it did not); for a break,
+ * *addr is the linear address, for a watchpoint the watched address touched and *kind
+ * the kind of the watchpoint that fired (enum cpu_watch_kind). */
+static inline enum cpu_dbg_stop cpu_dbg_stopped(const struct cpu *cpu, uint32_t *addr,
+                                                unsigned *kind)
+{
+    if (addr)
+        *addr = cpu->dbg.stop_addr;
+    if (kind)
+        *kind = cpu->dbg.hit_kind;
+    return (enum cpu_dbg_stop)cpu->dbg.stop;
+}
 
 #endif

@@ -15,7 +15,8 @@ static uint32_t bp_len(const struct cpu *cpu, unsigned i)
 
 void debug_update(struct cpu *cpu)
 {
-    cpu->debug_exec = cpu->debug_data = cpu->debug_io = 0;
+    cpu->debug_exec = cpu->debug_io = 0;
+    cpu->debug_data = cpu->dbg.nwatch ? DEBUG_DATA_DBG : 0;
     for (unsigned i = 0; i < 4; i++) {
         if (!((cpu->dr[7] >> (2 * i)) & 3))
             continue;
@@ -58,6 +59,8 @@ void debug_check_data(struct cpu *cpu, uint32_t lin, unsigned size, bool write)
         if (overlaps(cpu->dr[i] & ~(len - 1), len, lin, size))
             cpu->debug_pending |= 1u << i;
     }
+    if (cpu->debug_data & DEBUG_DATA_DBG)
+        cpu_dbg_check_watch(cpu, lin, size, write);
 }
 
 void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size)

@@ -63,6 +63,16 @@ void debug_check_insn(struct cpu *cpu, uint32_t lin);
 void debug_check_data(struct cpu *cpu, uint32_t lin, unsigned size, bool write);
 void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
 void debug_check_gd(struct cpu *cpu);
+/* debug_data's bit for a debugger's watchpoints (cpu/debugger.c), beside DR0-DR3's. */
+enum { DEBUG_DATA_DBG = 1u << 4 };
+
+/* A debugger's checks around an instruction (cpu/debugger.c), made only while
+ * cpu->dbg.active: true when the run must stop (before: a stop already decided, a
+ * watchpoint hit by the delivery of an interrupt or exception, a breakpoint at the
+ * instruction; after: a watchpoint hit or a step done). */
+bool cpu_dbg_before(struct cpu *cpu);
+bool cpu_dbg_after(struct cpu *cpu);
+void cpu_dbg_check_watch(struct cpu *cpu, uint32_t lin, unsigned size, bool write);
 
 uint32_t cpu_read_slow(struct cpu *cpu, uint32_t lin, unsigned size, unsigned kind);
 /* The slow path of lin_probe_write: translates for a write (#PF), writes nothing. */
@@ -122,11 +132,15 @@ static ALWAYS_INLINE void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigne
  * supervisor rights whatever the CPL. */
 static ALWAYS_INLINE uint32_t lin_read_sys(struct cpu *cpu, uint32_t lin, unsigned size)
 {
+    if (unlikely(cpu->debug_data & DEBUG_DATA_DBG)) /* a debugger watches these too */
+        cpu_dbg_check_watch(cpu, lin, size, false);
     return mem_read(cpu, lin, size, TLB_READ);
 }
 
 static ALWAYS_INLINE void lin_write_sys(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
+    if (unlikely(cpu->debug_data & DEBUG_DATA_DBG))
+        cpu_dbg_check_watch(cpu, lin, size, true);
     mem_write(cpu, lin, size, v, TLB_WRITE);
 }
 

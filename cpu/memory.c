@@ -61,6 +61,23 @@ static const struct tlb_entry *translate(struct cpu *cpu, uint32_t lin, unsigned
     return tlb_fill(&cpu->tlb, cpu->mem, kind, lin, phys, flags);
 }
 
+bool cpu_dbg_translate(struct cpu *cpu, uint32_t lin, uint64_t *phys)
+{
+    if (!(cpu->cr[0] & CR0_PG)) {
+        *phys = lin & cpu->info->addr_mask & cpu->mem->a20_mask;
+        return true;
+    }
+    /* A supervisor read may see every present page; PEEK leaves A and D alone. The TLB is
+     * neither consulted nor filled. */
+    struct paging_ctx ctx;
+    struct paging_result r;
+    paging_ctx_of(cpu, &ctx);
+    if (!paging_walk(cpu->mem, &ctx, lin, PG_ACC_PEEK, &r))
+        return false;
+    *phys = r.phys;
+    return true;
+}
+
 /* Physical accesses of the slow path. Nothing answers above 4 GiB (PAE): an empty bus. */
 static uint32_t phys_read(struct cpu *cpu, uint64_t phys, unsigned size)
 {

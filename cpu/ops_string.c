@@ -75,8 +75,9 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
             return;                                                                        \
         }                                                                                  \
         uint32_t n_ = str_count(cpu, in);                                                  \
-        /* Single-stepping traps after each iteration (SDM Vol. 3A §17.3.1.4). */         \
-        const unsigned chunk_ = (cpu->eflags & FL_TF) ? 1 : STRING_CHUNK;                  \
+        /* Single-stepping traps after each iteration (SDM Vol. 3A §17.3.1.4); so does a  \
+         * debugger's step. */                                                             \
+        const unsigned chunk_ = (cpu->eflags & FL_TF) || cpu->dbg.step ? 1 : STRING_CHUNK; \
         for (unsigned i_ = 0; i_ < chunk_; i_++) {                                         \
             if (n_ == 0)                                                                   \
                 return;                                                                    \
@@ -87,8 +88,11 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
             if (cmp && (in->rep == 0xF3) != get_zf(cpu))                                   \
                 return;                                                                    \
         }                                                                                  \
-        if (n_)                                                                            \
+        if (n_) { /* resumed later, without a debugger's breakpoint firing again */     \
             cpu->eip = cpu->insn_eip;                                                      \
+            cpu->dbg.skip = 1;                                                             \
+            cpu->dbg.skip_lin = cpu->seg[S_CS].base + cpu->eip;                            \
+        }                                                                                  \
     } while (0)
 
 #define RD(size, s, off) (size == 1 ? rd8(cpu, s, off) : size == 2 ? rd16(cpu, s, off) : rd32(cpu, s, off))

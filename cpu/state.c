@@ -6,6 +6,7 @@
 
 #include "core/savestate.h"
 #include "cpu/cpu.h"
+#include "cpu/exec.h"
 
 static const struct savestate_field lazy_flags_fields[] = {
     SS_FIELD(struct lazy_flags, res),
@@ -100,5 +101,6 @@ void cpu_state_loaded(struct cpu *cpu)
     cpu->fault_vector = 0;
     cpu->fault_error = 0;
     cpu->stop_reason = cpu->shutdown ? "shutdown (restored from a saved state)" : NULL;
+    debug_update(cpu); /* a debugger's watchpoints stay */
     tlb_flush_all(&cpu->tlb);
 }

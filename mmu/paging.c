@@ -27,10 +27,12 @@ static uint64_t rd64(struct physmem *pm, uint64_t addr)
 }
 
 /* Sets bits in the low doubleword of an entry (last read as seen) if they are clear,
- * re-reading it first as the processor's locked update does. */
-static void set_bits(struct physmem *pm, uint64_t addr, uint32_t seen, uint32_t bits)
+ * re-reading it first as the processor's locked update does; a debugger's look
+ * (PG_ACC_PEEK) sets nothing. */
+static void set_bits(struct physmem *pm, unsigned access, uint64_t addr, uint32_t seen,
+                     uint32_t bits)
 {
-    if ((seen & bits) == bits || addr >> 32)
+    if ((seen & bits) == bits || addr >> 32 || (access & PG_ACC_PEEK))
         return;
     uint32_t v = physmem_read(pm, (uint32_t)addr, 4);
     if ((v & bits) != bits)
@@ -67,7 +69,7 @@ static bool walk32(struct physmem *pm, const struct paging_ctx *ctx, uint32_t li
             return fail(res, base_err | PF_P | PF_RSVD);
         if (!allowed(access, pde, ctx->flags))
             return fail(res, base_err | PF_P);
-        set_bits(pm, pde_at, (uint32_t)pde, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
+        set_bits(pm, access, pde_at, (uint32_t)pde, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
         res->phys = ((pde & 0xFFC00000u) | (lin & 0x3FFFFFu)) & m;
         res->page_shift = 22;
         res->global = (pde & PTE_G) && (ctx->flags & PG_CTX_PGE);
@@ -80,8 +82,8 @@ static bool walk32(struct physmem *pm, const struct paging_ctx *ctx, uint32_t li
         return fail(res, base_err);
     if (!allowed(access, pde & pte, ctx->flags))
         return fail(res, base_err | PF_P);
-    set_bits(pm, pde_at, (uint32_t)pde, PTE_A);
-    set_bits(pm, pte_at, (uint32_t)pte, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
+    set_bits(pm, access, pde_at, (uint32_t)pde, PTE_A);
+    set_bits(pm, access, pte_at, (uint32_t)pte, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
     res->phys = ((pte & 0xFFFFF000u) | (lin & 0xFFFu)) & m;
     res->page_shift = 12;
     res->global = (pte & PTE_G) && (ctx->flags & PG_CTX_PGE);
@@ -111,7 +113,7 @@ static bool walk_pae(struct physmem *pm, const struct paging_ctx *ctx, uint32_t 
         if (!allowed(access, (uint32_t)pde, ctx->flags) ||
             ((access & PG_ACC_FETCH) && nxe && (pde & RSVD_PAE_XD)))
             return fail(res, base_err | PF_P);
-        set_bits(pm, pde_at, (uint32_t)pde, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
+        set_bits(pm, access, pde_at, (uint32_t)pde, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
         res->phys = ((pde & ADDR_36 & ~0x1FFFFFull) | (lin & 0x1FFFFFu)) & m;
         res->page_shift = 21;
         res->global = (pde & PTE_G) && (ctx->flags & PG_CTX_PGE);
@@ -129,8 +131,8 @@ static bool walk_pae(struct physmem *pm, const struct paging_ctx *ctx, uint32_t 
     if (!allowed(access, (uint32_t)(pde & pte), ctx->flags) ||
         ((access & PG_ACC_FETCH) && nxe && ((pde | pte) & RSVD_PAE_XD)))
         return fail(res, base_err | PF_P);
-    set_bits(pm, pde_at, (uint32_t)pde, PTE_A);
-    set_bits(pm, pte_at, (uint32_t)pte, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
+    set_bits(pm, access, pde_at, (uint32_t)pde, PTE_A);
+    set_bits(pm, access, pte_at, (uint32_t)pte, PTE_A | (access & PG_ACC_WRITE ? PTE_D : 0));
     res->phys = ((pte & ADDR_36 & ~0xFFFull) | (lin & 0xFFFu)) & m;
     res->page_shift = 12;
     res->global = (pte & PTE_G) && (ctx->flags & PG_CTX_PGE);

@@ -28,6 +28,7 @@ enum {
     PG_ACC_WRITE = 1u << 1,
     PG_ACC_USER = 1u << 2,  /* CPL 3, and not an implicit supervisor access */
     PG_ACC_FETCH = 1u << 4, /* instruction fetch */
+    PG_ACC_PEEK = 1u << 5,  /* a debugger's look: no accessed or dirty bit is set */
 };
 
 /* Page-fault error code (SDM Vol. 3A §4.7, Figure 4-12). */
@@ -55,8 +56,8 @@ struct paging_result {
 
 /* Translates lin for access (PG_ACC_*): walks the tables in physical memory, checks the
  * rights, sets A in every entry used and D in the final one for writes (only when the
- * access is allowed: a faulting access changes nothing). Returns false with res->error
- * set when the access must raise #PF. */
+ * access is allowed: a faulting access changes nothing; a PG_ACC_PEEK walk changes
+ * nothing either). Returns false with res->error set when the access must raise #PF. */
 bool paging_walk(struct physmem *pm, const struct paging_ctx *ctx, uint32_t lin,
                  unsigned access, struct paging_result *res);
 

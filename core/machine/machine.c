@@ -1043,6 +1043,8 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
             return MACHINE_STOP_BUDGET;
         done += cpu_run(cpu, sched_slice(s, n - done));
         sched_slice_done(s);
+        if (unlikely(cpu_dbg_stopped(cpu, NULL, NULL) != CPU_DBG_NONE))
+            return MACHINE_STOP_DEBUG;
         if (unlikely(flooded))
             return MACHINE_STOP_BUDGET; /* a runaway timer: the caller checks its signals */
     }

@@ -113,6 +113,8 @@ enum machine_stop {
                                  controller, port 0x92, 0xCF9); it has restarted */
     MACHINE_STOP_SHUTDOWN,    /* a reset with no_reboot: the machine is off */
     MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
+    MACHINE_STOP_DEBUG,       /* a debugger's breakpoint, watchpoint or step: see
+                                 machine_debug_stopped */
 };
 
 /* Builds a machine in its power-on state. On failure returns the cause, leaves *out NULL
@@ -218,6 +220,66 @@ size_t machine_text_screen(struct machine *m, char *buf, size_t len);
 /* Writes the screen as a binary PPM (P6) to path (-screendump); a 1x1 black picture when
  * nothing is shown. */
 enum machine_status machine_screendump(struct machine *m, const char *path, char *err);
+
+/* ---- Debugging (core/machine/machine_debug.c): what a debugger stub uses ----
+ *
+ * Everything here observes without changing what the guest does: memory is read and
+ * written through a page walk that sets no accessed or dirty bit and leaves the TLB alone,
+ * never faults the guest and never reaches a device's registers; breakpoints are kept in
+ * a list and compared at instruction boundaries, never written into guest memory. Call
+ * between machine_run calls. */
+
+/* Every register a debugger shows. st[i] is ST(i) in the 80-bit format, least significant
+ * byte first on every host. Segments in encoding order (ES CS SS DS FS GS). */
+struct machine_dbg_regs {
+    uint32_t gpr[8];          /* EAX ECX EDX EBX ESP EBP ESI EDI */
+    uint32_t eip, eflags;
+    uint16_t sel[6];
+    uint32_t base[6], limit[6];
+    uint16_t attr[6];         /* descriptor bits 40-47 and 52-55, as LAR shows them */
+    uint32_t cr0, cr2, cr3, cr4;
+    uint32_t dr[8];
+    uint32_t gdtr_base, idtr_base;
+    uint16_t gdtr_limit, idtr_limit, ldtr, tr;
+    uint8_t st[8][10];
+    uint16_t fctrl, fstat, ftag, fop;  /* ftag: the full tag word (FSTENV's) */
+    uint32_t fiseg, fioff, foseg, fooff;
+    uint8_t mode;             /* 0 real, 1 protected, 2 virtual-8086 */
+    uint8_t cpl;
+};
+void machine_debug_get_regs(struct machine *m, struct machine_dbg_regs *r);
+/* Writes general registers, EIP, EFLAGS, real-mode selectors and the x87 state; false
+ * (nothing changed) when it would change a control, debug or descriptor-table register,
+ * a hidden segment part, a protected-mode selector or EFLAGS.VM. */
+bool machine_debug_set_regs(struct machine *m, const struct machine_dbg_regs *r);
+
+/* Guest memory at a linear address (translated as the CPU would now, paging included) or
+ * a physical one. Returns how many bytes were done before the first that could not be:
+ * a linear page not present, a device's registers (MMIO), past 4 GiB; writes also stop
+ * at ROM and at addresses nothing claims. Reads of unclaimed addresses give 0xFF. */
+size_t machine_debug_read(struct machine *m, uint64_t addr, void *buf, size_t len, bool phys);
+size_t machine_debug_write(struct machine *m, uint64_t addr, const void *buf, size_t len,
+                           bool phys);
+/* The physical address of a linear one, without side effects; false: not mapped. */
+bool machine_debug_translate(struct machine *m, uint32_t lin, uint64_t *phys);
+
+/* Breakpoints at linear addresses (CS base + EIP) and watchpoints on linear ranges of any
+ * length. False when the table is full (64 breakpoints, 16 watchpoints) or, removing, when
+ * there is no such entry. */
+enum machine_watch { MACHINE_WATCH_WRITE = 1, MACHINE_WATCH_READ = 2, MACHINE_WATCH_ACCESS = 3 };
+bool machine_debug_break(struct machine *m, uint32_t lin, bool insert);
+bool machine_debug_watch(struct machine *m, uint32_t lin, uint32_t len, enum machine_watch kind,
+                         bool insert);
+/* Before machine_run: forget the last stop; with step, the next machine_run ends with
+ * MACHINE_STOP_DEBUG after one instruction (interrupts wait while stepping unless the CPU
+ * is halted). A breakpoint at the current instruction lets it run. */
+void machine_debug_resume(struct machine *m, bool step);
+/* Why machine_run returned MACHINE_STOP_DEBUG: the breakpoint's linear address, or the
+ * watched address touched and the kind of the watchpoint that fired. */
+enum machine_debug_stop { MACHINE_DEBUG_NONE, MACHINE_DEBUG_BREAK, MACHINE_DEBUG_WATCH,
+                          MACHINE_DEBUG_STEP };
+enum machine_debug_stop machine_debug_stopped(struct machine *m, uint32_t *addr,
+                                              enum machine_watch *kind);
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);

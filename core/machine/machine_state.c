@@ -132,8 +132,10 @@ enum machine_status machine_save_state(struct machine *m, const char *path, char
     struct state_header h;
     fill_header(m, &h);
     statefile_put(f, &header_desc, &h);
+    cpu_dbg_save_begin(&m->cpu); /* a debugger's watchpoints are not the guest's state */
     for (size_t i = 0; i < NPARTS; i++)
         statefile_put(f, parts[i].desc, part_obj(m, &parts[i]));
+    cpu_dbg_save_end(&m->cpu);
     for (unsigned i = 0; i < m->mem.nregions; i++) {
         const struct region *r = &m->mem.region[i];
         if (r->kind != REGION_RAM)

@@ -15,6 +15,7 @@
 
 #include "core/machine/machine.h"
 #include "frontends/cli/drives.h"
+#include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 
 #ifndef ORRERY_VERSION
@@ -40,6 +41,8 @@ struct options {
     uint64_t stop_at;        /* -stop-at: stop when this many instructions have retired */
     const char *screendump;  /* -screendump: the screen as a PPM here at exit */
     const char *textdump;    /* -textdump: the text screen here at exit */
+    const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
+    bool start_stopped;      /* -S: the guest waits for gdb to continue it */
 };
 
 /* -textdump: the VGA's text screen (empty in a graphics mode), for tests and scripts. */
@@ -116,6 +119,10 @@ static void usage(void)
            "  -loadstate FILE     start from a state saved by -savestate or Ctrl-A s (give\n"
            "                      the same -cpu, -m and -bios/-kernel as when it was saved)\n"
            "  -savestate FILE     save the machine to FILE when orrery exits\n"
+           "  -gdb DEV            GDB remote stub: tcp::PORT (127.0.0.1), tcp:HOST:PORT,\n"
+           "                      unix:PATH (PORT 0: a free one, printed); -gdb none: off\n"
+           "  -s                  -gdb tcp::1234\n"
+           "  -S                  start stopped: the guest waits for gdb to continue it\n"
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
@@ -478,6 +485,12 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             o->screendump = arg_of(argc, argv, &i);
         } else if (strcmp(name, "textdump") == 0) {
             o->textdump = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "gdb") == 0) {
+            o->gdb = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "s") == 0) {
+            o->gdb = "tcp::1234";
+        } else if (strcmp(name, "S") == 0) {
+            o->start_stopped = true;
         } else if (strcmp(name, "stop-at") == 0) {
             const char *v = arg_of(argc, argv, &i);
             char *end;
@@ -590,9 +603,29 @@ int main(int argc, char **argv)
         die("%s", err);
     }
 
+    struct gdbstub *gdb = NULL;
+    if (opt.gdb && strcmp(opt.gdb, "none") != 0 &&
+        !(gdb = gdbstub_open(opt.gdb, m, opt.start_stopped, err, sizeof err))) {
+        machine_destroy(m);
+        console_close(con);
+        die("%s", err);
+    }
+    if (opt.start_stopped && !gdb) {
+        machine_destroy(m);
+        console_close(con);
+        die("-S: the guest would wait for a debugger; give -gdb DEV or -s too");
+    }
+
     int status = 0;
     bool output_failed = false;
     while (!caught_signal) {
+        /* The GDB stub decides whether the guest runs; it waits for gdb while it does not. */
+        if (gdb && gdbstub_killed(gdb)) {
+            fprintf(stderr, "orrery: killed by gdb\n");
+            break;
+        }
+        if (gdb && !gdbstub_poll(gdb))
+            continue;
         uint64_t budget = BATCH;
         if (opt.stop_at_set) {
             uint64_t done = machine_instructions(m);
@@ -615,6 +648,8 @@ int main(int argc, char **argv)
             break;
         if (ev == CONSOLE_SAVE)
             save_on_request(m, con);
+        if (gdb && gdbstub_stopped(gdb, why))
+            continue;
         if (why == MACHINE_STOP_BUDGET || why == MACHINE_STOP_RESET)
             continue;
         console_flush(con);
@@ -662,6 +697,7 @@ int main(int argc, char **argv)
             status = EXIT_USAGE;
         }
     }
+    gdbstub_close(gdb);
     machine_destroy(m);
     console_close(con);
     return status;

@@ -435,11 +435,37 @@ static void test_self_map(void **state)
     assert_int_equal(r32(f, CR3 + 0x300 * 4), CR3 | PTE_P | PTE_RW | PTE_A | PTE_D);
 }
 
+/* A debugger's look (PG_ACC_PEEK) translates like a supervisor read but sets no accessed
+ * or dirty bit, on 4 KiB, 4 MiB and PAE pages. */
+static void test_peek_sets_nothing(void **state)
+{
+    struct fx *f = *state;
+    map32(f, 0x00801234, 0x00567000, URW, URW);
+    assert_true(walk(f, 0x00801234, PG_ACC_PEEK));
+    assert_int_equal(f->res.phys, 0x00567234);
+    assert_int_equal(pde32(f, 0x00801234), PT | URW);
+    assert_int_equal(pte32(f, 0x00801234), 0x00567000 | URW);
+    f->ctx.flags |= PG_CTX_PSE;
+    w32(f, CR3 + (0x00C00000u >> 22) * 4, 0x01000000u | URW | PTE_PS);
+    assert_true(walk(f, 0x00C00010, PG_ACC_PEEK | PG_ACC_WRITE));
+    assert_int_equal(f->res.phys, 0x01000010);
+    assert_int_equal(r32(f, CR3 + (0x00C00000u >> 22) * 4), 0x01000000u | URW | PTE_PS);
+    f->ctx.flags = 0;
+    memset(f->ram + CR3, 0, 0x3000); /* the 32-bit tables out of the way */
+    map_pae(f, 0x00403000, 0x00789000, URW, URW);
+    assert_true(walk(f, 0x00403008, PG_ACC_PEEK));
+    assert_int_equal(f->res.phys, 0x00789008);
+    assert_int_equal(pde_pae(f, 0x00403000), PT2 | URW);
+    assert_int_equal(pte_pae(f, 0x00403000), 0x00789000 | URW);
+    assert_false(walk(f, 0x7FC00000, PG_ACC_PEEK)); /* nothing there: no fault, just false */
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_walk_4k_translates_and_sets_accessed),
+        T(test_peek_sets_nothing),
         T(test_walk_4k_write_sets_dirty_in_pte_only),
         T(test_walk_4m_pse),
         T(test_walk_ps_ignored_without_pse),

@@ -412,6 +412,29 @@ static void test_runaway_timer_is_bounded_per_call(void **state)
 
 /* A loaded state's deadlines past SCHED_TIME_MAX never fire; an anchor_icount past the
  * CPU's counter or a rate out of range leaves time where the state says. */
+/* A machine a debugger stopped for 5 s: after sched_host_paused, virtual time neither
+ * jumps to catch those seconds up nor learns a slower rate from them. */
+static void test_pause_is_not_caught_up(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    for (unsigned i = 0; i < 200; i++) { /* 10 ms of host per million instructions */
+        t->host += 10000000;
+        run(t, 1000000);
+    }
+    uint64_t rate = t->s.st.rate, before = sched_now(&t->s);
+    t->host += 5000000000ull; /* stopped in the debugger */
+    sched_host_paused(&t->s);
+    for (unsigned i = 0; i < 200; i++) {
+        t->host += 10000000;
+        run(t, 1000000);
+    }
+    uint64_t after = sched_now(&t->s);
+    assert_true(after - before < 3000000000ull); /* about 2 s of running, not 7 */
+    assert_true(t->s.st.rate <= rate + rate / 8 && t->s.st.rate + rate / 8 >= rate);
+    free(t);
+}
+
 static void test_loaded_clock_is_bounded(void **state)
 {
     (void)state;
@@ -479,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_realtime_idle_oversleep_stops_at_each_deadline),
         cmocka_unit_test(test_realtime_holds_catch_up_while_interrupts_are_off),
         cmocka_unit_test(test_runaway_timer_is_bounded_per_call),
+        cmocka_unit_test(test_pause_is_not_caught_up),
         cmocka_unit_test(test_loaded_clock_is_bounded),
         cmocka_unit_test(test_state_round_trip),
     };
