@@ -303,14 +303,13 @@ static double now_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+/* The program, given room for a job per argument (main owns it, so that every return
+ * frees it). */
+static int run(int argc, char **argv, struct job *jobs)
 {
     struct options o = { NULL, false, false, -1 };
     const struct cpu_model_info *model = NULL;
     int njobs = 0;
-    struct job *jobs = calloc((size_t)argc, sizeof(*jobs));
-    if (!jobs)
-        return 2;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
             model = cpu_model_lookup(argv[++i]);
@@ -374,7 +373,6 @@ int main(int argc, char **argv)
         }
     }
     suite_free(&suite);
-    free(jobs);
     if (rc)
         return 2;
     printf("%llu passed, %llu failed, %llu skipped\n", tot.passed, tot.failed, tot.skipped);
@@ -387,4 +385,14 @@ int main(int argc, char **argv)
         return 0;
     }
     return tot.failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct job *jobs = calloc((size_t)argc, sizeof(*jobs));
+    if (!jobs)
+        return 2;
+    int status = run(argc, argv, jobs);
+    free(jobs);
+    return status;
 }

@@ -38,7 +38,8 @@ static size_t put(uint8_t *p, uint8_t prefix, uint8_t op, uint8_t modrm, const u
     p[n++] = 0x0F;
     p[n++] = op;
     p[n++] = modrm;
-    memcpy(p + n, rest, nrest);
+    if (nrest)
+        memcpy(p + n, rest, nrest);
     return n + nrest;
 }
 
