@@ -211,23 +211,6 @@ enum cpu_status cpu_status(const struct cpu *cpu, const char **why)
     return cpu->halted ? CPU_HALTED : CPU_RUNNING;
 }
 
-void cpu_get_regs(struct cpu *cpu, struct cpu_regs *r)
-{
-    memset(r, 0, sizeof *r);
-    for (int i = 0; i < 8; i++)
-        r->gpr[i] = cpu->r[i];
-    r->eip = cpu->eip;
-    r->eflags = cpu_get_eflags(cpu);
-    r->cr0 = cpu->cr[0];
-    for (int s = 0; s < S_COUNT; s++) {
-        r->sel[s] = cpu->seg[s].sel;
-        r->base[s] = cpu->seg[s].base;
-        r->limit[s] = cpu->seg[s].limit;
-    }
-    r->code32 = (cpu->seg[S_CS].attr & SEG_ATTR_DB) != 0;
-    r->gdtr = cpu->gdtr;
-}
-
 /* Exception classes for a fault raised while delivering another (SDM Vol. 3A §6.15,
  * Tables 6-4 and 6-5): two contributory faults, or a page fault followed by a page fault or
  * a contributory fault, make a double fault; any other pair is handled one after the other. */

@@ -280,16 +280,6 @@ static inline const struct cpu_model_info *cpu_info(const struct cpu *cpu) { ret
 static inline uint64_t cpu_icount(const struct cpu *cpu) { return cpu->icount; }
 static inline const uint64_t *cpu_icount_counter(const struct cpu *cpu) { return &cpu->icount; }
 
-/* The registers a user or a debugger sees, by value. */
-struct cpu_regs {
-    uint32_t gpr[8];              /* EAX ECX EDX EBX ESP EBP ESI EDI */
-    uint32_t eip, eflags, cr0;
-    uint16_t sel[S_COUNT];        /* ES CS SS DS FS GS */
-    uint32_t base[S_COUNT], limit[S_COUNT];
-    bool code32;                  /* CS is a 32-bit segment */
-    struct dtr gdtr;
-};
-void cpu_get_regs(struct cpu *cpu, struct cpu_regs *r);
 
 /* EFLAGS with the lazy arithmetic flags materialised / a full EFLAGS load. */
 uint32_t cpu_get_eflags(struct cpu *cpu);

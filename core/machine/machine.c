@@ -931,8 +931,8 @@ uint64_t machine_time_ns(const struct machine *m)
 
 void machine_get_regs(struct machine *m, struct machine_regs *r)
 {
-    struct cpu_regs c;
-    cpu_get_regs(&m->cpu, &c);
+    struct cpu_dbg_regs c;
+    cpu_dbg_get_regs(&m->cpu, &c);
     memset(r, 0, sizeof *r);
     memcpy(r->gpr, c.gpr, sizeof r->gpr);
     r->eip = c.eip;
@@ -943,8 +943,8 @@ void machine_get_regs(struct machine *m, struct machine_regs *r)
         r->seg_base[s] = c.base[s];
         r->seg_limit[s] = c.limit[s];
     }
-    r->gdt_base = c.gdtr.base;
-    r->gdt_limit = c.gdtr.limit;
+    r->gdt_base = c.gdtr_base;
+    r->gdt_limit = c.gdtr_limit;
 }
 
 void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len)
@@ -967,9 +967,9 @@ static void set_stop(struct machine *m, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    struct cpu_regs r;
-    cpu_get_regs(&m->cpu, &r);
-    if (r.code32)
+    struct cpu_dbg_regs r;
+    cpu_dbg_get_regs(&m->cpu, &r);
+    if (r.attr[S_CS] & SEG_ATTR_DB)
         snprintf(m->stop_msg, sizeof m->stop_msg, "%s (at %04X:%08X)", what, r.sel[S_CS],
                  r.eip);
     else

@@ -1,6 +1,6 @@
 /* The calls the machine makes into the CPU instead of writing its fields (cpu/cpu.h, "What
  * the machine uses"): the flat 32-bit entry state of a boot loader, the status between two
- * runs and the stop reasons, the pins, and the register snapshot. */
+ * runs and the stop reasons, the pins, and the register snapshot (cpu_dbg_get_regs). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,11 +35,11 @@ static void test_flat32_entry_runs_32_bit_code_with_the_given_registers(void **s
     cpu_enter_flat32(&h.cpu, &(struct cpu_flat_entry){ .cs = 0x10, .ds = 0x18, .gdt_base = 0x800,
                                                         .gdt_limit = 31, .eip = 0x100000,
                                                         .esp = 0x9F000, .esi = 0x90000 });
-    struct cpu_regs r;
-    cpu_get_regs(&h.cpu, &r);
+    struct cpu_dbg_regs r;
+    cpu_dbg_get_regs(&h.cpu, &r);
     assert_int_equal(r.eip, 0x100000);
     assert_int_equal(r.eflags, 0x2);
-    assert_true(r.code32);
+    assert_true(r.attr[S_CS] & SEG_ATTR_DB);
     assert_int_equal(r.cr0 & 0x80000001u, 1); /* PE set, PG clear */
     assert_int_equal(r.sel[S_CS], 0x10);
     for (int s = 0; s < S_COUNT; s++) {
@@ -48,15 +48,15 @@ static void test_flat32_entry_runs_32_bit_code_with_the_given_registers(void **s
         assert_int_equal(r.base[s], 0);
         assert_int_equal(r.limit[s], 0xFFFFFFFFu);
     }
-    assert_int_equal(r.gdtr.base, 0x800);
-    assert_int_equal(r.gdtr.limit, 31);
+    assert_int_equal(r.gdtr_base, 0x800);
+    assert_int_equal(r.gdtr_limit, 31);
     for (int i = 0; i < 8; i++)
         assert_int_equal(r.gpr[i], i == R_ESI ? 0x90000u : i == R_ESP ? 0x9F000u : 0);
     assert_int_equal(cpu_status(&h.cpu, NULL), CPU_RUNNING);
     assert_false(cpu_interrupts_enabled(&h.cpu));
     cpu_run(&h.cpu, 10);
     assert_int_equal(cpu_status(&h.cpu, NULL), CPU_HALTED);
-    cpu_get_regs(&h.cpu, &r);
+    cpu_dbg_get_regs(&h.cpu, &r);
     assert_int_equal(r.gpr[R_EAX], 0x12345678u);
     assert_int_equal(r.gpr[R_ESP], 0x9EFFCu);
     uint32_t pushed;
