@@ -179,6 +179,17 @@ enum { MACHINE_MOUSE_LEFT = 1u << 0, MACHINE_MOUSE_RIGHT = 1u << 1,
        MACHINE_MOUSE_MIDDLE = 1u << 2 };
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons);
 
+/* Keyboard input from the frontend (core/machine/keys.c), for the PS/2 keyboard: usage is
+ * the key's USB HID usage (Keyboard/Keypad page: 0x04 'A' to 0xE7 right GUI), which names
+ * its position, not its label, so the mapping is layout-independent (SDL_Scancode values
+ * are these numbers); down: pressed or released. The keyboard sends the key's scan code
+ * set 2 sequence, which the 8042 translates to set 1 when the guest has it on. Returns
+ * false for a usage with no PC key, or when the keyboard dropped it (scanning off, queue
+ * full). Call between machine_run calls. */
+enum { MACHINE_KEY_MAX = 0xE8, MACHINE_KEY_PRINT_SCREEN = 0x46, MACHINE_KEY_PAUSE = 0x48 };
+bool machine_key(struct machine *m, unsigned usage, bool down);
+bool machine_key_known(unsigned usage); /* a usage with a PC key */
+
 /* Resets the machine as the reset button does (RAM keeps its contents). */
 void machine_reset(struct machine *m);
 

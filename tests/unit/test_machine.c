@@ -370,6 +370,43 @@ static void test_mouse_moves_reach_the_guest_as_ps2_packets(void **state)
     tmp_drop(&con);
 }
 
+/* machine_key reaches the guest: a program polls the 8042 for six bytes and prints them.
+ * With the power-on translation to set 1: 'A' (usage 4) pressed and released is 1E 9E;
+ * right Ctrl pressed (E0 14 in set 2) is E0 1D; Up released (E0 F0 75) is E0 C8. */
+static void test_keys_reach_the_guest_as_scan_codes(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = {
+        0xB9, 0x06, 0x00,                               /* mov cx, 6 */
+        0xE4, 0x64, 0xA8, 0x01, 0x74, 0xFA,             /* wait: in al, 64; test al, 1; jz */
+        0xE4, 0x60, 0xE6, 0xE9,                         /* in al, 60; out e9, al */
+        0xE2, 0xF4,                                     /* loop wait */
+        CLI_HLT,
+    };
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine *m = make(&bios, &con, NULL, false);
+    assert_int_equal(machine_run(m, 2000), MACHINE_STOP_BUDGET); /* polling */
+    assert_true(machine_key(m, 0x04, true));
+    assert_true(machine_key(m, 0x04, false));
+    assert_true(machine_key(m, 0xE4, true));
+    assert_true(machine_key(m, 0x52, false));
+    assert_false(machine_key(m, 0x03, true));   /* no key has usage 3 */
+    assert_false(machine_key(m, 0x1000, true)); /* out of the page */
+    assert_false(machine_key_known(0xA5));
+    assert_true(machine_key_known(MACHINE_KEY_PAUSE));
+    assert_int_equal(machine_run(m, 20000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[16];
+    assert_int_equal(read_all(con.path, out, sizeof out), 6);
+    static const uint8_t want[] = { 0x1E, 0x9E, 0xE0, 0x1D, 0xE0, 0xC8 };
+    assert_memory_equal(out, want, sizeof want);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 /* Device reset requests: the 8042's pulse command, port 0x92 bit 0, the PIIX3's 0xCF9. */
 static void check_reset(const uint8_t *prog, size_t len)
 {
@@ -620,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_bad_ram_and_cpu_are_one_line),
         cmocka_unit_test(test_timer_irq_wakes_hlt_deterministically),
         cmocka_unit_test(test_timer_irq_follows_host_time),
+        cmocka_unit_test(test_keys_reach_the_guest_as_scan_codes),
         cmocka_unit_test(test_kbc_port92_and_cf9_reset_the_machine),
         cmocka_unit_test(test_idle_guest_returns_to_the_caller),
         cmocka_unit_test(test_mouse_moves_reach_the_guest_as_ps2_packets),
