@@ -17,6 +17,7 @@
 #include "frontends/cli/drives.h"
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
+#include "frontends/monitor/monitor.h"
 
 #ifndef ORRERY_VERSION
 #define ORRERY_VERSION "unknown"
@@ -43,6 +44,7 @@ struct options {
     const char *textdump;    /* -textdump: the text screen here at exit */
     const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
     bool start_stopped;      /* -S: the guest waits for gdb to continue it */
+    const char *monitor;     /* -monitor DEV; NULL: on the console's mux (-nographic) */
 };
 
 /* -textdump: the VGA's text screen (empty in a graphics mode), for tests and scripts. */
@@ -123,6 +125,9 @@ static void usage(void)
            "                      unix:PATH (PORT 0: a free one, printed); -gdb none: off\n"
            "  -s                  -gdb tcp::1234\n"
            "  -S                  start stopped: the guest waits for gdb to continue it\n"
+           "  -monitor DEV        QEMU's monitor: stdio, unix:PATH,server,nowait,\n"
+           "                      tcp:HOST:PORT,server,nowait or none (default: Ctrl-A c\n"
+           "                      on the -nographic console)\n"
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
@@ -489,6 +494,8 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             o->gdb = arg_of(argc, argv, &i);
         } else if (strcmp(name, "s") == 0) {
             o->gdb = "tcp::1234";
+        } else if (strcmp(name, "monitor") == 0) {
+            o->monitor = arg_of(argc, argv, &i);
         } else if (strcmp(name, "S") == 0) {
             o->start_stopped = true;
         } else if (strcmp(name, "stop-at") == 0) {
@@ -616,9 +623,26 @@ int main(int argc, char **argv)
         die("-S: the guest would wait for a debugger; give -gdb DEV or -s too");
     }
 
+    struct monitor *mon = NULL;
+    struct monitor_setup ms = { opt.monitor, con, opt.serial.kind == CONSOLE_STDIO,
+                                opt.serial.kind == CONSOLE_STDIO && opt.serial.escapes,
+                                gdb != NULL, &cfg };
+    if (!monitor_open(&ms, m, &mon, err, sizeof err)) {
+        gdbstub_close(gdb);
+        machine_destroy(m);
+        console_close(con);
+        die("%s", err);
+    }
+
     int status = 0;
     bool output_failed = false;
     while (!caught_signal) {
+        /* The monitor may stop the guest (stop), end orrery (quit) or start a stub. */
+        enum monitor_event me = mon ? monitor_poll(mon) : MONITOR_RUN;
+        if (me == MONITOR_QUIT)
+            break;
+        if (mon && !gdb)
+            gdb = monitor_take_gdb(mon);
         /* The GDB stub decides whether the guest runs; it waits for gdb while it does not. */
         if (gdb && gdbstub_killed(gdb)) {
             fprintf(stderr, "orrery: killed by gdb\n");
@@ -639,7 +663,8 @@ int main(int argc, char **argv)
             if (opt.stop_at - done < budget)
                 budget = opt.stop_at - done;
         }
-        enum machine_stop why = machine_run(m, budget);
+        enum machine_stop why = me == MONITOR_STOPPED ? MACHINE_STOP_BUDGET
+                                                      : machine_run(m, budget);
         /* The slice boundary: the console's output goes out, its input comes in. */
         enum console_event ev = console_poll(con);
         if ((output_failed = report_output_error(m, con, &status)))
@@ -697,6 +722,7 @@ int main(int argc, char **argv)
             status = EXIT_USAGE;
         }
     }
+    monitor_close(mon);
     gdbstub_close(gdb);
     machine_destroy(m);
     console_close(con);
