@@ -234,7 +234,8 @@ static bool parse_spec(struct monitor *mon, const struct monitor_setup *s, char 
     if (strcmp(spec, "stdio") == 0) {
         if (s->console_stdio) {
             snprintf(err, errlen, "-monitor stdio: cannot use stdio by multiple character "
-                     "devices (the serial console has it; -serial mon:stdio puts both there)");
+                     "devices; give -serial mon:stdio (Ctrl-A c switches) or -monitor "
+                     "unix:PATH,server,nowait");
             return false;
         }
         mon->kind = MON_STDIO;
