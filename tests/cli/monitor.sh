@@ -3,7 +3,8 @@
 # image that echoes the 8042's bytes to the debug console (tests/cli/kbd-echo.asm):
 # -monitor stdio through a FIFO (info registers, xp, pmemsave against the image itself,
 # sendkey reaching the guest, stop keeping it from running, cont, quit), a Unix socket
-# and a TCP one through socat, the mux behind Ctrl-A c, and the bad -monitor spellings.
+# and a TCP one through socat, gdbserver with gdb attaching, the mux behind Ctrl-A c, and
+# the bad -monitor spellings.
 #   monitor.sh ORRERY KBD-ECHO.BIN
 set -u
 orrery=$1
@@ -76,6 +77,32 @@ rc=$?
 pid=
 exec 3>&-
 check "stdio: quit ends orrery with status 0" "$rc" "exit $rc: $(cat "$dir/err")"
+
+# ---- gdbserver: the GDB stub started from the monitor ----
+if command -v gdb > /dev/null 2>&1; then
+    mkfifo "$dir/in2"
+    "$orrery" -bios "$rom" -display none -monitor stdio < "$dir/in2" > "$dir/out" \
+        2> "$dir/err" &
+    pid=$!
+    exec 3> "$dir/in2"
+    printf 'gdbserver tcp::0\n' >&3
+    wait_for "$dir/err" "gdb stub listening on tcp:"
+    port=$(sed -n 's/.*gdb stub listening on tcp:127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/err")
+    timeout 60 gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote :$port" \
+        -ex 'monitor xp/2xw 0xffff0' -ex detach < /dev/null > "$dir/gdb" 2>&1
+    grep -q '^00000000000ffff0: 0x00[0-9a-f]\{4\}ea 0x000000f0$' "$dir/gdb"
+    check "gdbserver tcp::0: gdb attaches, its monitor runs xp" $? "$(cat "$dir/gdb")"
+    printf 'gdbserver\nquit\n' >&3
+    wait_for "$dir/out" "a GDB stub is running already"
+    check "gdbserver: a second one is refused" $? "$(cat "$dir/out")"
+    wait "$pid"
+    rc=$?
+    pid=
+    exec 3>&-
+    check "gdbserver: quit after gdb detached (exit $rc)" "$rc" "$(cat "$dir/err")"
+else
+    echo "skip gdbserver: gdb is not installed (apt-get install gdb)"
+fi
 
 # ---- -monitor unix:PATH,server,nowait ----
 rm -f "$dir/dc"
