@@ -43,7 +43,7 @@ struct options {
     const char *screendump;  /* -screendump: the screen as a PPM here at exit */
     const char *textdump;    /* -textdump: the text screen here at exit */
     const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
-    bool start_stopped;      /* -S: the guest waits for gdb to continue it */
+    bool start_stopped;      /* -S: the guest waits for gdb (or the monitor) to continue it */
     const char *monitor;     /* -monitor DEV; NULL: on the console's mux (-nographic) */
 };
 
@@ -124,7 +124,8 @@ static void usage(void)
            "  -gdb DEV            GDB remote stub: tcp::PORT (127.0.0.1), tcp:HOST:PORT,\n"
            "                      unix:PATH (PORT 0: a free one, printed); -gdb none: off\n"
            "  -s                  -gdb tcp::1234\n"
-           "  -S                  start stopped: the guest waits for gdb to continue it\n"
+           "  -S                  start stopped: the guest waits for gdb (or, without a\n"
+           "                      stub, the monitor's cont) to continue it\n"
            "  -monitor DEV        QEMU's monitor: stdio, unix:PATH,server,nowait,\n"
            "                      tcp:HOST:PORT,server,nowait or none (default: Ctrl-A c\n"
            "                      on the -nographic console)\n"
@@ -617,21 +618,22 @@ int main(int argc, char **argv)
         console_close(con);
         die("%s", err);
     }
-    if (opt.start_stopped && !gdb) {
-        machine_destroy(m);
-        console_close(con);
-        die("-S: the guest would wait for a debugger; give -gdb DEV or -s too");
-    }
 
     struct monitor *mon = NULL;
     struct monitor_setup ms = { opt.monitor, con, opt.serial.kind == CONSOLE_STDIO,
                                 opt.serial.kind == CONSOLE_STDIO && opt.serial.escapes,
-                                gdb != NULL, &cfg };
+                                gdb != NULL, &cfg, opt.start_stopped && !gdb };
     if (!monitor_open(&ms, m, &mon, err, sizeof err)) {
         gdbstub_close(gdb);
         machine_destroy(m);
         console_close(con);
         die("%s", err);
+    }
+    if (opt.start_stopped && !gdb && !mon) {
+        machine_destroy(m);
+        console_close(con);
+        die("-S: the guest would wait for a debugger or the monitor; give -gdb DEV, -s or "
+            "-monitor DEV too");
     }
 
     int status = 0;

@@ -24,6 +24,7 @@ struct monitor_setup {
     bool console_mux;             /* it has QEMU's escape keys (-nographic, mon:stdio) */
     bool gdb_running;             /* -gdb gave a stub already (gdbserver refuses) */
     const struct machine_config *cfg; /* for info block and info chardev */
+    bool start_stopped;           /* -S without a GDB stub: the guest waits for 'cont' */
 };
 
 /* Opens the monitor: true with *out NULL when there is none (-monitor none, or no default

@@ -289,7 +289,7 @@ bool monitor_open(const struct monitor_setup *s, struct machine *m, struct monit
     mon->console_stdio = s->console_stdio;
     mon->console_mux = s->console_mux;
     mon->gdb_running = s->gdb_running;
-    mon->running = true;
+    mon->running = !s->start_stopped;
     mon_ctx_init(&mon->ctx, m, session_write, mon);
     mon->ctx.session = mon;
     if (!s->spec) {

@@ -78,6 +78,29 @@ pid=
 exec 3>&-
 check "stdio: quit ends orrery with status 0" "$rc" "exit $rc: $(cat "$dir/err")"
 
+# ---- -S: the guest waits for the monitor's cont ----
+rm -f "$dir/dc"
+mkfifo "$dir/in3"
+"$orrery" -S -bios "$rom" -display none -debugcon "file:$dir/dc" -monitor stdio \
+    < "$dir/in3" > "$dir/out" 2> "$dir/err" &
+pid=$!
+exec 3> "$dir/in3"
+printf 'info status\n' >&3
+wait_for "$dir/out" "VM status: paused"
+check "-S: the guest starts paused" $? "$(cat "$dir/out")"
+sleep 0.3
+[ ! -s "$dir/dc" ]
+check "-S: and runs nothing" $? "$(cat "$dir/dc")"
+printf 'c\n' >&3
+wait_for "$dir/dc" READY
+check "-S: c starts it" $? "$(cat "$dir/dc")"
+printf 'q\n' >&3
+wait "$pid"
+rc=$?
+pid=
+exec 3>&-
+check "-S: q (exit $rc)" "$rc" "$(cat "$dir/err")"
+
 # ---- gdbserver: the GDB stub started from the monitor ----
 if command -v gdb > /dev/null 2>&1; then
     mkfifo "$dir/in2"
