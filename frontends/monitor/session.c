@@ -5,6 +5,7 @@
  * line, terminal escape sequences (arrow keys) are dropped. Output lines end in CR LF, as
  * QEMU's monitor ends them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static uint64_t now_ns(void)
 
 static void drop_connection(struct monitor *mon)
 {
-    if (mon->kind == MON_SOCKET && mon->in_fd >= 0) {
+    if (mon->kind == MON_SOCKET && mon->in_fd >= 0) { /* out_fd is in_fd or -1 */
         close(mon->in_fd);
         mon->in_fd = mon->out_fd = -1;
         mon->len = 0;
@@ -92,15 +93,14 @@ static void put_raw(struct monitor *mon, const char *p, size_t n)
             continue;
         } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd pfd = { .fd = mon->out_fd, .events = POLLOUT };
-            if (poll(&pfd, 1, 1000) <= 0) { /* a client that reads nothing is let go */
-                drop_connection(mon);
+            if (poll(&pfd, 1, 1000) <= 0) { /* a client that reads nothing gets nothing */
+                mon->out_fd = -1;
                 return;
             }
         } else {
-            if (mon->kind == MON_SOCKET)
-                drop_connection(mon);
-            else
-                mon->out_fd = -1; /* stdout is gone: answers are dropped */
+            /* The reader is gone (a client that sent "quit" and closed at once): answers
+             * are dropped, but what it sent is still read, up to its end. */
+            mon->out_fd = -1;
             return;
         }
     }
@@ -222,6 +222,11 @@ static void accept_client(struct monitor *mon, int timeout_ms)
     int fd = accept(mon->sock.fd, NULL, NULL);
     if (fd < 0)
         return;
+    int fl = fcntl(fd, F_GETFL); /* never block the machine on a client */
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        close(fd);
+        return;
+    }
     mon->in_fd = mon->out_fd = fd;
     mon->last_cr = false;
     banner(mon);
