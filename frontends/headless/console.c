@@ -312,6 +312,8 @@ void console_attach_monitor(struct console *c,
     c->mon_input = input;
     c->mon_focus = focus;
     c->mon_opaque = opaque;
+    if (!input)
+        c->to_monitor = false; /* detached: input goes to the guest again */
 }
 
 int console_input_fd(const struct console *c)

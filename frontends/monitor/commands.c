@@ -328,24 +328,32 @@ void mon_exec(struct mon_ctx *c, const char *line)
         return;
     }
     name[n] = '\0';
+    const struct cmd *k = find(name);
+    bool takes_format = k && (k->run == cmd_x || k->run == cmd_xp || k->run == cmd_print);
+    if (takes_format) { /* "x /4xw addr" is "x/4xw addr", as QEMU reads it */
+        const char *q = p;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q == '/')
+            p = q;
+    }
     const char *fmtp = NULL;
     if (*p == '/') {
-        size_t k = 0;
+        size_t len = 0;
         p++;
         while (*p && *p != ' ' && *p != '\t') {
-            if (k + 1 < sizeof fmt)
-                fmt[k] = *p;
-            k++;
+            if (len + 1 < sizeof fmt)
+                fmt[len] = *p;
+            len++;
             p++;
         }
-        if (k >= sizeof fmt) {
+        if (len >= sizeof fmt) {
             mon_printf(c, "invalid format\n");
             return;
         }
-        fmt[k] = '\0';
+        fmt[len] = '\0';
         fmtp = fmt;
     }
-    const struct cmd *k = find(name);
     if (!k) {
         char shown[40];
         size_t j = 0;
@@ -355,7 +363,7 @@ void mon_exec(struct mon_ctx *c, const char *line)
         mon_printf(c, "unknown command: '%s'\n", shown);
         return;
     }
-    if (fmtp && k->run != cmd_x && k->run != cmd_xp && k->run != cmd_print) {
+    if (fmtp && !takes_format) {
         mon_printf(c, "%s: takes no /format\n", k->name);
         return;
     }

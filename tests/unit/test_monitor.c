@@ -122,6 +122,8 @@ static void test_xp_formats_and_sizes(void **state)
     /* The reset vector write_bios put at 0xFFFF0: EA 00 00 00 F0 (jmp F000:0000). */
     assert_string_equal(run(f, "xp/4xw 0xffff0"),
                         "00000000000ffff0: 0x000000ea 0x000000f0 0x00000000 0x00000000\n");
+    assert_string_equal(run(f, "xp /4xw 0xffff0"), /* QEMU takes a space before the / */
+                        "00000000000ffff0: 0x000000ea 0x000000f0 0x00000000 0x00000000\n");
     assert_string_equal(run(f, "xp/5xb 0xffff0"),
                         "00000000000ffff0: 0xea 0x00 0x00 0x00 0xf0\n");
     assert_string_equal(run(f, "xp/2xh 0xf0000"), "00000000000f0000: 0xb866 0x1000\n");
