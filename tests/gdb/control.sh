@@ -34,6 +34,10 @@ maint print xml-tdesc
 kill
 EOF2
 session_bg "$dir/cmds"
+# On a loaded machine gdb may take seconds to start: a SIGINT before it has connected and
+# continued would end gdb instead. Wait for it to reach the target, then give it time to
+# send 'continue'.
+for _ in $(seq 600); do grep -q 'in ?? ()' "$dir/gdb" 2> /dev/null && break; sleep 0.05; done
 sleep 1.5
 kill -INT $gpid # gdb's Ctrl-C: it sends 0x03
 for _ in $(seq 600); do kill -0 $gpid 2> /dev/null || break; sleep 0.05; done
