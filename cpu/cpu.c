@@ -52,6 +52,13 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[0] = v;
     cpu_update_mode(cpu);
+    if ((old & CR0_PE) && !(v & CR0_PE)) {
+        /* Back in real mode the caches keep their bases and limits ("unreal mode"), but real
+         * mode checks no segment types (SDM Vol. 3A §20.1): a code segment becomes writable
+         * through an override, a null or read-only one usable. */
+        for (int s = 0; s < S_COUNT; s++)
+            cpu->seg[s].ok = (uint8_t)((cpu->seg[s].ok & SEG_EXPDOWN) | SEG_OK_READ | SEG_OK_WRITE);
+    }
     if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
         tlb_flush_all(&cpu->tlb);
 }
