@@ -27,7 +27,12 @@ struct trace_reader {
     uint32_t left;
     struct trace_insn next;
     uint32_t run_lin, run_phys;
+    bool whole_runs;
+    struct trace_run run;
+    uint32_t *page_gen;       /* CODE records per physical page (hashed; collisions only
+                                 make caches miss more) */
 };
+#define PAGE_GEN_SLOTS (1u << 16)
 
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
 static uint32_t le32(const uint8_t *p) { return le16(p) | le16(p + 2) << 16; }
@@ -234,6 +239,8 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
                          r->name, p[1], (unsigned long long)at);
                 return -1;
             }
+            if (r->page_gen)
+                r->page_gen[(le32(p + 4) >> 12) & (PAGE_GEN_SLOTS - 1)]++;
             if (!code_put(r, le32(p + 4), p[1], p + 8)) {
                 snprintf(err, TRACE_ERRMAX, "out of memory");
                 return -1;
@@ -261,6 +268,16 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
                 return -1;
             }
             start_run(r, rec);
+            if (r->whole_runs) {
+                ev->kind = TRACE_EV_RUN;
+                memcpy(ev->run.rec, rec, TRACE_RUN_SIZE);
+                ev->run.flags = rec[1];
+                ev->run.count = (uint16_t)le16(rec + 2);
+                ev->run.lin = le32(rec + 12);
+                ev->run.phys = le32(rec + 16);
+                ev->run.gen = r->page_gen[(ev->run.phys >> 12) & (PAGE_GEN_SLOTS - 1)];
+                return 1;
+            }
             return next_insn(r, ev, err);
         }
         case TRACE_REC_INTR:
@@ -281,6 +298,19 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
     }
 }
 
+void trace_whole_runs(struct trace_reader *r)
+{
+    if (!r->page_gen)
+        r->page_gen = calloc(PAGE_GEN_SLOTS, sizeof *r->page_gen);
+    r->whole_runs = r->page_gen != NULL; /* without memory, instructions one by one */
+}
+
+void trace_skip_run(struct trace_reader *r)
+{
+    r->ninsn += r->left;
+    r->left = 0;
+}
+
 uint64_t trace_start_icount(const struct trace_reader *r) { return r->start_icount; }
 uint64_t trace_end_icount(const struct trace_reader *r) { return r->end_icount; }
 
@@ -291,6 +321,7 @@ void trace_close(struct trace_reader *r)
     if (r->f)
         fclose(r->f);
     free(r->code);
+    free(r->page_gen);
     free(r->buf);
     free(r);
 }

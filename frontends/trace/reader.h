@@ -37,11 +37,22 @@ struct trace_intr {
     uint64_t icount;
 };
 
-enum trace_ev { TRACE_EV_INSN = 1, TRACE_EV_INTR = 2 };
+/* A run as recorded, before its instructions (only with trace_whole_runs). */
+struct trace_run {
+    uint8_t rec[20];          /* the RUN record's bytes: a key for caches */
+    uint8_t flags;
+    uint16_t count;
+    uint32_t lin, phys;
+    uint32_t gen;             /* bumped by every CODE record on the run's physical page:
+                                 a cache of what the run executes holds while it is equal */
+};
+
+enum trace_ev { TRACE_EV_INSN = 1, TRACE_EV_INTR = 2, TRACE_EV_RUN = 3 };
 struct trace_event {
     enum trace_ev kind;
     struct trace_insn insn;
     struct trace_intr intr;
+    struct trace_run run;
 };
 
 struct trace_reader;
@@ -50,6 +61,10 @@ struct trace_reader;
 struct trace_reader *trace_open(const char *path, char *err);
 /* 1: an event; 0: the end (complete); -1: damage, with one line in err. */
 int trace_next(struct trace_reader *r, struct trace_event *ev, char *err);
+/* From now on each run comes first as a TRACE_EV_RUN event; the next calls return its
+ * instructions unless trace_skip_run is called (a consumer that cached the run). */
+void trace_whole_runs(struct trace_reader *r);
+void trace_skip_run(struct trace_reader *r);
 uint64_t trace_start_icount(const struct trace_reader *r);
 uint64_t trace_end_icount(const struct trace_reader *r); /* after trace_next returned 0 */
 void trace_close(struct trace_reader *r);

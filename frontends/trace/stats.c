@@ -1,7 +1,8 @@
 /* orrery-trace stats: the instruction mix by mnemonic, the hottest blocks (runs by their
- * first address) and pages, instructions per CPU mode and ring, interrupt counts. Blocks
- * and pages are counted once per run, mnemonics through the disassembly cache, so the
- * per-instruction work is a counter increment. */
+ * first address) and pages, instructions per CPU mode and ring, interrupt counts. The
+ * trace is read run by run: blocks, pages, modes and rings are counted once per run, and
+ * a run's mnemonic counts are kept in a cache keyed by its record and the generation of
+ * its code page, so a run repeated with unchanged code costs one lookup, however long. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,16 @@
 #include "frontends/trace/counts.h"
 #include "frontends/trace/tool.h"
 
+#define RUN_CACHE (1u << 16)
+struct run_summary {
+    uint8_t rec[20];
+    uint32_t gen;
+    uint32_t n;               /* (mnemonic, count) pairs; 0: empty */
+    uint32_t (*pairs)[2];
+};
+
 struct stats {
+    struct run_summary *cache;
     uint64_t insns, intrs, runs;
     uint64_t mode[4][4];      /* [mode index][CPL]: 0 real, 1 prot16, 2 prot32, 3 v86 */
     uint64_t intr[3][256];
@@ -36,6 +46,22 @@ static void add_run(struct stats *s, uint32_t lin, uint64_t n)
     b->count++;
     b->aux += n;
     p->count += n;
+}
+
+static void add_mnem(struct stats *s, uint32_t m, uint64_t n)
+{
+    if (m >= s->nmnem) {
+        size_t cap = (m + 1) * 2;
+        uint64_t *g = realloc(s->mnem, cap * sizeof *g);
+        if (!g) {
+            fprintf(stderr, "orrery-trace: out of memory\n");
+            exit(TOOL_BAD);
+        }
+        memset(g + s->nmnem, 0, (cap - s->nmnem) * sizeof *g);
+        s->mnem = g;
+        s->nmnem = cap;
+    }
+    s->mnem[m] += n;
 }
 
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
@@ -96,46 +122,69 @@ int cmd_stats(const char *path, const struct tool_opts *o)
         return TOOL_BAD;
     }
     struct trace_event ev;
-    uint32_t run_lin = 0;
-    uint64_t run_n = 0;
     int rc;
+    s->cache = calloc(RUN_CACHE, sizeof *s->cache);
+    if (!s->cache) {
+        fprintf(stderr, "orrery-trace: out of memory\n");
+        return TOOL_BAD;
+    }
+    trace_whole_runs(r);
     while ((rc = trace_next(r, &ev, err)) == 1) {
         if (ev.kind == TRACE_EV_INTR) {
             s->intrs++;
             s->intr[ev.intr.kind % 3][ev.intr.vector]++;
             continue;
         }
-        const struct trace_insn *in = &ev.insn;
-        if (in->run_start) {
-            if (run_n)
-                add_run(s, run_lin, run_n);
-            run_lin = in->lin;
-            run_n = 0;
-            s->runs++;
+        if (ev.kind == TRACE_EV_INSN) { /* a run expanded: count its mnemonic */
+            add_mnem(s, disasm_of(d, &ev.insn)->mnem, 1);
+            continue;
         }
-        run_n++;
-        s->insns++;
-        s->mode[mode_index(in->flags)][TRACE_RUN_CPL(in->flags)]++;
-        uint32_t m = disasm_of(d, in)->mnem;
-        if (m >= s->nmnem) {
-            size_t n = (m + 1) * 2;
-            uint64_t *g = realloc(s->mnem, n * sizeof *g);
-            if (!g) {
-                fprintf(stderr, "orrery-trace: out of memory\n");
-                return TOOL_BAD;
+        const struct trace_run *run = &ev.run;
+        add_run(s, run->lin, run->count);
+        s->runs++;
+        s->insns += run->count;
+        s->mode[mode_index(run->flags)][TRACE_RUN_CPL(run->flags)] += run->count;
+        uint32_t h = 2166136261u;
+        for (unsigned i = 0; i < 20; i++)
+            h = (h ^ run->rec[i]) * 16777619u;
+        struct run_summary *c = &s->cache[(h ^ run->gen * 0x9E3779B1u) & (RUN_CACHE - 1)];
+        if (c->n && c->gen == run->gen && memcmp(c->rec, run->rec, 20) == 0) {
+            for (uint32_t i = 0; i < c->n; i++)
+                add_mnem(s, c->pairs[i][0], c->pairs[i][1]);
+            trace_skip_run(r);
+            continue;
+        }
+        /* A miss: read the run's instructions, and keep their mnemonics for next time. */
+        uint32_t (*pairs)[2] = realloc(c->pairs, run->count * sizeof *pairs);
+        if (!pairs) {
+            fprintf(stderr, "orrery-trace: out of memory\n");
+            return TOOL_BAD;
+        }
+        c->pairs = pairs;
+        c->n = 0;
+        for (uint32_t k = 0; k < run->count; k++) {
+            if ((rc = trace_next(r, &ev, err)) != 1 || ev.kind != TRACE_EV_INSN)
+                break;
+            uint32_t m = disasm_of(d, &ev.insn)->mnem;
+            add_mnem(s, m, 1);
+            uint32_t i = 0;
+            while (i < c->n && pairs[i][0] != m)
+                i++;
+            if (i == c->n) {
+                pairs[c->n][0] = m;
+                pairs[c->n++][1] = 0;
             }
-            memset(g + s->nmnem, 0, (n - s->nmnem) * sizeof *g);
-            s->mnem = g;
-            s->nmnem = n;
+            pairs[i][1]++;
         }
-        s->mnem[m]++;
+        if (rc < 0)
+            break;
+        memcpy(c->rec, run->rec, 20);
+        c->gen = run->gen;
     }
     if (rc < 0) {
         fprintf(stderr, "orrery-trace: %s\n", err);
         return TOOL_BAD;
     }
-    if (run_n)
-        add_run(s, run_lin, run_n);
 
     static const char *const modes[] = { "real", "prot16", "prot32", "v86" };
     uint64_t *pairs = calloc(s->nmnem ? s->nmnem * 2 : 2, sizeof *pairs);
@@ -204,6 +253,9 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     if (o->json)
         printf("]}\n");
     free(pairs);
+    for (size_t i = 0; i < RUN_CACHE; i++)
+        free(s->cache[i].pairs);
+    free(s->cache);
     free(s->mnem);
     counts_free(&s->blocks);
     counts_free(&s->pages);
