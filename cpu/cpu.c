@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cpu/observe.h"
 #include "cpu/transfer.h"
 
 uint32_t cpu_materialize_arith(const struct cpu *cpu)
@@ -59,8 +60,10 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
         for (int s = 0; s < S_COUNT; s++)
             cpu->seg[s].ok = (uint8_t)((cpu->seg[s].ok & SEG_EXPDOWN) | SEG_OK_READ | SEG_OK_WRITE);
     }
-    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) {
         tlb_flush_all(&cpu->tlb);
+        obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    }
 }
 
 /* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. With PAE
@@ -83,8 +86,10 @@ void cpu_write_cr4(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[4] = v;
     debug_update(cpu); /* CR4.DE turns I/O breakpoints on and off */
-    if (changed)
+    if (changed) {
         tlb_flush_all(&cpu->tlb);
+        obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    }
 }
 
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
@@ -310,9 +315,14 @@ static void step(struct cpu *cpu)
     /* RF suppresses instruction breakpoints for one instruction (SDM Vol. 3A §17.3.1.1). */
     cpu->eflags &= ~FL_RF;
     decode(cpu, &in);
+    /* A tracer's view of the instruction about to run: one flag when nobody traces. */
+    if (unlikely(cpu->obs.insn))
+        cpu->obs.hooks->insn(cpu->obs.opaque, cpu, cpu->seg[S_CS].base + cpu->eip, in.len);
     cpu->eip = cpu->seg[S_CS].attr & SEG_ATTR_DB ? cpu->eip + in.len : (cpu->eip + in.len) & 0xFFFF;
     in.fn(cpu, &in);
     cpu->icount++;
+    if (unlikely(cpu->obs.insn) && cpu->obs.hooks->after)
+        cpu->obs.hooks->after(cpu->obs.opaque, cpu);
     /* Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4); not after one that
      * set the interrupt shadow of MOV SS / POP SS. */
     bool step_trap = trap && !(cpu->inhibit & INHIBIT_DEBUG);

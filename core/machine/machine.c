@@ -16,6 +16,7 @@
 #include "core/compiler.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/trace.h"
 #include "roms/firmware.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
@@ -868,6 +869,11 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         m->io.observe = log_ioport;
         m->io.observe_opaque = m;
     }
+    st = machine_trace_open(m, cfg, err);
+    if (st) {
+        machine_destroy(m);
+        return st;
+    }
     *out = m;
     return MACHINE_OK;
 }
@@ -878,6 +884,7 @@ void machine_flush(struct machine *m)
         fflush(m->debugcon_out);
     if (m->log)
         fflush(m->log);
+    machine_trace_flush(m);
 }
 
 /* Flushes f; true with one line in err when that or an earlier write to it failed
@@ -909,13 +916,14 @@ bool machine_output_error(struct machine *m, char *err)
         }
     }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
-           stream_failed(m->log, 0, m->log_name, err);
+           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    machine_trace_close(m);
     machine_flush(m);
     if (m->own_debugcon_out)
         fclose(m->debugcon_out);
@@ -1053,6 +1061,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         if (unlikely(status == CPU_SHUTDOWN)) {
             set_stop(m, "%s", why);
+            machine_trace_stopped(m, m->stop_msg);
             return stop_for_reset(m);
         }
         if (unlikely(m->pc.reset_requested)) {
