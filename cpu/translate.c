@@ -32,6 +32,7 @@
 struct tb {
     const uint8_t *host; /* the first byte in host memory */
     struct insn *insn;
+    struct tb *succ[2];  /* blocks run after this one lately: checked, then followed */
     uint32_t phys;       /* its physical address */
     uint32_t hnext;      /* next block in the hash bucket, index + 1 (0: none) */
     uint32_t pnext;      /* next block on the same physical page, index + 1 */
@@ -46,10 +47,21 @@ struct tcache {
     uint32_t ntb, ninsn;
     uint32_t hash[TB_HASH];  /* index + 1 of the first block of the bucket */
     uint32_t *page_head;     /* PHYS_PAGES entries: index + 1 of the first block on it */
+    uint64_t *page_mask;     /* PHYS_PAGES entries: the 64-byte pieces its blocks cover */
     struct physmem *mem;
     struct cpu *cpu;         /* the CPU running it now (tb_attach) */
     uint8_t model;           /* the model its blocks were decoded for */
 };
+
+/* The 64-byte pieces of a page that bytes [off, off + len) touch (off < 4096, len >= 1). */
+static uint64_t piece_mask(uint32_t off, uint32_t len)
+{
+    uint32_t first = off >> 6, last = (off + len - 1) >> 6;
+    if (last > 63)
+        last = 63;
+    uint64_t upto = last == 63 ? ~0ull : (2ull << last) - 1;
+    return upto & ~((1ull << first) - 1);
+}
 
 static uint32_t hash_of(uint32_t phys, bool code32)
 {
@@ -76,21 +88,31 @@ static void code_write(void *opaque, uint32_t addr, const uint8_t *host, unsigne
     uint32_t page = addr >> PHYS_PAGE_SHIFT;
     const uint32_t last = (uint32_t)(addr + size - 1) >> PHYS_PAGE_SHIFT;
     for (;; page++) {
-        uint32_t *link = &tc->page_head[page];
-        while (*link) {
-            struct tb *b = &tc->tb[*link - 1];
-            uintptr_t b_lo = (uintptr_t)b->host;
-            if (b_lo < hi && lo < b_lo + b->bytes) {
-                *link = b->pnext;
-                unhash(tc, b);
-                b->n = 0; /* never found again; its instructions stay until a flush */
-                tc->cpu->tb_exit = 1;
-            } else {
-                link = &b->pnext;
+        /* Data beside code in the same page: most writes touch no block's piece. */
+        uint32_t from = page == addr >> PHYS_PAGE_SHIFT ? addr & 0xFFFu : 0;
+        uint32_t to = page == last ? ((addr + size - 1) & 0xFFFu) + 1 : 0x1000;
+        if (tc->page_mask[page] & piece_mask(from, to - from)) {
+            uint32_t *link = &tc->page_head[page];
+            uint64_t kept = 0;
+            while (*link) {
+                struct tb *b = &tc->tb[*link - 1];
+                uintptr_t b_lo = (uintptr_t)b->host;
+                if (b_lo < hi && lo < b_lo + b->bytes) {
+                    *link = b->pnext;
+                    unhash(tc, b);
+                    /* Never found or followed again; its instructions stay until a flush
+                     * (the block may be running). */
+                    b->host = NULL;
+                    tc->cpu->tb_exit = 1;
+                } else {
+                    kept |= piece_mask(b->phys & 0xFFFu, b->bytes);
+                    link = &b->pnext;
+                }
             }
+            tc->page_mask[page] = kept;
+            if (!tc->page_head[page])
+                physmem_code_clear(tc->mem, page);
         }
-        if (!tc->page_head[page])
-            physmem_code_clear(tc->mem, page);
         if (page == last)
             break;
     }
@@ -104,6 +126,7 @@ static void flush(struct tcache *tc)
         uint32_t page = tc->tb[i].phys >> PHYS_PAGE_SHIFT;
         if (tc->page_head[page]) {
             tc->page_head[page] = 0;
+            tc->page_mask[page] = 0;
             physmem_code_clear(tc->mem, page);
         }
     }
@@ -122,6 +145,7 @@ static void tcache_free(void *opaque)
 {
     struct tcache *tc = opaque;
     free(tc->page_head);
+    free(tc->page_mask);
     free(tc);
 }
 
@@ -136,12 +160,15 @@ struct tcache *tb_attach(struct cpu *cpu)
     } else {
         tc = calloc(1, sizeof *tc);
         uint32_t *heads = calloc(PHYS_PAGES, sizeof *heads);
-        if (!tc || !heads) {
+        uint64_t *masks = calloc(PHYS_PAGES, sizeof *masks);
+        if (!tc || !heads || !masks) {
             free(tc);
             free(heads);
+            free(masks);
             return NULL;
         }
         tc->page_head = heads;
+        tc->page_mask = masks;
         tc->mem = pm;
         tc->model = cpu->model;
         pm->code_write = code_write;
@@ -217,6 +244,7 @@ static struct tb *translate(struct cpu *cpu, struct tcache *tc, const uint8_t *h
         return NULL;
     b->host = host;
     b->insn = insn;
+    b->succ[0] = b->succ[1] = NULL;
     b->phys = phys;
     b->bytes = (uint16_t)off;
     b->n = (uint8_t)n;
@@ -228,14 +256,17 @@ static struct tb *translate(struct cpu *cpu, struct tcache *tc, const uint8_t *h
     uint32_t page = phys >> PHYS_PAGE_SHIFT;
     b->pnext = tc->page_head[page];
     tc->page_head[page] = self;
+    tc->page_mask[page] |= piece_mask(phys & 0xFFFu, off);
     physmem_code_set(cpu->mem, page); /* bumps gen: the TLB drops fast writes to it */
     tc->ntb++;
     tc->ninsn += n;
     return b;
 }
 
-/* The block at CS:EIP, translated if new; NULL when the interpreter must step. */
-static struct tb *find(struct cpu *cpu, struct tcache *tc)
+/* The block at CS:EIP, translated if new; NULL when the interpreter must step. prev, the
+ * block that ran just before, remembers its successors: one of them is checked against
+ * the key before the hash table is searched (chaining). */
+static ALWAYS_INLINE struct tb *find(struct cpu *cpu, struct tcache *tc, struct tb *prev)
 {
     const struct seg_cache *cs = &cpu->seg[S_CS];
     const uint32_t eip = cpu->eip;
@@ -255,6 +286,13 @@ static struct tb *find(struct cpu *cpu, struct tcache *tc)
         return NULL;
     const uint64_t room = (uint64_t)limit - eip + 1;
     struct tb *b = NULL;
+    if (prev) {
+        for (int k = 0; k < 2; k++) {
+            struct tb *t = prev->succ[k];
+            if (t && t->host == host && t->phys == phys && t->code32 == code32)
+                return t->bytes <= room ? t : NULL;
+        }
+    }
     for (uint32_t i = tc->hash[hash_of(phys, code32)]; i; i = tc->tb[i - 1].hnext) {
         struct tb *t = &tc->tb[i - 1];
         if (t->host == host && t->phys == phys && t->code32 == code32) {
@@ -266,31 +304,58 @@ static struct tb *find(struct cpu *cpu, struct tcache *tc)
         uint32_t avail = 0x1000 - (lin & 0xFFFu);
         if (room < avail)
             avail = (uint32_t)room;
-        return translate(cpu, tc, host, phys, code32, avail);
+        b = translate(cpu, tc, host, phys, code32, avail);
+        if (!b)
+            return NULL;
+    } else if (b->bytes > room) {
+        return NULL;
     }
-    return b->bytes <= room ? b : NULL;
+    if (prev) {
+        prev->succ[1] = prev->succ[0];
+        prev->succ[0] = b;
+    }
+    return b;
+}
+
+/* Whether the loop in cpu_run must look before the next block: an event (tb_exit), the
+ * end of the slice, HLT, an interrupt line that may now be taken, or anything that needs
+ * the interpreter (interrupt shadow, TF, debug registers). */
+static ALWAYS_INLINE bool must_return(const struct cpu *cpu)
+{
+    return cpu->tb_exit || cpu->icount >= cpu->run_end || cpu->halted || cpu->shutdown ||
+           cpu->intr_line ||
+           cpu->inhibit || (cpu->eflags & FL_TF) ||
+           (cpu->debug_exec | cpu->debug_data | cpu->debug_io) ||
+           cpu->tlb.mem_gen != cpu->mem->gen;
 }
 
 bool tb_exec(struct cpu *cpu)
 {
-    struct tb *b = find(cpu, cpu->tc);
-    if (!b)
-        return false;
-    cpu_tlb_sync(cpu); /* a new code page bumped gen: its fast write entries must go */
-    uint64_t left = cpu->run_end - cpu->icount;
-    const struct insn *in = b->insn;
-    const struct insn *end = in + (b->n < left ? b->n : left);
-    const uint32_t mask = b->code32 ? 0xFFFFFFFFu : 0xFFFFu;
-    cpu->tb_exit = 0;
-    /* RF lasts one instruction; nothing inside a block sets it again (IRET ends blocks). */
-    cpu->eflags &= ~FL_RF;
-    do {
-        cpu->insn_eip = cpu->eip;
-        cpu->insn_esp = cpu->r[R_ESP];
-        cpu->eip = (cpu->eip + in->len) & mask;
-        in->fn(cpu, in);
-        cpu->icount++;
-        in++;
-    } while (in < end && !cpu->tb_exit);
-    return true;
+    struct tcache *tc = cpu->tc;
+    struct tb *prev = NULL;
+    for (;;) {
+        struct tb *b = find(cpu, tc, prev);
+        if (!b)
+            return prev != NULL;
+        cpu_tlb_sync(cpu); /* a new code page bumped gen: its fast write entries must go */
+        uint64_t left = cpu->run_end - cpu->icount;
+        const struct insn *in = b->insn;
+        const struct insn *end = in + (b->n < left ? b->n : left);
+        const uint32_t mask = b->code32 ? 0xFFFFFFFFu : 0xFFFFu;
+        cpu->tb_exit = 0;
+        /* RF lasts one instruction; nothing inside a block sets it again (IRET ends
+         * blocks). */
+        cpu->eflags &= ~FL_RF;
+        do {
+            cpu->insn_eip = cpu->eip;
+            cpu->insn_esp = cpu->r[R_ESP];
+            cpu->eip = (cpu->eip + in->len) & mask;
+            in->fn(cpu, in);
+            cpu->icount++;
+            in++;
+        } while (in < end && !cpu->tb_exit);
+        if (must_return(cpu))
+            return true;
+        prev = b;
+    }
 }
