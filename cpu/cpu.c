@@ -6,6 +6,7 @@
 
 #include "cpu/observe.h"
 #include "cpu/transfer.h"
+#include "cpu/translate.h"
 
 uint32_t cpu_materialize_arith(const struct cpu *cpu)
 {
@@ -161,6 +162,7 @@ void cpu_reset(struct cpu *cpu)
     tlb_flush_all(&cpu->tlb);
     cpu->tlb.mem_gen = mem->gen;
     fpu_reset(&cpu->fpu);
+    tb_flush(cpu); /* firmware may be copied in again */
     if (ferr_was && ferr_changed)
         ferr_changed(ferr_opaque, 0); /* the reset dropped FERR# */
 }
@@ -172,7 +174,13 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu->mem = mem;
     cpu->io = io;
     tlb_init(&cpu->tlb, mem);
+    cpu->engine = CPU_ENGINE_TRANSLATE;
     cpu_reset(cpu);
+}
+
+void cpu_set_engine(struct cpu *cpu, enum cpu_engine engine)
+{
+    cpu->engine = (uint8_t)engine;
 }
 
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h)
@@ -362,6 +370,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
 
     cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
+    cpu->tc = cpu->engine == CPU_ENGINE_TRANSLATE ? tb_attach(cpu) : NULL;
     if (setjmp(jb)) {
         cpu->dbg.hit = 0; /* the faulting instruction's accesses did not happen */
         handle_fault(cpu);
@@ -375,6 +384,13 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
             continue;
         if (cpu->halted)
             break;
+        /* Blocks while nothing needs an exact look between two instructions: no
+         * debugger, no tracer watching each instruction, no single step, no debug
+         * register, no interrupt shadow to honour. */
+        if (likely(!cpu->dbg.active) && cpu->tc && !cpu->obs.insn &&
+            !cpu->inhibit && !(cpu->eflags & FL_TF) &&
+            !(cpu->debug_exec | cpu->debug_data | cpu->debug_io) && tb_exec(cpu))
+            continue;
         /* A debugger's breakpoints, watchpoints and steps: one flag when there are none. */
         if (unlikely(cpu->dbg.active) && cpu_dbg_before(cpu))
             break;

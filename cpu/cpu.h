@@ -89,6 +89,12 @@ enum cpu_mode { MODE_REAL, MODE_PROT, MODE_V86 };
 enum { INHIBIT_IRQ = 1, INHIBIT_DEBUG = 2 };
 
 struct cpu_model_info;
+struct tcache;
+
+/* How instructions run (cpu_set_engine): the block translator (cpu/translate.c) decodes a
+ * basic block once and runs it many times; the interpreter decodes every instruction each
+ * time and is the reference. Both call the same handlers, with the same results. */
+enum cpu_engine { CPU_ENGINE_TRANSLATE, CPU_ENGINE_INTERP };
 
 /* What a debugger attached to the CPU asked for (cpu/debugger.c): breakpoints are linear
  * addresses compared with CS base + EIP at instruction boundaries, never written to guest
@@ -237,6 +243,14 @@ struct cpu {
     struct tlb tlb;
     struct cpu_dbg dbg;       /* a debugger's breakpoints and watchpoints: never saved */
     struct cpu_obs obs;       /* a tracer's hooks: never saved, kept across resets */
+    /* The block translator's cache (cpu/translate.c): made on the first run and owned by
+     * the physical memory whose code it holds (freed with it); looked up again at every
+     * cpu_run, so copies of struct cpu stay right. Never saved. tb_exit ends the running block after the current
+     * instruction: an interrupt line changed, the slice was shortened, physical memory
+     * changed, or a block was invalidated by a write to its code. */
+    struct tcache *tc;
+    uint8_t engine;           /* enum cpu_engine */
+    uint8_t tb_exit;
 };
 
 struct cpu_model_info {
@@ -283,7 +297,12 @@ static inline void cpu_end_slice(struct cpu *cpu, uint64_t more)
     uint64_t end = cpu->icount + (more ? more : 1);
     if (end < cpu->run_end)
         cpu->run_end = end;
+    cpu->tb_exit = 1;
 }
+
+/* The engine of the next runs (CPU_ENGINE_TRANSLATE after cpu_init). Whatever the engine,
+ * a debugger, the trap flag and enabled debug registers run instruction by instruction. */
+void cpu_set_engine(struct cpu *cpu, enum cpu_engine engine);
 
 /* ---- What the machine uses: wiring, entry states, why the CPU stopped ---- */
 
@@ -299,13 +318,19 @@ struct cpu_hooks {
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *hooks);
 
 /* The INTR and IGNNE# input pins, driven by the platform, and SMI# (an edge, latched until
- * taken: cpu/smm.c). */
+ * taken: cpu/smm.c). A change ends a running block (the interpreter looks at the pins
+ * before every instruction). */
 enum { CPU_PIN_INTR = 1, CPU_PIN_SMI = 2 };
 static inline void cpu_set_intr(struct cpu *cpu, int level)
 {
     cpu->intr_line = (uint8_t)((cpu->intr_line & ~CPU_PIN_INTR) | (level ? CPU_PIN_INTR : 0));
+    cpu->tb_exit = 1;
 }
-static inline void cpu_raise_smi(struct cpu *cpu) { cpu->intr_line |= CPU_PIN_SMI; }
+static inline void cpu_raise_smi(struct cpu *cpu)
+{
+    cpu->intr_line |= CPU_PIN_SMI;
+    cpu->tb_exit = 1;
+}
 static inline bool cpu_in_smm(const struct cpu *cpu) { return cpu->smm != 0; }
 static inline void cpu_set_ignne(struct cpu *cpu, int level) { cpu->ignne = level != 0; }
 

@@ -82,19 +82,29 @@ bool cpu_dbg_translate(struct cpu *cpu, uint32_t lin, uint64_t *phys)
 }
 
 /* Physical accesses of the slow path. Nothing answers above 4 GiB (PAE): an empty bus. */
+/* A device behind MMIO may change physical memory (gen): the interpreter would flush the
+ * TLB before the next instruction, so a running block stops here. */
 static uint32_t phys_read(struct cpu *cpu, uint64_t phys, unsigned size)
 {
     if (phys >> 32)
         return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-    return physmem_read(cpu->mem, (uint32_t)phys, size);
+    uint32_t gen = cpu->mem->gen;
+    uint32_t v = physmem_read(cpu->mem, (uint32_t)phys, size);
+    if (gen != cpu->mem->gen)
+        cpu->tb_exit = 1;
+    return v;
 }
 
-/* Writes to pages of translated code come here too: the block translator will invalidate
- * its blocks at this point. */
+/* Writes to pages of translated code come here too: physmem tells the block translator
+ * (physmem's code_write), which invalidates the blocks the bytes belong to. */
 static void phys_write(struct cpu *cpu, uint64_t phys, unsigned size, uint32_t v)
 {
-    if (!(phys >> 32))
-        physmem_write(cpu->mem, (uint32_t)phys, size, v);
+    if (phys >> 32)
+        return;
+    uint32_t gen = cpu->mem->gen;
+    physmem_write(cpu->mem, (uint32_t)phys, size, v);
+    if (gen != cpu->mem->gen)
+        cpu->tb_exit = 1;
 }
 
 /* The two parts of an access that crosses from lin's page into the next: translated (both,

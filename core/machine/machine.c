@@ -835,6 +835,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     m->bios_size = size;
     m->bios_crc = image ? (uint32_t)crc32(0, image, size) : 0;
     cpu_init(&m->cpu, model->model, &m->mem, &m->io);
+    cpu_set_engine(&m->cpu, cfg->engine == MACHINE_ENGINE_INTERP ? CPU_ENGINE_INTERP
+                                                                 : CPU_ENGINE_TRANSLATE);
     st = map_memory(m, ram, image, size, err);
     free(image);
     if (!st)

@@ -75,6 +75,11 @@ bool machine_parse_ranges(const char *s, struct machine_range *out, unsigned max
 /* IDE disks: two channels of two. */
 #define MACHINE_IDE_DISKS 4
 
+/* How the CPU runs guest code (-engine): decoded blocks kept and run again (the default),
+ * or the interpreter, which decodes every instruction each time (the reference). The
+ * results are the same, instruction for instruction. */
+enum machine_engine { MACHINE_ENGINE_TRANSLATE, MACHINE_ENGINE_INTERP };
+
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
     const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
@@ -114,6 +119,7 @@ struct machine_config {
                                  -drive if=ide,index=N); NULL: no disk */
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
+    enum machine_engine engine; /* -engine translate|interp */
 };
 
 enum machine_status {

@@ -100,6 +100,8 @@ static void usage(void)
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
+           "  -engine NAME        how guest code runs: translate (decoded blocks, the\n"
+           "                      default) or interp (the reference interpreter)\n"
            "  -display none       no display (the only one so far)\n"
            "  -nographic          no display; COM1 on this terminal (raw mode) with QEMU's\n"
            "                      escape keys: Ctrl-A x quits, Ctrl-A h lists them\n"
@@ -426,6 +428,14 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (!machine_cpu_model_known(v))
                 die("-cpu %s: unknown CPU model (known: %s)", v, machine_cpu_models());
             cfg->cpu_model = v;
+        } else if (strcmp(name, "engine") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (strcmp(v, "translate") == 0)
+                cfg->engine = MACHINE_ENGINE_TRANSLATE;
+            else if (strcmp(v, "interp") == 0)
+                cfg->engine = MACHINE_ENGINE_INTERP;
+            else
+                die("-engine %s: unknown engine; give -engine translate or -engine interp", v);
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "L") == 0) {
