@@ -245,9 +245,13 @@ uint32_t atapi_data_read(struct ata_channel *ch, unsigned size)
     struct ata_channel_state *s = &ch->s;
     uint32_t v = 0;
     for (unsigned i = 0; i < size; i += 2) {
-        if (!(s->status & ATA_ST_DRQ) || s->writing || s->dma || !s->drq_left ||
-            s->pos >= s->len || s->len > ATAPI_SECTOR)
+        if (s->cmd != 0xA0 || !(s->status & ATA_ST_DRQ) || s->writing || s->dma ||
+            !s->drq_left || !refill(ch))
             return size == 4 ? 0xFFFFFFFFu : 0xFFFF;
+        if (s->pos >= s->len) { /* a block longer than the data (a hand-made state) */
+            good(ch);
+            return size == 4 ? 0xFFFFFFFFu : 0xFFFF;
+        }
         unsigned k = s->drq_left >= 2 && s->len - s->pos >= 2 ? 2 : 1;
         uint32_t w = s->buf[s->pos];
         if (k == 2)
@@ -275,7 +279,7 @@ size_t atapi_dma_rw(struct ata_channel *ch, uint8_t *buf, size_t n)
     while (done < n && s->cmd == 0xA0 && s->dma && !s->writing) {
         if (!refill(ch))
             break;
-        if (s->pos >= s->len || s->len > ATAPI_SECTOR) {
+        if (s->pos >= s->len) {
             good(ch); /* nothing left (or a state that says so) */
             break;
         }
