@@ -3,9 +3,10 @@
 # mode, put in an ISO 9660 image by xorriso in a temporary folder, next to MARKER.TXT)
 # from the ATAPI CD-ROM at the secondary master, headless on the deterministic clock: the
 # boot image's report on port 0xE9 must end "DONE cdrom-boot: N passed, 0 failed" and the
-# ISO file must be as before. SeaBIOS's log (port 0x402) must show the drive and the CD
-# boot. -boot picks between a hard disk (roms/boot/disk-boot.asm) and the CD: order=c
-# boots the disk, -boot d the CD, and the default order (c, d, a) the disk.
+# ISO file must be as before. SeaBIOS's log (port 0x402) must show the drive, the CD
+# boot, and the boot menu's prompt with menu=on. -boot picks between a hard disk
+# (roms/boot/disk-boot.asm) and the CD: order=c boots the disk, -boot d the CD, and the
+# default order (c, d, a) the disk.
 # Exits 77 (skipped) when bios-256k.bin or xorriso is not installed.
 #   tests/boot/cdrom.sh ORRERY CDROM_BOOT_BIN DISK_BOOT_BIN
 set -u
@@ -69,10 +70,12 @@ else
     fail=1
 fi
 
-# SeaBIOS's log: the drive on the secondary channel, and the CD boot.
-run "$dir/seabios.log" -cdrom "$dir/cd.iso" -boot d -global isa-debugcon.iobase=0x402
-for want in "ata1-0: ORRERY CD-ROM ATAPI-6 DVD/CD" "Booting from DVD/CD..." \
-            "Booting from 0000:7c00"; do
+# SeaBIOS's log: the drive on the secondary channel, the boot menu's prompt (menu=on,
+# waiting 100 ms), and the CD boot.
+run "$dir/seabios.log" -cdrom "$dir/cd.iso" -boot order=d,menu=on,splash-time=100 \
+    -global isa-debugcon.iobase=0x402
+for want in "ata1-0: ORRERY CD-ROM ATAPI-6 DVD/CD" "Press ESC for boot menu." \
+            "Booting from DVD/CD..." "Booting from 0000:7c00"; do
     if grep -qF -- "$want" "$dir/seabios.log"; then
         echo "ok   SeaBIOS's log: $want"
     else
