@@ -155,8 +155,6 @@ void ata_state_loaded(struct ata_channel *ch)
     if (s->pos > s->len)
         s->pos = s->len;
     s->pos &= (uint16_t)~1u;
-    if (s->cmd == 0xA0 && s->pos > ATAPI_SECTOR - 2)
-        s->pos = 0;
     for (unsigned d = 0; d < 2; d++)
         if (!ch->cdrom[d] || !ch->disk[d])
             s->drive[d].medium = 0;
