@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "core/compiler.h"
+#include "core/machine/boot_order.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
 #include "core/machine/trace.h"
@@ -350,30 +351,60 @@ static uint64_t tsc_clock(void *opaque)
     return sched_now(&m->pc.sched);
 }
 
-/* ---- IDE disks (-hda..-hdd) ---- */
+/* ---- Boot order (-boot) ---- */
+
+static enum machine_status boot_config(struct machine *m, const struct machine_config *cfg,
+                                       char *err)
+{
+    const char *order = cfg->boot_order ? cfg->boot_order : BOOT_ORDER_DEFAULT;
+    if (!boot_order_valid(order) || (cfg->boot_once && !boot_order_valid(cfg->boot_once))) {
+        set_err(err, "-boot: order '%s' is not a boot order; give up to three of a (floppy), "
+                "c (hard disk), d (CD-ROM), each once", cfg->boot_once && boot_order_valid(order)
+                ? cfg->boot_once : order);
+        return MACHINE_ERR_CONFIG;
+    }
+    snprintf(m->boot_order, sizeof m->boot_order, "%s", order);
+    if (cfg->boot_once)
+        snprintf(m->boot_once, sizeof m->boot_once, "%s", cfg->boot_once);
+    m->boot_once_pending = cfg->boot_once != NULL;
+    return MACHINE_OK;
+}
+
+/* ---- IDE disks (-hda..-hdd, -cdrom) ---- */
 
 static enum machine_status open_disks(struct machine *m, const struct machine_config *cfg,
                                       char *err)
 {
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        if (!cfg->ide[i])
+        const struct machine_drive *dr = &cfg->ide[i];
+        if (!dr->path)
             continue;
+        bool cd = dr->media == MACHINE_MEDIA_CDROM;
         char what[600];
-        snprintf(what, sizeof what, "-hd%c %s", 'a' + i, cfg->ide[i]);
-        if (disk_open(&m->disk[i], cfg->ide[i], what, cfg->snapshot ? DISK_SNAPSHOT : 0, err,
-                      MACHINE_ERRMAX))
+        if (cd)
+            snprintf(what, sizeof what, "-cdrom %s", dr->path);
+        else
+            snprintf(what, sizeof what, "-hd%c %s", 'a' + i, dr->path);
+        unsigned flags = cd || dr->readonly ? DISK_READONLY : cfg->snapshot ? DISK_SNAPSHOT : 0;
+        if (disk_open(&m->disk[i], dr->path, what, flags, err, MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
     }
     return MACHINE_OK;
 }
 
-static int ide_init(struct machine *m)
+/* The disks, and the CD-ROM drives with their discs (or none). */
+static int ide_init(struct machine *m, const struct machine_config *cfg)
 {
     struct disk *disks[MACHINE_IDE_DISKS];
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
         disks[i] = m->disk[i].fd >= 0 ? &m->disk[i] : NULL;
-    return piix3_ide_init(&m->pc.ide, &m->pc.pci, &m->io, &m->mem, &m->pc.irq[14],
-                          &m->pc.irq[15], disks);
+    if (piix3_ide_init(&m->pc.ide, &m->pc.pci, &m->io, &m->mem, &m->pc.irq[14],
+                       &m->pc.irq[15], disks))
+        return -1;
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
+        if (cfg->ide[i].media == MACHINE_MEDIA_CDROM)
+            ata_set_cdrom(&m->pc.ide.ch[i / 2], i % 2, disks[i]);
+    return 0;
 }
 
 /* CMOS bytes of the AT's first two hard disks (IBM AT technical reference; the layout
@@ -387,7 +418,7 @@ static void cmos_disks(struct machine *m)
     struct rtc *r = &m->pc.rtc;
     uint8_t types = 0, trans = 0;
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        if (m->disk[i].fd < 0)
+        if (m->disk[i].fd < 0 || m->pc.ide.ch[i / 2].cdrom[i % 2])
             continue;
         uint16_t id[256];
         ata_identify(&m->pc.ide.ch[i / 2], i % 2, id);
@@ -436,12 +467,8 @@ static void cmos_setup(struct machine *m)
     rtc_cmos_set(r, 0x35, (uint8_t)(above16 >> 8));
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
-    /* Boot order where SeaBIOS looks for it on an emulated PC (its boot_init): a nibble per
-     * place, 1 floppy, 2 hard disk, 3 CD-ROM — first and second in 0x3D, third in 0x38's
-     * high nibble (0x38 bit 0 clear: check the floppy's boot signature). QEMU's default,
-     * hard disk, CD-ROM, floppy. */
-    rtc_cmos_set(r, 0x3D, 0x32);
-    rtc_cmos_set(r, 0x38, 0x10);
+    /* -boot order=/once= (core/machine/boot_order.h). */
+    boot_order_cmos(r, m->boot_once_pending ? m->boot_once : m->boot_order);
     cmos_disks(m);
     rtc_cmos_checksum(r);
 }
@@ -524,9 +551,16 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
     le_put(b, 1, 2);
     if (fwcfg_add(f, FWCFG_NB_CPUS, b, 2) || fwcfg_add(f, FWCFG_MAX_CPUS, b, 2))
         return -1;
-    le_put(b, 0, 2);
+    /* -boot menu=on: SeaBIOS's "Press ESC for boot menu" (its interactive_bootmenu), for
+     * etc/boot-menu-wait milliseconds when splash-time= gives it. */
+    le_put(b, cfg->boot_menu, 2);
     if (fwcfg_add(f, FWCFG_BOOT_MENU, b, 2))
         return -1;
+    if (cfg->boot_menu && cfg->boot_menu_wait) {
+        le_put(b, cfg->boot_menu_wait > 0xFFFF ? 0xFFFF : cfg->boot_menu_wait, 2);
+        if (fwcfg_add_file(f, "etc/boot-menu-wait", b, 2) < 0)
+            return -1;
+    }
     struct linux_e820 map[4];
     uint8_t e820[4 * 20];
     unsigned n = linux_boot_e820(m->ram_top, map, 4);
@@ -641,7 +675,7 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci, &m->mem) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
-    else if (ide_init(m))
+    else if (ide_init(m, cfg))
         what = "PIIX3 IDE (0x1F0, 0x170)";
     else if (piix4_pm_init(&pc->pm, &pc->pci, &m->io, &pc->sched, &pc->irq[9], &smi, &poweroff))
         what = "PIIX4 power management (0xB2, 0xAFE0)";
@@ -831,6 +865,12 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     if (!cfg->ram_size && ram > below_rom)
         ram = below_rom;
     m->no_reboot = cfg->no_reboot;
+    st = boot_config(m, cfg, err);
+    if (st) {
+        free(image);
+        machine_destroy(m);
+        return st;
+    }
     m->ram_size = ram;
     m->bios_size = size;
     m->bios_crc = image ? (uint32_t)crc32(0, image, size) : 0;
@@ -948,6 +988,11 @@ void machine_reset(struct machine *m)
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
+    if (m->boot_once_pending) { /* -boot once=: later boots follow order= */
+        m->boot_once_pending = false;
+        boot_order_cmos(&m->pc.rtc, m->boot_order);
+        rtc_cmos_checksum(&m->pc.rtc);
+    }
     if (m->has_kernel) {
         piix3_ide_enable(&m->pc.ide);
         boot_kernel(m);

@@ -80,6 +80,14 @@ bool machine_parse_ranges(const char *s, struct machine_range *out, unsigned max
  * results are the same, instruction for instruction. */
 enum machine_engine { MACHINE_ENGINE_TRANSLATE, MACHINE_ENGINE_INTERP };
 
+/* A drive on the IDE (-hda..-hdd, -cdrom, -drive). */
+enum machine_media { MACHINE_MEDIA_DISK = 0, MACHINE_MEDIA_CDROM = 1 };
+struct machine_drive {
+    const char *path;         /* the image; NULL: no drive, or an empty CD-ROM drive */
+    enum machine_media media; /* a hard disk, or an ATAPI CD-ROM (2048-byte sectors) */
+    bool readonly;            /* opened read-only; the guest's writes fail (CD-ROMs always) */
+};
+
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
     const char *cpu_model;    /* a name or alias; NULL means the default (pentium2) */
@@ -114,9 +122,15 @@ struct machine_config {
     unsigned icount_shift;    /* with icount: 2^shift ns per instruction, 0..10 */
     bool rtc_base_set;        /* the RTC starts at rtc_base instead of the host's clock */
     int64_t rtc_base;         /* seconds since 1970-01-01T00:00:00 (see machine_parse_rtc_base) */
-    const char *ide[MACHINE_IDE_DISKS]; /* raw disk images on the PIIX3 IDE: primary master
-                                 and slave, secondary master and slave (-hda..-hdd,
-                                 -drive if=ide,index=N); NULL: no disk */
+    struct machine_drive ide[MACHINE_IDE_DISKS]; /* the PIIX3 IDE's drives: primary master
+                                 and slave, secondary master and slave (-hda..-hdd, -cdrom,
+                                 -drive if=ide,index=N) */
+    const char *boot_order;   /* -boot order=: devices to boot in turn, a floppy, c hard
+                                 disk, d CD-ROM (up to three); NULL: "cda" */
+    const char *boot_once;    /* -boot once=: the order of the first boot only; NULL: none */
+    bool boot_menu;           /* -boot menu=on: SeaBIOS offers its boot menu (F12/ESC) */
+    unsigned boot_menu_wait;  /* -boot splash-time=MS: how long it waits (at most 65535);
+                                 0: SeaBIOS's default */
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
     enum machine_engine engine; /* -engine translate|interp */

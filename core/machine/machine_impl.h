@@ -76,6 +76,10 @@ struct machine {
     uint32_t bios_size, bios_crc;
     uint32_t kernel_size, kernel_crc;
     uint32_t ram_top;         /* end of the RAM above 1 MiB */
+    /* -boot: the order (CMOS, core/machine/boot_order.h), and once=, used until the
+     * first reset. */
+    char boot_order[4], boot_once[4];
+    bool boot_once_pending;
 
     /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
      * host typed from it. */

@@ -16,16 +16,41 @@ static bool fail(char *err, size_t len, const char *fmt, ...)
     return false;
 }
 
+static bool taken(const struct machine_config *cfg, unsigned index)
+{
+    return cfg->ide[index].path || cfg->ide[index].media == MACHINE_MEDIA_CDROM;
+}
+
+/* A drive at IDE place index (0-3); path NULL: an empty CD-ROM drive. */
+static bool add(struct machine_config *cfg, unsigned index, const char *path,
+                enum machine_media media, bool readonly, const char *flag, char *err,
+                size_t errlen)
+{
+    static const char *const place[MACHINE_IDE_DISKS] = {
+        "primary master, -hda", "primary slave, -hdb", "secondary master, -hdc or -cdrom",
+        "secondary slave, -hdd" };
+    if (taken(cfg, index))
+        return fail(err, errlen, "%s: IDE place %u (%s) is given twice; give each drive once",
+                    flag, index, place[index]);
+    cfg->ide[index].path = path;
+    cfg->ide[index].media = media;
+    cfg->ide[index].readonly = readonly;
+    return true;
+}
+
 bool drives_hd(struct machine_config *cfg, unsigned index, const char *path, const char *flag,
                char *err, size_t errlen)
 {
     if (!*path)
         return fail(err, errlen, "%s: no file name; give a raw disk image (-hda FILE)", flag);
-    if (cfg->ide[index])
-        return fail(err, errlen, "%s: IDE disk %u (-hd%c) is given twice; give each disk once",
-                    flag, index, 'a' + index);
-    cfg->ide[index] = path;
-    return true;
+    return add(cfg, index, path, MACHINE_MEDIA_DISK, false, flag, err, errlen);
+}
+
+bool drives_cdrom(struct machine_config *cfg, const char *path, char *err, size_t errlen)
+{
+    if (!*path)
+        return fail(err, errlen, "-cdrom: no file name; give an ISO image (-cdrom FILE.iso)");
+    return add(cfg, 2, path, MACHINE_MEDIA_CDROM, true, "-cdrom", err, errlen);
 }
 
 /* The value after KEY= at *p, up to a single comma (",," is a comma in it, as in QEMU);
@@ -52,7 +77,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     static char files[MACHINE_IDE_DISKS][4096];
     static unsigned used;
     char file[4096] = "";
-    bool have_file = false;
+    bool have_file = false, cdrom = false, readonly = false;
     int index = -1;
     const char *p = v;
     while (*p) {
@@ -86,19 +111,27 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
                             v, val);
             index = val[0] - '0';
         } else if (klen == 5 && strncmp(key, "media", 5) == 0) {
-            if (strcmp(val, "disk") != 0)
-                return fail(err, errlen, "-drive %s: media=%s is not supported yet; orrery "
-                            "has hard disks (media=disk)", v, val);
+            if (strcmp(val, "disk") != 0 && strcmp(val, "cdrom") != 0)
+                return fail(err, errlen, "-drive %s: media=%s is not a medium; give media=disk "
+                            "or media=cdrom", v, val);
+            cdrom = strcmp(val, "cdrom") == 0;
+        } else if (klen == 8 && strncmp(key, "readonly", 8) == 0) {
+            if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+                return fail(err, errlen, "-drive %s: readonly=%s; give readonly=on or off", v,
+                            val);
+            readonly = strcmp(val, "on") == 0;
         } else {
             return fail(err, errlen, "-drive %s: unsupported option '%.*s'; orrery knows file, "
-                        "format, if, index, media", v, klen, key);
+                        "format, if, index, media, readonly", v, klen, key);
         }
     }
-    if (!have_file)
+    if (!have_file && !cdrom)
         return fail(err, errlen, "-drive %s: no file= given; give the raw image "
                     "(-drive file=disk.img,format=raw)", v);
+    if (have_file && !*file)
+        return fail(err, errlen, "-drive %s: file= is empty; give the image's path", v);
     if (index < 0) { /* the first free place, as QEMU gives */
-        for (index = 0; index < MACHINE_IDE_DISKS && cfg->ide[index]; index++)
+        for (index = 0; index < MACHINE_IDE_DISKS && taken(cfg, (unsigned)index); index++)
             ;
         if (index == MACHINE_IDE_DISKS)
             return fail(err, errlen, "-drive %s: all four IDE places are taken; give at most "
@@ -107,5 +140,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     if (used == MACHINE_IDE_DISKS)
         return fail(err, errlen, "-drive %s: at most four IDE disks; give fewer", v);
     memcpy(files[used], file, sizeof file);
-    return drives_hd(cfg, (unsigned)index, files[used++], "-drive", err, errlen);
+    return add(cfg, (unsigned)index, have_file ? files[used++] : NULL,
+               cdrom ? MACHINE_MEDIA_CDROM : MACHINE_MEDIA_DISK, readonly || cdrom, "-drive",
+               err, errlen);
 }

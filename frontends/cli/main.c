@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/machine/machine.h"
+#include "frontends/cli/boot.h"
 #include "frontends/cli/drives.h"
 #include "frontends/cli/log_items.h"
 #include "frontends/gdb/gdbstub.h"
@@ -93,8 +94,15 @@ static void usage(void)
            "  -append CMDLINE     its command line\n"
            "  -hda FILE           a raw disk image as IDE primary master (-hdb primary\n"
            "                      slave, -hdc/-hdd secondary); written in place\n"
-           "  -drive file=FILE,format=raw,if=ide,index=N\n"
-           "                      the same, at IDE place N (0-3)\n"
+           "  -cdrom FILE         an ISO image in an ATAPI CD-ROM drive at the secondary\n"
+           "                      master (read-only; SeaBIOS boots El Torito discs)\n"
+           "  -drive file=FILE,format=raw,if=ide,index=N,media=disk|cdrom,readonly=on\n"
+           "                      a disk or CD-ROM at IDE place N (0-3); media=cdrom\n"
+           "                      without file= is an empty drive\n"
+           "  -boot order=DRIVES,once=DRIVES,menu=on,splash-time=MS\n"
+           "                      boot devices in turn, up to three of a (floppy), c (hard\n"
+           "                      disk), d (CD-ROM); once= for the first boot only; menu=on\n"
+           "                      lets SeaBIOS offer its boot menu (-boot d: order=d)\n"
            "  -snapshot           the disk images are only read; the guest's writes go to\n"
            "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
@@ -455,6 +463,14 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             char err[MACHINE_ERRMAX];
             if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
                            sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "cdrom") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_cdrom(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "boot") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!boot_option(cfg, arg_of(argc, argv, &i), err, sizeof err))
                 die("%s", err);
         } else if (strcmp(name, "snapshot") == 0) {
             cfg->snapshot = true;

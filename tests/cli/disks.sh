@@ -55,14 +55,14 @@ if [ "$(id -u)" -ne 0 ]; then  # root may write anything
     bad "-hda $dir/ro.img: cannot open: Permission denied" -hda "$dir/ro.img"
 fi
 bad "-hda: no file name" -hda ""
-bad "IDE disk 0 (-hda) is given twice" -hda "$dir/disk.img" -hda "$dir/disk.img"
-bad "IDE disk 1 (-hdb) is given twice" -hdb "$dir/disk.img" \
+bad "IDE place 0 (primary master, -hda) is given twice" -hda "$dir/disk.img" -hda "$dir/disk.img"
+bad "IDE place 1 (primary slave, -hdb) is given twice" -hdb "$dir/disk.img" \
     -drive "file=$dir/disk.img,index=1"
 bad "format=qcow2 is not supported; orrery reads raw images" \
     -drive "file=$dir/disk.img,format=qcow2"
 bad "if=virtio is not supported" -drive "file=$dir/disk.img,if=virtio"
 bad "index=4 is not an IDE place; give 0-3" -drive "file=$dir/disk.img,index=4"
-bad "media=cdrom is not supported yet" -drive "file=$dir/disk.img,media=cdrom"
+bad "media=floppy is not a medium" -drive "file=$dir/disk.img,media=floppy"
 bad "no file= given" -drive "format=raw"
 bad "unsupported option 'cache'" -drive "file=$dir/disk.img,cache=none"
 bad "-hda $dir/missing.img: cannot open" -drive "file=$dir/missing.img,format=raw,if=ide"
