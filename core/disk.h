@@ -10,7 +10,10 @@
  * written sectors go to an overlay, an unlinked temporary file (in $TMPDIR, else /tmp)
  * as large as the image and sparse, with a bit per sector saying which are there; reads
  * take each sector from the overlay when written, from the image otherwise. The overlay
- * is gone when the disk is closed. */
+ * is gone when the disk is closed.
+ *
+ * With DISK_READONLY (readonly=on) the image is opened read-only and every write fails
+ * (EROFS): the device above tells the guest its medium is write-protected. */
 #ifndef ORRERY_CORE_DISK_H
 #define ORRERY_CORE_DISK_H
 
@@ -19,7 +22,7 @@
 
 #define DISK_SECTOR 512u
 
-enum { DISK_SNAPSHOT = 1 };
+enum { DISK_SNAPSHOT = 1, DISK_READONLY = 2 };
 
 struct disk {
     int fd;         /* -1: no image */
@@ -30,9 +33,11 @@ struct disk {
     int overlay;    /* DISK_SNAPSHOT: the overlay file */
     uint8_t *written; /* DISK_SNAPSHOT: a bit per sector, set once it is in the overlay;
                          NULL: no overlay, writes go to the image */
+    int readonly;   /* DISK_READONLY: writes fail */
 };
 
-/* Opens a raw image for reading and writing (flags 0) or as a snapshot (DISK_SNAPSHOT).
+/* Opens a raw image for reading and writing (flags 0), as a snapshot (DISK_SNAPSHOT) or
+ * read-only (DISK_READONLY).
  * what names it in messages ("-hda disk.img"). On failure returns -1 and writes one line
  * to err: "<what>: <problem>; <fix>". */
 int disk_open(struct disk *d, const char *path, const char *what, unsigned flags, char *err,

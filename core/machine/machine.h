@@ -52,6 +52,8 @@ enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
 
 /* IDE disks: two channels of two. */
 #define MACHINE_IDE_DISKS 4
+/* Floppy drives A: and B: on the 82077AA. */
+#define MACHINE_FLOPPIES 2
 
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
@@ -89,6 +91,10 @@ struct machine_config {
                                  -drive if=ide,index=N); NULL: no disk */
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
+    const char *floppy[MACHINE_FLOPPIES]; /* raw floppy images in drives A: and B: (-fda,
+                                 -fdb, -drive if=floppy,index=N), of a floppy format's size
+                                 (160K to 2.88M); NULL: no drive */
+    bool floppy_readonly[MACHINE_FLOPPIES]; /* readonly=on: write-protected, never written */
 };
 
 enum machine_status {

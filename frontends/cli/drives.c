@@ -28,6 +28,19 @@ bool drives_hd(struct machine_config *cfg, unsigned index, const char *path, con
     return true;
 }
 
+bool drives_fd(struct machine_config *cfg, unsigned index, const char *path, bool readonly,
+               const char *flag, char *err, size_t errlen)
+{
+    if (!*path)
+        return fail(err, errlen, "%s: no file name; give a raw floppy image (-fda FILE)", flag);
+    if (cfg->floppy[index])
+        return fail(err, errlen, "%s: floppy drive %c: (-fd%c) is given twice; give each "
+                    "drive once", flag, 'A' + index, 'a' + index);
+    cfg->floppy[index] = path;
+    cfg->floppy_readonly[index] = readonly;
+    return true;
+}
+
 /* The value after KEY= at *p, up to a single comma (",," is a comma in it, as in QEMU);
  * *p moves past the comma. Returns false when it does not fit. */
 static bool value(const char **p, char *val, size_t cap)
@@ -49,10 +62,10 @@ static bool value(const char **p, char *val, size_t cap)
 bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t errlen)
 {
     /* The file names outlive the command line's parsing: the machine opens them later. */
-    static char files[MACHINE_IDE_DISKS][4096];
+    static char files[MACHINE_IDE_DISKS + MACHINE_FLOPPIES][4096];
     static unsigned used;
     char file[4096] = "";
-    bool have_file = false;
+    bool have_file = false, floppy = false, readonly = false;
     int index = -1;
     const char *p = v;
     while (*p) {
@@ -77,9 +90,15 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
                 return fail(err, errlen, "-drive %s: format=%s is not supported; orrery reads "
                             "raw images (qemu-img convert -O raw makes one)", v, val);
         } else if (klen == 2 && strncmp(key, "if", 2) == 0) {
-            if (strcmp(val, "ide") != 0)
+            floppy = strcmp(val, "floppy") == 0;
+            if (strcmp(val, "ide") != 0 && !floppy)
                 return fail(err, errlen, "-drive %s: if=%s is not supported; orrery has IDE "
-                            "disks (if=ide)", v, val);
+                            "disks (if=ide) and floppies (if=floppy)", v, val);
+        } else if (klen == 8 && strncmp(key, "readonly", 8) == 0) {
+            if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
+                return fail(err, errlen, "-drive %s: readonly=%s; give readonly=on or off", v,
+                            val);
+            readonly = strcmp(val, "on") == 0;
         } else if (klen == 5 && strncmp(key, "index", 5) == 0) {
             if (!(val[0] >= '0' && val[0] <= '3' && !val[1]))
                 return fail(err, errlen, "-drive %s: index=%s is not an IDE place; give 0-3",
@@ -91,12 +110,31 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
                             "has hard disks (media=disk)", v, val);
         } else {
             return fail(err, errlen, "-drive %s: unsupported option '%.*s'; orrery knows file, "
-                        "format, if, index, media", v, klen, key);
+                        "format, if, index, media, readonly", v, klen, key);
         }
     }
     if (!have_file)
         return fail(err, errlen, "-drive %s: no file= given; give the raw image "
                     "(-drive file=disk.img,format=raw)", v);
+    if (floppy) {
+        if (index >= MACHINE_FLOPPIES)
+            return fail(err, errlen, "-drive %s: index=%d is not a floppy drive; give 0 (A:) "
+                        "or 1 (B:)", v, index);
+        if (index < 0) {
+            for (index = 0; index < MACHINE_FLOPPIES && cfg->floppy[index]; index++)
+                ;
+            if (index == MACHINE_FLOPPIES)
+                return fail(err, errlen, "-drive %s: both floppy drives are taken; give at "
+                            "most two floppies", v);
+        }
+        if (used == MACHINE_IDE_DISKS + MACHINE_FLOPPIES)
+            return fail(err, errlen, "-drive %s: too many drives; give fewer", v);
+        memcpy(files[used], file, sizeof file);
+        return drives_fd(cfg, (unsigned)index, files[used++], readonly, "-drive", err, errlen);
+    }
+    if (readonly)
+        return fail(err, errlen, "-drive %s: readonly=on is for floppies (if=floppy); IDE "
+                    "disks are written in place or, with -snapshot, not at all", v);
     if (index < 0) { /* the first free place, as QEMU gives */
         for (index = 0; index < MACHINE_IDE_DISKS && cfg->ide[index]; index++)
             ;
@@ -104,7 +142,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
             return fail(err, errlen, "-drive %s: all four IDE places are taken; give at most "
                         "four disks", v);
     }
-    if (used == MACHINE_IDE_DISKS)
+    if (used == MACHINE_IDE_DISKS + MACHINE_FLOPPIES)
         return fail(err, errlen, "-drive %s: at most four IDE disks; give fewer", v);
     memcpy(files[used], file, sizeof file);
     return drives_hd(cfg, (unsigned)index, files[used++], "-drive", err, errlen);

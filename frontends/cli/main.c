@@ -94,6 +94,9 @@ static void usage(void)
            "                      slave, -hdc/-hdd secondary); written in place\n"
            "  -drive file=FILE,format=raw,if=ide,index=N\n"
            "                      the same, at IDE place N (0-3)\n"
+           "  -fda FILE           a raw floppy image in drive A: (-fdb: B:), 160K to 2.88M\n"
+           "  -drive file=FILE,if=floppy,index=N,readonly=on\n"
+           "                      the same, in drive N (0 A:, 1 B:); readonly=on protects it\n"
            "  -snapshot           the disk images are only read; the guest's writes go to\n"
            "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
@@ -443,6 +446,11 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             char err[MACHINE_ERRMAX];
             if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
                            sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "fda") == 0 || strcmp(name, "fdb") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_fd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), false, a,
+                           err, sizeof err))
                 die("%s", err);
         } else if (strcmp(name, "snapshot") == 0) {
             cfg->snapshot = true;
