@@ -8,7 +8,9 @@
  * (0x3F7 write: data rate). SRA/SRB (PS/2 mode only) read all ones.
  *
  * Commands: READ DATA, READ DELETED DATA, WRITE DATA, WRITE DELETED DATA (multi-sector
- * to EOT or DMA terminal count, MT multitrack, the MFM and SK bits accepted), VERIFY,
+ * to EOT or DMA terminal count, MT multitrack, the MFM and SK bits accepted; a track
+ * also ends at its last sector, where a drive would report ND for an EOT past it, since
+ * SeaBIOS asks for such EOTs when a read spans both heads), VERIFY,
  * READ ID, FORMAT TRACK (the filler byte into each sector whose ID is on the track),
  * RECALIBRATE, SEEK and RELATIVE SEEK (overlapped, one interrupt per drive; CONFIGURE's
  * EIS gives the implied seek of read/write), SENSE INTERRUPT STATUS, SENSE DRIVE STATUS,

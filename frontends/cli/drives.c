@@ -100,10 +100,10 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
                             val);
             readonly = strcmp(val, "on") == 0;
         } else if (klen == 5 && strncmp(key, "index", 5) == 0) {
-            if (!(val[0] >= '0' && val[0] <= '3' && !val[1]))
-                return fail(err, errlen, "-drive %s: index=%s is not an IDE place; give 0-3",
-                            v, val);
-            index = val[0] - '0';
+            if (!(val[0] >= '0' && val[0] <= '9' && !val[1]))
+                index = 10; /* refused below, by the interface's places */
+            else
+                index = val[0] - '0';
         } else if (klen == 5 && strncmp(key, "media", 5) == 0) {
             if (strcmp(val, "disk") != 0)
                 return fail(err, errlen, "-drive %s: media=%s is not supported yet; orrery "
@@ -118,8 +118,8 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
                     "(-drive file=disk.img,format=raw)", v);
     if (floppy) {
         if (index >= MACHINE_FLOPPIES)
-            return fail(err, errlen, "-drive %s: index=%d is not a floppy drive; give 0 (A:) "
-                        "or 1 (B:)", v, index);
+            return fail(err, errlen, "-drive %s: the index is not a floppy drive; give "
+                        "index=0 (A:) or index=1 (B:)", v);
         if (index < 0) {
             for (index = 0; index < MACHINE_FLOPPIES && cfg->floppy[index]; index++)
                 ;
@@ -135,6 +135,8 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     if (readonly)
         return fail(err, errlen, "-drive %s: readonly=on is for floppies (if=floppy); IDE "
                     "disks are written in place or, with -snapshot, not at all", v);
+    if (index >= MACHINE_IDE_DISKS)
+        return fail(err, errlen, "-drive %s: the index is not an IDE place; give 0-3", v);
     if (index < 0) { /* the first free place, as QEMU gives */
         for (index = 0; index < MACHINE_IDE_DISKS && cfg->ide[index]; index++)
             ;
