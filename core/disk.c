@@ -60,7 +60,7 @@ int disk_open(struct disk *d, const char *path, const char *what, unsigned flags
                           : snap || d->readonly ? "give a readable image file"
                           : e == EACCES || e == EROFS
                               ? "orrery writes to its disks: make the image readable and "
-                                "writable (chmod u+rw), or give -snapshot"
+                                "writable (chmod u+rw), or give -snapshot (or readonly=on)"
                               : "give a readable and writable raw disk image";
         snprintf(err, errlen, "%s: cannot open: %s; %s", what, strerror(e), fix);
         return -1;

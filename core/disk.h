@@ -10,7 +10,10 @@
  * written sectors go to an overlay, an unlinked temporary file (in $TMPDIR, else /tmp)
  * as large as the image and sparse, with a bit per sector saying which are there; reads
  * take each sector from the overlay when written, from the image otherwise. The overlay
- * is gone when the disk is closed. */
+ * is gone when the disk is closed.
+ *
+ * With DISK_READONLY (readonly=on) the image is opened read-only and every write fails
+ * (EROFS): the device above tells the guest its medium is write-protected. */
 #ifndef ORRERY_CORE_DISK_H
 #define ORRERY_CORE_DISK_H
 

@@ -470,6 +470,7 @@ static void cmos_setup(struct machine *m)
     /* -boot order=/once= (core/machine/boot_order.h). */
     boot_order_cmos(r, m->boot_once_pending ? m->boot_once : m->boot_order);
     cmos_disks(m);
+    machine_floppy_cmos(m);
     rtc_cmos_checksum(r);
 }
 
@@ -683,6 +684,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "firmware configuration device (0x510)";
     else if (machine_vga_create(m, cfg))
         what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
+    else if (machine_floppy_create(m, cfg))
+        what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -720,6 +723,8 @@ static void reset_platform(struct machine *m)
     piix4_pm_reset(&pc->pm);
     fwcfg_reset(&pc->fwcfg);
     vga_reset(&pc->vga);
+    dma_reset(&pc->dma);
+    fdc_reset(&pc->fdc);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -853,6 +858,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     struct machine *m = calloc(1, sizeof(*m));
     for (unsigned i = 0; m && i < MACHINE_IDE_DISKS; i++)
         m->disk[i].fd = -1; /* before anything can fail: destroy closes what is open */
+    for (unsigned i = 0; m && i < MACHINE_FLOPPIES; i++)
+        m->floppy[i].fd = -1;
     if (!m || physmem_init(&m->mem) != 0 || iobus_init(&m->io) != 0) {
         set_err(err, "out of memory creating the machine");
         free(image);
@@ -883,6 +890,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         st = open_outputs(m, cfg, err);
     if (!st)
         st = open_disks(m, cfg, err);
+    if (!st)
+        st = machine_floppy_open(m, cfg, err);
     if (!st && cfg->kernel_path)
         st = load_kernel(m, cfg, err);
     if (st) {
@@ -949,11 +958,12 @@ static bool stream_failed(FILE *f, int known_errno, const char *name, char *err)
 
 bool machine_output_error(struct machine *m, char *err)
 {
-    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        if (m->disk[i].fd >= 0 && m->disk[i].error) {
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS + MACHINE_FLOPPIES; i++) {
+        struct disk *d = i < MACHINE_IDE_DISKS ? &m->disk[i]
+                                               : &m->floppy[i - MACHINE_IDE_DISKS];
+        if (d->fd >= 0 && d->error) {
             set_err(err, "%s: cannot write: %s; free some space on its file system (the "
-                    "guest was told the write failed)", m->disk[i].what,
-                    strerror(m->disk[i].error));
+                    "guest was told the write failed)", d->what, strerror(d->error));
             return true;
         }
     }
@@ -973,6 +983,8 @@ void machine_destroy(struct machine *m)
         fclose(m->log);
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
         disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
+    for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
+        disk_close(&m->floppy[i]);
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
     vga_free(&m->pc.vga);

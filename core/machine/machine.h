@@ -74,6 +74,8 @@ bool machine_parse_ranges(const char *s, struct machine_range *out, unsigned max
 
 /* IDE disks: two channels of two. */
 #define MACHINE_IDE_DISKS 4
+/* Floppy drives A: and B: on the 82077AA. */
+#define MACHINE_FLOPPIES 2
 
 /* How the CPU runs guest code (-engine): decoded blocks kept and run again (the default),
  * or the interpreter, which decodes every instruction each time (the reference). The
@@ -134,6 +136,10 @@ struct machine_config {
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
     enum machine_engine engine; /* -engine translate|interp */
+    const char *floppy[MACHINE_FLOPPIES]; /* raw floppy images in drives A: and B: (-fda,
+                                 -fdb, -drive if=floppy,index=N), of a floppy format's size
+                                 (160K to 2.88M); NULL: no drive */
+    bool floppy_readonly[MACHINE_FLOPPIES]; /* readonly=on: write-protected, never written */
 };
 
 enum machine_status {

@@ -103,6 +103,9 @@ static void usage(void)
            "                      boot devices in turn, up to three of a (floppy), c (hard\n"
            "                      disk), d (CD-ROM); once= for the first boot only; menu=on\n"
            "                      lets SeaBIOS offer its boot menu (-boot d: order=d)\n"
+           "  -fda FILE           a raw floppy image in drive A: (-fdb: B:), 160K to 2.88M\n"
+           "  -drive file=FILE,if=floppy,index=N,readonly=on\n"
+           "                      a floppy in drive N (0 A:, 1 B:); readonly=on protects it\n"
            "  -snapshot           the disk images are only read; the guest's writes go to\n"
            "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
@@ -471,6 +474,11 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         } else if (strcmp(name, "boot") == 0) {
             char err[MACHINE_ERRMAX];
             if (!boot_option(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "fda") == 0 || strcmp(name, "fdb") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_fd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), false, a,
+                           err, sizeof err))
                 die("%s", err);
         } else if (strcmp(name, "snapshot") == 0) {
             cfg->snapshot = true;

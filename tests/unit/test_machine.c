@@ -207,6 +207,46 @@ static void test_cmos_disks(void **state)
     tmp_drop(&hdc);
 }
 
+/* Floppies in CMOS: drive types at 0x10 (A: high nibble) and the equipment byte's floppy
+ * bits at 0x14 (bit 0, bits 7-6 the count - 1, beside the x87's bit 1), from the image
+ * sizes: a 1.44M in A: (type 4), a 720K in B: (type 3). A size that is no floppy
+ * format is refused with one line. */
+static void test_cmos_floppies(void **state)
+{
+    (void)state;
+#define CMOS_OUT(r) 0xB0, (r), 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9
+    static const uint8_t prog[] = { CMOS_OUT(0x10), CMOS_OUT(0x14), CLI_HLT };
+#undef CMOS_OUT
+    struct tmp bios, con, fda, fdb;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&fda);
+    tmp_make(&fdb);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    assert_int_equal(truncate(fda.path, 1440u << 10), 0);
+    assert_int_equal(truncate(fdb.path, 720u << 10), 0);
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
+                                  .floppy = { fda.path, fdb.path } };
+    char err[MACHINE_ERRMAX];
+    struct machine *m;
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    uint8_t out[8];
+    assert_int_equal(read_all(con.path, (char *)out, sizeof out), 2);
+    assert_int_equal(out[0], 0x43);
+    assert_int_equal(out[1], 0x40 | 0x02 | 0x01);
+    assert_int_equal(truncate(fdb.path, 1000u << 10), 0);
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_DISK);
+    assert_null(m);
+    assert_non_null(strstr(err, "is not a floppy image size; give one of 160K"));
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&fda);
+    tmp_drop(&fdb);
+}
+
 static void test_debugcon_read_returns_e9(void **state)
 {
     (void)state;
@@ -687,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_cmos_boot_order),
         cmocka_unit_test(test_cmos_boot_once_then_order),
         cmocka_unit_test(test_cmos_disks),
+        cmocka_unit_test(test_cmos_floppies),
         cmocka_unit_test(test_ioport_log_lines),
         cmocka_unit_test(test_budget_stops_and_resumes),
         cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),
