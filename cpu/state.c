@@ -6,6 +6,7 @@
 
 #include "core/savestate.h"
 #include "cpu/cpu.h"
+#include "cpu/translate.h"
 #include "cpu/exec.h"
 
 static const struct savestate_field lazy_flags_fields[] = {
@@ -81,13 +82,15 @@ static const struct savestate_field cpu_fields[] = {
     SS_FIELD(struct cpu, debug_data),
     SS_FIELD(struct cpu, debug_io),
     SS_FIELD(struct cpu, debug_pending),
+    SS_FIELD(struct cpu, smm),
+    SS_FIELD(struct cpu, smbase),
     SS_STRUCT(struct cpu, fpu, fpu_desc),
     SS_FIELD(struct cpu, icount),
     SS_FIELD(struct cpu, intr_line),
     SS_FIELD(struct cpu, ferr),
     SS_FIELD(struct cpu, ignne),
 };
-SAVESTATE_DESC(cpu_savestate, "cpu", 1, cpu_fields);
+SAVESTATE_DESC(cpu_savestate, "cpu", 2, cpu_fields);
 
 void cpu_state_loaded(struct cpu *cpu)
 {
@@ -103,4 +106,5 @@ void cpu_state_loaded(struct cpu *cpu)
     cpu->stop_reason = cpu->shutdown ? "shutdown (restored from a saved state)" : NULL;
     debug_update(cpu); /* a debugger's watchpoints stay */
     tlb_flush_all(&cpu->tlb);
+    tb_flush(cpu); /* memory was loaded behind the translator's back */
 }
