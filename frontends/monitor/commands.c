@@ -90,12 +90,14 @@ static void cmd_system_reset(struct mon_ctx *c, const char *fmt, struct mon_args
         machine_reset(c->m);
 }
 
+/* system_powerdown: the ACPI power button. QEMU shows nothing either way; a guest that does
+ * not listen (ACPI off, or the button's event not enabled) gets one line saying so. */
 static void cmd_system_powerdown(struct mon_ctx *c, const char *fmt, struct mon_args *a)
 {
     (void)fmt;
-    if (no_args(c, a))
-        mon_printf(c, "system_powerdown: this machine has no ACPI power button yet; "
-                      "'quit' ends orrery, 'system_reset' resets the guest\n");
+    if (no_args(c, a) && !machine_power_button(c->m))
+        mon_printf(c, "system_powerdown: the guest is not listening for the power button "
+                      "(no ACPI); 'quit' ends orrery\n");
 }
 
 static void cmd_stop(struct mon_ctx *c, const char *fmt, struct mon_args *a)
@@ -262,7 +264,7 @@ static const struct cmd cmds[] = {
     { "stop", NULL, "", "stop emulation", cmd_stop },
     { "cont", "c", "", "resume emulation", cmd_cont },
     { "system_reset", NULL, "", "reset the system", cmd_system_reset },
-    { "system_powerdown", NULL, "", "send system power down event (no ACPI yet)",
+    { "system_powerdown", NULL, "", "send system power down event (ACPI power button)",
       cmd_system_powerdown },
     { "savevm", NULL, "[file]", "save the machine to a file (orrery's save state)",
       cmd_savevm },

@@ -2,7 +2,8 @@
 # The monitor (-monitor, Ctrl-A c) driven as a script drives QEMU's, against a firmware
 # image that echoes the 8042's bytes to the debug console (tests/cli/kbd-echo.asm):
 # -monitor stdio through a FIFO (info registers, xp, pmemsave against the image itself,
-# sendkey reaching the guest, stop keeping it from running, cont, quit), a Unix socket
+# sendkey reaching the guest, stop keeping it from running, cont, quit), info block with a
+# disk, an empty CD-ROM drive and a floppy, system_powerdown unheard, a Unix socket
 # and a TCP one through socat, gdbserver with gdb attaching, the mux behind Ctrl-A c, and
 # the bad -monitor spellings.
 #   monitor.sh ORRERY KBD-ECHO.BIN
@@ -100,6 +101,21 @@ rc=$?
 pid=
 exec 3>&-
 check "-S: q (exit $rc)" "$rc" "$(cat "$dir/err")"
+
+# ---- info block: the drives; system_powerdown to a guest without ACPI ----
+truncate -s 2M "$dir/d.img" && truncate -s 1440K "$dir/f.img"
+printf 'info block\nsystem_powerdown\nquit\n' | "$orrery" -S -bios "$rom" -display none \
+    -hda "$dir/d.img" -drive media=cdrom,index=2 -fda "$dir/f.img" -snapshot -monitor stdio \
+    > "$dir/out" 2> "$dir/err"
+rc=$?
+tr -d '\r' < "$dir/out" > "$dir/blk"
+grep -qxF "ide0-hd0: $dir/d.img (raw, snapshot: writes to a temporary overlay)" "$dir/blk" &&
+    grep -qx 'ide1-cd0: \[not inserted\]' "$dir/blk" &&
+    grep -qxF "floppy0: $dir/f.img (raw, snapshot: writes to a temporary overlay)" "$dir/blk"
+check "info block: a disk, an empty CD-ROM drive, a floppy (exit $rc)" $? "$(cat "$dir/blk")"
+grep -qF "system_powerdown: the guest is not listening for the power button (no ACPI)" \
+    "$dir/blk"
+check "system_powerdown: a guest without ACPI is not listening" $? "$(cat "$dir/blk")"
 
 # ---- gdbserver: the GDB stub started from the monitor ----
 if command -v gdb > /dev/null 2>&1; then

@@ -1,8 +1,8 @@
 /* The monitor's command set (frontends/monitor/cmd.h) against a machine built from a tiny
  * ROM: expressions, x/xp in every format and size, pmemsave, info registers, info mem and
- * info tlb over page tables the test writes, sendkey's key names, the errors as QEMU words
- * them, and a fuzz of the parser (random bytes and random command-shaped lines) that must
- * never crash. */
+ * info tlb over page tables the test writes, sendkey's key names, system_powerdown (the ACPI
+ * power button), the errors as QEMU words them, and a fuzz of the parser (random bytes and
+ * random command-shaped lines) that must never crash. */
 #include "machine_rig.h"
 
 #include <stdbool.h>
@@ -265,9 +265,40 @@ static void test_errors_and_gdb_only_limits(void **state)
     assert_string_equal(run(f, "print/c 0x41"), "'A'\n");
     assert_string_equal(run(f, "sendkey foo"), "invalid parameter: foo\n");
     assert_string_equal(run(f, "sendkey"), "keys expected\n");
-    assert_non_null(strstr(run(f, "system_powerdown"), "no ACPI power button yet"));
+    assert_string_equal(run(f, "system_powerdown"), /* the ROM never turns ACPI on */
+                        "system_powerdown: the guest is not listening for the power button "
+                        "(no ACPI); 'quit' ends orrery\n");
     assert_non_null(strstr(run(f, "help"), "\nxp /fmt addr -- physical memory dump"));
     assert_string_equal(run(f, "help cont"), "cont|c  -- resume emulation\n");
+}
+
+/* system_powerdown presses the ACPI power button: silent, as QEMU's, once the guest has
+ * ACPI on and the button enabled. The ROM does it as an OS would, at PM base 0x600:
+ *   PMBA (00:01.3 reg 0x40) = 0x601, PMREGMISC (0x80) = 1, PM1_EN = PWRBTN_EN (bit 8),
+ *   PM1_CNT = SCI_EN; cli; hlt. */
+static void test_system_powerdown_reaches_an_acpi_guest(void **state)
+{
+    (void)state;
+    static const uint8_t acpi_on[] = {
+        0x66, 0xB8, 0x40, 0x0B, 0x00, 0x80, 0xBA, 0xF8, 0x0C, 0x66, 0xEF, 0x66, 0xB8, 0x01,
+        0x06, 0x00, 0x00, 0xBA, 0xFC, 0x0C, 0x66, 0xEF, 0x66, 0xB8, 0x80, 0x0B, 0x00, 0x80,
+        0xBA, 0xF8, 0x0C, 0x66, 0xEF, 0xB0, 0x01, 0xBA, 0xFC, 0x0C, 0xEE, 0xBA, 0x02, 0x06,
+        0xB8, 0x00, 0x01, 0xEF, 0xBA, 0x04, 0x06, 0xB8, 0x01, 0x00, 0xEF, 0xFA, 0xF4,
+    };
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    tmp_make(&f->bios);
+    tmp_make(&f->con);
+    write_bios(f->bios.path, 0x10000, acpi_on, sizeof acpi_on);
+    f->m = make_clocked(&f->bios, &f->con, true, 0);
+    mon_ctx_init(&f->c, f->m, capture, f);
+    assert_non_null(strstr(run(f, "system_powerdown"), "not listening")); /* not yet */
+    assert_int_equal(run_to_stop(f->m), MACHINE_STOP_HALT);
+    assert_string_equal(run(f, "system_powerdown"), "");
+    machine_destroy(f->m);
+    tmp_drop(&f->bios);
+    tmp_drop(&f->con);
+    free(f);
 }
 
 static void test_screendump_writes_ppm_and_png(void **state)
@@ -358,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_info_mem_and_tlb_walk_the_page_tables, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sendkey_names, setup, teardown),
+        cmocka_unit_test(test_system_powerdown_reaches_an_acpi_guest),
         cmocka_unit_test_setup_teardown(test_errors_and_gdb_only_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screendump_writes_ppm_and_png, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fuzz_the_parser, setup, teardown),
