@@ -84,6 +84,7 @@ static bool hotkey(struct display *d, const SDL_KeyboardEvent *k)
         d->fullscreen = !d->fullscreen;
         SDL_SetWindowFullscreen(d->win, d->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
         d->next_frame = 0;
+        d->stale = true;
         return true;
     }
     return false;
@@ -106,6 +107,7 @@ bool display_input_event(struct display *d, const SDL_Event *ev)
         case SDL_WINDOWEVENT_EXPOSED:
         case SDL_WINDOWEVENT_SIZE_CHANGED:
             d->next_frame = 0; /* redraw now */
+            d->stale = true;
             break;
         default:
             break;

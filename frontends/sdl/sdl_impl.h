@@ -15,6 +15,10 @@ struct display {
     SDL_Renderer *ren;
     SDL_Texture *tex;
     unsigned tex_w, tex_h;         /* the texture's size: the guest screen's last size */
+    uint32_t *shown;               /* the picture last drawn (tex_w * tex_h), to skip
+                                      drawing an unchanged screen again */
+    bool stale;                    /* the window needs drawing (exposed, resized) */
+    bool blank;                    /* it shows black: the VGA showed nothing */
     uint64_t next_frame;           /* SDL_GetPerformanceCounter value of the next redraw */
     uint64_t frame_ticks;          /* counter ticks in 1/60 s */
     uint64_t next_title;           /* ... of the next title update (once a second) */

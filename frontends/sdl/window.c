@@ -91,6 +91,7 @@ struct display *display_open(const struct display_options *o, struct machine *m,
         return NULL;
     }
     d->frame_ticks = SDL_GetPerformanceFrequency() / FRAMES_PER_SECOND;
+    d->stale = true;
     d->title_at = SDL_GetPerformanceCounter();
     d->title_insns = machine_instructions(m);
     d->title_state = DISPLAY_RUNNING;
@@ -104,6 +105,7 @@ void display_close(struct display *d)
         return;
     if (d->tex)
         SDL_DestroyTexture(d->tex);
+    free(d->shown);
     if (d->ren)
         SDL_DestroyRenderer(d->ren);
     if (d->win)
@@ -151,8 +153,11 @@ static void redraw(struct display *d)
         /* SDL_PIXELFORMAT_RGB888 is a 32-bit 0x00RRGGBB in host order: the machine's. */
         d->tex = SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
                                    (int)w, (int)h);
-        d->tex_w = d->tex ? w : 0;
-        d->tex_h = d->tex ? h : 0;
+        free(d->shown);
+        d->shown = d->tex ? malloc((size_t)w * h * sizeof *d->shown) : NULL;
+        d->tex_w = d->shown ? w : 0;
+        d->tex_h = d->shown ? h : 0;
+        d->stale = true;
         /* A new mode: the window takes its size, as a monitor would show it whole. */
         Uint32 flags = SDL_GetWindowFlags(d->win);
         if (d->tex && !(flags & (SDL_WINDOW_FULLSCREEN | SDL_WINDOW_MAXIMIZED))) {
@@ -160,6 +165,17 @@ static void redraw(struct display *d)
             SDL_SetWindowSize(d->win, (int)(w * s), (int)(h * s));
         }
     }
+    /* The VGA has no change counter: an unchanged picture (compared row by row, a few
+     * dozen microseconds) is not sent to the window system again. */
+    bool same = fb && d->shown && !d->stale && d->tex_w == w && d->tex_h == h;
+    for (unsigned y = 0; same && y < h; y++)
+        same = memcmp(d->shown + (size_t)y * w, fb + (size_t)y * stride, w * 4) == 0;
+    if (same || (!fb && d->blank && !d->stale))
+        return;
+    for (unsigned y = 0; fb && d->shown && y < h && d->tex_w == w && d->tex_h == h; y++)
+        memcpy(d->shown + (size_t)y * w, fb + (size_t)y * stride, w * 4);
+    d->stale = false;
+    d->blank = !fb;
     SDL_SetRenderDrawColor(d->ren, 0, 0, 0, 255);
     SDL_RenderClear(d->ren);
     if (fb && d->tex && SDL_UpdateTexture(d->tex, NULL, fb, (int)(stride * 4)) == 0) {
