@@ -691,8 +691,10 @@ int main(int argc, char **argv)
                     machine_stop_message(m), done);
         }
         /* As QEMU, the window shows the last screen until it is closed. */
-        if (disp && why == MACHINE_STOP_HALT)
+        if (disp && why == MACHINE_STOP_HALT) {
+            fprintf(stderr, "orrery: the window keeps the last screen; close it to exit\n");
             display_wait(disp, &caught_signal);
+        }
         break;
     }
     if (caught_signal) {
