@@ -52,6 +52,13 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[0] = v;
     cpu_update_mode(cpu);
+    if ((old & CR0_PE) && !(v & CR0_PE)) {
+        /* Back in real mode the caches keep their bases and limits ("unreal mode"), but real
+         * mode checks no segment types (SDM Vol. 3A §20.1): a code segment becomes writable
+         * through an override, a null or read-only one usable. */
+        for (int s = 0; s < S_COUNT; s++)
+            cpu->seg[s].ok = (uint8_t)((cpu->seg[s].ok & SEG_EXPDOWN) | SEG_OK_READ | SEG_OK_WRITE);
+    }
     if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
         tlb_flush_all(&cpu->tlb);
 }
@@ -101,7 +108,9 @@ void cpu_reset(struct cpu *cpu)
     void *ferr_opaque = cpu->ferr_opaque;
     uint64_t (*tsc_clock)(void *) = cpu->tsc_clock;
     void *tsc_opaque = cpu->tsc_opaque;
-    bool ferr_was = cpu->ferr;
+    void (*smm_changed)(void *, int) = cpu->smm_changed;
+    void *smm_opaque = cpu->smm_opaque;
+    bool ferr_was = cpu->ferr, smm_was = cpu->smm;
     /* Instructions retired count on across a reset: the machine's clock derives from them. */
     const uint64_t icount = cpu->icount;
 
@@ -117,6 +126,11 @@ void cpu_reset(struct cpu *cpu)
     cpu->ferr_opaque = ferr_opaque;
     cpu->tsc_clock = tsc_clock;
     cpu->tsc_opaque = tsc_opaque;
+    cpu->smm_changed = smm_changed;
+    cpu->smm_opaque = smm_opaque;
+    cpu->smbase = 0x30000; /* SDM Vol. 3C §34.4 */
+    if (smm_was && smm_changed)
+        smm_changed(smm_opaque, 0); /* a reset leaves SMM */
     /* The TSC starts again from 0 (SDM Vol. 3A §9.1.1, Table 9-1). */
     cpu->tsc = 0 - (tsc_clock ? tsc_clock(tsc_opaque) : icount);
 
@@ -164,6 +178,8 @@ void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h)
     cpu->ferr_opaque = h->opaque;
     cpu->tsc_clock = h->tsc_clock;
     cpu->tsc_opaque = h->opaque;
+    cpu->smm_changed = h->smm_changed;
+    cpu->smm_opaque = h->opaque;
 }
 
 void cpu_enter_flat32(struct cpu *cpu, const struct cpu_flat_entry *e)
@@ -306,7 +322,15 @@ static void step(struct cpu *cpu)
 
 static bool take_interrupt(struct cpu *cpu)
 {
-    if (!cpu->intr_line || !(cpu->eflags & FL_IF) || cpu->inhibit || !cpu->intr_ack)
+    /* SMI# before INTR, whatever IF says; latched while in SMM (SDM Vol. 3C §34.2). */
+    if ((cpu->intr_line & CPU_PIN_SMI) && !cpu->smm && !cpu->inhibit) {
+        if (cpu->dbg.step && !cpu->halted)
+            return false;
+        cpu_enter_smm(cpu);
+        return true;
+    }
+    if (!(cpu->intr_line & CPU_PIN_INTR) || !(cpu->eflags & FL_IF) || cpu->inhibit ||
+        !cpu->intr_ack)
         return false;
     if (cpu->dbg.step && !cpu->halted) /* a debugger's step runs the instruction it shows */
         return false;

@@ -140,6 +140,8 @@ struct cpu {
     uint8_t model;    /* enum cpu_model */
     uint8_t debug_exec, debug_data, debug_io; /* enabled breakpoints by kind (from DR7) */
     uint8_t debug_pending;                    /* data/I/O breakpoints hit by this instruction */
+    uint8_t smm;      /* in system management mode (cpu/smm.c) */
+    uint32_t smbase;  /* SMRAM's base: the save area is at smbase + 0xFE00 (0x30000 at reset) */
     struct fpu fpu;   /* x87 and MMX (cpu/fpu/) */
 
     /* Bookkeeping of the instruction in progress (not architectural). */
@@ -153,8 +155,9 @@ struct cpu {
     uint32_t fault_error;
     const char *stop_reason;  /* why the CPU stopped (shutdown), for the user */
 
-    /* The INTR pin: a device model raises intr_line; the CPU acknowledges through intr_ack,
-     * which returns the vector (the 8259's INTA cycle). */
+    /* The interrupt pins (CPU_PIN_*): a device model raises INTR and the CPU acknowledges
+     * through intr_ack, which returns the vector (the 8259's INTA cycle); an SMI# edge is
+     * latched until the CPU takes it. One byte, so the loop tests both at once. */
     uint8_t intr_line;
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
@@ -174,6 +177,10 @@ struct cpu {
      * fast instructions run; without it, icount + tsc. */
     uint64_t (*tsc_clock)(void *opaque);
     void *tsc_opaque;
+    /* SMIACT#: the CPU enters (1) or leaves (0) system management mode; the chipset shows
+     * or hides SMRAM. */
+    void (*smm_changed)(void *opaque, int in_smm);
+    void *smm_opaque;
 
     const struct cpu_model_info *info;
     struct physmem *mem;
@@ -240,12 +247,20 @@ struct cpu_hooks {
     int (*intr_ack)(void *opaque);                 /* INTA: the vector of the interrupt */
     void (*ferr_changed)(void *opaque, int level); /* FERR# */
     uint64_t (*tsc_clock)(void *opaque);           /* the TSC's time base (ns) */
+    void (*smm_changed)(void *opaque, int in_smm); /* SMIACT# */
     void *opaque;
 };
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *hooks);
 
-/* The INTR and IGNNE# input pins, driven by the platform. */
-static inline void cpu_set_intr(struct cpu *cpu, int level) { cpu->intr_line = level != 0; }
+/* The INTR and IGNNE# input pins, driven by the platform, and SMI# (an edge, latched until
+ * taken: cpu/smm.c). */
+enum { CPU_PIN_INTR = 1, CPU_PIN_SMI = 2 };
+static inline void cpu_set_intr(struct cpu *cpu, int level)
+{
+    cpu->intr_line = (uint8_t)((cpu->intr_line & ~CPU_PIN_INTR) | (level ? CPU_PIN_INTR : 0));
+}
+static inline void cpu_raise_smi(struct cpu *cpu) { cpu->intr_line |= CPU_PIN_SMI; }
+static inline bool cpu_in_smm(const struct cpu *cpu) { return cpu->smm != 0; }
 static inline void cpu_set_ignne(struct cpu *cpu, int level) { cpu->ignne = level != 0; }
 
 /* The state a 32-bit boot loader leaves (the Linux boot protocol's 32-bit entry, a
@@ -272,7 +287,7 @@ enum cpu_status {
  * ("triple fault ...", the unimplemented feature). */
 enum cpu_status cpu_status(const struct cpu *cpu, const char **why);
 static inline bool cpu_interrupts_enabled(const struct cpu *cpu) { return (cpu->eflags & FL_IF) != 0; }
-static inline bool cpu_intr_pending(const struct cpu *cpu) { return cpu->intr_line != 0; }
+static inline bool cpu_intr_pending(const struct cpu *cpu) { return (cpu->intr_line & CPU_PIN_INTR) != 0; }
 
 /* The model, and the instructions retired since power-on (the counter itself, for the
  * scheduler's instruction clock). */

@@ -292,6 +292,35 @@ static void reset_sink(void *opaque, unsigned n, int level)
     }
 }
 
+/* The south bridge's SMI# and soft off arrive inside the guest's OUT: SMI# is latched by
+ * the CPU, which takes it at the next boundary; the power goes off after the OUT. */
+static void smi_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    if (level) {
+        cpu_raise_smi(&m->cpu);
+        cpu_end_slice(&m->cpu, 0);
+    }
+}
+
+static void poweroff_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    if (level) {
+        m->pc.poweroff_requested = 1;
+        cpu_end_slice(&m->cpu, 0);
+    }
+}
+
+/* SMIACT#: SMRAM shows while the CPU is in system management mode. */
+static void smm_changed(void *opaque, int in_smm)
+{
+    struct machine *m = opaque;
+    i440fx_set_smiact(&m->pc.i440fx, in_smm != 0);
+}
+
 static void ignne_sink(void *opaque, unsigned n, int level)
 {
     struct machine *m = opaque;
@@ -571,12 +600,14 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     pc->sched.kick = sched_kick;
     pc->sched.kick_opaque = m;
 
-    struct irq_line intr, a20_kbc, a20_92, reset, ignne;
+    struct irq_line intr, a20_kbc, a20_92, reset, ignne, smi, poweroff;
     irq_line_init(&intr, intr_sink, m, 0);
     irq_line_init(&a20_kbc, a20_sink, m, A20_KBC);
     irq_line_init(&a20_92, a20_sink, m, A20_PORT92);
     irq_line_init(&reset, reset_sink, m, 0);
     irq_line_init(&ignne, ignne_sink, m, 0);
+    irq_line_init(&smi, smi_sink, m, 0);
+    irq_line_init(&poweroff, poweroff_sink, m, 0);
     for (unsigned i = 0; i < 16; i++)
         irq_line_init(&pc->irq[i], pic_set_irq, &pc->pic, i);
     pc->a20 = 1u << A20_KBC; /* the keyboard controller's output port powers on with A20 */
@@ -611,6 +642,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "PCI host (0xCF8-0xCFF)";
     else if (ide_init(m))
         what = "PIIX3 IDE (0x1F0, 0x170)";
+    else if (piix4_pm_init(&pc->pm, &pc->pci, &m->io, &pc->sched, &pc->irq[9], &smi, &poweroff))
+        what = "PIIX4 power management (0xB2, 0xAFE0)";
     else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
         what = "firmware configuration device (0x510)";
     else if (machine_vga_create(m, cfg))
@@ -621,7 +654,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     }
     /* Virtual time is 0 and the TSC offset is 0 after cpu_init: the TSC starts at 0. */
     cpu_set_hooks(&m->cpu, &(struct cpu_hooks){ .intr_ack = intr_ack, .ferr_changed = ferr_changed,
-                                                .tsc_clock = tsc_clock, .opaque = m });
+                                                .tsc_clock = tsc_clock,
+                                                .smm_changed = smm_changed, .opaque = m });
     cmos_setup(m);
     if (m->has_kernel)
         piix3_ide_enable(&pc->ide); /* no firmware will */
@@ -634,6 +668,7 @@ static void reset_platform(struct machine *m)
 {
     struct platform *pc = &m->pc;
     pc->reset_requested = 0;
+    pc->poweroff_requested = 0;
     pic_reset(&pc->pic);
     pit_reset(&pc->pit);
     rtc_reset(&pc->rtc);
@@ -647,6 +682,7 @@ static void reset_platform(struct machine *m)
     i440fx_reset(&pc->i440fx);
     piix3_reset(&pc->piix3);
     piix3_ide_reset(&pc->ide);
+    piix4_pm_reset(&pc->pm);
     fwcfg_reset(&pc->fwcfg);
     vga_reset(&pc->vga);
 }
@@ -908,6 +944,11 @@ void machine_reset(struct machine *m)
     }
 }
 
+bool machine_power_button(struct machine *m)
+{
+    return piix4_pm_power_button(&m->pc.pm);
+}
+
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)
 {
     unsigned held = ((buttons & MACHINE_MOUSE_LEFT) ? PS2MOUSE_LEFT : 0) |
@@ -981,7 +1022,7 @@ static void set_stop(struct machine *m, const char *fmt, ...)
 static enum machine_stop stop_for_reset(struct machine *m)
 {
     if (m->no_reboot) {
-        m->pc.off = 1;
+        m->pc.off = PC_OFF_SHUTDOWN;
         return MACHINE_STOP_SHUTDOWN;
     }
     machine_reset(m);
@@ -997,7 +1038,13 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
     bool idled = false;
     for (;;) {
         if (unlikely(m->pc.off))
-            return MACHINE_STOP_SHUTDOWN;
+            return m->pc.off == PC_OFF_POWEROFF ? MACHINE_STOP_POWEROFF : MACHINE_STOP_SHUTDOWN;
+        if (unlikely(m->pc.poweroff_requested)) {
+            m->pc.poweroff_requested = 0;
+            m->pc.off = PC_OFF_POWEROFF;
+            set_stop(m, "the guest turned the machine off (ACPI soft off)");
+            return MACHINE_STOP_POWEROFF;
+        }
         const char *why;
         enum cpu_status status = cpu_status(cpu, &why);
         if (unlikely(status == CPU_UNSUPPORTED)) {

@@ -112,6 +112,7 @@ enum machine_stop {
     MACHINE_STOP_RESET,       /* the guest reset the machine (triple fault, keyboard
                                  controller, port 0x92, 0xCF9); it has restarted */
     MACHINE_STOP_SHUTDOWN,    /* a reset with no_reboot: the machine is off */
+    MACHINE_STOP_POWEROFF,    /* the guest turned the machine off (ACPI S5); it stays off */
     MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
     MACHINE_STOP_DEBUG,       /* a debugger's breakpoint, watchpoint or step: see
                                  machine_debug_stopped */
@@ -189,6 +190,10 @@ void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned butt
 enum { MACHINE_KEY_MAX = 0xE8, MACHINE_KEY_PRINT_SCREEN = 0x46, MACHINE_KEY_PAUSE = 0x48 };
 bool machine_key(struct machine *m, unsigned usage, bool down);
 bool machine_key_known(unsigned usage); /* a usage with a PC key */
+
+/* Presses the power button (ACPI: PWRBTN_STS, an SCI). Returns true when the guest has
+ * ACPI on and listens for the button; false when the press will go unseen. */
+bool machine_power_button(struct machine *m);
 
 /* Resets the machine as the reset button does (RAM keeps its contents). */
 void machine_reset(struct machine *m);
