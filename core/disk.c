@@ -41,9 +41,10 @@ int disk_open(struct disk *d, const char *path, const char *what, unsigned flags
     d->written = NULL;
     d->size = 0;
     d->error = 0;
+    d->readonly = (flags & DISK_READONLY) != 0;
     snprintf(d->what, sizeof d->what, "%s", what);
-    bool snap = flags & DISK_SNAPSHOT;
-    int fd = open(path, (snap ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    bool snap = (flags & DISK_SNAPSHOT) && !d->readonly;
+    int fd = open(path, (snap || d->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
     struct stat st;
     if ((fd < 0 && errno == EISDIR) || (fd >= 0 && (fstat(fd, &st) != 0 ||
                                                      !S_ISREG(st.st_mode)))) {
@@ -54,11 +55,12 @@ int disk_open(struct disk *d, const char *path, const char *what, unsigned flags
     }
     if (fd < 0) {
         int e = errno;
-        const char *fix = e == ENOENT ? "give the path of an existing raw disk image"
-                          : snap ? "give a readable raw disk image"
+        const char *fix = e == ENOENT ? (d->readonly ? "give the path of an existing image file"
+                                               : "give the path of an existing raw disk image")
+                          : snap || d->readonly ? "give a readable image file"
                           : e == EACCES || e == EROFS
                               ? "orrery writes to its disks: make the image readable and "
-                                "writable (chmod u+rw), or give -snapshot"
+                                "writable (chmod u+rw), or give -snapshot (or readonly=on)"
                               : "give a readable and writable raw disk image";
         snprintf(err, errlen, "%s: cannot open: %s; %s", what, strerror(e), fix);
         return -1;
@@ -177,6 +179,10 @@ int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t n)
 {
     if (!in_range(d, offset, n))
         return -1;
+    if (d->readonly) {
+        errno = EROFS;
+        return -1;
+    }
     int r = d->written ? overlay_write(d, offset, buf, n)
                             : transfer(d->fd, (void *)buf, n, offset, true);
     if (r && !d->error)
@@ -188,7 +194,7 @@ int disk_flush(struct disk *d)
 {
     if (d->fd < 0)
         return -1;
-    if (d->written)
+    if (d->written || d->readonly)
         return 0; /* nothing of the guest's is kept: there is nothing to make durable */
     while (fdatasync(d->fd) != 0) {
         if (errno != EINTR) {

@@ -10,7 +10,10 @@
  * written sectors go to an overlay, an unlinked temporary file (in $TMPDIR, else /tmp)
  * as large as the image and sparse, with a bit per sector saying which are there; reads
  * take each sector from the overlay when written, from the image otherwise. The overlay
- * is gone when the disk is closed. */
+ * is gone when the disk is closed.
+ *
+ * With DISK_READONLY (readonly=on) the image is opened read-only and every write fails
+ * (EROFS): the device above tells the guest its medium is write-protected. */
 #ifndef ORRERY_CORE_DISK_H
 #define ORRERY_CORE_DISK_H
 
@@ -19,7 +22,9 @@
 
 #define DISK_SECTOR 512u
 
-enum { DISK_SNAPSHOT = 1 };
+/* DISK_READONLY: opened for reading only (a CD-ROM image, readonly=on); writes fail
+ * with EROFS and are not an error to report (disk.error stays 0): the guest was refused. */
+enum { DISK_SNAPSHOT = 1, DISK_READONLY = 2 };
 
 struct disk {
     int fd;         /* -1: no image */
@@ -28,11 +33,13 @@ struct disk {
                        0: none. The caller reports it: the guest only sees its command fail */
     char what[160]; /* how messages name it ("-hda disk.img") */
     int overlay;    /* DISK_SNAPSHOT: the overlay file */
+    int readonly;   /* DISK_READONLY */
     uint8_t *written; /* DISK_SNAPSHOT: a bit per sector, set once it is in the overlay;
                          NULL: no overlay, writes go to the image */
 };
 
-/* Opens a raw image for reading and writing (flags 0) or as a snapshot (DISK_SNAPSHOT).
+/* Opens a raw image for reading and writing (flags 0), as a snapshot (DISK_SNAPSHOT) or
+ * read-only (DISK_READONLY, which wins over DISK_SNAPSHOT).
  * what names it in messages ("-hda disk.img"). On failure returns -1 and writes one line
  * to err: "<what>: <problem>; <fix>". */
 int disk_open(struct disk *d, const char *path, const char *what, unsigned flags, char *err,

@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cpu/observe.h"
 #include "cpu/transfer.h"
+#include "cpu/translate.h"
 
 uint32_t cpu_materialize_arith(const struct cpu *cpu)
 {
@@ -59,8 +61,10 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
         for (int s = 0; s < S_COUNT; s++)
             cpu->seg[s].ok = (uint8_t)((cpu->seg[s].ok & SEG_EXPDOWN) | SEG_OK_READ | SEG_OK_WRITE);
     }
-    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) {
         tlb_flush_all(&cpu->tlb);
+        obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    }
 }
 
 /* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. With PAE
@@ -83,8 +87,10 @@ void cpu_write_cr4(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[4] = v;
     debug_update(cpu); /* CR4.DE turns I/O breakpoints on and off */
-    if (changed)
+    if (changed) {
         tlb_flush_all(&cpu->tlb);
+        obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    }
 }
 
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
@@ -156,6 +162,7 @@ void cpu_reset(struct cpu *cpu)
     tlb_flush_all(&cpu->tlb);
     cpu->tlb.mem_gen = mem->gen;
     fpu_reset(&cpu->fpu);
+    tb_flush(cpu); /* firmware may be copied in again */
     if (ferr_was && ferr_changed)
         ferr_changed(ferr_opaque, 0); /* the reset dropped FERR# */
 }
@@ -167,7 +174,13 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu->mem = mem;
     cpu->io = io;
     tlb_init(&cpu->tlb, mem);
+    cpu->engine = CPU_ENGINE_TRANSLATE;
     cpu_reset(cpu);
+}
+
+void cpu_set_engine(struct cpu *cpu, enum cpu_engine engine)
+{
+    cpu->engine = (uint8_t)engine;
 }
 
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h)
@@ -310,9 +323,14 @@ static void step(struct cpu *cpu)
     /* RF suppresses instruction breakpoints for one instruction (SDM Vol. 3A §17.3.1.1). */
     cpu->eflags &= ~FL_RF;
     decode(cpu, &in);
+    /* A tracer's view of the instruction about to run: one flag when nobody traces. */
+    if (unlikely(cpu->obs.insn))
+        cpu->obs.hooks->insn(cpu->obs.opaque, cpu, cpu->seg[S_CS].base + cpu->eip, in.len);
     cpu->eip = cpu->seg[S_CS].attr & SEG_ATTR_DB ? cpu->eip + in.len : (cpu->eip + in.len) & 0xFFFF;
     in.fn(cpu, &in);
     cpu->icount++;
+    if (unlikely(cpu->obs.insn) && cpu->obs.hooks->after)
+        cpu->obs.hooks->after(cpu->obs.opaque, cpu);
     /* Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4); not after one that
      * set the interrupt shadow of MOV SS / POP SS. */
     bool step_trap = trap && !(cpu->inhibit & INHIBIT_DEBUG);
@@ -352,6 +370,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
 
     cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
+    cpu->tc = cpu->engine == CPU_ENGINE_TRANSLATE ? tb_attach(cpu) : NULL;
     if (setjmp(jb)) {
         cpu->dbg.hit = 0; /* the faulting instruction's accesses did not happen */
         handle_fault(cpu);
@@ -365,6 +384,13 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
             continue;
         if (cpu->halted)
             break;
+        /* Blocks while nothing needs an exact look between two instructions: no
+         * debugger, no tracer watching each instruction, no single step, no debug
+         * register, no interrupt shadow to honour. */
+        if (likely(!cpu->dbg.active) && cpu->tc && !cpu->obs.insn &&
+            !cpu->inhibit && !(cpu->eflags & FL_TF) &&
+            !(cpu->debug_exec | cpu->debug_data | cpu->debug_io) && tb_exec(cpu))
+            continue;
         /* A debugger's breakpoints, watchpoints and steps: one flag when there are none. */
         if (unlikely(cpu->dbg.active) && cpu_dbg_before(cpu))
             break;

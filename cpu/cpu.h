@@ -89,6 +89,12 @@ enum cpu_mode { MODE_REAL, MODE_PROT, MODE_V86 };
 enum { INHIBIT_IRQ = 1, INHIBIT_DEBUG = 2 };
 
 struct cpu_model_info;
+struct tcache;
+
+/* How instructions run (cpu_set_engine): the block translator (cpu/translate.c) decodes a
+ * basic block once and runs it many times; the interpreter decodes every instruction each
+ * time and is the reference. Both call the same handlers, with the same results. */
+enum cpu_engine { CPU_ENGINE_TRANSLATE, CPU_ENGINE_INTERP };
 
 /* What a debugger attached to the CPU asked for (cpu/debugger.c): breakpoints are linear
  * addresses compared with CS base + EIP at instruction boundaries, never written to guest
@@ -116,6 +122,51 @@ struct cpu_dbg {
     uint32_t nbreak, nwatch;
     uint32_t brk[CPU_DBG_BREAK_MAX];
     struct cpu_watch watch[CPU_DBG_WATCH_MAX];
+};
+
+/* Observation points for traces (cpu/observe.c; the machine's tracer calls them). The
+ * execution loop calls insn and after only while obs.insn is set (one flag test per
+ * instruction, like dbg.active); events (interrupts, exceptions, page faults, CR3 loads,
+ * TLB flushes, stops at something unimplemented) call their hook when one is set. Hooks
+ * only look: they never change what the guest sees. */
+enum cpu_obs_intr_kind { CPU_OBS_EXCEPTION, CPU_OBS_EXTERNAL, CPU_OBS_SOFTWARE };
+struct cpu_obs_intr {
+    uint8_t kind;             /* enum cpu_obs_intr_kind */
+    uint8_t vector;
+    uint8_t has_error;        /* an error code was pushed */
+    uint8_t cpl_from, cpl_to;
+    uint8_t mode_from, mode_to; /* enum cpu_mode */
+    uint16_t cs_from, cs_to;
+    uint32_t eip_from;        /* the instruction that faulted or was interrupted (INT n: itself) */
+    uint32_t lin_from;        /* its linear address (CS base + eip_from) */
+    uint32_t eip_to;          /* the handler's first instruction */
+    uint32_t error;
+    uint32_t cr2;             /* page faults */
+};
+enum cpu_obs_mmu_kind {
+    CPU_OBS_PAGE_FAULT,       /* addr: the linear address (CR2), value: the error code */
+    CPU_OBS_CR3,              /* value: the new CR3 (non-global entries are flushed) */
+    CPU_OBS_FLUSH_ALL,        /* every entry (CR0/CR4 paging bits, a physical memory change) */
+    CPU_OBS_FLUSH_PAGE,       /* INVLPG; addr: the linear address */
+};
+struct cpu_obs_hooks {
+    /* An instruction decoded at CS:EIP (cpu->eip still points at it), linear address lin,
+     * len bytes, about to run. */
+    void (*insn)(void *opaque, struct cpu *cpu, uint32_t lin, unsigned len);
+    /* The instruction completed (not called when it faulted). */
+    void (*after)(void *opaque, struct cpu *cpu);
+    /* An interrupt or exception was delivered: the CPU is at the handler's first
+     * instruction (a delivery that faulted reports the fault it raised instead). */
+    void (*intr)(void *opaque, struct cpu *cpu, const struct cpu_obs_intr *ev);
+    void (*mmu)(void *opaque, struct cpu *cpu, enum cpu_obs_mmu_kind kind, uint32_t addr,
+                uint32_t value);
+    /* The CPU stopped at something orrery does not implement. */
+    void (*unimp)(void *opaque, struct cpu *cpu, const char *what);
+};
+struct cpu_obs {
+    uint8_t insn;             /* call hooks->insn (and after, when set) per instruction */
+    const struct cpu_obs_hooks *hooks; /* NULL: nobody observes */
+    void *opaque;
 };
 
 struct cpu {
@@ -191,6 +242,15 @@ struct cpu {
      * must stay last: cpu_reset clears everything before them (and flushes the TLB). */
     struct tlb tlb;
     struct cpu_dbg dbg;       /* a debugger's breakpoints and watchpoints: never saved */
+    struct cpu_obs obs;       /* a tracer's hooks: never saved, kept across resets */
+    /* The block translator's cache (cpu/translate.c): made on the first run and owned by
+     * the physical memory whose code it holds (freed with it); looked up again at every
+     * cpu_run, so copies of struct cpu stay right. Never saved. tb_exit ends the running block after the current
+     * instruction: an interrupt line changed, the slice was shortened, physical memory
+     * changed, or a block was invalidated by a write to its code. */
+    struct tcache *tc;
+    uint8_t engine;           /* enum cpu_engine */
+    uint8_t tb_exit;
 };
 
 struct cpu_model_info {
@@ -237,7 +297,12 @@ static inline void cpu_end_slice(struct cpu *cpu, uint64_t more)
     uint64_t end = cpu->icount + (more ? more : 1);
     if (end < cpu->run_end)
         cpu->run_end = end;
+    cpu->tb_exit = 1;
 }
+
+/* The engine of the next runs (CPU_ENGINE_TRANSLATE after cpu_init). Whatever the engine,
+ * a debugger, the trap flag and enabled debug registers run instruction by instruction. */
+void cpu_set_engine(struct cpu *cpu, enum cpu_engine engine);
 
 /* ---- What the machine uses: wiring, entry states, why the CPU stopped ---- */
 
@@ -253,13 +318,19 @@ struct cpu_hooks {
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *hooks);
 
 /* The INTR and IGNNE# input pins, driven by the platform, and SMI# (an edge, latched until
- * taken: cpu/smm.c). */
+ * taken: cpu/smm.c). A change ends a running block (the interpreter looks at the pins
+ * before every instruction). */
 enum { CPU_PIN_INTR = 1, CPU_PIN_SMI = 2 };
 static inline void cpu_set_intr(struct cpu *cpu, int level)
 {
     cpu->intr_line = (uint8_t)((cpu->intr_line & ~CPU_PIN_INTR) | (level ? CPU_PIN_INTR : 0));
+    cpu->tb_exit = 1;
 }
-static inline void cpu_raise_smi(struct cpu *cpu) { cpu->intr_line |= CPU_PIN_SMI; }
+static inline void cpu_raise_smi(struct cpu *cpu)
+{
+    cpu->intr_line |= CPU_PIN_SMI;
+    cpu->tb_exit = 1;
+}
 static inline bool cpu_in_smm(const struct cpu *cpu) { return cpu->smm != 0; }
 static inline void cpu_set_ignne(struct cpu *cpu, int level) { cpu->ignne = level != 0; }
 
@@ -363,5 +434,20 @@ static inline enum cpu_dbg_stop cpu_dbg_stopped(const struct cpu *cpu, uint32_t 
         *kind = cpu->dbg.hit_kind;
     return (enum cpu_dbg_stop)cpu->dbg.stop;
 }
+
+/* ---- What a tracer uses (cpu/observe.c) ---- */
+
+/* Sets the hooks (NULL: none) and whether the per-instruction ones are called. */
+void cpu_obs_set(struct cpu *cpu, const struct cpu_obs_hooks *hooks, void *opaque,
+                 bool per_insn);
+/* From inside the insn hook: the instruction's bytes (len of them, at most 16) and the
+ * physical address of its first byte, read without faulting, without touching the TLB's
+ * contents or any device (the decoder has just fetched them). False when they cannot be
+ * read that way (the bytes are then zero). */
+bool cpu_obs_code(struct cpu *cpu, uint32_t lin, unsigned len, uint8_t *bytes,
+                  uint64_t *phys);
+/* EFLAGS as the guest would read it, computed without materialising the lazy flags (so a
+ * saved state is the same observed or not). */
+uint32_t cpu_obs_eflags(const struct cpu *cpu);
 
 #endif

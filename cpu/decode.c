@@ -59,17 +59,32 @@ static bool op_has_modrm(unsigned op)
 struct fetcher {
     struct cpu *cpu;
     uint32_t eip;
-    unsigned n, max;
-    const uint8_t *window; /* the instruction's bytes in host memory, when code_window has them */
+    unsigned n, avail, max;
+    const uint8_t *window; /* avail bytes of the instruction in host memory */
+    bool nofault;          /* decoding ahead (decode_bytes): never fetch, never fault */
+    bool bad;              /* nofault: the instruction does not fit in the window, or is
+                              too long; what was decoded is garbage */
 };
 
-static uint8_t next_byte(struct fetcher *f)
+/* Past the window: the interpreter fetches byte by byte (filling the TLB, or faulting at
+ * exactly the byte that faults); a decode ahead gives up instead. */
+static NOINLINE uint8_t next_byte_slow(struct fetcher *f)
 {
-    if (unlikely(f->n >= f->max))
+    if (f->nofault) {
+        f->bad = true;
+        f->n++;
+        return 0;
+    }
+    if (f->n >= f->max)
         cpu_fault(f->cpu, EXC_GP, 0); /* SDM: instruction longer than the limit is #GP(0) */
-    if (likely(f->window))
-        return f->window[f->n++];
     return cpu_fetch8(f->cpu, f->eip + f->n++);
+}
+
+static ALWAYS_INLINE uint8_t next_byte(struct fetcher *f)
+{
+    if (likely(f->n < f->avail))
+        return f->window[f->n++];
+    return next_byte_slow(f);
 }
 
 static uint32_t next_imm(struct fetcher *f, unsigned size)
@@ -133,12 +148,11 @@ void op_ud(struct cpu *cpu, const struct insn *in)
     cpu_fault(cpu, EXC_UD, 0);
 }
 
-void decode(struct cpu *cpu, struct insn *in)
+static ALWAYS_INLINE void decode_from(struct cpu *cpu, struct fetcher *fp, struct insn *in)
 {
     const bool code32 = (cpu->seg[S_CS].attr & SEG_ATTR_DB) != 0;
     const bool is386 = cpu->model >= CPU_386;
-    struct fetcher f = { cpu, cpu->eip, 0, cpu->info->max_insn_len,
-                         code_window(cpu, cpu->eip, cpu->info->max_insn_len) };
+    struct fetcher f = *fp;
     int seg = -1;
     uint8_t b;
 
@@ -226,6 +240,7 @@ void decode(struct cpu *cpu, struct insn *in)
     if (!d || cpu->model < d->model) {
         in->fn = op_ud;
         in->len = (uint8_t)f.n;
+        *fp = f;
         return;
     }
     switch (d->form) {
@@ -254,4 +269,21 @@ void decode(struct cpu *cpu, struct insn *in)
      * of memory (SDM Vol. 2A "LOCK"); the 286 accepts it anywhere (286-real vectors). */
     if (in->lock && is386 && (!(d->flags & OPF_LOCK) || in->mod == 3))
         in->fn = op_ud;
+    *fp = f;
+}
+
+void decode(struct cpu *cpu, struct insn *in)
+{
+    const unsigned max = cpu->info->max_insn_len;
+    const uint8_t *w = code_window(cpu, cpu->eip, max);
+    struct fetcher f = { cpu, cpu->eip, 0, w ? max : 0, max, w, false, false };
+    decode_from(cpu, &f, in);
+}
+
+bool decode_bytes(struct cpu *cpu, const uint8_t *bytes, unsigned avail, struct insn *in)
+{
+    const unsigned max = cpu->info->max_insn_len;
+    struct fetcher f = { cpu, 0, 0, avail < max ? avail : max, max, bytes, true, false };
+    decode_from(cpu, &f, in);
+    return !f.bad && f.n <= f.avail;
 }

@@ -5,6 +5,7 @@
 #ifndef ORRERY_CPU_DECODE_H
 #define ORRERY_CPU_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cpu;
@@ -71,6 +72,12 @@ struct insn {
 /* Decodes the instruction at CS:EIP. Faults (fetch past the limit, too long) unwind
  * through cpu_fault. Undefined or model-absent forms decode to a handler raising #UD. */
 void decode(struct cpu *cpu, struct insn *in);
+
+/* Decodes the instruction in the avail bytes at bytes as if it were at CS:EIP, without
+ * fetching and without faulting (the block translator decoding ahead). False when the
+ * instruction does not fit in avail bytes or exceeds the length limit: executing it must
+ * then fetch it, and fault, as the interpreter does. */
+bool decode_bytes(struct cpu *cpu, const uint8_t *bytes, unsigned avail, struct insn *in);
 
 /* Row of the table for opcode op (0x000-0x1FF) and ModRM reg field, or NULL. */
 const struct opdesc *opcode_row(unsigned op, unsigned reg);

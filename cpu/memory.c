@@ -2,6 +2,7 @@
  * page walks through mmu/paging with #PF, CR3, INVLPG and the TLB flushes of SDM Vol. 3A
  * §4.10.4. */
 #include "cpu/exec.h"
+#include "cpu/observe.h"
 #include "mmu/paging.h"
 
 /* Physical address lines with the A20 gate: the PAE models drive 36 of them. */
@@ -28,6 +29,7 @@ void cpu_tlb_resync(struct cpu *cpu)
 {
     tlb_flush_all(&cpu->tlb);
     cpu->tlb.mem_gen = cpu->mem->gen;
+    obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
 }
 
 /* The TLB entry of kind for lin's page, filled by a walk when absent; raises #PF with
@@ -50,6 +52,7 @@ static const struct tlb_entry *translate(struct cpu *cpu, uint32_t lin, unsigned
         paging_ctx_of(cpu, &ctx);
         if (!paging_walk(cpu->mem, &ctx, lin, access, &r)) {
             cpu->cr[2] = lin;
+            obs_mmu(cpu, CPU_OBS_PAGE_FAULT, lin, r.error);
             cpu_fault(cpu, EXC_PF, r.error);
         }
         phys = r.phys;
@@ -79,19 +82,29 @@ bool cpu_dbg_translate(struct cpu *cpu, uint32_t lin, uint64_t *phys)
 }
 
 /* Physical accesses of the slow path. Nothing answers above 4 GiB (PAE): an empty bus. */
+/* A device behind MMIO may change physical memory (gen): the interpreter would flush the
+ * TLB before the next instruction, so a running block stops here. */
 static uint32_t phys_read(struct cpu *cpu, uint64_t phys, unsigned size)
 {
     if (phys >> 32)
         return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-    return physmem_read(cpu->mem, (uint32_t)phys, size);
+    uint32_t gen = cpu->mem->gen;
+    uint32_t v = physmem_read(cpu->mem, (uint32_t)phys, size);
+    if (gen != cpu->mem->gen)
+        cpu->tb_exit = 1;
+    return v;
 }
 
-/* Writes to pages of translated code come here too: the block translator will invalidate
- * its blocks at this point. */
+/* Writes to pages of translated code come here too: physmem tells the block translator
+ * (physmem's code_write), which invalidates the blocks the bytes belong to. */
 static void phys_write(struct cpu *cpu, uint64_t phys, unsigned size, uint32_t v)
 {
-    if (!(phys >> 32))
-        physmem_write(cpu->mem, (uint32_t)phys, size, v);
+    if (phys >> 32)
+        return;
+    uint32_t gen = cpu->mem->gen;
+    physmem_write(cpu->mem, (uint32_t)phys, size, v);
+    if (gen != cpu->mem->gen)
+        cpu->tb_exit = 1;
 }
 
 /* The two parts of an access that crosses from lin's page into the next: translated (both,
@@ -195,4 +208,5 @@ void cpu_write_cr3(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, v);
     cpu->cr[3] = v;
     tlb_flush_nonglobal(&cpu->tlb);
+    obs_mmu(cpu, CPU_OBS_CR3, 0, v);
 }

@@ -24,12 +24,14 @@ static uint32_t szp(uint32_t r, unsigned bits)
     return f;
 }
 
-static struct shift_out shift(const struct cpu *cpu, enum shift_kind k, unsigned bits,
-                              uint32_t a, unsigned count)
+/* Inlined into each handler, so that the kind and width fold away; CF is read (lazily
+ * materialised) only by the rotations through it. */
+static ALWAYS_INLINE struct shift_out shift(const struct cpu *cpu, enum shift_kind k,
+                                            unsigned bits, uint32_t a, unsigned count)
 {
     const uint32_t m = size_mask(bits), msb = 1u << (bits - 1);
     struct shift_out o = { a, 0, 0 };
-    bool cf = get_cf(cpu), of;
+    bool cf, of;
     unsigned n;
 
     count &= 0x1F;
@@ -53,6 +55,7 @@ static struct shift_out shift(const struct cpu *cpu, enum shift_kind k, unsigned
         break;
     case SH_RCL: {
         n = count % (bits + 1);
+        cf = get_cf(cpu);
         uint64_t v = ((uint64_t)cf << bits) | a; /* bits+1 wide rotation through CF */
         if (n)
             v = ((v << n) | (v >> (bits + 1 - n))) & ((2ull << bits) - 1);
@@ -64,6 +67,7 @@ static struct shift_out shift(const struct cpu *cpu, enum shift_kind k, unsigned
     }
     case SH_RCR: {
         n = count % (bits + 1);
+        cf = get_cf(cpu);
         uint64_t v = ((uint64_t)cf << bits) | a;
         if (n)
             v = ((v >> n) | (v << (bits + 1 - n))) & ((2ull << bits) - 1);

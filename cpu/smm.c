@@ -16,6 +16,7 @@
 #include "cpu/cpu.h"
 #include "cpu/exec.h"
 #include "cpu/handlers.h"
+#include "cpu/observe.h"
 #include "cpu/transfer.h"
 
 /* Offsets from SMBASE + 0x8000 (Table 34-1). */
@@ -123,6 +124,7 @@ void cpu_enter_smm(struct cpu *cpu)
     cpu->eip = 0x8000;
     cpu_update_mode(cpu);
     tlb_flush_all(&cpu->tlb);
+    obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
 }
 
 /* A saved state no processor could be in: RSM shuts the processor down (§34.5). */
@@ -173,6 +175,7 @@ void op_rsm(struct cpu *cpu, const struct insn *in)
         cpu->smbase = get(cpu, SMM_SMBASE, 4);
     smiact(cpu, false);
     tlb_flush_all(&cpu->tlb);
+    obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
     if ((cr0 & CR0_PG) && (cr4 & CR4_PAE))
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->halted = halt;

@@ -6,6 +6,7 @@
 
 #include "core/savestate.h"
 #include "cpu/cpu.h"
+#include "cpu/translate.h"
 #include "cpu/exec.h"
 
 static const struct savestate_field lazy_flags_fields[] = {
@@ -105,4 +106,5 @@ void cpu_state_loaded(struct cpu *cpu)
     cpu->stop_reason = cpu->shutdown ? "shutdown (restored from a saved state)" : NULL;
     debug_update(cpu); /* a debugger's watchpoints stay */
     tlb_flush_all(&cpu->tlb);
+    tb_flush(cpu); /* memory was loaded behind the translator's back */
 }

@@ -1,4 +1,5 @@
 #include "devices/ata.h"
+#include "devices/atapi.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,18 @@
 static struct disk *sel_disk(const struct ata_channel *ch)
 {
     return ch->disk[(ch->s.device & ATA_DEV_DEV1) ? 1 : 0];
+}
+
+/* The selected device is there (a disk, or a CD-ROM drive with or without a disc). */
+static bool sel_present(const struct ata_channel *ch)
+{
+    unsigned d = (ch->s.device & ATA_DEV_DEV1) ? 1 : 0;
+    return ch->disk[d] || ch->cdrom[d];
+}
+
+static bool sel_cdrom(const struct ata_channel *ch)
+{
+    return ch->cdrom[(ch->s.device & ATA_DEV_DEV1) ? 1 : 0];
 }
 
 static struct ata_drive_state *sel_drive(struct ata_channel *ch)
@@ -32,12 +45,12 @@ static uint32_t default_cylinders(uint64_t sectors)
 
 bool ata_present(const struct ata_channel *ch)
 {
-    return ch->disk[0] || ch->disk[1];
+    return ch->disk[0] || ch->disk[1] || ch->cdrom[0] || ch->cdrom[1];
 }
 
 int ata_intrq(const struct ata_channel *ch)
 {
-    return ch->s.intrq && !(ch->s.control & ATA_CTL_NIEN) && sel_disk(ch);
+    return ch->s.intrq && !(ch->s.control & ATA_CTL_NIEN) && sel_present(ch);
 }
 
 static void drive_line(struct ata_channel *ch)
@@ -46,21 +59,42 @@ static void drive_line(struct ata_channel *ch)
         ch->intrq_changed(ch->opaque, ch->index, ata_intrq(ch));
 }
 
-static void set_intrq(struct ata_channel *ch, uint8_t v)
+void ata_set_intrq_(struct ata_channel *ch, uint8_t v)
 {
     ch->s.intrq = v;
     drive_line(ch);
 }
 
-/* The signature a device leaves after a reset or diagnostics: an ATA device. */
+static void set_intrq(struct ata_channel *ch, uint8_t v)
+{
+    ata_set_intrq_(ch, v);
+}
+
+/* The selected device's signature in the task file: an ATA device's, or a packet
+ * device's (ATA/ATAPI-6 §9.12), whose Status is 0 until it takes a command. Each device
+ * keeps its own registers; the one task file here shows the selected device's while no
+ * command or register write has come since the reset (sig). */
+static void show_signature(struct ata_channel *ch)
+{
+    struct ata_channel_state *s = &ch->s;
+    if (sel_cdrom(ch)) {
+        atapi_signature(ch);
+        s->status = 0;
+    } else {
+        s->count[0] = s->lba_low[0] = 1;
+        s->lba_mid[0] = s->lba_high[0] = 0;
+        s->status = ATA_ST_DRDY | ATA_ST_DSC;
+    }
+}
+
+/* The signature devices leave after a reset or diagnostics, device 0 selected. */
 static void signature(struct ata_channel *ch)
 {
     struct ata_channel_state *s = &ch->s;
-    s->count[0] = s->lba_low[0] = 1;
-    s->lba_mid[0] = s->lba_high[0] = 0;
     s->device = 0;
     s->error = 0x01; /* device 0 passed, device 1 passed or absent */
-    s->status = ATA_ST_DRDY | ATA_ST_DSC;
+    s->sig = 1;
+    show_signature(ch);
 }
 
 static void drive_defaults(struct ata_drive_state *d)
@@ -79,8 +113,29 @@ void ata_reset(struct ata_channel *ch)
     drive_defaults(&s->drive[0]);
     drive_defaults(&s->drive[1]);
     s->block = 1;
+    for (unsigned d = 0; d < 2; d++)
+        s->drive[d].medium = ch->cdrom[d] && ch->disk[d];
     signature(ch);
     drive_line(ch);
+}
+
+void ata_set_cdrom(struct ata_channel *ch, unsigned drive, struct disk *medium)
+{
+    ch->cdrom[drive & 1] = true;
+    ch->disk[drive & 1] = medium;
+    ata_reset(ch);
+}
+
+void ata_change_medium(struct ata_channel *ch, unsigned drive, struct disk *medium)
+{
+    struct ata_drive_state *d = &ch->s.drive[drive & 1];
+    if (!ch->cdrom[drive & 1])
+        return;
+    ch->disk[drive & 1] = medium;
+    d->medium = medium != NULL;
+    d->locked = 0;
+    d->unit_attention = medium != NULL;
+    d->event = medium ? 2 : 3; /* NewMedia, MediaRemoval (MMC GESN media class) */
 }
 
 void ata_init(struct ata_channel *ch, unsigned index, struct disk *d0, struct disk *d1)
@@ -100,11 +155,21 @@ void ata_state_loaded(struct ata_channel *ch)
     if (s->pos > s->len)
         s->pos = s->len;
     s->pos &= (uint16_t)~1u;
-    /* A state saved with a disk this machine does not have: the command is gone. */
-    if (!sel_disk(ch) && s->cmd) {
+    for (unsigned d = 0; d < 2; d++)
+        if (!ch->cdrom[d] || !ch->disk[d])
+            s->drive[d].medium = 0;
+    /* A state saved with a disk this machine does not have, or a packet command on a
+     * device that is not a CD-ROM here: the command is gone. */
+    bool packet_cmd = s->cmd == 0xA0 || s->cmd == 0xA1;
+    if (s->cmd && (!sel_present(ch) || packet_cmd != sel_cdrom(ch) ||
+                   (s->cmd == 0xA1 && s->dma))) {
         s->cmd = s->dma = 0;
         s->pos = s->len = 0;
         s->status = 0;
+    }
+    if (s->cmd == 0xA1) { /* IDENTIFY PACKET DEVICE: one block from the buffer */
+        s->left = s->blk_left = 1;
+        s->writing = 0;
     }
     drive_line(ch);
 }
@@ -112,7 +177,7 @@ void ata_state_loaded(struct ata_channel *ch)
 /* ---- IDENTIFY DEVICE ---- */
 
 /* ATA strings: two characters a word, the first in the high byte, padded with spaces. */
-static void id_string(uint16_t *w, unsigned words, const char *str)
+void ata_id_string_(uint16_t *w, unsigned words, const char *str)
 {
     size_t n = strlen(str);
     for (unsigned i = 0; i < words * 2; i++) {
@@ -135,9 +200,9 @@ void ata_identify(const struct ata_channel *ch, unsigned drive, uint16_t id[256]
     id[6] = DEF_SPT;
     char serial[21];
     snprintf(serial, sizeof serial, "ORRERY-ATA%u", ch->index * 2 + (drive & 1));
-    id_string(&id[10], 10, serial);
-    id_string(&id[23], 4, "0.1");
-    id_string(&id[27], 20, "ORRERY HARDDISK");
+    ata_id_string_(&id[10], 10, serial);
+    ata_id_string_(&id[23], 4, "0.1");
+    ata_id_string_(&id[27], 20, "ORRERY HARDDISK");
     id[47] = 0x8000 | ATA_MULTIPLE_MAX;    /* READ/WRITE MULTIPLE: up to 16 sectors */
     id[49] = 0x0300;                      /* LBA, DMA */
     id[51] = 0x0200;                      /* PIO timing mode 2 (obsolete field) */
@@ -250,7 +315,8 @@ static bool address(struct ata_channel *ch, bool ext, uint64_t *lba, uint32_t *c
 static bool load_sector(struct ata_channel *ch)
 {
     struct ata_channel_state *s = &ch->s;
-    if (disk_read(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, DISK_SECTOR)) {
+    if (!sel_disk(ch) || sel_cdrom(ch) ||
+        disk_read(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, DISK_SECTOR)) {
         fail(ch, ATA_ER_UNC);
         return false;
     }
@@ -263,7 +329,8 @@ static bool load_sector(struct ata_channel *ch)
 static bool store_sector(struct ata_channel *ch)
 {
     struct ata_channel_state *s = &ch->s;
-    if (disk_write(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, DISK_SECTOR)) {
+    if (!sel_disk(ch) || sel_cdrom(ch) ||
+        disk_write(sel_disk(ch), s->lba * DISK_SECTOR, s->buf, DISK_SECTOR)) {
         fail(ch, ATA_ER_ABRT);
         return false;
     }
@@ -346,7 +413,7 @@ static void sector_done(struct ata_channel *ch)
 /* The host may move data: a PIO sector is open on a device that is there. */
 static bool pio_active(const struct ata_channel *ch)
 {
-    return sel_disk(ch) && (ch->s.status & ATA_ST_DRQ) && !ch->s.dma &&
+    return sel_present(ch) && (ch->s.status & ATA_ST_DRQ) && !ch->s.dma &&
            ch->s.pos + 2u <= ch->s.len;
 }
 
@@ -354,6 +421,8 @@ static uint32_t data_read(struct ata_channel *ch, unsigned size)
 {
     struct ata_channel_state *s = &ch->s;
     uint32_t v = 0;
+    if (s->cmd == 0xA0 && sel_cdrom(ch))
+        return atapi_data_read(ch, size);
     for (unsigned i = 0; i < size; i += 2) {
         if (!pio_active(ch) || s->writing)
             return size == 4 ? 0xFFFFFFFFu : 0xFFFF;
@@ -368,6 +437,10 @@ static uint32_t data_read(struct ata_channel *ch, unsigned size)
 static void data_write(struct ata_channel *ch, unsigned size, uint32_t v)
 {
     struct ata_channel_state *s = &ch->s;
+    if (s->cmd == 0xA0 && sel_cdrom(ch)) {
+        atapi_data_write(ch, size, v);
+        return;
+    }
     for (unsigned i = 0; i < size; i += 2) {
         if (!pio_active(ch) || !s->writing)
             return;
@@ -381,13 +454,17 @@ static void data_write(struct ata_channel *ch, unsigned size, uint32_t v)
 
 int ata_dma_pending(const struct ata_channel *ch)
 {
-    return ch->s.cmd && ch->s.dma && sel_disk(ch) ? (ch->s.writing ? 2 : 1) : 0;
+    if (ch->s.cmd == 0xA0 && ch->s.writing)
+        return 0; /* a packet command's DMA waits for its packet, which comes by PIO */
+    return ch->s.cmd && ch->s.dma && sel_present(ch) ? (ch->s.writing ? 2 : 1) : 0;
 }
 
 size_t ata_dma_rw(struct ata_channel *ch, uint8_t *buf, size_t n)
 {
     struct ata_channel_state *s = &ch->s;
     size_t done = 0;
+    if (s->cmd == 0xA0)
+        return sel_cdrom(ch) ? atapi_dma_rw(ch, buf, n) : 0;
     while (done < n && ata_dma_pending(ch)) {
         if (s->pos == s->len) {         /* a sector to start */
             if (!s->writing && !load_sector(ch))
@@ -452,8 +529,20 @@ static void command(struct ata_channel *ch, uint8_t cmd)
     struct ata_channel_state *s = &ch->s;
     struct ata_drive_state *d = sel_drive(ch);
     struct disk *disk = sel_disk(ch);
-    if (!disk)
+    if (!sel_present(ch))
         return; /* device 1 absent: device 0 does not execute its commands */
+    s->sig = 0;
+    if (cmd == 0x90) { /* EXECUTE DEVICE DIAGNOSTIC, for both kinds */
+        s->cmd = s->dma = 0;
+        s->pos = s->len = 0;
+        signature(ch);
+        set_intrq(ch, 1);
+        return;
+    }
+    if (sel_cdrom(ch)) {
+        atapi_command(ch, cmd);
+        return;
+    }
     s->cmd = 0;
     s->dma = 0;
     s->pos = s->len = 0;
@@ -586,12 +675,12 @@ uint32_t ata_read(struct ata_channel *ch, unsigned reg, unsigned size)
     case ATA_LBA_HIGH: return s->lba_high[hob];
     case ATA_DEVICE: return s->device;
     case ATA_STATUS:
-        if (!sel_disk(ch))
+        if (!sel_present(ch))
             return 0;
         set_intrq(ch, 0);
         return s->status;
     case ATA_CTRL:
-        return sel_disk(ch) ? s->status : 0;
+        return sel_present(ch) ? s->status : 0;
     }
     return 0xFF;
 }
@@ -619,6 +708,8 @@ void ata_write(struct ata_channel *ch, unsigned reg, unsigned size, uint32_t val
         return;
     }
     s->control &= (uint8_t)~ATA_CTL_HOB; /* a command block write clears HOB */
+    if (reg != ATA_DEVICE && reg != ATA_COMMAND)
+        s->sig = 0;
     switch (reg) {
     case ATA_FEATURE: shift(s->feature, v); break;
     case ATA_COUNT: shift(s->count, v); break;
@@ -627,6 +718,8 @@ void ata_write(struct ata_channel *ch, unsigned reg, unsigned size, uint32_t val
     case ATA_LBA_HIGH: shift(s->lba_high, v); break;
     case ATA_DEVICE:
         s->device = v;
+        if (s->sig && sel_present(ch))
+            show_signature(ch);
         drive_line(ch); /* the other device's INTRQ is not on the cable */
         break;
     case ATA_COMMAND: command(ch, v); break;
@@ -642,8 +735,16 @@ static const struct savestate_field drive_fields[] = {
     SS_FIELD(struct ata_drive_state, wcache),
     SS_FIELD(struct ata_drive_state, xfer_mode),
     SS_FIELD(struct ata_drive_state, lookahead),
+    SS_FIELD(struct ata_drive_state, sense_key),
+    SS_FIELD(struct ata_drive_state, asc),
+    SS_FIELD(struct ata_drive_state, ascq),
+    SS_FIELD_RANGE(struct ata_drive_state, medium, 0, 1),
+    SS_FIELD_RANGE(struct ata_drive_state, locked, 0, 1),
+    SS_FIELD_RANGE(struct ata_drive_state, unit_attention, 0, 1),
+    SS_FIELD_RANGE(struct ata_drive_state, event, 0, 3),
+    SS_FIELD(struct ata_drive_state, pad),
 };
-static SAVESTATE_DESC(drive_desc, "ata-drive", 1, drive_fields);
+static SAVESTATE_DESC(drive_desc, "ata-drive", 2, drive_fields);
 
 static const struct savestate_field ata_fields[] = {
     SS_STRUCTS(struct ata_channel_state, drive, drive_desc),
@@ -660,13 +761,18 @@ static const struct savestate_field ata_fields[] = {
     SS_FIELD(struct ata_channel_state, cmd),
     SS_FIELD_RANGE(struct ata_channel_state, dma, 0, 1),
     SS_FIELD_RANGE(struct ata_channel_state, writing, 0, 1),
+    SS_FIELD_RANGE(struct ata_channel_state, sig, 0, 1),
+    SS_FIELD(struct ata_channel_state, pad),
     SS_FIELD_RANGE(struct ata_channel_state, left, 0, 65536),
     SS_FIELD_RANGE(struct ata_channel_state, block, 1, ATA_MULTIPLE_MAX),
     SS_FIELD_RANGE(struct ata_channel_state, blk_left, 0, ATA_MULTIPLE_MAX),
     SS_FIELD(struct ata_channel_state, lba),
-    SS_FIELD_RANGE(struct ata_channel_state, pos, 0, DISK_SECTOR),
-    SS_FIELD_RANGE(struct ata_channel_state, len, 0, DISK_SECTOR),
-    SS_ARRAY(struct ata_channel_state, pad),
+    SS_FIELD_RANGE(struct ata_channel_state, pos, 0, ATAPI_SECTOR),
+    SS_FIELD_RANGE(struct ata_channel_state, len, 0, ATAPI_SECTOR),
+    SS_ARRAY(struct ata_channel_state, packet),
+    SS_FIELD(struct ata_channel_state, limit),
+    SS_FIELD(struct ata_channel_state, drq_left),
+    SS_ARRAY(struct ata_channel_state, pad2),
     SS_ARRAY(struct ata_channel_state, buf),
 };
-SAVESTATE_DESC(ata_savestate, "ata", 1, ata_fields);
+SAVESTATE_DESC(ata_savestate, "ata", 2, ata_fields);

@@ -12,6 +12,10 @@
  * flushes the image file; RECALIBRATE, SEEK, EXECUTE DEVICE DIAGNOSTIC, the power
  * commands. Anything else, IDENTIFY PACKET DEVICE included, ends with ABRT.
  *
+ * A device may instead be an ATAPI CD-ROM (ata_set_cdrom): it answers with the packet
+ * signature and takes the PACKET command set of devices/atapi.c, sharing this file's task
+ * file, data port, INTRQ and bus-master paths.
+ *
  * Commands complete at once: BSY is seen only while SRST is held. INTRQ follows the
  * standard: at each DRQ block of a PIO read, after each block of a PIO write but the first,
  * at the end of a non-data or DMA command, or of an error; reading Status (not Alternate
@@ -48,7 +52,16 @@ struct ata_drive_state {
     uint8_t xfer_mode;     /* SET FEATURES 03h: 0 PIO default, 08h+n PIO n, 20h+n MWDMA n,
                               40h+n UDMA n */
     uint8_t lookahead;     /* read look-ahead enabled (AAh/55h) */
+    /* ATAPI CD-ROM (devices/atapi.c); zeros on a hard disk. */
+    uint8_t sense_key, asc, ascq; /* the sense data REQUEST SENSE returns */
+    uint8_t medium;        /* a disc is in the drive (0 after eject or when none is given) */
+    uint8_t locked;        /* PREVENT ALLOW MEDIUM REMOVAL: eject refused */
+    uint8_t unit_attention;/* the medium changed: the next command gets UNIT ATTENTION */
+    uint8_t event;         /* GET EVENT STATUS NOTIFICATION's media event not reported yet */
+    uint8_t pad;
 };
+
+#define ATAPI_SECTOR 2048u
 
 struct ata_channel_state {
     struct ata_drive_state drive[2];
@@ -59,19 +72,27 @@ struct ata_channel_state {
     uint8_t cmd;           /* the data command in progress, 0 when none */
     uint8_t dma;           /* cmd moves its data through the bus master */
     uint8_t writing;       /* cmd moves data host to disk */
-    uint8_t pad[2];
+    uint8_t sig;           /* since a reset or diagnostics, no command or register write yet:
+                              selecting a device shows its own signature */
+    uint8_t pad;
     uint32_t left;         /* sectors of cmd not done yet, the buffered one included */
     uint16_t block;        /* sectors per DRQ block of cmd (PIO; INTRQ at each block) */
     uint16_t blk_left;     /* sectors of the current block not done yet */
-    uint16_t pos, len;     /* bytes moved of the buffered sector, and 512 (0: none) */
-    uint64_t lba;          /* the buffered sector's address */
-    uint8_t buf[DISK_SECTOR];
+    uint16_t pos, len;     /* bytes moved of the buffer, and how many it holds (0: none) */
+    uint64_t lba;          /* the buffered sector's address (ATAPI: the next to load) */
+    /* The PACKET command (devices/atapi.c). */
+    uint8_t packet[12];    /* its command descriptor block (writing: being received) */
+    uint16_t limit;        /* the byte count limit of a PIO DRQ block */
+    uint16_t drq_left;     /* bytes of the current DRQ block still to move */
+    uint8_t pad2[8];       /* its data: the buffer's rest, then `left` sectors from `lba` */
+    uint8_t buf[ATAPI_SECTOR]; /* an ATA sector uses the first 512 bytes */
 };
 
 struct ata_channel {
     struct ata_channel_state s;
     /* Wiring: the disks (NULL: no device), the controller's hooks. */
     struct disk *disk[2];
+    bool cdrom[2];         /* an ATAPI CD-ROM drive; its disk (2048-byte sectors) may be NULL */
     unsigned index;        /* 0 primary, 1 secondary: names the drives (serial number) */
     void (*intrq_changed)(void *opaque, unsigned index, int level); /* after nIEN */
     void (*dma_ready)(void *opaque, unsigned index);  /* a DMA command waits */
@@ -81,6 +102,11 @@ struct ata_channel {
 void ata_init(struct ata_channel *ch, unsigned index, struct disk *d0, struct disk *d1);
 void ata_reset(struct ata_channel *ch);          /* hardware reset (power on, RESET-) */
 void ata_state_loaded(struct ata_channel *ch);   /* drives INTRQ again */
+/* Makes drive (0 or 1) an ATAPI CD-ROM with medium in it (NULL: empty); before reset. */
+void ata_set_cdrom(struct ata_channel *ch, unsigned drive, struct disk *medium);
+/* A disc inserted into (NULL: taken out of) a CD-ROM drive while the machine runs: UNIT
+ * ATTENTION (medium may have changed) and a media event follow. */
+void ata_change_medium(struct ata_channel *ch, unsigned drive, struct disk *medium);
 bool ata_present(const struct ata_channel *ch);  /* any device on the cable */
 int ata_intrq(const struct ata_channel *ch);     /* the line, nIEN applied */
 

@@ -156,6 +156,15 @@ static void apm_write(void *opaque, uint16_t port, unsigned size, uint32_t value
         return;
     }
     pm->s.io[0x3F] = (uint8_t)value; /* kept where no PM register is */
+    /* ACPI mode: on a real board the SMM firmware answers the FADT's ACPI_ENABLE and
+     * ACPI_DISABLE commands by switching SCI_EN. SeaBIOS's SMI handler does not (it only
+     * relocates SMBASE and runs its 32-bit calls), so the platform does it here, before
+     * the SMI, as the firmware this machine runs expects. */
+    if (value == PIIX4_PM_ACPI_ENABLE)
+        pm->s.cnt |= PM_CNT_SCI_EN;
+    else if (value == PIIX4_PM_ACPI_DISABLE)
+        pm->s.cnt &= (uint16_t)~PM_CNT_SCI_EN;
+    update_sci(pm);
     if (pci_get(&pm->s.cfg, PIIX4_PM_DEVACTB, 4) & (1u << 25)) /* APMC_EN */
         irq_pulse(&pm->smi);
 }

@@ -3,7 +3,9 @@
  * gives ACPI its fixed hardware, and the APM control and status ports of the south bridge.
  *
  * Configuration: PMBA (0x40, a 64-byte I/O base) decoded while PMREGMISC bit 0 (0x80) is
- * set; DEVACTB (0x58) bit 25, APMC_EN, makes a write to APMC (port 0xB2) raise SMI#; the
+ * set; DEVACTB (0x58) bit 25, APMC_EN, makes a write to APMC (port 0xB2) raise SMI#, and
+ * the FADT's ACPI_ENABLE/ACPI_DISABLE commands written there switch SCI_EN, as a board's SMM
+ * firmware would (SeaBIOS's does not); the
  * device monitor and SMBus registers (0x44-0x7F, 0x90-0x91, 0xD2-0xD3) hold what is
  * written (no SMBus devices answer).
  *
@@ -29,6 +31,8 @@
 
 enum { PIIX4_PM_PMBA = 0x40, PIIX4_PM_DEVACTB = 0x58, PIIX4_PM_PMREGMISC = 0x80 };
 enum { PIIX4_PM_APMC = 0xB2, PIIX4_PM_APMS = 0xB3, PIIX4_PM_GPE0 = 0xAFE0 };
+/* The APMC commands SeaBIOS's FADT gives for switching ACPI mode. */
+enum { PIIX4_PM_ACPI_ENABLE = 0xF1, PIIX4_PM_ACPI_DISABLE = 0xF0 };
 enum { PM_STS = 0x00, PM_EN = 0x02, PM_CNT = 0x04, PM_TMR = 0x08, PM_SIZE = 0x40 };
 enum { PM1_TMROF = 1u << 0, PM1_GBL = 1u << 5, PM1_PWRBTN = 1u << 8, PM1_RTC = 1u << 10,
        PM1_WAK = 1u << 15 };

@@ -16,6 +16,10 @@ int physmem_init(struct physmem *pm)
 
 void physmem_free(struct physmem *pm)
 {
+    if (pm->code_free)
+        pm->code_free(pm->code_opaque);
+    pm->code_write = NULL;
+    pm->code_free = NULL;
     for (unsigned i = 0; i < pm->nregions; i++)
         free(pm->region[i].host);
     free(pm->page_region);
@@ -213,14 +217,40 @@ static void mark_dirty(struct physmem *pm, uint32_t addr)
         pm->dirty[page >> 3] |= (uint8_t)(1u << (page & 7));
 }
 
+/* A write of size bytes at addr (host: where they live) is about to change RAM. */
+static inline void code_written(struct physmem *pm, uint32_t addr, const uint8_t *host,
+                                unsigned size)
+{
+    if (pm->code_write && (physmem_code_test(pm, addr >> PHYS_PAGE_SHIFT) ||
+                           physmem_code_test(pm, (addr + size - 1) >> PHYS_PAGE_SHIFT)))
+        pm->code_write(pm->code_opaque, addr, host, size);
+}
+
 uint8_t *physmem_host_ptr(struct physmem *pm, uint32_t addr, bool write)
 {
     struct region *r = region_for(pm, addr, write);
     if (!r || r->kind == REGION_MMIO || (write && r->kind == REGION_ROM))
         return NULL;
-    if (write)
+    uint8_t *host = r->host + (addr - r->base);
+    if (write) {
         mark_dirty(pm, addr);
-    return r->host + (addr - r->base);
+        /* The caller may write anywhere to the end of the page. */
+        code_written(pm, addr, host, PHYS_PAGE_SIZE - (addr & (PHYS_PAGE_SIZE - 1)));
+    }
+    return host;
+}
+
+void physmem_wrote(struct physmem *pm, uint32_t addr, uint32_t size)
+{
+    while (size) {
+        uint32_t in_page = PHYS_PAGE_SIZE - (addr & (PHYS_PAGE_SIZE - 1));
+        uint32_t n = size < in_page ? size : in_page;
+        struct region *r = region_for(pm, addr, true);
+        if (r && r->kind == REGION_RAM)
+            code_written(pm, addr, r->host + (addr - r->base), n);
+        addr += n;
+        size -= n;
+    }
 }
 
 static uint8_t read_byte(struct physmem *pm, uint32_t addr)
@@ -243,6 +273,7 @@ static void write_byte(struct physmem *pm, uint32_t addr, uint8_t v)
         return;
     }
     mark_dirty(pm, addr);
+    code_written(pm, addr, &r->host[addr - r->base], 1);
     r->host[addr - r->base] = v;
 }
 
@@ -274,6 +305,7 @@ void physmem_write(struct physmem *pm, uint32_t addr, unsigned size, uint32_t va
         uint8_t *p = r->host + (addr - r->base);
         mark_dirty(pm, addr);
         mark_dirty(pm, addr + size - 1); /* the access may cross a page of the region */
+        code_written(pm, addr, p, size);
         store_le(p, size, value);
         return;
     }

@@ -52,6 +52,13 @@ struct physmem {
      * it with the value its TLB was filled under and flushes when they differ; devices
      * cannot call into cpu/ (DESIGN.md), so this is how they reach the TLB. */
     uint32_t gen;
+    /* Told of every write that reaches RAM in a page whose code bit is set, before the
+     * bytes change: the CPU's slow path, devices' DMA (physmem_write), and host pointers
+     * handed out for writing (physmem_host_ptr: the rest of the page). host is where the
+     * bytes live, so that two views of one address (shadow RAM) stay apart. */
+    void (*code_write)(void *opaque, uint32_t addr, const uint8_t *host, unsigned size);
+    void (*code_free)(void *opaque); /* called by physmem_free: the watcher lives as long */
+    void *code_opaque;
 };
 
 int physmem_init(struct physmem *pm);
@@ -97,6 +104,11 @@ static inline void physmem_set_a20(struct physmem *pm, bool on)
 /* Host pointer for RAM (writable) or ROM (read only) at addr, else NULL. The pointer is
  * valid to the end of the 4 KiB page. */
 uint8_t *physmem_host_ptr(struct physmem *pm, uint32_t addr, bool write);
+
+/* Tells physmem that [addr, addr + size) of RAM was changed through a host pointer it
+ * handed out earlier (physmem_add_ram's, a test rig's): code translated from those bytes
+ * is dropped. Call it before the CPU runs again. */
+void physmem_wrote(struct physmem *pm, uint32_t addr, uint32_t size);
 
 /* Byte-granular slow-path access; size 1, 2 or 4, may cross pages and regions. */
 uint32_t physmem_read(struct physmem *pm, uint32_t addr, unsigned size);

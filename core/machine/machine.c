@@ -14,8 +14,10 @@
 #include <zlib.h>
 
 #include "core/compiler.h"
+#include "core/machine/boot_order.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/trace.h"
 #include "roms/firmware.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
@@ -349,30 +351,60 @@ static uint64_t tsc_clock(void *opaque)
     return sched_now(&m->pc.sched);
 }
 
-/* ---- IDE disks (-hda..-hdd) ---- */
+/* ---- Boot order (-boot) ---- */
+
+static enum machine_status boot_config(struct machine *m, const struct machine_config *cfg,
+                                       char *err)
+{
+    const char *order = cfg->boot_order ? cfg->boot_order : BOOT_ORDER_DEFAULT;
+    if (!boot_order_valid(order) || (cfg->boot_once && !boot_order_valid(cfg->boot_once))) {
+        set_err(err, "-boot: order '%s' is not a boot order; give up to three of a (floppy), "
+                "c (hard disk), d (CD-ROM), each once", cfg->boot_once && boot_order_valid(order)
+                ? cfg->boot_once : order);
+        return MACHINE_ERR_CONFIG;
+    }
+    snprintf(m->boot_order, sizeof m->boot_order, "%s", order);
+    if (cfg->boot_once)
+        snprintf(m->boot_once, sizeof m->boot_once, "%s", cfg->boot_once);
+    m->boot_once_pending = cfg->boot_once != NULL;
+    return MACHINE_OK;
+}
+
+/* ---- IDE disks (-hda..-hdd, -cdrom) ---- */
 
 static enum machine_status open_disks(struct machine *m, const struct machine_config *cfg,
                                       char *err)
 {
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        if (!cfg->ide[i])
+        const struct machine_drive *dr = &cfg->ide[i];
+        if (!dr->path)
             continue;
+        bool cd = dr->media == MACHINE_MEDIA_CDROM;
         char what[600];
-        snprintf(what, sizeof what, "-hd%c %s", 'a' + i, cfg->ide[i]);
-        if (disk_open(&m->disk[i], cfg->ide[i], what, cfg->snapshot ? DISK_SNAPSHOT : 0, err,
-                      MACHINE_ERRMAX))
+        if (cd)
+            snprintf(what, sizeof what, "-cdrom %s", dr->path);
+        else
+            snprintf(what, sizeof what, "-hd%c %s", 'a' + i, dr->path);
+        unsigned flags = cd || dr->readonly ? DISK_READONLY : cfg->snapshot ? DISK_SNAPSHOT : 0;
+        if (disk_open(&m->disk[i], dr->path, what, flags, err, MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
     }
     return MACHINE_OK;
 }
 
-static int ide_init(struct machine *m)
+/* The disks, and the CD-ROM drives with their discs (or none). */
+static int ide_init(struct machine *m, const struct machine_config *cfg)
 {
     struct disk *disks[MACHINE_IDE_DISKS];
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
         disks[i] = m->disk[i].fd >= 0 ? &m->disk[i] : NULL;
-    return piix3_ide_init(&m->pc.ide, &m->pc.pci, &m->io, &m->mem, &m->pc.irq[14],
-                          &m->pc.irq[15], disks);
+    if (piix3_ide_init(&m->pc.ide, &m->pc.pci, &m->io, &m->mem, &m->pc.irq[14],
+                       &m->pc.irq[15], disks))
+        return -1;
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
+        if (cfg->ide[i].media == MACHINE_MEDIA_CDROM)
+            ata_set_cdrom(&m->pc.ide.ch[i / 2], i % 2, disks[i]);
+    return 0;
 }
 
 /* CMOS bytes of the AT's first two hard disks (IBM AT technical reference; the layout
@@ -386,7 +418,7 @@ static void cmos_disks(struct machine *m)
     struct rtc *r = &m->pc.rtc;
     uint8_t types = 0, trans = 0;
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        if (m->disk[i].fd < 0)
+        if (m->disk[i].fd < 0 || m->pc.ide.ch[i / 2].cdrom[i % 2])
             continue;
         uint16_t id[256];
         ata_identify(&m->pc.ide.ch[i / 2], i % 2, id);
@@ -435,13 +467,10 @@ static void cmos_setup(struct machine *m)
     rtc_cmos_set(r, 0x35, (uint8_t)(above16 >> 8));
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
-    /* Boot order where SeaBIOS looks for it on an emulated PC (its boot_init): a nibble per
-     * place, 1 floppy, 2 hard disk, 3 CD-ROM — first and second in 0x3D, third in 0x38's
-     * high nibble (0x38 bit 0 clear: check the floppy's boot signature). QEMU's default,
-     * hard disk, CD-ROM, floppy. */
-    rtc_cmos_set(r, 0x3D, 0x32);
-    rtc_cmos_set(r, 0x38, 0x10);
+    /* -boot order=/once= (core/machine/boot_order.h). */
+    boot_order_cmos(r, m->boot_once_pending ? m->boot_once : m->boot_order);
     cmos_disks(m);
+    machine_floppy_cmos(m);
     rtc_cmos_checksum(r);
 }
 
@@ -523,9 +552,16 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
     le_put(b, 1, 2);
     if (fwcfg_add(f, FWCFG_NB_CPUS, b, 2) || fwcfg_add(f, FWCFG_MAX_CPUS, b, 2))
         return -1;
-    le_put(b, 0, 2);
+    /* -boot menu=on: SeaBIOS's "Press ESC for boot menu" (its interactive_bootmenu), for
+     * etc/boot-menu-wait milliseconds when splash-time= gives it. */
+    le_put(b, cfg->boot_menu, 2);
     if (fwcfg_add(f, FWCFG_BOOT_MENU, b, 2))
         return -1;
+    if (cfg->boot_menu && cfg->boot_menu_wait) {
+        le_put(b, cfg->boot_menu_wait > 0xFFFF ? 0xFFFF : cfg->boot_menu_wait, 2);
+        if (fwcfg_add_file(f, "etc/boot-menu-wait", b, 2) < 0)
+            return -1;
+    }
     struct linux_e820 map[4];
     uint8_t e820[4 * 20];
     unsigned n = linux_boot_e820(m->ram_top, map, 4);
@@ -640,7 +676,7 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     else if (pci_bus_init(&pc->pci, &m->io) || i440fx_init(&pc->i440fx, &pc->pci, &m->mem) ||
              piix3_init(&pc->piix3, &pc->pci, &reset))
         what = "PCI host (0xCF8-0xCFF)";
-    else if (ide_init(m))
+    else if (ide_init(m, cfg))
         what = "PIIX3 IDE (0x1F0, 0x170)";
     else if (piix4_pm_init(&pc->pm, &pc->pci, &m->io, &pc->sched, &pc->irq[9], &smi, &poweroff))
         what = "PIIX4 power management (0xB2, 0xAFE0)";
@@ -648,6 +684,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "firmware configuration device (0x510)";
     else if (machine_vga_create(m, cfg))
         what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
+    else if (machine_floppy_create(m, cfg))
+        what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -685,6 +723,8 @@ static void reset_platform(struct machine *m)
     piix4_pm_reset(&pc->pm);
     fwcfg_reset(&pc->fwcfg);
     vga_reset(&pc->vga);
+    dma_reset(&pc->dma);
+    fdc_reset(&pc->fdc);
 }
 
 /* ---- Console attachment (-serial, -nographic) ---- */
@@ -818,6 +858,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     struct machine *m = calloc(1, sizeof(*m));
     for (unsigned i = 0; m && i < MACHINE_IDE_DISKS; i++)
         m->disk[i].fd = -1; /* before anything can fail: destroy closes what is open */
+    for (unsigned i = 0; m && i < MACHINE_FLOPPIES; i++)
+        m->floppy[i].fd = -1;
     if (!m || physmem_init(&m->mem) != 0 || iobus_init(&m->io) != 0) {
         set_err(err, "out of memory creating the machine");
         free(image);
@@ -830,16 +872,26 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     if (!cfg->ram_size && ram > below_rom)
         ram = below_rom;
     m->no_reboot = cfg->no_reboot;
+    st = boot_config(m, cfg, err);
+    if (st) {
+        free(image);
+        machine_destroy(m);
+        return st;
+    }
     m->ram_size = ram;
     m->bios_size = size;
     m->bios_crc = image ? (uint32_t)crc32(0, image, size) : 0;
     cpu_init(&m->cpu, model->model, &m->mem, &m->io);
+    cpu_set_engine(&m->cpu, cfg->engine == MACHINE_ENGINE_INTERP ? CPU_ENGINE_INTERP
+                                                                 : CPU_ENGINE_TRANSLATE);
     st = map_memory(m, ram, image, size, err);
     free(image);
     if (!st)
         st = open_outputs(m, cfg, err);
     if (!st)
         st = open_disks(m, cfg, err);
+    if (!st)
+        st = machine_floppy_open(m, cfg, err);
     if (!st && cfg->kernel_path)
         st = load_kernel(m, cfg, err);
     if (st) {
@@ -868,6 +920,11 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         m->io.observe = log_ioport;
         m->io.observe_opaque = m;
     }
+    st = machine_trace_open(m, cfg, err);
+    if (st) {
+        machine_destroy(m);
+        return st;
+    }
     *out = m;
     return MACHINE_OK;
 }
@@ -878,6 +935,7 @@ void machine_flush(struct machine *m)
         fflush(m->debugcon_out);
     if (m->log)
         fflush(m->log);
+    machine_trace_flush(m);
 }
 
 /* Flushes f; true with one line in err when that or an earlier write to it failed
@@ -900,22 +958,24 @@ static bool stream_failed(FILE *f, int known_errno, const char *name, char *err)
 
 bool machine_output_error(struct machine *m, char *err)
 {
-    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        if (m->disk[i].fd >= 0 && m->disk[i].error) {
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS + MACHINE_FLOPPIES; i++) {
+        struct disk *d = i < MACHINE_IDE_DISKS ? &m->disk[i]
+                                               : &m->floppy[i - MACHINE_IDE_DISKS];
+        if (d->fd >= 0 && d->error) {
             set_err(err, "%s: cannot write: %s; free some space on its file system (the "
-                    "guest was told the write failed)", m->disk[i].what,
-                    strerror(m->disk[i].error));
+                    "guest was told the write failed)", d->what, strerror(d->error));
             return true;
         }
     }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
-           stream_failed(m->log, 0, m->log_name, err);
+           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    machine_trace_close(m);
     machine_flush(m);
     if (m->own_debugcon_out)
         fclose(m->debugcon_out);
@@ -923,6 +983,8 @@ void machine_destroy(struct machine *m)
         fclose(m->log);
     for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++)
         disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
+    for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
+        disk_close(&m->floppy[i]);
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
     vga_free(&m->pc.vga);
@@ -938,6 +1000,11 @@ void machine_reset(struct machine *m)
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
+    if (m->boot_once_pending) { /* -boot once=: later boots follow order= */
+        m->boot_once_pending = false;
+        boot_order_cmos(&m->pc.rtc, m->boot_order);
+        rtc_cmos_checksum(&m->pc.rtc);
+    }
     if (m->has_kernel) {
         piix3_ide_enable(&m->pc.ide);
         boot_kernel(m);
@@ -1053,6 +1120,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         if (unlikely(status == CPU_SHUTDOWN)) {
             set_stop(m, "%s", why);
+            machine_trace_stopped(m, m->stop_msg);
             return stop_for_reset(m);
         }
         if (unlikely(m->pc.reset_requested)) {

@@ -41,7 +41,29 @@ enum machine_debugcon {
 };
 
 /* What -d turns on (bit set). */
-enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
+enum {
+    MACHINE_LOG_IOPORT = 1u << 0,
+    MACHINE_LOG_POSTCODE = 1u << 1,
+    MACHINE_LOG_IN_ASM = 1u << 2,       /* each instruction address the first time it runs */
+    MACHINE_LOG_EXEC = 1u << 3,         /* each instruction executed */
+    MACHINE_LOG_CPU = 1u << 4,          /* the registers after each instruction */
+    MACHINE_LOG_INT = 1u << 5,          /* interrupts and exceptions */
+    MACHINE_LOG_MMU = 1u << 6,          /* page faults, CR3 loads, TLB flushes */
+    MACHINE_LOG_UNIMP = 1u << 7,        /* what the guest reached that orrery lacks */
+    MACHINE_LOG_GUEST_ERRORS = 1u << 8, /* unclaimed I/O ports, triple faults */
+};
+
+/* -dfilter: the log items of instructions and interrupts are limited to these linear
+ * address ranges (lo..hi, both included) when there are any. */
+#define MACHINE_LOG_RANGES_MAX 32
+struct machine_range {
+    uint32_t lo, hi;
+};
+/* Parses QEMU's -dfilter syntax: comma-separated START+LENGTH, START-LENGTH (the LENGTH
+ * bytes below START) or START..END (END included), numbers in C syntax (0x hex). False,
+ * with one line in err (MACHINE_ERRMAX bytes), for anything else. */
+bool machine_parse_ranges(const char *s, struct machine_range *out, unsigned max,
+                          unsigned *n, char *err);
 
 /* -icount shift=N: deterministic time, 2^N ns per instruction. */
 #define MACHINE_ICOUNT_SHIFT_MAX 10
@@ -52,6 +74,21 @@ enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
 
 /* IDE disks: two channels of two. */
 #define MACHINE_IDE_DISKS 4
+/* Floppy drives A: and B: on the 82077AA. */
+#define MACHINE_FLOPPIES 2
+
+/* How the CPU runs guest code (-engine): decoded blocks kept and run again (the default),
+ * or the interpreter, which decodes every instruction each time (the reference). The
+ * results are the same, instruction for instruction. */
+enum machine_engine { MACHINE_ENGINE_TRANSLATE, MACHINE_ENGINE_INTERP };
+
+/* A drive on the IDE (-hda..-hdd, -cdrom, -drive). */
+enum machine_media { MACHINE_MEDIA_DISK = 0, MACHINE_MEDIA_CDROM = 1 };
+struct machine_drive {
+    const char *path;         /* the image; NULL: no drive, or an empty CD-ROM drive */
+    enum machine_media media; /* a hard disk, or an ATAPI CD-ROM (2048-byte sectors) */
+    bool readonly;            /* opened read-only; the guest's writes fail (CD-ROMs always) */
+};
 
 struct machine_config {
     uint64_t ram_size;        /* bytes, a multiple of 4 KiB; 0 means MACHINE_RAM_DEFAULT */
@@ -75,6 +112,9 @@ struct machine_config {
                                  -global isa-debugcon.iobase=0x402) */
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
+    struct machine_range log_ranges[MACHINE_LOG_RANGES_MAX]; /* -dfilter */
+    unsigned nlog_ranges;
+    const char *trace_path;   /* -trace-file: the binary trace (tools/TRACE-FORMAT.md) */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
     bool nographic;           /* no display at all (-nographic): the firmware is told so
                                  (fw_cfg) and SeaBIOS puts its screen on COM1 */
@@ -84,11 +124,22 @@ struct machine_config {
     unsigned icount_shift;    /* with icount: 2^shift ns per instruction, 0..10 */
     bool rtc_base_set;        /* the RTC starts at rtc_base instead of the host's clock */
     int64_t rtc_base;         /* seconds since 1970-01-01T00:00:00 (see machine_parse_rtc_base) */
-    const char *ide[MACHINE_IDE_DISKS]; /* raw disk images on the PIIX3 IDE: primary master
-                                 and slave, secondary master and slave (-hda..-hdd,
-                                 -drive if=ide,index=N); NULL: no disk */
+    struct machine_drive ide[MACHINE_IDE_DISKS]; /* the PIIX3 IDE's drives: primary master
+                                 and slave, secondary master and slave (-hda..-hdd, -cdrom,
+                                 -drive if=ide,index=N) */
+    const char *boot_order;   /* -boot order=: devices to boot in turn, a floppy, c hard
+                                 disk, d CD-ROM (up to three); NULL: "cda" */
+    const char *boot_once;    /* -boot once=: the order of the first boot only; NULL: none */
+    bool boot_menu;           /* -boot menu=on: SeaBIOS offers its boot menu (F12/ESC) */
+    unsigned boot_menu_wait;  /* -boot splash-time=MS: how long it waits (at most 65535);
+                                 0: SeaBIOS's default */
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
+    enum machine_engine engine; /* -engine translate|interp */
+    const char *floppy[MACHINE_FLOPPIES]; /* raw floppy images in drives A: and B: (-fda,
+                                 -fdb, -drive if=floppy,index=N), of a floppy format's size
+                                 (160K to 2.88M); NULL: no drive */
+    bool floppy_readonly[MACHINE_FLOPPIES]; /* readonly=on: write-protected, never written */
 };
 
 enum machine_status {

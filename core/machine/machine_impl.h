@@ -14,6 +14,8 @@
 #include "core/sched.h"
 #include "cpu/cpu.h"
 #include "devices/debugcon.h"
+#include "devices/dma8237.h"
+#include "devices/fdc82077.h"
 #include "devices/ferr.h"
 #include "devices/fwcfg.h"
 #include "devices/i440fx.h"
@@ -55,6 +57,8 @@ struct platform {
     struct piix4_pm pm;      /* 00:01.3: ACPI, SCI on IRQ 9, APM ports 0xB2/0xB3 */
     struct fwcfg fwcfg;
     struct vga vga;
+    struct dma dma;          /* the 8237 pair (0x00, 0xC0, pages 0x81-0x8F) */
+    struct fdc fdc;          /* 0x3F0, IRQ 6, DMA 2 */
     struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
     uint8_t reset_requested; /* a device asked for a CPU reset */
@@ -76,6 +80,10 @@ struct machine {
     uint32_t bios_size, bios_crc;
     uint32_t kernel_size, kernel_crc;
     uint32_t ram_top;         /* end of the RAM above 1 MiB */
+    /* -boot: the order (CMOS, core/machine/boot_order.h), and once=, used until the
+     * first reset. */
+    char boot_order[4], boot_once[4];
+    bool boot_once_pending;
 
     /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
      * host typed from it. */
@@ -88,12 +96,14 @@ struct machine {
     /* Host side: rebuilt, never saved. The IDE disks' image files (fd -1: none), in
      * -hda..-hdd order; their contents are not in a saved state. */
     struct disk disk[MACHINE_IDE_DISKS];
+    struct disk floppy[MACHINE_FLOPPIES]; /* -fda, -fdb (fd -1: none) */
     FILE *debugcon_out;
     bool own_debugcon_out;
     FILE *log;
     bool own_log;
     char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
+    struct machine_tracer *tracer; /* -d in_asm,exec,...; -trace-file (trace.h); NULL: none */
 };
 
 /* core/machine/machine_state.c: the description of a section a state holds, by its name and
@@ -104,5 +114,12 @@ const struct savestate_desc *machine_state_desc(const char *name, uint32_t versi
 
 /* core/machine/screen.c: the VGA and its BIOS (create_platform). Returns 0 or -1. */
 int machine_vga_create(struct machine *m, const struct machine_config *cfg);
+
+/* core/machine/floppy.c: the floppy images (machine_create), the DMA pair and the
+ * floppy controller (create_platform; 0 or -1), their CMOS bytes (cmos_setup). */
+enum machine_status machine_floppy_open(struct machine *m, const struct machine_config *cfg,
+                                        char *err);
+int machine_floppy_create(struct machine *m, const struct machine_config *cfg);
+void machine_floppy_cmos(struct machine *m);
 
 #endif

@@ -85,6 +85,8 @@ static const struct part {
     { &ata_savestate, offsetof(struct machine, pc.ide.ch[1].s) },
     { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
     { &vga_savestate, offsetof(struct machine, pc.vga.s) },
+    { &dma_savestate, offsetof(struct machine, pc.dma.s) },
+    { &fdc_savestate, offsetof(struct machine, pc.fdc.s) },
     { &debugcon_desc, offsetof(struct machine, debugcon) },
 };
 #define NPARTS (sizeof parts / sizeof parts[0])
@@ -248,6 +250,7 @@ static void state_loaded(struct machine *m)
     ferr_state_loaded(&pc->ferr);
     piix3_ide_state_loaded(&pc->ide); /* its bus-master ports, IRQ 14/15 */
     piix4_pm_state_loaded(&pc->pm);   /* its ports, the timer, SCI */
+    fdc_state_loaded(&pc->fdc);       /* IRQ 6, its DREQ */
     pic_state_loaded(&pc->pic);
     i440fx_set_smiact(&pc->i440fx, cpu_in_smm(&m->cpu));
     i440fx_state_loaded(&pc->i440fx); /* memory follows PAM, SMRAM and SMIACT# */

@@ -15,7 +15,9 @@
 #include <time.h>
 
 #include "core/machine/machine.h"
+#include "frontends/cli/boot.h"
 #include "frontends/cli/drives.h"
+#include "frontends/cli/log_items.h"
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 #include "frontends/sdl/display.h"
@@ -95,13 +97,25 @@ static void usage(void)
            "  -append CMDLINE     its command line\n"
            "  -hda FILE           a raw disk image as IDE primary master (-hdb primary\n"
            "                      slave, -hdc/-hdd secondary); written in place\n"
-           "  -drive file=FILE,format=raw,if=ide,index=N\n"
-           "                      the same, at IDE place N (0-3)\n"
+           "  -cdrom FILE         an ISO image in an ATAPI CD-ROM drive at the secondary\n"
+           "                      master (read-only; SeaBIOS boots El Torito discs)\n"
+           "  -drive file=FILE,format=raw,if=ide,index=N,media=disk|cdrom,readonly=on\n"
+           "                      a disk or CD-ROM at IDE place N (0-3); media=cdrom\n"
+           "                      without file= is an empty drive\n"
+           "  -boot order=DRIVES,once=DRIVES,menu=on,splash-time=MS\n"
+           "                      boot devices in turn, up to three of a (floppy), c (hard\n"
+           "                      disk), d (CD-ROM); once= for the first boot only; menu=on\n"
+           "                      lets SeaBIOS offer its boot menu (-boot d: order=d)\n"
+           "  -fda FILE           a raw floppy image in drive A: (-fdb: B:), 160K to 2.88M\n"
+           "  -drive file=FILE,if=floppy,index=N,readonly=on\n"
+           "                      a floppy in drive N (0 A:, 1 B:); readonly=on protects it\n"
            "  -snapshot           the disk images are only read; the guest's writes go to\n"
            "                      temporary files, gone when orrery exits\n"
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
+           "  -engine NAME        how guest code runs: translate (decoded blocks, the\n"
+           "                      default) or interp (the reference interpreter)\n"
            "  -display sdl[,gl=off]\n"
            "                      a window (the default when $DISPLAY or $WAYLAND_DISPLAY\n"
            "                      is set): a click takes the mouse, Ctrl-Alt-G gives it\n"
@@ -114,9 +128,13 @@ static void usage(void)
            "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
            "  -global isa-debugcon.iobase=PORT\n"
            "                      put it at PORT instead (SeaBIOS logs to 0x402)\n"
-           "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE),\n"
-           "                      postcode (each POST code written to port 0x80)\n"
+           "  -d ITEM[,ITEM]      log: in_asm, exec, cpu, int, mmu, unimp, guest_errors,\n"
+           "                      ioport, postcode (-d help says what each shows)\n"
            "  -D LOGFILE          write the log there instead of stderr\n"
+           "  -dfilter RANGES     log in_asm, exec, cpu, int only at these linear addresses:\n"
+           "                      START+LEN, START-LEN or START..END, comma-separated\n"
+           "  -trace-file FILE    record a binary trace of the executed instructions and\n"
+           "                      interrupts (read it with orrery-trace)\n"
            "  -no-reboot          exit instead of resetting on a triple fault or reset\n"
            "  -icount [shift=]N   deterministic time: 2^N ns per instruction (N 0-%d);\n"
            "                      HLT jumps to the next timer. Default: real time\n"
@@ -298,9 +316,7 @@ static void parse_d(struct machine_config *cfg, const char *v)
     if (!items)
         die("out of memory");
     if (strcmp(v, "help") == 0) {
-        printf("Log items (comma separated):\n"
-               "ioport    show all I/O port accesses\n"
-               "postcode  show the POST codes written to port 0x80\n");
+        log_item_help(stdout);
         free(items);
         exit(0);
     }
@@ -310,15 +326,14 @@ static void parse_d(struct machine_config *cfg, const char *v)
             die("-d %s: an empty log item; give a comma-separated list such as -d ioport,"
                 "postcode", v);
         }
-        if (strcmp(t, "ioport") == 0) {
-            cfg->log_items |= MACHINE_LOG_IOPORT;
-        } else if (strcmp(t, "postcode") == 0) {
-            cfg->log_items |= MACHINE_LOG_POSTCODE;
+        unsigned bit;
+        if (log_item_bit(t, &bit)) {
+            cfg->log_items |= bit;
         } else {
             char item[64];
             snprintf(item, sizeof item, "%s", t);
             free(items);
-            die("-d %s: unknown log item '%s' (known: ioport, postcode)", v, item);
+            die("-d %s: unknown log item '%s' (known: %s)", v, item, log_item_names());
         }
     }
     free(items);
@@ -432,6 +447,14 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (!machine_cpu_model_known(v))
                 die("-cpu %s: unknown CPU model (known: %s)", v, machine_cpu_models());
             cfg->cpu_model = v;
+        } else if (strcmp(name, "engine") == 0) {
+            const char *v = arg_of(argc, argv, &i);
+            if (strcmp(v, "translate") == 0)
+                cfg->engine = MACHINE_ENGINE_TRANSLATE;
+            else if (strcmp(v, "interp") == 0)
+                cfg->engine = MACHINE_ENGINE_INTERP;
+            else
+                die("-engine %s: unknown engine; give -engine translate or -engine interp", v);
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "L") == 0) {
@@ -451,6 +474,19 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             char err[MACHINE_ERRMAX];
             if (!drives_hd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), a, err,
                            sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "cdrom") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_cdrom(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "boot") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!boot_option(cfg, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
+        } else if (strcmp(name, "fda") == 0 || strcmp(name, "fdb") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!drives_fd(cfg, (unsigned)(name[2] - 'a'), arg_of(argc, argv, &i), false, a,
+                           err, sizeof err))
                 die("%s", err);
         } else if (strcmp(name, "snapshot") == 0) {
             cfg->snapshot = true;
@@ -480,6 +516,13 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             parse_d(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "D") == 0) {
             cfg->log_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "dfilter") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!machine_parse_ranges(arg_of(argc, argv, &i), cfg->log_ranges,
+                                      MACHINE_LOG_RANGES_MAX, &cfg->nlog_ranges, err))
+                die("%s", err);
+        } else if (strcmp(name, "trace-file") == 0) {
+            cfg->trace_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "no-reboot") == 0) {
             cfg->no_reboot = true;
         } else if (strcmp(name, "icount") == 0) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Boots one test ROM and judges its report on the debug console.
 #   run-rom.sh ORRERY ROM.bin NAME CPU TIMEOUT [XFAIL_MESSAGE [REASON]]
+# ROM_ENGINE in the environment picks orrery's -engine (default: orrery's default).
 # Passes when orrery exits 0 and the output has "DONE NAME: N passed, 0 failed" (N > 0)
 # and no FAIL line. With XFAIL_MESSAGE the ROM is expected not to get there and orrery's
 # stderr must contain that message; a ROM that passes anyway fails the test, so the
@@ -10,7 +11,8 @@ orrery=$1 rom=$2 name=$3 cpu=$4 limit=$5 xfail=${6:-} reason=${7:-}
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-timeout "$limit" "$orrery" -bios "$rom" -cpu "$cpu" -display none -debugcon stdio -no-reboot \
+timeout "$limit" "$orrery" -bios "$rom" -cpu "$cpu" ${ROM_ENGINE:+-engine "$ROM_ENGINE"} \
+    -display none -debugcon stdio -no-reboot \
     >"$dir/out" 2>"$dir/err"
 rc=$?
 cat "$dir/out"

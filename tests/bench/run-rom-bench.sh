@@ -5,6 +5,7 @@
 # isa-debug-exit) and halts (orrery exits). A run counts only if the ROM reported its
 # PASS line on both.
 #   tests/bench/run-rom-bench.sh [BUILD_DIR]
+# ENGINE=interp (or translate) in the environment picks orrery's -engine.
 set -eu
 build=${1:-build}
 qemu=$(command -v qemu-system-i386 || true)
@@ -21,7 +22,8 @@ printf '%-12s %10s %10s %8s\n' rom orrery_s qemu_s ratio
 for rom in "$build"/roms/bench/*.bin; do
     name=$(basename "$rom" .bin)
     t0=$(now)
-    "$build/orrery" -bios "$rom" -cpu pentium2 -display none -debugcon "file:$dir/o.txt" \
+    "$build/orrery" -bios "$rom" -cpu pentium2 ${ENGINE:+-engine "$ENGINE"} -display none \
+        -debugcon "file:$dir/o.txt" \
         -no-reboot 2>/dev/null
     t1=$(now)
     "$qemu" -accel tcg -cpu pentium2 -bios "$rom" -display none -nodefaults -no-reboot \

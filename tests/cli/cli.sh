@@ -113,7 +113,7 @@ bad "-display sdl,gl=es: unsupported option 'gl=es'" -display sdl,gl=es -bios "$
 # ctest runs this without $DISPLAY (tests/CMakeLists.txt): no window system, or no SDL2.
 DISPLAY= WAYLAND_DISPLAY= bad "-display sdl: " -display sdl -bios "$hi"
 bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
-bad "-d ioport,cpu: unknown log item 'cpu'" -d ioport,cpu -bios "$hi"
+bad "-d ioport,frob: unknown log item 'frob'" -d ioport,frob -bios "$hi"
 bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"
 bad "option '-kernel' needs an argument" -kernel
 bad "cannot open kernel '$dir/missing.img'" -kernel "$dir/missing.img"

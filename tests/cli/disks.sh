@@ -1,5 +1,5 @@
 #!/bin/sh
-# The disk flags of build/orrery (-hda..-hdd, -drive): a bad image or spelling ends with
+# The disk flags of build/orrery (-hda..-hdd, -fda/-fdb, -drive): a bad image or spelling ends with
 # exactly one "orrery: <what>: <problem>; <fix>" line on stderr and exit 1, before
 # anything runs; good images are accepted (a tiny firmware image then halts at once).
 #   disks.sh ORRERY
@@ -55,14 +55,14 @@ if [ "$(id -u)" -ne 0 ]; then  # root may write anything
     bad "-hda $dir/ro.img: cannot open: Permission denied" -hda "$dir/ro.img"
 fi
 bad "-hda: no file name" -hda ""
-bad "IDE disk 0 (-hda) is given twice" -hda "$dir/disk.img" -hda "$dir/disk.img"
-bad "IDE disk 1 (-hdb) is given twice" -hdb "$dir/disk.img" \
+bad "IDE place 0 (primary master, -hda) is given twice" -hda "$dir/disk.img" -hda "$dir/disk.img"
+bad "IDE place 1 (primary slave, -hdb) is given twice" -hdb "$dir/disk.img" \
     -drive "file=$dir/disk.img,index=1"
 bad "format=qcow2 is not supported; orrery reads raw images" \
     -drive "file=$dir/disk.img,format=qcow2"
 bad "if=virtio is not supported" -drive "file=$dir/disk.img,if=virtio"
-bad "index=4 is not an IDE place; give 0-3" -drive "file=$dir/disk.img,index=4"
-bad "media=cdrom is not supported yet" -drive "file=$dir/disk.img,media=cdrom"
+bad "the index is not an IDE place; give 0-3" -drive "file=$dir/disk.img,index=4"
+bad "media=floppy is not a medium" -drive "file=$dir/disk.img,media=floppy"
 bad "no file= given" -drive "format=raw"
 bad "unsupported option 'cache'" -drive "file=$dir/disk.img,cache=none"
 bad "-hda $dir/missing.img: cannot open" -drive "file=$dir/missing.img,format=raw,if=ide"
@@ -71,4 +71,22 @@ bad "-hda $dir/missing.img: cannot open: No such file or directory" -snapshot \
 good -snapshot -hda "$dir/ro.img"
 good -hda "$dir/disk.img" -hdb "$dir/disk.img" -hdc "$dir/disk.img" -hdd "$dir/disk.img"
 good -drive "file=$dir/disk.img,format=raw,if=ide,index=2" -drive "file=$dir/disk.img"
+
+# Floppies: an image of a floppy format's size, in A: and B:.
+truncate -s 1440K "$dir/fd.img"
+truncate -s 360K "$dir/fd360.img"
+cp "$dir/fd.img" "$dir/fdro.img"
+chmod a-w "$dir/fdro.img"
+bad "-fda $dir/disk.img: 1048576 bytes is not a floppy image size; give one of 160K, 180K" \
+    -fda "$dir/disk.img"
+bad "-fdb $dir/missing.img: cannot open: No such file or directory" -fdb "$dir/missing.img"
+bad "-fda: no file name" -fda ""
+bad "floppy drive A: (-fda) is given twice" -fda "$dir/fd.img" \
+    -drive "file=$dir/fd.img,if=floppy,index=0"
+bad "the index is not a floppy drive; give index=0 (A:) or index=1 (B:)" \
+    -drive "file=$dir/fd.img,if=floppy,index=2"
+bad "readonly=maybe; give readonly=on or off" -drive "file=$dir/fd.img,if=floppy,readonly=maybe"
+good -fda "$dir/fd.img" -fdb "$dir/fd360.img"
+good -drive "file=$dir/fdro.img,if=floppy,readonly=on,format=raw" -drive "file=$dir/fd.img,if=floppy"
+good -snapshot -fda "$dir/fdro.img"
 exit "$fail"

@@ -1,6 +1,6 @@
 /* orrery-moo: runs hardware-captured CPU test vectors (MOO files) against orrery's CPU.
  *
- *   orrery-moo [--verbose] [--summary] [--min-passed N] [--cpu MODEL] PATH...
+ *   orrery-moo [--verbose] [--summary] [--min-passed N] [--cpu MODEL] [--engine E] PATH...
  *
  * PATH is a .MOO/.MOO.gz file or a directory of them; metadata.json (flag masks) and
  * revocation_list.txt are read from the directory that holds each file. --cpu applies to
@@ -23,6 +23,7 @@ struct options {
     bool verbose;
     bool summary;                       /* one table row per PATH instead of a line per file */
     long long min_passed;               /* -1: exit 0 only when nothing failed */
+    enum cpu_engine engine;             /* --engine: translate (default) or interp */
 };
 
 struct totals {
@@ -155,6 +156,7 @@ static int run_file(const char *path, const struct options *o, struct suite *sui
         }
         rig_model = model->model;
     }
+    cpu_set_engine(&rig.cpu, o->engine);
 
     unsigned long passed = 0, failed = 0, skipped = 0;
     struct moo_test t;
@@ -280,10 +282,12 @@ static int run_path(const char *path, const struct options *o, struct suite *sui
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: orrery-moo [--verbose] [--summary] [--min-passed N] [--cpu MODEL] PATH...\n"
+    fprintf(to, "usage: orrery-moo [--verbose] [--summary] [--min-passed N] [--cpu MODEL]\n"
+                "                  [--engine translate|interp] PATH...\n"
                 "  PATH          a .MOO/.MOO.gz file or a directory of them\n"
                 "  --cpu MODEL   %s; default: the file's CPU id;\n"
                 "                applies to the PATHs after it\n"
+                "  --engine E    how the CPU runs: translate (blocks, default) or interp\n"
                 "  --verbose     list every failing test with disassembly and a diff\n"
                 "  --summary     one table row per PATH instead of a line per file\n"
                 "  --min-passed N  exit 0 when at least N tests pass (a ratchet), instead of\n"
@@ -307,7 +311,7 @@ static double now_seconds(void)
  * frees it). */
 static int run(int argc, char **argv, struct job *jobs)
 {
-    struct options o = { NULL, false, false, -1 };
+    struct options o = { NULL, false, false, -1, CPU_ENGINE_TRANSLATE };
     const struct cpu_model_info *model = NULL;
     int njobs = 0;
     for (int i = 1; i < argc; i++) {
@@ -318,6 +322,13 @@ static int run(int argc, char **argv, struct job *jobs)
                         cpu_model_names());
                 return 2;
             }
+        } else if (strcmp(argv[i], "--engine") == 0 && i + 1 < argc) {
+            const char *e = argv[++i];
+            if (strcmp(e, "translate") != 0 && strcmp(e, "interp") != 0) {
+                fprintf(stderr, "orrery-moo: unknown engine '%s' (give translate or interp)\n", e);
+                return 2;
+            }
+            o.engine = strcmp(e, "interp") == 0 ? CPU_ENGINE_INTERP : CPU_ENGINE_TRANSLATE;
         } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
             o.verbose = true;
         } else if (strcmp(argv[i], "--summary") == 0) {

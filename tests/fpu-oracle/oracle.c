@@ -308,6 +308,7 @@ static int guest_run(struct guest *g, const uint8_t *insn, size_t len, struct fr
     n += len;
     memcpy(g->ram + G_CODE + n, guest_epi, sizeof guest_epi);
     n += sizeof guest_epi;
+    physmem_wrote(&g->mem, G_CODE, (uint32_t)n); /* the code changed behind the CPU's back */
     memcpy(g->ram + G_FRAME, &fs->f, sizeof fs->f);
     memcpy(g->ram + G_MEM, fs->mem, MEM_BYTES);
     cpu_load_seg_real(cpu, S_CS, 0);

@@ -5,7 +5,9 @@
  * control writes, data-port bursts in every width, PCI configuration writes (the BAR and
  * the decode enables), bus-master registers and PRD tables anywhere in guest memory. No
  * sequence may crash, hang, touch memory outside the guest's or a byte outside the image.
- * The secondary master goes through a -snapshot overlay of the same image.
+ * The secondary master goes through a -snapshot overlay of the same image; the primary
+ * slave is an ATAPI CD-ROM (devices/atapi.c) with the image as its disc, the secondary
+ * slave an empty CD-ROM drive.
  *
  * The input is a list of operations, each an opcode byte and its operands. (tools:
  * `cmake -DORRERY_FUZZ=ON` with CC=clang builds build/fuzz_ide.)
@@ -77,10 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct disk *d = image(0), *snap = image(1);
     if (iobus_init(&r.io) || physmem_init(&r.mem) || !physmem_add_ram(&r.mem, 0, 1u << 20))
         abort();
-    struct disk *const disks[4] = { d, NULL, snap, d };
+    struct disk *const disks[4] = { d, NULL, snap, NULL };
     if (pci_bus_init(&r.bus, &r.io) || piix3_init(&r.isa, &r.bus, NULL) ||
         piix3_ide_init(&r.ide, &r.bus, &r.io, &r.mem, NULL, NULL, disks))
         abort();
+    ata_set_cdrom(&r.ide.ch[0], 1, d);      /* a CD-ROM with the image as its disc */
+    ata_set_cdrom(&r.ide.ch[1], 1, NULL);   /* an empty CD-ROM drive */
     pci_config_write(&r.bus, 1, 1, PCI_COMMAND, 2, 0x0005);
     pci_config_write(&r.bus, 1, 1, PIIX3_IDE_BMIBA, 4, BM);
     pci_config_write(&r.bus, 1, 1, PIIX3_IDE_IDETIM, 4, 0x80008000);

@@ -51,12 +51,17 @@ static inline int group_teardown(void **state)
 #define ES(off) LIN(0x3000, off)
 #define SS(off) LIN(0x4000, off)
 
-static inline void poke8(struct harness *h, uint32_t lin, uint8_t v) { h->ram[lin] = v; }
+static inline void poke8(struct harness *h, uint32_t lin, uint8_t v)
+{
+    h->ram[lin] = v;
+    physmem_wrote(&h->mem, lin, 1);
+}
 
 static inline void poke16(struct harness *h, uint32_t lin, uint16_t v)
 {
     h->ram[lin] = (uint8_t)v;
     h->ram[lin + 1] = (uint8_t)(v >> 8);
+    physmem_wrote(&h->mem, lin, 2);
 }
 
 static inline void poke32(struct harness *h, uint32_t lin, uint32_t v)
@@ -80,6 +85,7 @@ static inline uint32_t peek32(const struct harness *h, uint32_t lin)
 static inline void load(struct harness *h, const uint8_t *code, size_t len)
 {
     memcpy(h->ram + CODE(0), code, len);
+    physmem_wrote(&h->mem, CODE(0), (uint32_t)len);
 }
 
 /* Runs until HLT or shutdown, one instruction per cpu_run call. */

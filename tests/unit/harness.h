@@ -50,6 +50,7 @@ static inline void h_free(struct harness *h)
 static inline uint64_t h_run(struct harness *h, const void *code, size_t len, uint64_t max)
 {
     memcpy(h->ram + (H_CODE_SEG << 4), code, len);
+    physmem_wrote(&h->mem, H_CODE_SEG << 4, (uint32_t)len); /* code translated from there goes */
     uint64_t n = 0;
     while (n < max && !h->cpu.halted && !h->cpu.shutdown)
         n += cpu_run(&h->cpu, 1);

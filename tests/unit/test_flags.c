@@ -395,6 +395,7 @@ static void run_case(struct runner *rn, struct tcase *t)
     }
     encode(&c, t->op, bits, t->form, ra, rb, t->b);
     memcpy(rn->h.ram + (H_CODE_SEG << 4), c.b, c.n);
+    physmem_wrote(&rn->h.mem, H_CODE_SEG << 4, c.n);
 
     for (unsigned i = 0; i < 8; i++)
         cpu->r[i] = regs[i];

@@ -127,6 +127,43 @@ static void test_cmos_boot_order(void **state)
     tmp_drop(&con);
 }
 
+/* -boot once=d,order=c: the CD first until the first reset, the hard disk from then on;
+ * a bad order is refused with one line. */
+static void test_cmos_boot_once_then_order(void **state)
+{
+    (void)state;
+    static const uint8_t prog[] = {
+        0xB0, 0x3D, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9,
+        0xB0, 0x38, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9,
+        CLI_HLT,
+    };
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
+                                  .boot_order = "c", .boot_once = "dca" };
+    char err[MACHINE_ERRMAX];
+    struct machine *m;
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_reset(m);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    char out[8];
+    assert_int_equal(read_all(con.path, out, sizeof out), 4);
+    assert_int_equal((uint8_t)out[0], 0x23);  /* d, then c */
+    assert_int_equal((uint8_t)out[1], 0x10);  /* a third */
+    assert_int_equal((uint8_t)out[2], 0x02);  /* c only */
+    assert_int_equal((uint8_t)out[3], 0x00);
+    cfg.boot_once = "dd";
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_CONFIG);
+    assert_non_null(strstr(err, "-boot: order 'dd' is not a boot order"));
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 /* IDE disks in CMOS: 0x12 types (F: user type in 0x19/0x1A), type 47 and the AT geometry
  * bytes of disk 0 at 0x1B-0x23, and 0x39, the translation SeaBIOS reads (two bits a
  * disk: LBA for the 2 GiB -hdc, none for the 2 MiB -hda). A missing image is refused. */
@@ -149,7 +186,7 @@ static void test_cmos_disks(void **state)
     assert_int_equal(truncate(hdc.path, 2ull << 30), 0); /* sparse */
     struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
                                   .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
-                                  .ide = { hda.path, NULL, hdc.path, NULL } };
+                                  .ide = { { .path = hda.path }, { 0 }, { .path = hdc.path }, { 0 } } };
     char err[MACHINE_ERRMAX];
     struct machine *m;
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
@@ -160,7 +197,7 @@ static void test_cmos_disks(void **state)
     static const uint8_t want[9] = { 0xF0, 47, 0, 4, 0, 16, 0xC8, 63, 0x10 };
     assert_memory_equal(out, want, sizeof want);
     /* A missing image: one line naming the flag and the file, and no machine. */
-    cfg.ide[1] = "/nonexistent/orrery.img";
+    cfg.ide[1].path = "/nonexistent/orrery.img";
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_DISK);
     assert_null(m);
     assert_non_null(strstr(err, "-hdb /nonexistent/orrery.img: cannot open"));
@@ -168,6 +205,46 @@ static void test_cmos_disks(void **state)
     tmp_drop(&con);
     tmp_drop(&hda);
     tmp_drop(&hdc);
+}
+
+/* Floppies in CMOS: drive types at 0x10 (A: high nibble) and the equipment byte's floppy
+ * bits at 0x14 (bit 0, bits 7-6 the count - 1, beside the x87's bit 1), from the image
+ * sizes: a 1.44M in A: (type 4), a 720K in B: (type 3). A size that is no floppy
+ * format is refused with one line. */
+static void test_cmos_floppies(void **state)
+{
+    (void)state;
+#define CMOS_OUT(r) 0xB0, (r), 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9
+    static const uint8_t prog[] = { CMOS_OUT(0x10), CMOS_OUT(0x14), CLI_HLT };
+#undef CMOS_OUT
+    struct tmp bios, con, fda, fdb;
+    tmp_make(&bios);
+    tmp_make(&con);
+    tmp_make(&fda);
+    tmp_make(&fdb);
+    write_bios(bios.path, 64u << 10, prog, sizeof prog);
+    assert_int_equal(truncate(fda.path, 1440u << 10), 0);
+    assert_int_equal(truncate(fdb.path, 720u << 10), 0);
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
+                                  .floppy = { fda.path, fdb.path } };
+    char err[MACHINE_ERRMAX];
+    struct machine *m;
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
+    assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
+    machine_destroy(m);
+    uint8_t out[8];
+    assert_int_equal(read_all(con.path, (char *)out, sizeof out), 2);
+    assert_int_equal(out[0], 0x43);
+    assert_int_equal(out[1], 0x40 | 0x02 | 0x01);
+    assert_int_equal(truncate(fdb.path, 1000u << 10), 0);
+    assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_DISK);
+    assert_null(m);
+    assert_non_null(strstr(err, "is not a floppy image size; give one of 160K"));
+    tmp_drop(&bios);
+    tmp_drop(&con);
+    tmp_drop(&fda);
+    tmp_drop(&fdb);
 }
 
 static void test_debugcon_read_returns_e9(void **state)
@@ -648,7 +725,9 @@ int main(void)
         cmocka_unit_test(test_debugcon_read_returns_e9),
         cmocka_unit_test(test_fwcfg_signature_and_files),
         cmocka_unit_test(test_cmos_boot_order),
+        cmocka_unit_test(test_cmos_boot_once_then_order),
         cmocka_unit_test(test_cmos_disks),
+        cmocka_unit_test(test_cmos_floppies),
         cmocka_unit_test(test_ioport_log_lines),
         cmocka_unit_test(test_budget_stops_and_resumes),
         cmocka_unit_test(test_triple_fault_no_reboot_shuts_down),

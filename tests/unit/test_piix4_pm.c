@@ -130,9 +130,8 @@ static void test_timer_overflow_raises_sci(void **state)
     assert_int_equal(t->r.level[SCI], 1);                            /* the next change */
 }
 
-/* ACPI mode: a write of the FADT's ACPI_ENABLE value to APMC raises SMI# when APMC_EN is
- * set (the SMM handler then sets SCI_EN); without APMC_EN nothing happens. APMS is a
- * scratch register. */
+/* ACPI mode: a write of the FADT's ACPI_ENABLE value to APMC sets SCI_EN (ACPI_DISABLE
+ * clears it) and raises SMI# when APMC_EN is set. APMS is a scratch register. */
 static void test_apmc_raises_smi_when_enabled(void **state)
 {
     struct t *t = *state;
@@ -143,9 +142,13 @@ static void test_apmc_raises_smi_when_enabled(void **state)
     outb(&t->r, PIIX4_PM_APMC, 0xF1);
     assert_int_equal(t->r.rises[SMI], 1);
     assert_int_equal(inb(&t->r, PIIX4_PM_APMC), 0xF1);
+    assert_int_equal(inw(t, PMBASE + PM_CNT) & PM_CNT_SCI_EN, PM_CNT_SCI_EN); /* ACPI on */
+    outb(&t->r, PIIX4_PM_APMC, 0xF0);
+    assert_int_equal(inw(t, PMBASE + PM_CNT) & PM_CNT_SCI_EN, 0);                /* and off */
+    assert_int_equal(t->r.rises[SMI], 2);
     outb(&t->r, PIIX4_PM_APMS, 0x5A);
     assert_int_equal(inb(&t->r, PIIX4_PM_APMS), 0x5A);
-    assert_int_equal(t->r.rises[SMI], 1);
+    assert_int_equal(t->r.rises[SMI], 2);
 }
 
 /* SUS_EN with SUS_TYP 0 (soft off) turns the machine off; another type does not. SUS_EN

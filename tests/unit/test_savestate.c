@@ -12,6 +12,8 @@
 #include <stdio.h>
 
 #include "core/savestate.h"
+#include "devices/dma8237.h"
+#include "devices/fdc82077.h"
 #include "devices/ferr.h"
 #include "devices/i440fx.h"
 #include "devices/kbc8042.h"
@@ -255,6 +257,42 @@ static void test_pci_round_trip(void **state)
 }
 
 static void reset_fwcfg(void *p) { fwcfg_reset(p); }
+static void reset_dma(void *p) { dma_reset(p); }
+static void reset_fdc(void *p) { fdc_reset(p); }
+
+/* The DMA pair with a channel programmed, and the floppy controller in the middle of a
+ * command's bytes with a seek under way. */
+static void test_dma_and_fdc_round_trip(void **state)
+{
+    (void)state;
+    struct devrig r;
+    struct physmem mem;
+    static struct dma dma;
+    static struct fdc fdc;
+    rig_init(&r);
+    assert_int_equal(physmem_init(&mem), 0);
+    assert_int_equal(dma_init(&dma, &r.io, &mem), 0);
+    assert_int_equal(fdc_init(&fdc, &r.io, &r.sched, &dma, &r.line[6], NULL, NULL), 0);
+    outb(&r, 0x04, 0x34);
+    outb(&r, 0x04, 0x12);
+    outb(&r, 0x0B, 0x46);
+    outb(&r, 0x81, 0x07);
+    outb(&r, 0xD6, 0xC0);
+    outb(&r, 0x3F2, 0x1C);
+    rig_advance(&r, FDC_RESET_NS);
+    outb(&r, 0x3F5, 0x0F);            /* SEEK drive 0 to 9 */
+    outb(&r, 0x3F5, 0x00);
+    outb(&r, 0x3F5, 9);
+    outb(&r, 0x3F5, 0x13);            /* CONFIGURE, two bytes of four in */
+    outb(&r, 0x3F5, 0x00);
+    assert_int_equal(fdc.s.ncmd, 2);
+    round_trip(&dma_savestate, &dma.s, sizeof dma.s, reset_dma, &dma);
+    round_trip(&fdc_savestate, &fdc.s, sizeof fdc.s, reset_fdc, &fdc);
+    assert_int_equal(uncovered(&dma_savestate, sizeof dma.s), 0);
+    assert_int_equal(uncovered(&fdc_savestate, sizeof fdc.s), 0);
+    physmem_free(&mem);
+    rig_free(&r);
+}
 static void reset_ide(void *p) { piix3_ide_reset(p); }
 
 /* The IDE function and both ATA channels, with a command in the middle of its data. */
@@ -464,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_pci_round_trip),
         cmocka_unit_test(test_fwcfg_round_trip),
         cmocka_unit_test(test_ide_round_trip),
+        cmocka_unit_test(test_dma_and_fdc_round_trip),
         cmocka_unit_test(test_vga_round_trip),
         cmocka_unit_test(test_sched_description_covers_its_state),
         cmocka_unit_test(test_section_is_little_endian_and_framed),

@@ -1,0 +1,92 @@
+#include "frontends/cli/boot.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compiler.h"
+
+static bool fail(char *err, size_t len, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static bool fail(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* DRIVES of order= or once= into out (4 bytes). */
+static bool drives(const char *v, const char *key, const char *val, size_t n, char *out,
+                   char *err, size_t errlen)
+{
+    if (n == 0 || n > 3)
+        return fail(err, errlen, "-boot %s: %s is empty or too long; give one to three of "
+                    "a (floppy), c (hard disk), d (CD-ROM), as in order=dc", v, key);
+    for (size_t i = 0; i < n; i++) {
+        char c = val[i];
+        if (c == 'n')
+            return fail(err, errlen, "-boot %s: network boot (n) is not supported: orrery "
+                        "has no network card; give a, c or d", v);
+        if (c != 'a' && c != 'c' && c != 'd')
+            return fail(err, errlen, "-boot %s: '%c' is not a boot device; give a (floppy), "
+                        "c (hard disk) or d (CD-ROM)", v, c);
+        if (memchr(val, c, i))
+            return fail(err, errlen, "-boot %s: '%c' is given twice; name each device once",
+                        v, c);
+    }
+    memcpy(out, val, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool boot_option(struct machine_config *cfg, const char *v, char *err, size_t errlen)
+{
+    /* The values outlive the command line's parsing. */
+    static char order[4], once[4];
+    if (!strchr(v, '=')) /* the older spelling: -boot dc */
+        return drives(v, "the order", v, strlen(v), order, err, errlen) &&
+               (cfg->boot_order = order, true);
+    const char *p = v;
+    while (*p) {
+        const char *eq = strchr(p, '=');
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        if (!eq || eq > end)
+            return fail(err, errlen, "-boot %s: '%.*s' is not KEY=VALUE; give for example "
+                        "-boot order=dc,menu=on", v, (int)(end - p), p);
+        size_t klen = (size_t)(eq - p), vlen = (size_t)(end - eq - 1);
+        const char *val = eq + 1;
+        if (klen == 5 && strncmp(p, "order", 5) == 0) {
+            if (!drives(v, "order", val, vlen, order, err, errlen))
+                return false;
+            cfg->boot_order = order;
+        } else if (klen == 4 && strncmp(p, "once", 4) == 0) {
+            if (!drives(v, "once", val, vlen, once, err, errlen))
+                return false;
+            cfg->boot_once = once;
+        } else if (klen == 4 && strncmp(p, "menu", 4) == 0) {
+            if (vlen == 2 && strncmp(val, "on", 2) == 0)
+                cfg->boot_menu = true;
+            else if (vlen == 3 && strncmp(val, "off", 3) == 0)
+                cfg->boot_menu = false;
+            else
+                return fail(err, errlen, "-boot %s: menu=%.*s; give menu=on or menu=off", v,
+                            (int)vlen, val);
+        } else if (klen == 11 && strncmp(p, "splash-time", 11) == 0) {
+            char *stop;
+            unsigned long ms = vlen ? strtoul(val, &stop, 10) : 0;
+            if (!vlen || stop != end || ms == 0 || ms > 65535)
+                return fail(err, errlen, "-boot %s: splash-time=%.*s; give the boot menu's "
+                            "wait in milliseconds, 1 to 65535", v, (int)vlen, val);
+            cfg->boot_menu_wait = (unsigned)ms;
+        } else {
+            return fail(err, errlen, "-boot %s: unsupported option '%.*s'; orrery knows "
+                        "order, once, menu, splash-time", v, (int)klen, p);
+        }
+        p = *end ? end + 1 : end;
+    }
+    return true;
+}

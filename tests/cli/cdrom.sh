@@ -1,0 +1,66 @@
+#!/bin/sh
+# The CD-ROM and boot flags of build/orrery (-cdrom, -drive media=cdrom, -boot): a bad
+# image or spelling ends with exactly one "orrery: <what>: <problem>; <fix>" line on
+# stderr and exit 1, before anything runs; good ones are accepted (a tiny firmware image
+# then halts at once) and a CD image is never written to.
+#   cdrom.sh ORRERY
+set -u
+orrery=$1
+dir=$(mktemp -d)
+trap 'chmod -R u+rw "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
+fail=0
+
+# A 64 KiB firmware image that halts: cli; hlt at F000:0000 and a reset vector there.
+head -c 65536 /dev/zero > "$dir/hlt.bin"
+printf '\372\364' | dd of="$dir/hlt.bin" bs=1 conv=notrunc 2>/dev/null
+printf '\352\000\000\000\360' | dd of="$dir/hlt.bin" bs=1 seek=65520 conv=notrunc 2>/dev/null
+truncate -s 1M "$dir/disk.img" "$dir/cd.iso"
+chmod a-w "$dir/cd.iso"
+
+bad() { # EXPECTED-TEXT ARGS...
+    want=$1
+    shift
+    "$orrery" -bios "$dir/hlt.bin" -display none "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    lines=$(wc -l < "$dir/err")
+    if [ "$rc" -ne 1 ] || [ "$lines" -ne 1 ] || [ -s "$dir/out" ] ||
+       ! grep -qF -- "$want" "$dir/err" || ! grep -q '^orrery: .*: .*; ' "$dir/err"; then
+        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
+        fail=1
+    else
+        echo "ok   orrery $*: $(cat "$dir/err")"
+    fi
+}
+good() { # ARGS...
+    "$orrery" -bios "$dir/hlt.bin" -display none "$@" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    if [ "$rc" -ne 0 ] || ! grep -qF "halted with interrupts disabled" "$dir/err"; then
+        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
+        fail=1
+    else
+        echo "ok   orrery $*: runs"
+    fi
+}
+
+bad "-cdrom /missing: cannot open: No such file or directory; give the path of an existing" \
+    -cdrom /missing
+bad "-cdrom: no file name" -cdrom ""
+bad "IDE place 2 (secondary master, -hdc or -cdrom) is given twice" \
+    -hdc "$dir/disk.img" -cdrom "$dir/cd.iso"
+bad "-cdrom $dir/missing.iso: cannot open" -drive "file=$dir/missing.iso,media=cdrom"
+bad "readonly=yes; give readonly=on or off" -drive "file=$dir/disk.img,readonly=yes"
+bad "-boot n: network boot (n) is not supported" -boot n
+bad "-boot order=dn: network boot (n) is not supported" -boot order=dn
+bad "'x' is not a boot device" -boot order=x
+bad "'c' is given twice" -boot order=cc
+bad "order is empty or too long; give one to three" -boot order=
+bad "menu=maybe; give menu=on or menu=off" -boot menu=maybe
+bad "unsupported option 'strict'" -boot order=c,strict=on
+bad "splash-time=soon" -boot menu=on,splash-time=soon
+good -cdrom "$dir/cd.iso"
+good -cdrom "$dir/cd.iso" -snapshot
+good -drive "file=$dir/cd.iso,if=ide,index=3,media=cdrom"
+good -drive "if=ide,index=2,media=cdrom"
+good -hda "$dir/disk.img" -cdrom "$dir/cd.iso" -boot order=dc,once=c,menu=on,splash-time=500
+good -drive "file=$dir/cd.iso,format=raw,readonly=on" -boot d
+exit "$fail"
