@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -467,6 +468,13 @@ int qcow2_open(struct disk *d, const char *path, bool ro, char *err, size_t errl
     if (version == 3 && fsize < V3_HEADER)
         return bad(err, errlen, "%s: a qcow2 v3 image of %llu bytes is cut short; give the "
                    "whole image file", d->what, (unsigned long long)fsize);
+    /* Two writers of one image would allocate the same clusters: one orrery (or one -hdX)
+     * writes it at a time, readers share it. */
+    if (flock(d->fd, (ro ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0)
+        return bad(err, errlen, "%s: the image is in use (%s); give it once, close the "
+                   "other orrery, or give -snapshot", d->what,
+                   errno == EWOULDBLOCK ? "another open of it writes it, or reads it while "
+                   "this one would write" : strerror(errno));
     uint32_t cb = be32(head + 20);
     if (cb < 9 || cb > 21)
         return bad(err, errlen, "%s: cluster_bits %u is out of range (9-21); the image is "

@@ -330,8 +330,8 @@ static enum machine_status open_disks(struct machine *m, const struct machine_co
             continue;
         char what[600];
         snprintf(what, sizeof what, "-hd%c %s", 'a' + i, cfg->ide[i]);
-        if (disk_open(&m->disk[i], cfg->ide[i], what, cfg->snapshot ? DISK_SNAPSHOT : 0, err,
-                      MACHINE_ERRMAX))
+        if (disk_open_format(&m->disk[i], cfg->ide[i], cfg->ide_format[i], what,
+                             cfg->snapshot ? DISK_SNAPSHOT : 0, err, MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
     }
     return MACHINE_OK;

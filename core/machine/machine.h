@@ -87,6 +87,8 @@ struct machine_config {
     const char *ide[MACHINE_IDE_DISKS]; /* raw disk images on the PIIX3 IDE: primary master
                                  and slave, secondary master and slave (-hda..-hdd,
                                  -drive if=ide,index=N); NULL: no disk */
+    const char *ide_format[MACHINE_IDE_DISKS]; /* "raw", "qcow2" (-drive format=); NULL:
+                                 detected (qcow2 by its magic, else raw) */
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/compiler.h"
+#include "core/disk.h"
 
 static bool fail(char *err, size_t len, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static bool fail(char *err, size_t len, const char *fmt, ...)
@@ -20,7 +21,7 @@ bool drives_hd(struct machine_config *cfg, unsigned index, const char *path, con
                char *err, size_t errlen)
 {
     if (!*path)
-        return fail(err, errlen, "%s: no file name; give a raw disk image (-hda FILE)", flag);
+        return fail(err, errlen, "%s: no file name; give a disk image (-hda FILE)", flag);
     if (cfg->ide[index])
         return fail(err, errlen, "%s: IDE disk %u (-hd%c) is given twice; give each disk once",
                     flag, index, 'a' + index);
@@ -54,6 +55,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     char file[4096] = "";
     bool have_file = false;
     int index = -1;
+    const char *format = NULL;
     const char *p = v;
     while (*p) {
         const char *eq = strchr(p, '=');
@@ -73,9 +75,11 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
             memcpy(file, val, sizeof file);
             have_file = true;
         } else if (klen == 6 && strncmp(key, "format", 6) == 0) {
-            if (strcmp(val, "raw") != 0)
+            format = disk_format_known(val);
+            if (!format)
                 return fail(err, errlen, "-drive %s: format=%s is not supported; orrery reads "
-                            "raw images (qemu-img convert -O raw makes one)", v, val);
+                            "raw and qcow2 images (qemu-img convert -O qcow2 makes one)", v,
+                            val);
         } else if (klen == 2 && strncmp(key, "if", 2) == 0) {
             if (strcmp(val, "ide") != 0)
                 return fail(err, errlen, "-drive %s: if=%s is not supported; orrery has IDE "
@@ -95,7 +99,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
         }
     }
     if (!have_file)
-        return fail(err, errlen, "-drive %s: no file= given; give the raw image "
+        return fail(err, errlen, "-drive %s: no file= given; give the image "
                     "(-drive file=disk.img,format=raw)", v);
     if (index < 0) { /* the first free place, as QEMU gives */
         for (index = 0; index < MACHINE_IDE_DISKS && cfg->ide[index]; index++)
@@ -107,5 +111,8 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     if (used == MACHINE_IDE_DISKS)
         return fail(err, errlen, "-drive %s: at most four IDE disks; give fewer", v);
     memcpy(files[used], file, sizeof file);
-    return drives_hd(cfg, (unsigned)index, files[used++], "-drive", err, errlen);
+    if (!drives_hd(cfg, (unsigned)index, files[used++], "-drive", err, errlen))
+        return false;
+    cfg->ide_format[index] = format;
+    return true;
 }

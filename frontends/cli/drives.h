@@ -1,5 +1,6 @@
 /* The disk flags of build/orrery in QEMU's spelling: -hda..-hdd FILE, and
- * -drive file=FILE,format=raw,if=ide,index=N,media=disk. They fill machine_config.ide[];
+ * -drive file=FILE,format=raw|qcow2,if=ide,index=N,media=disk. They fill
+ * machine_config.ide[] and ide_format[] (NULL for -hdX: the format is detected);
  * the images themselves are opened (and refused) by machine_create. */
 #ifndef ORRERY_FRONTENDS_CLI_DRIVES_H
 #define ORRERY_FRONTENDS_CLI_DRIVES_H
