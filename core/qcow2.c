@@ -16,7 +16,6 @@
 #define V2_HEADER 72u
 #define V3_HEADER 104u
 #define L1_MAX (32u << 20)          /* bytes of L1 table kept in memory, at most */
-#define RT_MAX (32u << 20)          /* bytes of refcount table, at most */
 #define CACHE_BYTES (4u << 20)      /* the metadata cache, about */
 #define SIZE_MAX_BYTES (1ull << 55) /* the largest virtual disk */
 
@@ -371,7 +370,7 @@ static int read_header(struct disk *d, struct qcow2 *q, const uint8_t *h, uint64
     uint32_t rt_clusters = be32(h + 56);
     q->rt_offset = q2_be64(h + 48);
     uint64_t rt_bytes = (uint64_t)rt_clusters << q->cluster_bits;
-    if (rt_clusters == 0 || rt_bytes > RT_MAX || q->rt_offset % q->cs || q->rt_offset == 0 ||
+    if (rt_clusters == 0 || rt_bytes > Q2_RT_MAX || q->rt_offset % q->cs || q->rt_offset == 0 ||
         q->rt_offset > fsize || rt_bytes > fsize - q->rt_offset + q->cs)
         return bad(err, errlen, "%s: the refcount table (%u clusters at %llu) is out of "
                    "range in a %llu-byte file; the image is damaged or cut short", w,

@@ -17,7 +17,14 @@
  * (then the L1 table), fdatasync. A crash loses unflushed allocations (the guest had not
  * flushed them) and may leak clusters; the image stays consistent. A cache entry evicted
  * dirty runs the whole flush first. Host clusters given up (a compressed cluster
- * overwritten) are counted down only once the L2 entry that dropped them is durable. */
+ * overwritten) are counted down only once the L2 entry that dropped them is durable.
+ * A full refcount table is replaced by a larger one at the end of the file, written
+ * before the header names it.
+ *
+ * The dirty bit (v3) is not set: refcounts on disk are always right, so an image
+ * orrery wrote needs no repair; one marked dirty by another program (lazy refcounts) is
+ * refused for writing, as are images with internal snapshots (their shared clusters
+ * would need copy-on-write of L2 tables). */
 #ifndef ORRERY_CORE_QCOW2_H
 #define ORRERY_CORE_QCOW2_H
 
@@ -47,6 +54,7 @@ int disk_open_backing(struct disk *d, const char *path, const char *format,
 #define Q2_COMPRESSED (1ull << 62)
 #define Q2_ZERO 1ull
 #define Q2_OFFSET 0x00fffffffffffe00ull /* bits 9-55: a host offset in L1 and L2 entries */
+#define Q2_RT_MAX (32u << 20) /* bytes of refcount table, at most (in memory) */
 
 struct q2_slot {
     uint64_t offset;  /* host offset of the cached cluster; 0: free slot */

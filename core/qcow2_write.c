@@ -70,14 +70,69 @@ static int get_refcount(struct disk *d, uint64_t off, uint64_t *rc)
     return 0;
 }
 
+static int set_refcount(struct disk *d, uint64_t off, uint64_t v, unsigned depth);
+static int write_slots(struct disk *d, bool refblocks);
+static int write_table(struct disk *d, const uint64_t *t, uint64_t n, uint64_t at);
+
+/* The refcount table is full (entry ti is past it): a table twice as large (or more) at
+ * the end of the file. Everything else is flushed first; the new table, its clusters
+ * counted, is made durable before the header names it, and the old one is counted down
+ * after (a crash in between leaks it). */
+static int grow_table(struct disk *d, uint64_t ti, unsigned depth)
+{
+    struct qcow2 *q = d->qcow2;
+    uint64_t n = q->rt_entries * 2;
+    while (n <= ti + 64)
+        n *= 2;
+    uint64_t clusters = (n * 8 + q->cs - 1) >> q->cluster_bits;
+    n = (clusters << q->cluster_bits) / 8;
+    if (n * 8 > Q2_RT_MAX || q->host_end + (clusters << q->cluster_bits) >= HOST_MAX) {
+        errno = EFBIG;
+        return -1;
+    }
+    if (q2_flush(d))
+        return -1;
+    uint64_t *rt = realloc(q->rt, n * 8);
+    if (!rt) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memset(rt + q->rt_entries, 0, (n - q->rt_entries) * 8);
+    uint64_t old = q->rt_offset, old_clusters = q->rt_entries * 8 >> q->cluster_bits;
+    q->rt = rt;
+    q->rt_entries = n;
+    q->rt_offset = q->host_end;
+    q->host_end += clusters << q->cluster_bits;
+    for (uint64_t i = 0; i < clusters; i++)
+        if (set_refcount(d, q->rt_offset + (i << q->cluster_bits), 1, depth + 1))
+            return -1;
+    uint8_t head[12];
+    q2_put_be64(head, q->rt_offset);
+    for (int i = 0; i < 4; i++)
+        head[8 + i] = (uint8_t)(clusters >> (24 - 8 * i));
+    if (disk_fdatasync(d->fd) || write_slots(d, true) || disk_fdatasync(d->fd) ||
+        write_table(d, q->rt, n, q->rt_offset) || disk_fdatasync(d->fd) ||
+        q2_pwrite(d, head, sizeof head, 48) || disk_fdatasync(d->fd))
+        return -1;
+    q->rt_dirty = false;
+    for (uint64_t i = 0; i < old_clusters; i++) {
+        uint64_t c = old + (i << q->cluster_bits), rc;
+        if (get_refcount(d, c, &rc) || (rc && set_refcount(d, c, rc - 1, depth + 1)))
+            return -1;
+    }
+    return 0;
+}
+
 static int set_refcount(struct disk *d, uint64_t off, uint64_t v, unsigned depth)
 {
     struct qcow2 *q = d->qcow2;
     uint64_t ti = (off >> q->cluster_bits) >> q->rb_bits;
-    if (ti >= q->rt_entries || depth > 4) {
-        errno = EFBIG; /* the refcount table is full: orrery does not grow it */
+    if (depth > 8) {
+        errno = EIO;
         return -1;
     }
+    if (ti >= q->rt_entries && grow_table(d, ti, depth))
+        return -1;
     if (!q->rt[ti]) { /* a new refcount block, at the end, counting itself if it can */
         uint64_t b = q->host_end;
         if (b >= HOST_MAX) {

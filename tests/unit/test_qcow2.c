@@ -218,6 +218,34 @@ static void test_backing_chain(void **state)
     assert_memory_equal(got, want, SIZE);
 }
 
+/* 512-byte clusters: the refcount table qemu-img makes covers 8 MiB of file; orrery
+ * grows it (twice) as the guest writes 24 MiB. */
+static void test_refcount_table_grows(void **state)
+{
+    (void)state;
+    sh("rm -f g.qcow2 && qemu-img create -q -f qcow2 -o cluster_size=512 g.qcow2 32M && "
+       "truncate -s 32M g.raw");
+    struct disk d;
+    open_ok(&d, at("g.qcow2"), 0);
+    FILE *ref = fopen(at("g.raw"), "r+b");
+    assert_non_null(ref);
+    static uint8_t buf[65536 + 512];
+    for (uint64_t off = 0; off < 24 * MIB; off += 65536 + 512) {
+        pattern(buf, sizeof buf, off, 77);
+        assert_int_equal(disk_write(&d, off, buf, sizeof buf), 0);
+        assert_int_equal(fseek(ref, (long)off, SEEK_SET), 0);
+        assert_int_equal(fwrite(buf, 1, sizeof buf, ref), sizeof buf);
+        if (off % (4 * MIB) < 65536 + 512)
+            assert_int_equal(disk_flush(&d), 0);
+    }
+    fclose(ref);
+    disk_close(&d);
+    sh("qemu-img check g.qcow2 > check.txt && grep -q 'No errors' check.txt && "
+       "! grep -q leaked check.txt");
+    sh("qemu-img compare -f qcow2 -F raw g.qcow2 g.raw");
+    sh("qemu-img info --output=json g.qcow2 | grep -q '\"cluster-size\": 512'");
+}
+
 static void test_snapshot_over_qcow2(void **state)
 {
     (void)state;
@@ -415,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_orrery_writes_pass_qemu_img_check),
         cmocka_unit_test(test_compressed_clusters),
         cmocka_unit_test(test_backing_chain),
+        cmocka_unit_test(test_refcount_table_grows),
         cmocka_unit_test(test_snapshot_over_qcow2),
         cmocka_unit_test(test_format_by_name),
     };
