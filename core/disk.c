@@ -263,19 +263,22 @@ static int raw_read(struct disk *d, uint64_t offset, void *buf, size_t n)
     return transfer(d->fd, buf, n, offset, false);
 }
 
+/* A raw image taken as raw only because it lacked the magic keeps lacking it: true when
+ * this write would put it there (the guest's command fails; nothing is wrong with the
+ * host, so it is not an error of the disk's). */
+static bool writes_magic(struct disk *d, uint64_t offset, const void *buf, size_t n)
+{
+    if (!d->raw_probed || d->written || offset >= 4)
+        return false;
+    uint8_t head[4];
+    if (transfer(d->fd, head, 4, 0, false))
+        return false;
+    memcpy(head + offset, buf, n < 4 - offset ? n : 4 - (size_t)offset);
+    return memcmp(head, QCOW2_MAGIC, 4) == 0;
+}
+
 static int raw_write(struct disk *d, uint64_t offset, const void *buf, size_t n)
 {
-    /* A raw image taken as raw only because it lacked the magic keeps lacking it. */
-    if (d->raw_probed && offset < 4 && n >= 4 - offset) {
-        uint8_t head[4];
-        if (transfer(d->fd, head, 4, 0, false))
-            return -1;
-        memcpy(head + offset, buf, 4 - (size_t)offset);
-        if (memcmp(head, QCOW2_MAGIC, 4) == 0) {
-            errno = EPERM;
-            return -1;
-        }
-    }
     return transfer(d->fd, (void *)buf, n, offset, true);
 }
 
@@ -302,7 +305,7 @@ int disk_read(struct disk *d, uint64_t offset, void *buf, size_t n)
 
 int disk_write(struct disk *d, uint64_t offset, const void *buf, size_t n)
 {
-    if (!in_range(d, offset, n))
+    if (!in_range(d, offset, n) || writes_magic(d, offset, buf, n))
         return -1;
     int r = d->written ? overlay_write(d, offset, buf, n)
                        : d->format->write(d, offset, buf, n);
