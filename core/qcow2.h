@@ -82,6 +82,7 @@ struct qcow2 {
     uint64_t autoclear;
     bool ro;
     bool prepared;          /* the header was made ready for writing (autoclear bits) */
+    bool unflushed;         /* written since the last flush: it has something to do */
     uint64_t host_end;      /* where the next cluster is allocated */
     struct disk *backing;   /* NULL: none (absent clusters read as zeroes) */
     struct q2_slot *slots;

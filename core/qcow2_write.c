@@ -297,12 +297,15 @@ int q2_write(struct disk *d, uint64_t offset, const void *buf, size_t n)
     }
     if (prepare(d))
         return -1;
+    q->unflushed = true;
     const uint8_t *p = buf;
     while (n) {
         uint64_t vc = offset >> q->cluster_bits;
         size_t in = (size_t)(offset & (q->cs - 1));
         size_t k = q->cs - in < n ? (size_t)(q->cs - in) : n;
-        if (write_cluster(d, vc, in, p, k))
+        int r = write_cluster(d, vc, in, p, k);
+        q->unflushed = true; /* again: a flush inside (the cache evicting) cleared it */
+        if (r)
             return -1;
         p += k;
         offset += k;
@@ -362,15 +365,28 @@ static int flush_metadata(struct disk *d)
     return disk_fdatasync(d->fd);
 }
 
+/* Anything to write or sync: data written in place, or metadata changed. */
+static bool has_work(const struct qcow2 *q)
+{
+    if (q->unflushed || q->l1_dirty || q->rt_dirty || q->nfrees)
+        return true;
+    for (unsigned i = 0; i < q->nslots; i++)
+        if (q->slots[i].offset && q->slots[i].dirty)
+            return true;
+    return false;
+}
+
 int q2_flush(struct disk *d)
 {
     struct qcow2 *q = d->qcow2;
-    if (q->ro)
+    if (q->ro || !has_work(q))
         return 0;
     if (flush_metadata(d))
         return -1;
-    if (!q->nfrees)
+    if (!q->nfrees) {
+        q->unflushed = false;
         return 0;
+    }
     /* The entries that dropped these clusters are durable now: count them down (a flush
      * inside, when the cache evicts, finds the list empty), and make that durable too. */
     uint64_t frees[FREES_MAX];
@@ -380,5 +396,8 @@ int q2_flush(struct disk *d)
     int r = 0;
     for (unsigned i = 0; !r && i < n; i++)
         r = free_compressed(d, frees[i]);
-    return r ? -1 : flush_metadata(d);
+    if (r || flush_metadata(d))
+        return -1;
+    q->unflushed = false;
+    return 0;
 }
