@@ -268,9 +268,14 @@ static const char *feature_name(const uint8_t *table, uint32_t len, unsigned bit
             for (char *c = name; *c; c++)
                 if ((unsigned char)*c < 32 || (unsigned char)*c > 126)
                     *c = '?';
-            break;
+            return name;
         }
     }
+    /* The spec's names, for an image without a feature table. */
+    if (bit == 2)
+        snprintf(name, cap, " (external data file)");
+    else if (bit == 4)
+        snprintf(name, cap, " (extended L2 entries)");
     return name;
 }
 

@@ -454,6 +454,10 @@ static void test_damaged_headers(void **state)
     refused("unknown incompatible bit", "incompatible feature bit 40");
     put64(img + 72, 2);
     refused("marked corrupt", "marked corrupt");
+    put64(img + 72, 4);
+    refused("external data file", "incompatible feature bit 2 (external data file)");
+    put64(img + 72, 16);
+    refused("extended L2", "incompatible feature bit 4 (extended L2 entries)");
     put32(img + 4, 4);
     refused("version 4", "version 4 is not supported");
     put32(img + 100, 4096 + 8);
