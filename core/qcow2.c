@@ -89,8 +89,10 @@ struct q2_slot *q2_cache(struct disk *d, uint64_t off, bool refblock, bool fresh
                 return NULL;
             }
             s->used = ++q->tick;
-            if (fresh)
+            if (fresh) {
                 memset(s->data, 0, q->cs);
+                s->dirty = true;
+            }
             return s;
         }
         if (s->used < victim->used)
@@ -105,6 +107,7 @@ struct q2_slot *q2_cache(struct disk *d, uint64_t off, bool refblock, bool fresh
     else if (q2_pread(d, victim->data, q->cs, off))
         return NULL;
     victim->offset = off;
+    victim->dirty = fresh; /* a new table is written even before anything is put in it */
     victim->refblock = refblock;
     victim->used = ++q->tick;
     return victim;

@@ -99,7 +99,8 @@ struct qcow2 {
 /* The file at offset: all n bytes or -1 (EIO for a short read). */
 int q2_pread(struct disk *d, void *buf, size_t n, uint64_t offset);
 int q2_pwrite(struct disk *d, const void *buf, size_t n, uint64_t offset);
-/* The cached cluster at host offset off (fresh: a new zeroed one, not read), or NULL. */
+/* The cached cluster at host offset off (fresh: a new zeroed one, not read, dirty), or
+ * NULL. A dirty cluster the cache must evict runs q2_flush first. */
 struct q2_slot *q2_cache(struct disk *d, uint64_t off, bool refblock, bool fresh);
 /* The L2 entry of virtual cluster vc (0: absent), or -1. */
 int q2_l2_entry(struct disk *d, uint64_t vc, uint64_t *entry);
