@@ -512,18 +512,17 @@ int qcow2_open(struct disk *d, const char *path, bool ro, char *err, size_t errl
         ok = (q->slots[i].data = malloc(q->cs)) != NULL;
     if (!ok) {
         free(h);
+        unsigned n = q->nslots;
         qcow2_close(d);
-        return bad(err, errlen, "%s: out of memory for a cache of %u clusters", d->what,
-                   q->nslots);
+        d->format = NULL;
+        return bad(err, errlen, "%s: out of memory for a cache of %u clusters", d->what, n);
     }
     /* The first cluster, or as much of it as the file has. */
     size_t first = fsize < q->cs ? (size_t)fsize : (size_t)q->cs;
-    int r = q2_pread(d, h, first, 0);
-    if (!r)
-        r = read_header(d, q, h, fsize, ro, path, err, errlen);
-    else
-        bad(err, errlen, "%s: cannot read the header: %s; give the whole image file",
-            d->what, strerror(errno));
+    int r = q2_pread(d, h, first, 0)
+                ? bad(err, errlen, "%s: cannot read the header: %s; give the whole image "
+                      "file", d->what, strerror(errno))
+                : read_header(d, q, h, fsize, ro, path, err, errlen);
     free(h);
     if (r) {
         qcow2_close(d);
