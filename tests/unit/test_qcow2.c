@@ -454,6 +454,23 @@ static void test_damaged_headers(void **state)
     refused("unknown incompatible bit", "incompatible feature bit 40");
     put64(img + 72, 2);
     refused("marked corrupt", "marked corrupt");
+    put64(img + 72, 1);
+    refused("marked dirty", "marked dirty");
+    put32(img + 60, 2);
+    refused("internal snapshots", "2 internal snapshots");
+    put64(img + 72, 1); /* read through a -snapshot, both are fine */
+    put32(img + 60, 2);
+    FILE *f = fopen(at("dirty.qcow2"), "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, sizeof img, f), sizeof img);
+    fclose(f);
+    struct disk d;
+    open_ok(&d, at("dirty.qcow2"), DISK_SNAPSHOT);
+    assert_int_equal(disk_write(&d, 512, img, 4096), 0);
+    assert_int_equal(disk_read(&d, 0, got, 8192), 0);
+    assert_memory_equal(got + 512, img, 4096);
+    disk_close(&d);
+    good_image();
     put64(img + 72, 4);
     refused("external data file", "incompatible feature bit 2 (external data file)");
     put64(img + 72, 16);
@@ -485,7 +502,7 @@ static void test_damaged_headers(void **state)
     put64(img + 8, 1024);
     put32(img + 16, 13);
     refused("backing loop", "a loop of backing files");
-    FILE *f = fopen(at("other.qcow2"), "wb");
+    f = fopen(at("other.qcow2"), "wb");
     memcpy(img + 1024, "damaged.qcow2", 13);
     put64(img + 8, 1024);
     put32(img + 16, 13);
