@@ -88,6 +88,8 @@ struct machine_drive {
     const char *path;         /* the image; NULL: no drive, or an empty CD-ROM drive */
     enum machine_media media; /* a hard disk, or an ATAPI CD-ROM (2048-byte sectors) */
     bool readonly;            /* opened read-only; the guest's writes fail (CD-ROMs always) */
+    const char *format;       /* "raw", "qcow2" (-drive format=); NULL: detected (qcow2 by
+                                 its magic, else raw) */
 };
 
 struct machine_config {
