@@ -289,6 +289,8 @@ size_t machine_text_screen(struct machine *m, char *buf, size_t len);
 /* Writes the screen as a binary PPM (P6) to path (-screendump); a 1x1 black picture when
  * nothing is shown. */
 enum machine_status machine_screendump(struct machine *m, const char *path, char *err);
+/* The same as a PNG picture, 8-bit RGB (core/machine/screen_png.c). */
+enum machine_status machine_screendump_png(struct machine *m, const char *path, char *err);
 
 /* ---- Debugging (core/machine/machine_debug.c): what a debugger stub uses ----
  *
