@@ -386,7 +386,8 @@ static enum machine_status open_disks(struct machine *m, const struct machine_co
         else
             snprintf(what, sizeof what, "-hd%c %s", 'a' + i, dr->path);
         unsigned flags = cd || dr->readonly ? DISK_READONLY : cfg->snapshot ? DISK_SNAPSHOT : 0;
-        if (disk_open(&m->disk[i], dr->path, what, flags, err, MACHINE_ERRMAX))
+        if (disk_open_format(&m->disk[i], dr->path, dr->format, what, flags, err,
+                             MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
     }
     return MACHINE_OK;

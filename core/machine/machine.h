@@ -88,6 +88,8 @@ struct machine_drive {
     const char *path;         /* the image; NULL: no drive, or an empty CD-ROM drive */
     enum machine_media media; /* a hard disk, or an ATAPI CD-ROM (2048-byte sectors) */
     bool readonly;            /* opened read-only; the guest's writes fail (CD-ROMs always) */
+    const char *format;       /* "raw", "qcow2" (-drive format=); NULL: detected (qcow2 by
+                                 its magic, else raw) */
 };
 
 struct machine_config {
@@ -287,6 +289,8 @@ size_t machine_text_screen(struct machine *m, char *buf, size_t len);
 /* Writes the screen as a binary PPM (P6) to path (-screendump); a 1x1 black picture when
  * nothing is shown. */
 enum machine_status machine_screendump(struct machine *m, const char *path, char *err);
+/* The same as a PNG picture, 8-bit RGB (core/machine/screen_png.c). */
+enum machine_status machine_screendump_png(struct machine *m, const char *path, char *err);
 
 /* ---- Debugging (core/machine/machine_debug.c): what a debugger stub uses ----
  *

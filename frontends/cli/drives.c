@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/compiler.h"
+#include "core/disk.h"
 
 static bool fail(char *err, size_t len, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static bool fail(char *err, size_t len, const char *fmt, ...)
@@ -42,7 +43,7 @@ bool drives_hd(struct machine_config *cfg, unsigned index, const char *path, con
                char *err, size_t errlen)
 {
     if (!*path)
-        return fail(err, errlen, "%s: no file name; give a raw disk image (-hda FILE)", flag);
+        return fail(err, errlen, "%s: no file name; give a disk image (-hda FILE)", flag);
     return add(cfg, index, path, MACHINE_MEDIA_DISK, false, flag, err, errlen);
 }
 
@@ -92,6 +93,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     char file[4096] = "";
     bool have_file = false, cdrom = false, floppy = false, readonly = false;
     int index = -1;
+    const char *format = NULL;
     const char *p = v;
     while (*p) {
         const char *eq = strchr(p, '=');
@@ -111,9 +113,11 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
             memcpy(file, val, sizeof file);
             have_file = true;
         } else if (klen == 6 && strncmp(key, "format", 6) == 0) {
-            if (strcmp(val, "raw") != 0)
+            format = disk_format_known(val);
+            if (!format)
                 return fail(err, errlen, "-drive %s: format=%s is not supported; orrery reads "
-                            "raw images (qemu-img convert -O raw makes one)", v, val);
+                            "raw and qcow2 images (qemu-img convert -O qcow2 makes one)", v,
+                            val);
         } else if (klen == 2 && strncmp(key, "if", 2) == 0) {
             floppy = strcmp(val, "floppy") == 0;
             if (strcmp(val, "ide") != 0 && !floppy)
@@ -140,7 +144,7 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
         }
     }
     if (!have_file && !cdrom)
-        return fail(err, errlen, "-drive %s: no file= given; give the raw image "
+        return fail(err, errlen, "-drive %s: no file= given; give the image "
                     "(-drive file=disk.img,format=raw)", v);
     if (have_file && !*file)
         return fail(err, errlen, "-drive %s: file= is empty; give the image's path", v);
@@ -175,7 +179,10 @@ bool drives_drive(struct machine_config *cfg, const char *v, char *err, size_t e
     if (used == MACHINE_IDE_DISKS + MACHINE_FLOPPIES)
         return fail(err, errlen, "-drive %s: at most four IDE disks; give fewer", v);
     memcpy(files[used], file, sizeof file);
-    return add(cfg, (unsigned)index, have_file ? files[used++] : NULL,
-               cdrom ? MACHINE_MEDIA_CDROM : MACHINE_MEDIA_DISK, readonly || cdrom, "-drive",
-               err, errlen);
+    if (!add(cfg, (unsigned)index, have_file ? files[used++] : NULL,
+             cdrom ? MACHINE_MEDIA_CDROM : MACHINE_MEDIA_DISK, readonly || cdrom, "-drive", err,
+             errlen))
+        return false;
+    cfg->ide[index].format = format;
+    return true;
 }

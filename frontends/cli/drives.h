@@ -1,6 +1,7 @@
 /* The disk flags of build/orrery in QEMU's spelling: -hda..-hdd FILE, -cdrom FILE, -fda/-fdb
- * FILE, and -drive file=FILE,format=raw,if=ide|floppy,index=N,media=disk|cdrom,readonly=on
- * (media=cdrom without file=: an empty drive). They fill machine_config.ide[] and floppy[];
+ * FILE, and -drive file=FILE,format=raw|qcow2,if=ide|floppy,index=N,media=disk|cdrom,readonly=on
+ * (media=cdrom without file=: an empty drive). They fill machine_config.ide[] (with the
+ * format: NULL for -hdX, detected) and floppy[];
  * the images themselves are opened (and refused) by machine_create. */
 #ifndef ORRERY_FRONTENDS_CLI_DRIVES_H
 #define ORRERY_FRONTENDS_CLI_DRIVES_H

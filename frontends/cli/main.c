@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -20,6 +21,7 @@
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 #include "frontends/monitor/monitor.h"
+#include "frontends/sdl/display.h"
 
 #ifndef ORRERY_VERSION
 #define ORRERY_VERSION "unknown"
@@ -47,6 +49,7 @@ struct options {
     const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
     bool start_stopped;      /* -S: the guest waits for gdb (or the monitor) to continue it */
     const char *monitor;     /* -monitor DEV; NULL: on the console's mux (-nographic) */
+    struct display_options display; /* -display; -nographic is none */
 };
 
 /* -textdump: the VGA's text screen (empty in a graphics mode), for tests and scripts. */
@@ -94,11 +97,12 @@ static void usage(void)
            "                      2.10+); no firmware needed, and none runs\n"
            "  -initrd FILE        its initial RAM disk, loaded high in RAM\n"
            "  -append CMDLINE     its command line\n"
-           "  -hda FILE           a raw disk image as IDE primary master (-hdb primary\n"
-           "                      slave, -hdc/-hdd secondary); written in place\n"
+           "  -hda FILE           a disk image (raw, or qcow2 found by its magic) as IDE\n"
+           "                      primary master (-hdb primary slave, -hdc/-hdd\n"
+           "                      secondary); written in place\n"
            "  -cdrom FILE         an ISO image in an ATAPI CD-ROM drive at the secondary\n"
            "                      master (read-only; SeaBIOS boots El Torito discs)\n"
-           "  -drive file=FILE,format=raw,if=ide,index=N,media=disk|cdrom,readonly=on\n"
+           "  -drive file=FILE,format=raw|qcow2,if=ide,index=N,media=disk|cdrom,readonly=on\n"
            "                      a disk or CD-ROM at IDE place N (0-3); media=cdrom\n"
            "                      without file= is an empty drive\n"
            "  -boot order=DRIVES,once=DRIVES,menu=on,splash-time=MS\n"
@@ -115,7 +119,11 @@ static void usage(void)
            "  -cpu MODEL          %s; -cpu help lists them\n"
            "  -engine NAME        how guest code runs: translate (decoded blocks, the\n"
            "                      default) or interp (the reference interpreter)\n"
-           "  -display none       no display (the only one so far)\n"
+           "  -display sdl[,gl=off]\n"
+           "                      a window (the default when $DISPLAY or $WAYLAND_DISPLAY\n"
+           "                      is set): a click takes the mouse, Ctrl-Alt-G gives it\n"
+           "                      back, Ctrl-Alt-F full screen; gl=off: software drawing\n"
+           "  -display none       no display (the default without a window system)\n"
            "  -nographic          no display; COM1 on this terminal (raw mode) with QEMU's\n"
            "                      escape keys: Ctrl-A x quits, Ctrl-A h lists them\n"
            "  -serial DEV         COM1: stdio, file:PATH, null or none (default none, or\n"
@@ -151,7 +159,8 @@ static void usage(void)
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
            "  -option-rom FILE    an option ROM the firmware runs (fw_cfg genroms/; up to %d)\n"
-           "  -screendump FILE    at exit, write the screen to FILE as a PPM (P6) picture\n"
+           "  -screendump FILE    at exit, write the screen to FILE: PNG when its name ends\n"
+           "                      in .png, otherwise a PPM (P6) picture\n"
            "  -textdump FILE      at exit, write the VGA's text screen to FILE as text\n"
            "  -h, -help           this help\n"
            "  -version            the version\n"
@@ -497,12 +506,13 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         } else if (strcmp(name, "append") == 0) {
             cfg->append = arg_of(argc, argv, &i);
         } else if (strcmp(name, "display") == 0) {
-            const char *v = arg_of(argc, argv, &i);
-            if (strcmp(v, "none") != 0)
-                die("-display %s: only '-display none' exists for now (no window yet)", v);
+            char err[MACHINE_ERRMAX];
+            if (!display_parse(arg_of(argc, argv, &i), &o->display, err, sizeof err))
+                die("%s", err);
         } else if (strcmp(name, "nographic") == 0) {
             o->nographic = true;
             cfg->nographic = true;
+            o->display.kind = DISPLAY_NONE;
         } else if (strcmp(name, "serial") == 0) {
             parse_serial(o, arg_of(argc, argv, &i));
         } else if (strcmp(name, "debugcon") == 0) {
@@ -678,9 +688,18 @@ int main(int argc, char **argv)
         die("-S: the guest would wait for a debugger or the monitor; give -gdb DEV, -s or "
             "-monitor DEV too");
     }
+    struct display *disp = display_open(&opt.display, m, err, sizeof err);
+    if (!disp && err[0]) {
+        monitor_close(mon);
+        gdbstub_close(gdb);
+        machine_destroy(m);
+        console_close(con);
+        die("%s", err);
+    }
 
     int status = 0;
     bool output_failed = false;
+    bool held = false; /* gdb holds the guest */
     while (!caught_signal) {
         /* The monitor may stop the guest (stop), end orrery (quit) or start a stub. */
         enum monitor_event me = mon ? monitor_poll(mon) : MONITOR_RUN;
@@ -688,14 +707,21 @@ int main(int argc, char **argv)
             break;
         if (mon && !gdb)
             gdb = monitor_take_gdb(mon);
+        /* The window: its input to the guest, a frame when one is due; closing it quits. */
+        bool paused = held || me == MONITOR_STOPPED;
+        if (disp && display_poll(disp, paused ? DISPLAY_PAUSED : DISPLAY_RUNNING)) {
+            fprintf(stderr, "orrery: the window was closed; exiting after %llu instructions\n",
+                    (unsigned long long)machine_instructions(m));
+            break;
+        }
         /* The GDB stub decides whether the guest runs; it waits for gdb while it does not. */
         if (gdb && gdbstub_killed(gdb)) {
             fprintf(stderr, "orrery: killed by gdb\n");
             break;
         }
-        if (gdb && !gdbstub_poll(gdb))
+        if ((held = gdb && !gdbstub_poll(gdb)))
             continue;
-        uint64_t budget = BATCH;
+        uint64_t budget = disp ? DISPLAY_SLICE : BATCH;
         if (opt.stop_at_set) {
             uint64_t done = machine_instructions(m);
             if (done >= opt.stop_at) {
@@ -737,6 +763,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "orrery: %s; exiting after %llu instructions\n",
                     machine_stop_message(m), done);
         }
+        /* As QEMU, the window shows the last screen until it is closed. */
+        if (disp && why == MACHINE_STOP_HALT) {
+            fprintf(stderr, "orrery: the window keeps the last screen; close it to exit\n");
+            display_wait(disp, &caught_signal);
+        }
         break;
     }
     if (caught_signal) {
@@ -752,7 +783,10 @@ int main(int argc, char **argv)
     }
     if (!output_failed)
         report_output_error(m, con, &status);
-    if (opt.screendump && machine_screendump(m, opt.screendump, err) != MACHINE_OK) {
+    size_t dump_len = opt.screendump ? strlen(opt.screendump) : 0;
+    bool png = dump_len >= 4 && strcasecmp(opt.screendump + dump_len - 4, ".png") == 0;
+    if (opt.screendump && (png ? machine_screendump_png : machine_screendump)(m,
+            opt.screendump, err) != MACHINE_OK) {
         fprintf(stderr, "orrery: %s\n", err);
         status = EXIT_USAGE;
     }
@@ -768,6 +802,7 @@ int main(int argc, char **argv)
         }
     }
     monitor_close(mon);
+    display_close(disp);
     gdbstub_close(gdb);
     machine_destroy(m);
     console_close(con);

@@ -108,7 +108,10 @@ bad "BIOS image '$dir/fw-small/bios-256k.bin' is 1000 bytes" -m 64 -L "$dir/fw-s
 bad "cannot open BIOS image '$dir/missing.bin'" -bios "$dir/missing.bin"
 bad "is 1000 bytes; it must be a multiple of 64 KiB" -bios "$dir/small.bin"
 bad "is 17 MiB; it must be a multiple of 64 KiB, at most 16 MiB" -bios "$dir/big.bin"
-bad "-display sdl: only '-display none'" -display sdl -bios "$hi"
+bad "-display gtk: unsupported; use -display sdl" -display gtk -bios "$hi"
+bad "-display sdl,gl=es: unsupported option 'gl=es'" -display sdl,gl=es -bios "$hi"
+# ctest runs this without $DISPLAY (tests/CMakeLists.txt): no window system, or no SDL2.
+DISPLAY= WAYLAND_DISPLAY= bad "-display sdl: " -display sdl -bios "$hi"
 bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
 bad "-d ioport,frob: unknown log item 'frob'" -d ioport,frob -bios "$hi"
 bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"

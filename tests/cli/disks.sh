@@ -58,8 +58,9 @@ bad "-hda: no file name" -hda ""
 bad "IDE place 0 (primary master, -hda) is given twice" -hda "$dir/disk.img" -hda "$dir/disk.img"
 bad "IDE place 1 (primary slave, -hdb) is given twice" -hdb "$dir/disk.img" \
     -drive "file=$dir/disk.img,index=1"
-bad "format=qcow2 is not supported; orrery reads raw images" \
-    -drive "file=$dir/disk.img,format=qcow2"
+bad "format=vmdk is not supported; orrery reads raw and qcow2 images" \
+    -drive "file=$dir/disk.img,format=vmdk"
+bad "-hda $dir/disk.img: not a qcow2 image" -drive "file=$dir/disk.img,format=qcow2"
 bad "if=virtio is not supported" -drive "file=$dir/disk.img,if=virtio"
 bad "the index is not an IDE place; give 0-3" -drive "file=$dir/disk.img,index=4"
 bad "media=floppy is not a medium" -drive "file=$dir/disk.img,media=floppy"
@@ -89,4 +90,17 @@ bad "readonly=maybe; give readonly=on or off" -drive "file=$dir/fd.img,if=floppy
 good -fda "$dir/fd.img" -fdb "$dir/fd360.img"
 good -drive "file=$dir/fdro.img,if=floppy,readonly=on,format=raw" -drive "file=$dir/fd.img,if=floppy"
 good -snapshot -fda "$dir/fdro.img"
+# qcow2 (made by Debian's qemu-img where installed): found by its magic or named; a file
+# cut short is one line.
+if command -v qemu-img >/dev/null 2>&1; then
+    qemu-img create -q -f qcow2 "$dir/d.qcow2" 1M
+    good -hda "$dir/d.qcow2"
+    good -drive "file=$dir/d.qcow2,format=qcow2,index=1"
+    head -c 100 "$dir/d.qcow2" > "$dir/cut.qcow2"
+    bad "-hda $dir/cut.qcow2: a qcow2 v3 image of 100 bytes is cut short" -hda "$dir/cut.qcow2"
+    head -c 131072 "$dir/d.qcow2" > "$dir/cut2.qcow2"
+    bad "damaged or cut short" -hda "$dir/cut2.qcow2"
+else
+    echo "note: qemu-img is not installed (apt-get install qemu-utils): qcow2 not tried"
+fi
 exit "$fail"
