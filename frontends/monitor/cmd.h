@@ -62,10 +62,6 @@ void mon_cmd_x(struct mon_ctx *c, const char *fmt, struct mon_args *a, bool phys
 void mon_cmd_save(struct mon_ctx *c, struct mon_args *a, bool phys);
 void mon_cmd_print(struct mon_ctx *c, const char *fmt, struct mon_args *a);
 
-/* png.c: screendump -f png (8-bit RGB, zlib). */
-enum machine_status mon_screendump_png(struct machine *m, const char *path, char *err,
-                                       size_t errlen);
-
 /* info.c: info SUBCOMMAND. */
 void mon_cmd_info(struct mon_ctx *c, struct mon_args *a);
 

@@ -186,7 +186,7 @@ static void cmd_screendump(struct mon_ctx *c, const char *fmt, struct mon_args *
     }
     char err[MACHINE_ERRMAX];
     enum machine_status st = strcmp(format, "png") == 0
-                                 ? mon_screendump_png(c->m, path, err, sizeof err)
+                                 ? machine_screendump_png(c->m, path, err)
                                  : machine_screendump(c->m, path, err);
     if (st != MACHINE_OK)
         mon_printf(c, "%s\n", err);
