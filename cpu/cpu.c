@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cpu/observe.h"
 #include "cpu/transfer.h"
 
 uint32_t cpu_materialize_arith(const struct cpu *cpu)
@@ -52,8 +53,17 @@ void cpu_write_cr0(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[0] = v;
     cpu_update_mode(cpu);
-    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE))
+    if ((old & CR0_PE) && !(v & CR0_PE)) {
+        /* Back in real mode the caches keep their bases and limits ("unreal mode"), but real
+         * mode checks no segment types (SDM Vol. 3A §20.1): a code segment becomes writable
+         * through an override, a null or read-only one usable. */
+        for (int s = 0; s < S_COUNT; s++)
+            cpu->seg[s].ok = (uint8_t)((cpu->seg[s].ok & SEG_EXPDOWN) | SEG_OK_READ | SEG_OK_WRITE);
+    }
+    if ((old ^ v) & (CR0_PG | CR0_WP | CR0_PE)) {
         tlb_flush_all(&cpu->tlb);
+        obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    }
 }
 
 /* CR4 (SDM Vol. 3A §2.5): bits this model does not have are reserved and #GP. With PAE
@@ -76,8 +86,10 @@ void cpu_write_cr4(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->cr[4] = v;
     debug_update(cpu); /* CR4.DE turns I/O breakpoints on and off */
-    if (changed)
+    if (changed) {
         tlb_flush_all(&cpu->tlb);
+        obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    }
 }
 
 void cpu_load_seg_real(struct cpu *cpu, int sreg, uint16_t sel)
@@ -101,7 +113,9 @@ void cpu_reset(struct cpu *cpu)
     void *ferr_opaque = cpu->ferr_opaque;
     uint64_t (*tsc_clock)(void *) = cpu->tsc_clock;
     void *tsc_opaque = cpu->tsc_opaque;
-    bool ferr_was = cpu->ferr;
+    void (*smm_changed)(void *, int) = cpu->smm_changed;
+    void *smm_opaque = cpu->smm_opaque;
+    bool ferr_was = cpu->ferr, smm_was = cpu->smm;
     /* Instructions retired count on across a reset: the machine's clock derives from them. */
     const uint64_t icount = cpu->icount;
 
@@ -117,6 +131,11 @@ void cpu_reset(struct cpu *cpu)
     cpu->ferr_opaque = ferr_opaque;
     cpu->tsc_clock = tsc_clock;
     cpu->tsc_opaque = tsc_opaque;
+    cpu->smm_changed = smm_changed;
+    cpu->smm_opaque = smm_opaque;
+    cpu->smbase = 0x30000; /* SDM Vol. 3C §34.4 */
+    if (smm_was && smm_changed)
+        smm_changed(smm_opaque, 0); /* a reset leaves SMM */
     /* The TSC starts again from 0 (SDM Vol. 3A §9.1.1, Table 9-1). */
     cpu->tsc = 0 - (tsc_clock ? tsc_clock(tsc_opaque) : icount);
 
@@ -164,6 +183,8 @@ void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h)
     cpu->ferr_opaque = h->opaque;
     cpu->tsc_clock = h->tsc_clock;
     cpu->tsc_opaque = h->opaque;
+    cpu->smm_changed = h->smm_changed;
+    cpu->smm_opaque = h->opaque;
 }
 
 void cpu_enter_flat32(struct cpu *cpu, const struct cpu_flat_entry *e)
@@ -294,9 +315,14 @@ static void step(struct cpu *cpu)
     /* RF suppresses instruction breakpoints for one instruction (SDM Vol. 3A §17.3.1.1). */
     cpu->eflags &= ~FL_RF;
     decode(cpu, &in);
+    /* A tracer's view of the instruction about to run: one flag when nobody traces. */
+    if (unlikely(cpu->obs.insn))
+        cpu->obs.hooks->insn(cpu->obs.opaque, cpu, cpu->seg[S_CS].base + cpu->eip, in.len);
     cpu->eip = cpu->seg[S_CS].attr & SEG_ATTR_DB ? cpu->eip + in.len : (cpu->eip + in.len) & 0xFFFF;
     in.fn(cpu, &in);
     cpu->icount++;
+    if (unlikely(cpu->obs.insn) && cpu->obs.hooks->after)
+        cpu->obs.hooks->after(cpu->obs.opaque, cpu);
     /* Single-step trap after the instruction (SDM Vol. 3A §17.3.1.4); not after one that
      * set the interrupt shadow of MOV SS / POP SS. */
     bool step_trap = trap && !(cpu->inhibit & INHIBIT_DEBUG);
@@ -306,7 +332,15 @@ static void step(struct cpu *cpu)
 
 static bool take_interrupt(struct cpu *cpu)
 {
-    if (!cpu->intr_line || !(cpu->eflags & FL_IF) || cpu->inhibit || !cpu->intr_ack)
+    /* SMI# before INTR, whatever IF says; latched while in SMM (SDM Vol. 3C §34.2). */
+    if ((cpu->intr_line & CPU_PIN_SMI) && !cpu->smm && !cpu->inhibit) {
+        if (cpu->dbg.step && !cpu->halted)
+            return false;
+        cpu_enter_smm(cpu);
+        return true;
+    }
+    if (!(cpu->intr_line & CPU_PIN_INTR) || !(cpu->eflags & FL_IF) || cpu->inhibit ||
+        !cpu->intr_ack)
         return false;
     if (cpu->dbg.step && !cpu->halted) /* a debugger's step runs the instruction it shows */
         return false;

@@ -118,6 +118,51 @@ struct cpu_dbg {
     struct cpu_watch watch[CPU_DBG_WATCH_MAX];
 };
 
+/* Observation points for traces (cpu/observe.c; the machine's tracer calls them). The
+ * execution loop calls insn and after only while obs.insn is set (one flag test per
+ * instruction, like dbg.active); events (interrupts, exceptions, page faults, CR3 loads,
+ * TLB flushes, stops at something unimplemented) call their hook when one is set. Hooks
+ * only look: they never change what the guest sees. */
+enum cpu_obs_intr_kind { CPU_OBS_EXCEPTION, CPU_OBS_EXTERNAL, CPU_OBS_SOFTWARE };
+struct cpu_obs_intr {
+    uint8_t kind;             /* enum cpu_obs_intr_kind */
+    uint8_t vector;
+    uint8_t has_error;        /* an error code was pushed */
+    uint8_t cpl_from, cpl_to;
+    uint8_t mode_from, mode_to; /* enum cpu_mode */
+    uint16_t cs_from, cs_to;
+    uint32_t eip_from;        /* the instruction that faulted or was interrupted (INT n: itself) */
+    uint32_t lin_from;        /* its linear address (CS base + eip_from) */
+    uint32_t eip_to;          /* the handler's first instruction */
+    uint32_t error;
+    uint32_t cr2;             /* page faults */
+};
+enum cpu_obs_mmu_kind {
+    CPU_OBS_PAGE_FAULT,       /* addr: the linear address (CR2), value: the error code */
+    CPU_OBS_CR3,              /* value: the new CR3 (non-global entries are flushed) */
+    CPU_OBS_FLUSH_ALL,        /* every entry (CR0/CR4 paging bits, a physical memory change) */
+    CPU_OBS_FLUSH_PAGE,       /* INVLPG; addr: the linear address */
+};
+struct cpu_obs_hooks {
+    /* An instruction decoded at CS:EIP (cpu->eip still points at it), linear address lin,
+     * len bytes, about to run. */
+    void (*insn)(void *opaque, struct cpu *cpu, uint32_t lin, unsigned len);
+    /* The instruction completed (not called when it faulted). */
+    void (*after)(void *opaque, struct cpu *cpu);
+    /* An interrupt or exception was delivered: the CPU is at the handler's first
+     * instruction (a delivery that faulted reports the fault it raised instead). */
+    void (*intr)(void *opaque, struct cpu *cpu, const struct cpu_obs_intr *ev);
+    void (*mmu)(void *opaque, struct cpu *cpu, enum cpu_obs_mmu_kind kind, uint32_t addr,
+                uint32_t value);
+    /* The CPU stopped at something orrery does not implement. */
+    void (*unimp)(void *opaque, struct cpu *cpu, const char *what);
+};
+struct cpu_obs {
+    uint8_t insn;             /* call hooks->insn (and after, when set) per instruction */
+    const struct cpu_obs_hooks *hooks; /* NULL: nobody observes */
+    void *opaque;
+};
+
 struct cpu {
     uint32_t r[R_COUNT];
     uint32_t eip;
@@ -140,6 +185,8 @@ struct cpu {
     uint8_t model;    /* enum cpu_model */
     uint8_t debug_exec, debug_data, debug_io; /* enabled breakpoints by kind (from DR7) */
     uint8_t debug_pending;                    /* data/I/O breakpoints hit by this instruction */
+    uint8_t smm;      /* in system management mode (cpu/smm.c) */
+    uint32_t smbase;  /* SMRAM's base: the save area is at smbase + 0xFE00 (0x30000 at reset) */
     struct fpu fpu;   /* x87 and MMX (cpu/fpu/) */
 
     /* Bookkeeping of the instruction in progress (not architectural). */
@@ -153,8 +200,9 @@ struct cpu {
     uint32_t fault_error;
     const char *stop_reason;  /* why the CPU stopped (shutdown), for the user */
 
-    /* The INTR pin: a device model raises intr_line; the CPU acknowledges through intr_ack,
-     * which returns the vector (the 8259's INTA cycle). */
+    /* The interrupt pins (CPU_PIN_*): a device model raises INTR and the CPU acknowledges
+     * through intr_ack, which returns the vector (the 8259's INTA cycle); an SMI# edge is
+     * latched until the CPU takes it. One byte, so the loop tests both at once. */
     uint8_t intr_line;
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
@@ -174,6 +222,10 @@ struct cpu {
      * fast instructions run; without it, icount + tsc. */
     uint64_t (*tsc_clock)(void *opaque);
     void *tsc_opaque;
+    /* SMIACT#: the CPU enters (1) or leaves (0) system management mode; the chipset shows
+     * or hides SMRAM. */
+    void (*smm_changed)(void *opaque, int in_smm);
+    void *smm_opaque;
 
     const struct cpu_model_info *info;
     struct physmem *mem;
@@ -184,6 +236,7 @@ struct cpu {
      * must stay last: cpu_reset clears everything before them (and flushes the TLB). */
     struct tlb tlb;
     struct cpu_dbg dbg;       /* a debugger's breakpoints and watchpoints: never saved */
+    struct cpu_obs obs;       /* a tracer's hooks: never saved, kept across resets */
 };
 
 struct cpu_model_info {
@@ -240,12 +293,20 @@ struct cpu_hooks {
     int (*intr_ack)(void *opaque);                 /* INTA: the vector of the interrupt */
     void (*ferr_changed)(void *opaque, int level); /* FERR# */
     uint64_t (*tsc_clock)(void *opaque);           /* the TSC's time base (ns) */
+    void (*smm_changed)(void *opaque, int in_smm); /* SMIACT# */
     void *opaque;
 };
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *hooks);
 
-/* The INTR and IGNNE# input pins, driven by the platform. */
-static inline void cpu_set_intr(struct cpu *cpu, int level) { cpu->intr_line = level != 0; }
+/* The INTR and IGNNE# input pins, driven by the platform, and SMI# (an edge, latched until
+ * taken: cpu/smm.c). */
+enum { CPU_PIN_INTR = 1, CPU_PIN_SMI = 2 };
+static inline void cpu_set_intr(struct cpu *cpu, int level)
+{
+    cpu->intr_line = (uint8_t)((cpu->intr_line & ~CPU_PIN_INTR) | (level ? CPU_PIN_INTR : 0));
+}
+static inline void cpu_raise_smi(struct cpu *cpu) { cpu->intr_line |= CPU_PIN_SMI; }
+static inline bool cpu_in_smm(const struct cpu *cpu) { return cpu->smm != 0; }
 static inline void cpu_set_ignne(struct cpu *cpu, int level) { cpu->ignne = level != 0; }
 
 /* The state a 32-bit boot loader leaves (the Linux boot protocol's 32-bit entry, a
@@ -272,7 +333,7 @@ enum cpu_status {
  * ("triple fault ...", the unimplemented feature). */
 enum cpu_status cpu_status(const struct cpu *cpu, const char **why);
 static inline bool cpu_interrupts_enabled(const struct cpu *cpu) { return (cpu->eflags & FL_IF) != 0; }
-static inline bool cpu_intr_pending(const struct cpu *cpu) { return cpu->intr_line != 0; }
+static inline bool cpu_intr_pending(const struct cpu *cpu) { return (cpu->intr_line & CPU_PIN_INTR) != 0; }
 
 /* The model, and the instructions retired since power-on (the counter itself, for the
  * scheduler's instruction clock). */
@@ -348,5 +409,20 @@ static inline enum cpu_dbg_stop cpu_dbg_stopped(const struct cpu *cpu, uint32_t 
         *kind = cpu->dbg.hit_kind;
     return (enum cpu_dbg_stop)cpu->dbg.stop;
 }
+
+/* ---- What a tracer uses (cpu/observe.c) ---- */
+
+/* Sets the hooks (NULL: none) and whether the per-instruction ones are called. */
+void cpu_obs_set(struct cpu *cpu, const struct cpu_obs_hooks *hooks, void *opaque,
+                 bool per_insn);
+/* From inside the insn hook: the instruction's bytes (len of them, at most 16) and the
+ * physical address of its first byte, read without faulting, without touching the TLB's
+ * contents or any device (the decoder has just fetched them). False when they cannot be
+ * read that way (the bytes are then zero). */
+bool cpu_obs_code(struct cpu *cpu, uint32_t lin, unsigned len, uint8_t *bytes,
+                  uint64_t *phys);
+/* EFLAGS as the guest would read it, computed without materialising the lazy flags (so a
+ * saved state is the same observed or not). */
+uint32_t cpu_obs_eflags(const struct cpu *cpu);
 
 #endif

@@ -2,6 +2,7 @@
  * mode §20.3). */
 #include <stdlib.h>
 
+#include "cpu/observe.h"
 #include "cpu/transfer.h"
 
 noreturn void cpu_fault(struct cpu *cpu, int vector, uint32_t error)
@@ -16,6 +17,8 @@ noreturn void cpu_unsupported(struct cpu *cpu, const char *what)
     cpu->shutdown = 1;
     cpu->stop_reason = what;
     cpu->fault_vector = -1;
+    if (unlikely(cpu->obs.hooks != NULL) && cpu->obs.hooks->unimp)
+        cpu->obs.hooks->unimp(cpu->obs.opaque, cpu, what);
     longjmp(*cpu->fault_jmp, 1);
 }
 
@@ -155,7 +158,8 @@ static void interrupt_prot(struct cpu *cpu, uint8_t vector, bool software, uint3
     cpu_update_mode(cpu);
 }
 
-void cpu_interrupt(struct cpu *cpu, uint8_t vector, bool software, uint32_t return_eip)
+static void deliver_interrupt(struct cpu *cpu, uint8_t vector, bool software,
+                              uint32_t return_eip)
 {
     if (cpu->mode == MODE_REAL)
         interrupt_real(cpu, vector, return_eip);
@@ -163,7 +167,7 @@ void cpu_interrupt(struct cpu *cpu, uint8_t vector, bool software, uint32_t retu
         interrupt_prot(cpu, vector, software, return_eip, false, 0);
 }
 
-void cpu_deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error)
+static void deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error)
 {
     if (cpu->mode == MODE_REAL)
         interrupt_real(cpu, vector, cpu->eip);
@@ -171,10 +175,50 @@ void cpu_deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error)
         interrupt_prot(cpu, vector, false, cpu->eip, has_error_code(vector), error);
 }
 
+void cpu_interrupt(struct cpu *cpu, uint8_t vector, bool software, uint32_t return_eip)
+{
+    if (!obs_wants_intr(cpu)) {
+        deliver_interrupt(cpu, vector, software, return_eip);
+        return;
+    }
+    struct cpu_obs_intr ev;
+    obs_intr_begin(cpu, &ev, software ? CPU_OBS_SOFTWARE : CPU_OBS_EXTERNAL, vector);
+    deliver_interrupt(cpu, vector, software, return_eip);
+    obs_intr_end(cpu, &ev);
+}
+
+void cpu_deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error)
+{
+    if (!obs_wants_intr(cpu)) {
+        deliver_exception(cpu, vector, error);
+        return;
+    }
+    struct cpu_obs_intr ev;
+    obs_intr_begin(cpu, &ev, CPU_OBS_EXCEPTION, vector);
+    ev.has_error = cpu->mode != MODE_REAL && has_error_code(vector);
+    ev.error = ev.has_error ? error : 0;
+    deliver_exception(cpu, vector, error);
+    obs_intr_end(cpu, &ev);
+}
+
 /* INT n in virtual-8086 mode (SDM Vol. 3A §20.4.2, Table 20-2): with CR4.VME a clear bit
  * in the TSS's interrupt redirection bitmap sends it through the task's own real-mode IVT;
  * otherwise it goes to the protected-mode handler, which needs IOPL = 3. */
+static void v86_int(struct cpu *cpu, uint8_t vector);
+
 void v86_software_interrupt(struct cpu *cpu, uint8_t vector)
+{
+    if (!obs_wants_intr(cpu)) {
+        v86_int(cpu, vector);
+        return;
+    }
+    struct cpu_obs_intr ev;
+    obs_intr_begin(cpu, &ev, CPU_OBS_SOFTWARE, vector);
+    v86_int(cpu, vector);
+    obs_intr_end(cpu, &ev);
+}
+
+static void v86_int(struct cpu *cpu, uint8_t vector)
 {
     if (cpu->cr[4] & CR4_VME) {
         uint32_t iobase = sys_read(cpu, cpu->tr.base + 0x66, 2);

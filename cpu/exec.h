@@ -373,6 +373,8 @@ void iret(struct cpu *cpu, bool o32);
 /* Interrupts and exceptions (cpu/exception.c). cpu_interrupt transfers control through
  * the IVT/IDT with return_eip pushed; software is true for INT n/INT3/INTO. */
 void cpu_interrupt(struct cpu *cpu, uint8_t vector, bool software, uint32_t return_eip);
+/* Takes an SMI: saves the state in SMRAM and starts the handler (cpu/smm.c). */
+void cpu_enter_smm(struct cpu *cpu);
 /* Delivers a fault or trap whose state (EIP) is already where it must return to. */
 void cpu_deliver_exception(struct cpu *cpu, uint8_t vector, uint32_t error);
 /* Stops the CPU with a message when the guest reaches something orrery cannot do yet. */

@@ -2,6 +2,7 @@
  * page walks through mmu/paging with #PF, CR3, INVLPG and the TLB flushes of SDM Vol. 3A
  * §4.10.4. */
 #include "cpu/exec.h"
+#include "cpu/observe.h"
 #include "mmu/paging.h"
 
 /* Physical address lines with the A20 gate: the PAE models drive 36 of them. */
@@ -28,6 +29,7 @@ void cpu_tlb_resync(struct cpu *cpu)
 {
     tlb_flush_all(&cpu->tlb);
     cpu->tlb.mem_gen = cpu->mem->gen;
+    obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
 }
 
 /* The TLB entry of kind for lin's page, filled by a walk when absent; raises #PF with
@@ -50,6 +52,7 @@ static const struct tlb_entry *translate(struct cpu *cpu, uint32_t lin, unsigned
         paging_ctx_of(cpu, &ctx);
         if (!paging_walk(cpu->mem, &ctx, lin, access, &r)) {
             cpu->cr[2] = lin;
+            obs_mmu(cpu, CPU_OBS_PAGE_FAULT, lin, r.error);
             cpu_fault(cpu, EXC_PF, r.error);
         }
         phys = r.phys;
@@ -195,4 +198,5 @@ void cpu_write_cr3(struct cpu *cpu, uint32_t v)
         cpu_load_pdptes(cpu, v);
     cpu->cr[3] = v;
     tlb_flush_nonglobal(&cpu->tlb);
+    obs_mmu(cpu, CPU_OBS_CR3, 0, v);
 }

@@ -2,6 +2,7 @@
  * registers, MSW/CR0 and the control/debug register moves (SDM Vol. 2, Vol. 3A ch. 2). */
 #include "cpu/exec.h"
 #include "cpu/handlers.h"
+#include "cpu/observe.h"
 
 static void require_cpl0(struct cpu *cpu)
 {
@@ -325,7 +326,9 @@ void op_invd(struct cpu *cpu, const struct insn *in)
 void op_invlpg(struct cpu *cpu, const struct insn *in)
 {
     require_cpl0(cpu);
-    tlb_flush_page(&cpu->tlb, cpu->seg[in->seg].base + ea(cpu, in));
+    uint32_t lin = cpu->seg[in->seg].base + ea(cpu, in);
+    tlb_flush_page(&cpu->tlb, lin);
+    obs_mmu(cpu, CPU_OBS_FLUSH_PAGE, lin, 0);
 }
 
 /* A control register that does not exist is #UD, found while decoding and so before the

@@ -81,13 +81,15 @@ static const struct savestate_field cpu_fields[] = {
     SS_FIELD(struct cpu, debug_data),
     SS_FIELD(struct cpu, debug_io),
     SS_FIELD(struct cpu, debug_pending),
+    SS_FIELD(struct cpu, smm),
+    SS_FIELD(struct cpu, smbase),
     SS_STRUCT(struct cpu, fpu, fpu_desc),
     SS_FIELD(struct cpu, icount),
     SS_FIELD(struct cpu, intr_line),
     SS_FIELD(struct cpu, ferr),
     SS_FIELD(struct cpu, ignne),
 };
-SAVESTATE_DESC(cpu_savestate, "cpu", 1, cpu_fields);
+SAVESTATE_DESC(cpu_savestate, "cpu", 2, cpu_fields);
 
 void cpu_state_loaded(struct cpu *cpu)
 {

@@ -30,8 +30,8 @@ static void apply(struct i440fx *h)
         physmem_shadow_route(h->mem, base, 0x4000, pam_route(pam & 3));
         physmem_shadow_route(h->mem, base + 0x4000, 0x4000, pam_route(pam >> 4 & 3));
     }
-    bool open = (smram & (I440FX_SMRAM_G_SMRAME | I440FX_SMRAM_D_OPEN)) ==
-                (I440FX_SMRAM_G_SMRAME | I440FX_SMRAM_D_OPEN);
+    bool open = (smram & I440FX_SMRAM_G_SMRAME) &&
+                ((smram & I440FX_SMRAM_D_OPEN) || h->smiact);
     physmem_shadow_route(h->mem, SMRAM_BASE, SMRAM_SIZE,
                          open ? PHYS_ROUTE_READ | PHYS_ROUTE_WRITE : 0);
 }
@@ -44,6 +44,14 @@ static void written(void *opaque, unsigned reg, unsigned size)
     uint8_t *smram = &h->cfg.b[I440FX_SMRAM];
     if (*smram & I440FX_SMRAM_D_LCK)
         *smram &= (uint8_t)~I440FX_SMRAM_D_OPEN;
+    apply(h);
+}
+
+void i440fx_set_smiact(struct i440fx *h, bool on)
+{
+    if (h->smiact == on)
+        return;
+    h->smiact = on;
     apply(h);
 }
 

@@ -12,12 +12,17 @@
  * halves of 0xC0000 + (n - 1) * 32 KiB — and its read enable (bit 0) and write enable
  * (bit 1) send reads and writes to DRAM; a clear bit sends them to PCI (the BIOS ROM, an
  * option ROM, or nothing). SMRAM: with G_SMRAME and D_OPEN set, 0xA0000-0xBFFFF is DRAM
- * instead of the VGA window (there is no SMM, so D_CLS has no effect); setting D_LCK
+ * instead of the VGA window, and so it is while the CPU is in system management mode
+ * (SMIACT#, i440fx_set_smiact) with G_SMRAME set (D_CLS, which sends an SMM handler's data
+ * accesses to the VGA window while its code runs from DRAM, is not modelled: in SMM both go
+ * to DRAM); setting D_LCK
  * clears D_OPEN and makes D_OPEN, D_LCK and G_SMRAME read only until reset. A segment
  * without shadow RAM behind it (a -kernel machine, which has plain RAM there) is left
  * alone. */
 #ifndef ORRERY_DEVICES_I440FX_H
 #define ORRERY_DEVICES_I440FX_H
+
+#include <stdbool.h>
 
 #include "devices/pci.h"
 #include "mmu/physmem.h"
@@ -31,12 +36,15 @@ struct i440fx {
     struct pci_config cfg;     /* state */
     struct pci_function fn;    /* wiring */
     struct physmem *mem;       /* NULL: PAM and SMRAM do not touch memory */
+    bool smiact;               /* the CPU is in SMM (an input pin, not state) */
 };
 
 int i440fx_init(struct i440fx *h, struct pci_bus *bus, struct physmem *mem);
 void i440fx_reset(struct i440fx *h);
 /* After a load: memory follows the loaded PAM and SMRAM registers again. */
 void i440fx_state_loaded(struct i440fx *h);
+/* SMIACT# from the CPU: SMRAM shows while it is asserted (and G_SMRAME is set). */
+void i440fx_set_smiact(struct i440fx *h, bool on);
 
 extern const struct savestate_desc i440fx_savestate; /* describes struct pci_config */
 

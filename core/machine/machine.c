@@ -16,6 +16,7 @@
 #include "core/compiler.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/trace.h"
 #include "roms/firmware.h"
 
 /* The legacy BIOS window below 1 MiB shows the last 128 KiB of the image at most, as on
@@ -290,6 +291,35 @@ static void reset_sink(void *opaque, unsigned n, int level)
         m->pc.reset_requested = 1;
         cpu_end_slice(&m->cpu, 0);
     }
+}
+
+/* The south bridge's SMI# and soft off arrive inside the guest's OUT: SMI# is latched by
+ * the CPU, which takes it at the next boundary; the power goes off after the OUT. */
+static void smi_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    if (level) {
+        cpu_raise_smi(&m->cpu);
+        cpu_end_slice(&m->cpu, 0);
+    }
+}
+
+static void poweroff_sink(void *opaque, unsigned n, int level)
+{
+    struct machine *m = opaque;
+    (void)n;
+    if (level) {
+        m->pc.poweroff_requested = 1;
+        cpu_end_slice(&m->cpu, 0);
+    }
+}
+
+/* SMIACT#: SMRAM shows while the CPU is in system management mode. */
+static void smm_changed(void *opaque, int in_smm)
+{
+    struct machine *m = opaque;
+    i440fx_set_smiact(&m->pc.i440fx, in_smm != 0);
 }
 
 static void ignne_sink(void *opaque, unsigned n, int level)
@@ -571,12 +601,14 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     pc->sched.kick = sched_kick;
     pc->sched.kick_opaque = m;
 
-    struct irq_line intr, a20_kbc, a20_92, reset, ignne;
+    struct irq_line intr, a20_kbc, a20_92, reset, ignne, smi, poweroff;
     irq_line_init(&intr, intr_sink, m, 0);
     irq_line_init(&a20_kbc, a20_sink, m, A20_KBC);
     irq_line_init(&a20_92, a20_sink, m, A20_PORT92);
     irq_line_init(&reset, reset_sink, m, 0);
     irq_line_init(&ignne, ignne_sink, m, 0);
+    irq_line_init(&smi, smi_sink, m, 0);
+    irq_line_init(&poweroff, poweroff_sink, m, 0);
     for (unsigned i = 0; i < 16; i++)
         irq_line_init(&pc->irq[i], pic_set_irq, &pc->pic, i);
     pc->a20 = 1u << A20_KBC; /* the keyboard controller's output port powers on with A20 */
@@ -611,6 +643,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "PCI host (0xCF8-0xCFF)";
     else if (ide_init(m))
         what = "PIIX3 IDE (0x1F0, 0x170)";
+    else if (piix4_pm_init(&pc->pm, &pc->pci, &m->io, &pc->sched, &pc->irq[9], &smi, &poweroff))
+        what = "PIIX4 power management (0xB2, 0xAFE0)";
     else if (fwcfg_init(&pc->fwcfg, &m->io, &m->mem) || fwcfg_setup(m, cfg))
         what = "firmware configuration device (0x510)";
     else if (machine_vga_create(m, cfg))
@@ -621,7 +655,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
     }
     /* Virtual time is 0 and the TSC offset is 0 after cpu_init: the TSC starts at 0. */
     cpu_set_hooks(&m->cpu, &(struct cpu_hooks){ .intr_ack = intr_ack, .ferr_changed = ferr_changed,
-                                                .tsc_clock = tsc_clock, .opaque = m });
+                                                .tsc_clock = tsc_clock,
+                                                .smm_changed = smm_changed, .opaque = m });
     cmos_setup(m);
     if (m->has_kernel)
         piix3_ide_enable(&pc->ide); /* no firmware will */
@@ -634,6 +669,7 @@ static void reset_platform(struct machine *m)
 {
     struct platform *pc = &m->pc;
     pc->reset_requested = 0;
+    pc->poweroff_requested = 0;
     pic_reset(&pc->pic);
     pit_reset(&pc->pit);
     rtc_reset(&pc->rtc);
@@ -647,6 +683,7 @@ static void reset_platform(struct machine *m)
     i440fx_reset(&pc->i440fx);
     piix3_reset(&pc->piix3);
     piix3_ide_reset(&pc->ide);
+    piix4_pm_reset(&pc->pm);
     fwcfg_reset(&pc->fwcfg);
     vga_reset(&pc->vga);
 }
@@ -832,6 +869,11 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         m->io.observe = log_ioport;
         m->io.observe_opaque = m;
     }
+    st = machine_trace_open(m, cfg, err);
+    if (st) {
+        machine_destroy(m);
+        return st;
+    }
     *out = m;
     return MACHINE_OK;
 }
@@ -842,6 +884,7 @@ void machine_flush(struct machine *m)
         fflush(m->debugcon_out);
     if (m->log)
         fflush(m->log);
+    machine_trace_flush(m);
 }
 
 /* Flushes f; true with one line in err when that or an earlier write to it failed
@@ -873,13 +916,14 @@ bool machine_output_error(struct machine *m, char *err)
         }
     }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
-           stream_failed(m->log, 0, m->log_name, err);
+           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    machine_trace_close(m);
     machine_flush(m);
     if (m->own_debugcon_out)
         fclose(m->debugcon_out);
@@ -906,6 +950,11 @@ void machine_reset(struct machine *m)
         piix3_ide_enable(&m->pc.ide);
         boot_kernel(m);
     }
+}
+
+bool machine_power_button(struct machine *m)
+{
+    return piix4_pm_power_button(&m->pc.pm);
 }
 
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)
@@ -981,7 +1030,7 @@ static void set_stop(struct machine *m, const char *fmt, ...)
 static enum machine_stop stop_for_reset(struct machine *m)
 {
     if (m->no_reboot) {
-        m->pc.off = 1;
+        m->pc.off = PC_OFF_SHUTDOWN;
         return MACHINE_STOP_SHUTDOWN;
     }
     machine_reset(m);
@@ -997,7 +1046,13 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
     bool idled = false;
     for (;;) {
         if (unlikely(m->pc.off))
-            return MACHINE_STOP_SHUTDOWN;
+            return m->pc.off == PC_OFF_POWEROFF ? MACHINE_STOP_POWEROFF : MACHINE_STOP_SHUTDOWN;
+        if (unlikely(m->pc.poweroff_requested)) {
+            m->pc.poweroff_requested = 0;
+            m->pc.off = PC_OFF_POWEROFF;
+            set_stop(m, "the guest turned the machine off (ACPI soft off)");
+            return MACHINE_STOP_POWEROFF;
+        }
         const char *why;
         enum cpu_status status = cpu_status(cpu, &why);
         if (unlikely(status == CPU_UNSUPPORTED)) {
@@ -1006,6 +1061,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         if (unlikely(status == CPU_SHUTDOWN)) {
             set_stop(m, "%s", why);
+            machine_trace_stopped(m, m->stop_msg);
             return stop_for_reset(m);
         }
         if (unlikely(m->pc.reset_requested)) {

@@ -41,7 +41,29 @@ enum machine_debugcon {
 };
 
 /* What -d turns on (bit set). */
-enum { MACHINE_LOG_IOPORT = 1u << 0, MACHINE_LOG_POSTCODE = 1u << 1 };
+enum {
+    MACHINE_LOG_IOPORT = 1u << 0,
+    MACHINE_LOG_POSTCODE = 1u << 1,
+    MACHINE_LOG_IN_ASM = 1u << 2,       /* each instruction address the first time it runs */
+    MACHINE_LOG_EXEC = 1u << 3,         /* each instruction executed */
+    MACHINE_LOG_CPU = 1u << 4,          /* the registers after each instruction */
+    MACHINE_LOG_INT = 1u << 5,          /* interrupts and exceptions */
+    MACHINE_LOG_MMU = 1u << 6,          /* page faults, CR3 loads, TLB flushes */
+    MACHINE_LOG_UNIMP = 1u << 7,        /* what the guest reached that orrery lacks */
+    MACHINE_LOG_GUEST_ERRORS = 1u << 8, /* unclaimed I/O ports, triple faults */
+};
+
+/* -dfilter: the log items of instructions and interrupts are limited to these linear
+ * address ranges (lo..hi, both included) when there are any. */
+#define MACHINE_LOG_RANGES_MAX 32
+struct machine_range {
+    uint32_t lo, hi;
+};
+/* Parses QEMU's -dfilter syntax: comma-separated START+LENGTH, START-LENGTH (the LENGTH
+ * bytes below START) or START..END (END included), numbers in C syntax (0x hex). False,
+ * with one line in err (MACHINE_ERRMAX bytes), for anything else. */
+bool machine_parse_ranges(const char *s, struct machine_range *out, unsigned max,
+                          unsigned *n, char *err);
 
 /* -icount shift=N: deterministic time, 2^N ns per instruction. */
 #define MACHINE_ICOUNT_SHIFT_MAX 10
@@ -75,6 +97,9 @@ struct machine_config {
                                  -global isa-debugcon.iobase=0x402) */
     unsigned log_items;       /* MACHINE_LOG_* */
     const char *log_path;     /* where the log items go; NULL means stderr */
+    struct machine_range log_ranges[MACHINE_LOG_RANGES_MAX]; /* -dfilter */
+    unsigned nlog_ranges;
+    const char *trace_path;   /* -trace-file: the binary trace (tools/TRACE-FORMAT.md) */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
     bool nographic;           /* no display at all (-nographic): the firmware is told so
                                  (fw_cfg) and SeaBIOS puts its screen on COM1 */
@@ -112,6 +137,7 @@ enum machine_stop {
     MACHINE_STOP_RESET,       /* the guest reset the machine (triple fault, keyboard
                                  controller, port 0x92, 0xCF9); it has restarted */
     MACHINE_STOP_SHUTDOWN,    /* a reset with no_reboot: the machine is off */
+    MACHINE_STOP_POWEROFF,    /* the guest turned the machine off (ACPI S5); it stays off */
     MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
     MACHINE_STOP_DEBUG,       /* a debugger's breakpoint, watchpoint or step: see
                                  machine_debug_stopped */
@@ -189,6 +215,10 @@ void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned butt
 enum { MACHINE_KEY_MAX = 0xE8, MACHINE_KEY_PRINT_SCREEN = 0x46, MACHINE_KEY_PAUSE = 0x48 };
 bool machine_key(struct machine *m, unsigned usage, bool down);
 bool machine_key_known(unsigned usage); /* a usage with a PC key */
+
+/* Presses the power button (ACPI: PWRBTN_STS, an SCI). Returns true when the guest has
+ * ACPI on and listens for the button; false when the press will go unseen. */
+bool machine_power_button(struct machine *m);
 
 /* Resets the machine as the reset button does (RAM keeps its contents). */
 void machine_reset(struct machine *m);

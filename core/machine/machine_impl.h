@@ -22,6 +22,7 @@
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
 #include "devices/piix3_ide.h"
+#include "devices/piix4_pm.h"
 #include "devices/pit8254.h"
 #include "devices/port92.h"
 #include "devices/postcode.h"
@@ -32,6 +33,9 @@
 
 /* Where the A20 gate's two sources sit in the a20 bits (ORed, as the chipset does). */
 enum { A20_KBC, A20_PORT92 };
+
+/* Why the machine is off: a reset with no_reboot, or the guest's soft off. */
+enum { PC_OFF_SHUTDOWN = 1, PC_OFF_POWEROFF = 2 };
 
 /* The PC platform: the devices every machine has, and the wires between them. */
 struct platform {
@@ -48,12 +52,14 @@ struct platform {
     struct i440fx i440fx;
     struct piix3 piix3;
     struct piix3_ide ide;    /* 00:01.1, IRQ 14/15 */
+    struct piix4_pm pm;      /* 00:01.3: ACPI, SCI on IRQ 9, APM ports 0xB2/0xB3 */
     struct fwcfg fwcfg;
     struct vga vga;
     struct irq_line irq[16]; /* ISA IRQ 0-15 into the PICs */
     uint8_t a20;             /* bit per source: A20_KBC, A20_PORT92 */
     uint8_t reset_requested; /* a device asked for a CPU reset */
-    uint8_t off;             /* a reset with no_reboot happened: the machine stays off */
+    uint8_t off;             /* the machine stays off: PC_OFF_* */
+    uint8_t poweroff_requested; /* the guest turned the machine off (ACPI soft off) */
 };
 
 struct machine {
@@ -88,6 +94,7 @@ struct machine {
     bool own_log;
     char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
+    struct machine_tracer *tracer; /* -d in_asm,exec,...; -trace-file (trace.h); NULL: none */
 };
 
 /* core/machine/machine_state.c: the description of a section a state holds, by its name and

@@ -80,6 +80,7 @@ static const struct part {
     { &i440fx_savestate, offsetof(struct machine, pc.i440fx.cfg) },
     { &piix3_savestate, offsetof(struct machine, pc.piix3.s) },
     { &piix3_ide_savestate, offsetof(struct machine, pc.ide.s) },
+    { &piix4_pm_savestate, offsetof(struct machine, pc.pm.s) },
     { &ata_savestate, offsetof(struct machine, pc.ide.ch[0].s) },
     { &ata_savestate, offsetof(struct machine, pc.ide.ch[1].s) },
     { &fwcfg_savestate, offsetof(struct machine, pc.fwcfg.s) },
@@ -246,8 +247,10 @@ static void state_loaded(struct machine *m)
     port92_state_loaded(&pc->port92);
     ferr_state_loaded(&pc->ferr);
     piix3_ide_state_loaded(&pc->ide); /* its bus-master ports, IRQ 14/15 */
+    piix4_pm_state_loaded(&pc->pm);   /* its ports, the timer, SCI */
     pic_state_loaded(&pc->pic);
-    i440fx_state_loaded(&pc->i440fx); /* memory follows PAM and SMRAM */
+    i440fx_set_smiact(&pc->i440fx, cpu_in_smm(&m->cpu));
+    i440fx_state_loaded(&pc->i440fx); /* memory follows PAM, SMRAM and SMIACT# */
     vga_state_loaded(&pc->vga);       /* and the VGA's BARs */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */

@@ -15,6 +15,7 @@
 
 #include "core/machine/machine.h"
 #include "frontends/cli/drives.h"
+#include "frontends/cli/log_items.h"
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 
@@ -107,9 +108,13 @@ static void usage(void)
            "  -debugcon DEV       the 0xE9 debug port: stdio, file:PATH, null or none\n"
            "  -global isa-debugcon.iobase=PORT\n"
            "                      put it at PORT instead (SeaBIOS logs to 0x402)\n"
-           "  -d ITEM[,ITEM]      log: ioport (each port access: in|out PORT SIZE VALUE),\n"
-           "                      postcode (each POST code written to port 0x80)\n"
+           "  -d ITEM[,ITEM]      log: in_asm, exec, cpu, int, mmu, unimp, guest_errors,\n"
+           "                      ioport, postcode (-d help says what each shows)\n"
            "  -D LOGFILE          write the log there instead of stderr\n"
+           "  -dfilter RANGES     log in_asm, exec, cpu, int only at these linear addresses:\n"
+           "                      START+LEN, START-LEN or START..END, comma-separated\n"
+           "  -trace-file FILE    record a binary trace of the executed instructions and\n"
+           "                      interrupts (read it with orrery-trace)\n"
            "  -no-reboot          exit instead of resetting on a triple fault or reset\n"
            "  -icount [shift=]N   deterministic time: 2^N ns per instruction (N 0-%d);\n"
            "                      HLT jumps to the next timer. Default: real time\n"
@@ -290,9 +295,7 @@ static void parse_d(struct machine_config *cfg, const char *v)
     if (!items)
         die("out of memory");
     if (strcmp(v, "help") == 0) {
-        printf("Log items (comma separated):\n"
-               "ioport    show all I/O port accesses\n"
-               "postcode  show the POST codes written to port 0x80\n");
+        log_item_help(stdout);
         free(items);
         exit(0);
     }
@@ -302,15 +305,14 @@ static void parse_d(struct machine_config *cfg, const char *v)
             die("-d %s: an empty log item; give a comma-separated list such as -d ioport,"
                 "postcode", v);
         }
-        if (strcmp(t, "ioport") == 0) {
-            cfg->log_items |= MACHINE_LOG_IOPORT;
-        } else if (strcmp(t, "postcode") == 0) {
-            cfg->log_items |= MACHINE_LOG_POSTCODE;
+        unsigned bit;
+        if (log_item_bit(t, &bit)) {
+            cfg->log_items |= bit;
         } else {
             char item[64];
             snprintf(item, sizeof item, "%s", t);
             free(items);
-            die("-d %s: unknown log item '%s' (known: ioport, postcode)", v, item);
+            die("-d %s: unknown log item '%s' (known: %s)", v, item, log_item_names());
         }
     }
     free(items);
@@ -471,6 +473,13 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             parse_d(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "D") == 0) {
             cfg->log_path = arg_of(argc, argv, &i);
+        } else if (strcmp(name, "dfilter") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!machine_parse_ranges(arg_of(argc, argv, &i), cfg->log_ranges,
+                                      MACHINE_LOG_RANGES_MAX, &cfg->nlog_ranges, err))
+                die("%s", err);
+        } else if (strcmp(name, "trace-file") == 0) {
+            cfg->trace_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "no-reboot") == 0) {
             cfg->no_reboot = true;
         } else if (strcmp(name, "icount") == 0) {

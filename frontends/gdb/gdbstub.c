@@ -245,7 +245,7 @@ bool gdbstub_stopped(struct gdbstub *g, enum machine_stop why)
         report_stop(g, 5, "");
         return true;
     }
-    if (why == MACHINE_STOP_SHUTDOWN) {
+    if (why == MACHINE_STOP_SHUTDOWN || why == MACHINE_STOP_POWEROFF) {
         stub_send_str(g, "W00"); /* the machine is off: the "process" exited */
         close(g->fd);
         g->fd = -1;

@@ -4,7 +4,8 @@
 # a fixed instruction budget reaches "No bootable device." (there are no disks yet). The
 # log must show what the machine gives it — the i440FX it was built for, fw_cfg with DMA,
 # the memory map from etc/e820 — and the state at the end that it shadowed itself and
-# write-protected the copy (PAM 0x10 over 0xF0000-0xFFFFF, 0x11 over 0xC0000-0xE7FFF).
+# write-protected the copy (PAM 0x10 over 0xF0000-0xFFFFF, 0x11 over 0xC0000-0xE7FFF),
+# that it built ACPI tables for the PIIX4 PM function and relocated SMBASE through an SMI.
 # A run saved mid-POST and restored in a fresh process ends exactly the same. With
 # -nographic, SeaBIOS's screen output appears on COM1.
 # Exits 77 (skipped) when bios-256k.bin is not installed.
@@ -46,7 +47,11 @@ expect "Running on QEMU (i440fx)"
 expect "Found QEMU fw_cfg"
 expect "QEMU fw_cfg DMA interface supported"
 expect "qemu/e820: addr 0x0000000000100000 len 0x0000000003f00000 [RAM]"
-expect "Found 4 PCI devices"
+expect "Found 5 PCI devices"
+expect "PCI: init bdf=00:01.3 id=8086:7113"
+expect "Using pmtimer, ioport 0xb008"
+expect "ACPI DSDT="
+expect "Copying ACPI RSDP"
 expect "Booting from Hard Disk..."
 expect "No bootable device."
 for bad in "Unable to unlock ram" "Unable to lock ram" "WARNING" "panic"; do
@@ -61,6 +66,16 @@ if [ "$pam" = "0x10 0x11 0x11 0x11 0x11 0x11 " ]; then
     echo "ok   PAM0-5 at the end: $pam(shadowed, write-protected)"
 else
     echo "FAIL PAM0-5 at the end: $pam(want 0x10 then 0x11 x5)"
+    fail=1
+fi
+# SMM: SeaBIOS relocated SMBASE from 0x30000 to 0xA0000 through an SMI from APMC (its
+# relocation handler wrote the field), left SMM and closed SMRAM (G_SMRAME, C_BASE_SEG).
+smm=$(sed -n -e 's/^cpu\.smbase = //p' -e 's/^cpu\.smm = //p' -e 's/^i440fx\.b\[114\] = //p' \
+      "$dir/state.txt" | tr '\n' ' ')
+if [ "$smm" = "0x00 0x000a0000 0x0a " ]; then
+    echo "ok   SMM at the end: smm, SMBASE, SMRAM = $smm"
+else
+    echo "FAIL SMM at the end: smm, SMBASE, SMRAM = $smm(want 0x00 0x000a0000 0x0a)"
     fail=1
 fi
 # Cut in two mid-POST (shadow RAM writable, PAM 0x30): a fresh process restores the

@@ -110,7 +110,7 @@ bad "is 1000 bytes; it must be a multiple of 64 KiB" -bios "$dir/small.bin"
 bad "is 17 MiB; it must be a multiple of 64 KiB, at most 16 MiB" -bios "$dir/big.bin"
 bad "-display sdl: only '-display none'" -display sdl -bios "$hi"
 bad "-debugcon tcp:1234: unsupported" -debugcon tcp:1234 -bios "$hi"
-bad "-d ioport,cpu: unknown log item 'cpu'" -d ioport,cpu -bios "$hi"
+bad "-d ioport,frob: unknown log item 'frob'" -d ioport,frob -bios "$hi"
 bad "cannot create debugcon file" -bios "$hi" -debugcon file:"$dir/no/such/dir"
 bad "option '-kernel' needs an argument" -kernel
 bad "cannot open kernel '$dir/missing.img'" -kernel "$dir/missing.img"

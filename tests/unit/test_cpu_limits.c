@@ -178,6 +178,30 @@ static void test_lidt_limit_0_then_int3_shuts_down(void **state)
     assert_true(h->cpu.shutdown);
 }
 
+/* Back in real mode from protected mode, the segment caches keep their limits ("unreal
+ * mode") but real mode checks no types (SDM Vol. 3A §20.1): a write through CS, which held
+ * an execute/read code descriptor, is allowed (SYSLINUX's ldlinux does this). */
+static void test_real_mode_after_protected_mode_writes_through_cs(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_P2);
+    struct cpu_flat_entry e = { .cs = 0x10, .ds = 0x18, .gdt_base = 0x800, .gdt_limit = 0x1F,
+                                .eip = 0, .esp = 0x9000, .esi = 0 };
+    cpu_enter_flat32(&h->cpu, &e);
+    h->cpu.seg[S_CS].attr &= (uint16_t)~SEG_ATTR_DB; /* a 16-bit code segment at 0x10000 */
+    h->cpu.seg[S_CS].base = CODE(0);
+    h->cpu.seg[S_CS].limit = 0xFFFF;
+    RUN(h, 0x0F, 0x20, 0xC0,                   /* mov eax, cr0 */
+           0x24, 0xFE,                         /* and al, 0feh */
+           0x0F, 0x22, 0xC0,                   /* mov cr0, eax */
+           0xEA, 0x0D, 0x00, 0x00, 0x10,       /* jmp 1000:000d */
+           0x2E, 0xC6, 0x06, 0x00, 0x01, 0x5A, /* mov byte [cs:100h], 5ah */
+           0xF4);
+    assert_int_equal(h->cpu.mode, MODE_REAL);
+    assert_halted_at(h, 0x14);
+    assert_int_equal(peek8(h, CODE(0x100)), 0x5A);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_386_instruction_over_15_bytes_is_gp),
         cmocka_unit_test(test_idt_limit_0_exception_triple_faults),
         cmocka_unit_test(test_lidt_limit_0_then_int3_shuts_down),
+        cmocka_unit_test(test_real_mode_after_protected_mode_writes_through_cs),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

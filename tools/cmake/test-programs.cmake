@@ -1,10 +1,11 @@
-# How the test scripts start orrery's programs: ${ORRERY}, ${ORRERY_STATE} and ${ORRERY_MOO}
-# name them in add_test() lines that run a script (ctest itself starts an executable target
-# through CMAKE_CROSSCOMPILING_EMULATOR, but a script cannot know it). Natively these are
-# the programs. In a cross build with an emulator (tools/cmake/aarch64-linux-gnu.cmake:
-# qemu-user) they are wrappers in build/emulated/ that exec the program under it, side by
-# side as the programs themselves are, since scripts find orrery-state next to orrery.
-set(ORRERY_TEST_PROGRAMS orrery orrery-state orrery-moo)
+# How the test scripts start orrery's programs: ${ORRERY}, ${ORRERY_STATE}, ${ORRERY_MOO}
+# and ${ORRERY_TRACE} name them in add_test() lines that run a script (ctest itself starts
+# an executable target through CMAKE_CROSSCOMPILING_EMULATOR, but a script cannot know it).
+# Natively these are the programs. In a cross build with an emulator
+# (tools/cmake/aarch64-linux-gnu.cmake: qemu-user) they are wrappers in build/emulated/
+# that exec the program under it, side by side as the programs themselves are, since
+# scripts find orrery-state next to orrery.
+set(ORRERY_TEST_PROGRAMS orrery orrery-state orrery-moo orrery-trace)
 if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
   set(emulator "")
   foreach(word ${CMAKE_CROSSCOMPILING_EMULATOR})
@@ -20,6 +21,7 @@ if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
   set(ORRERY ${CMAKE_BINARY_DIR}/emulated/orrery)
   set(ORRERY_STATE ${CMAKE_BINARY_DIR}/emulated/orrery-state)
   set(ORRERY_MOO ${CMAKE_BINARY_DIR}/emulated/orrery-moo)
+  set(ORRERY_TRACE ${CMAKE_BINARY_DIR}/emulated/orrery-trace)
 elseif(CMAKE_CROSSCOMPILING)
   message(WARNING "a cross build without CMAKE_CROSSCOMPILING_EMULATOR: ctest cannot run "
                   "its tests here (install qemu-user-static for the AArch64 build)")
@@ -28,6 +30,7 @@ if(NOT ORRERY)
   set(ORRERY $<TARGET_FILE:orrery>)
   set(ORRERY_STATE $<TARGET_FILE:orrery-state>)
   set(ORRERY_MOO $<TARGET_FILE:orrery-moo>)
+  set(ORRERY_TRACE $<TARGET_FILE:orrery-trace>)
 endif()
 
 # orrery_scale_timeouts(): called at the end of a folder's test list. Under an emulator

@@ -1,0 +1,89 @@
+/* What a tracer uses (cpu.h, "What a tracer uses"): hooks the execution loop and the
+ * delivery of interrupts call, and a way to read the instruction just decoded. Nothing
+ * here changes guest state: the code bytes come from the execute TLB entry the decoder
+ * just used, or from a page walk that sets no accessed bit and a read of RAM or ROM only. */
+#include <string.h>
+
+#include "cpu/exec.h"
+#include "cpu/observe.h"
+
+void cpu_obs_set(struct cpu *cpu, const struct cpu_obs_hooks *hooks, void *opaque,
+                 bool per_insn)
+{
+    cpu->obs.hooks = hooks;
+    cpu->obs.opaque = opaque;
+    cpu->obs.insn = hooks && per_insn && hooks->insn;
+}
+
+/* Reads n bytes at physical phys from RAM or ROM only (never a device); false otherwise. */
+static bool peek_phys(struct cpu *cpu, uint64_t phys, uint8_t *out, unsigned n)
+{
+    if (phys >> 32)
+        return false;
+    const uint8_t *p = physmem_host_ptr(cpu->mem, (uint32_t)phys, false);
+    if (!p)
+        return false;
+    memcpy(out, p, n);
+    return true;
+}
+
+bool cpu_obs_code(struct cpu *cpu, uint32_t lin, unsigned len, uint8_t *bytes,
+                  uint64_t *phys)
+{
+    if (len > 16)
+        len = 16;
+    memset(bytes, 0, len);
+    const unsigned first = 0x1000 - (lin & 0xFFFu) < len ? 0x1000 - (lin & 0xFFFu) : len;
+    const struct tlb_entry *e = tlb_entry_of(&cpu->tlb, TLB_EXEC | tlb_user(cpu), lin);
+    uint64_t p0;
+    if ((e->tag & ~TLB_TAG_SLOW) == (lin & TLB_PAGE_MASK)) {
+        p0 = tlb_phys(e, lin);
+    } else if (!cpu_dbg_translate(cpu, lin, &p0)) {
+        *phys = 0;
+        return false;
+    }
+    *phys = p0;
+    if (!(e->tag & TLB_TAG_SLOW) && (e->tag & ~TLB_TAG_SLOW) == (lin & TLB_PAGE_MASK))
+        memcpy(bytes, (const uint8_t *)(e->addend + lin), first);
+    else if (!peek_phys(cpu, p0, bytes, first))
+        return false;
+    if (first == len)
+        return true;
+    uint64_t p1;
+    uint32_t lin1 = lin + first;
+    const struct tlb_entry *e1 = tlb_entry_of(&cpu->tlb, TLB_EXEC | tlb_user(cpu), lin1);
+    if ((e1->tag & ~TLB_TAG_SLOW) == (lin1 & TLB_PAGE_MASK))
+        p1 = tlb_phys(e1, lin1);
+    else if (!cpu_dbg_translate(cpu, lin1, &p1))
+        return false;
+    return peek_phys(cpu, p1, bytes + first, len - first);
+}
+
+void obs_intr_begin(struct cpu *cpu, struct cpu_obs_intr *ev, unsigned kind, uint8_t vector)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = (uint8_t)kind;
+    ev->vector = vector;
+    ev->cpl_from = cpu->cpl;
+    ev->mode_from = cpu->mode;
+    ev->cs_from = cpu->seg[S_CS].sel;
+    ev->eip_from = cpu->insn_eip;
+    ev->lin_from = cpu->seg[S_CS].base + cpu->insn_eip;
+    ev->cr2 = cpu->cr[2];
+}
+
+void obs_intr_end(struct cpu *cpu, struct cpu_obs_intr *ev)
+{
+    ev->cpl_to = cpu->cpl;
+    ev->mode_to = cpu->mode;
+    ev->cs_to = cpu->seg[S_CS].sel;
+    ev->eip_to = cpu->eip;
+    cpu->obs.hooks->intr(cpu->obs.opaque, cpu, ev);
+}
+
+uint32_t cpu_obs_eflags(const struct cpu *cpu)
+{
+    if (cpu->lf.op == LF_NONE)
+        return cpu->eflags;
+    return (cpu->eflags & ~FL_ARITH) | cpu_materialize_arith(cpu);
+}

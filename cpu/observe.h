@@ -1,0 +1,24 @@
+/* The tracer's observation points inside cpu/ (cpu/observe.c): each costs one pointer
+ * test when nobody observes. Internal to cpu/. */
+#ifndef ORRERY_CPU_OBSERVE_H
+#define ORRERY_CPU_OBSERVE_H
+
+#include "core/compiler.h"
+#include "cpu/cpu.h"
+
+void obs_intr_begin(struct cpu *cpu, struct cpu_obs_intr *ev, unsigned kind, uint8_t vector);
+void obs_intr_end(struct cpu *cpu, struct cpu_obs_intr *ev);
+
+static inline bool obs_wants_intr(const struct cpu *cpu)
+{
+    return unlikely(cpu->obs.hooks != NULL) && cpu->obs.hooks->intr;
+}
+
+static inline void obs_mmu(struct cpu *cpu, enum cpu_obs_mmu_kind kind, uint32_t addr,
+                           uint32_t value)
+{
+    if (unlikely(cpu->obs.hooks != NULL) && cpu->obs.hooks->mmu)
+        cpu->obs.hooks->mmu(cpu->obs.opaque, cpu, kind, addr, value);
+}
+
+#endif

@@ -1,0 +1,77 @@
+#!/bin/sh
+# The Linux guest booted the way a PC boots a disk: SeaBIOS runs its POST, reads the boot
+# sector of an IDE disk image and starts SYSLINUX, which loads Debian's 686 kernel and the
+# guest's initramfs through INT 13h; the kernel finds SeaBIOS's ACPI tables, switches ACPI
+# on through the SMM handler (APMC, SMI), runs the test script and powers off with ACPI
+# soft off, which ends orrery with status 0. The disk is a FAT file system made here from
+# Debian's dosfstools, mtools and syslinux (tools/install-deps), never committed.
+# On the deterministic clock, headless; skipped (77) where seabios or syslinux is missing.
+#   tests/boot/firmware-linux.sh ORRERY SOURCE_DIR
+set -u
+orrery=$1
+src=$2
+cache=${ORRERY_CACHE:-$HOME/.cache/orrery/guest}
+for tool in mkfs.fat mcopy syslinux; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "skipped: $tool is missing: apt-get install dosfstools mtools syslinux"
+        exit 77
+    fi
+done
+if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
+    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
+    exit 77
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+sh "$src/tools/mkguest" >"$dir/mkguest.log" 2>&1 || { cat "$dir/mkguest.log"; exit 1; }
+
+# A 64 MiB FAT16 file system with no partition table: its boot sector is SYSLINUX's.
+disk=$dir/disk.img
+mkfs.fat -C "$disk" 65536 >/dev/null || exit 1
+cat >"$dir/syslinux.cfg" <<'CFG'
+DEFAULT linux
+PROMPT 0
+TIMEOUT 0
+SERIAL 0 115200
+LABEL linux
+  KERNEL VMLINUZ
+  APPEND initrd=INITRD.GZ console=ttyS0 orrery.script=test
+CFG
+mcopy -i "$disk" "$cache/bzImage" ::/VMLINUZ &&
+    mcopy -i "$disk" "$cache/initramfs.cpio.gz" ::/INITRD.GZ &&
+    mcopy -i "$disk" "$dir/syslinux.cfg" ::/SYSLINUX.CFG &&
+    syslinux --install "$disk" || exit 1
+
+rc=0
+timeout 1100 "$orrery" -m 256 -icount shift=2 -display none -hda "$disk" \
+    -serial "file:$dir/console.txt" 2>"$dir/err.txt" || rc=$?
+echo "--- the console:"
+cat "$dir/console.txt"
+echo "--- orrery:"
+cat "$dir/err.txt"
+fail=0
+check() { # description, grep pattern, file
+    if grep -q -- "$2" "${3:-$dir/console.txt}"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+}
+absent() { # description, grep -i pattern
+    if grep -qi -- "$2" "$dir/console.txt"; then
+        echo "FAIL $1:"; grep -i -- "$2" "$dir/console.txt"; fail=1
+    else
+        echo "ok   $1"
+    fi
+}
+check "SYSLINUX loaded the kernel" "^Loading VMLINUZ"
+check "the kernel booted" "Linux version 6"
+check "SeaBIOS's RSDP" "ACPI: RSDP"
+check "SeaBIOS's FADT" "ACPI: FACP"
+check "the PM timer" "ACPI: PM-Timer IO Port: 0xb008"
+check "ACPI mode on (SMI through APMC)" "ACPI: Interpreter enabled"
+check "the power button" "ACPI: button: Power Button"
+check "the test script ran" "^orrery-test: end"
+check "ACPI power off" "reboot: Power down"
+check "orrery saw the soft off" "turned the machine off (ACPI soft off)" "$dir/err.txt"
+absent "ACPI errors" "ACPI Error\|ACPI BIOS Error\|Could not transition to ACPI"
+absent "kernel warnings and traces" "WARNING:\|Call Trace"
+if [ "$rc" -eq 0 ]; then echo "ok   orrery's exit status: 0"; else echo "FAIL orrery exited $rc"; fail=1; fi
+exit "$fail"
