@@ -34,7 +34,11 @@ maint print xml-tdesc
 kill
 EOF2
 session_bg "$dir/cmds"
-sleep 1.5
+# Ctrl-C once gdb has connected (it prints where the guest stands: up to 30 s, as a slow
+# host, an emulated one under qemu-user say, takes more than a fixed second) and has had a
+# second to continue the guest.
+for _ in $(seq 600); do grep -q 'in ?? ()' "$dir/gdb" 2> /dev/null && break; sleep 0.05; done
+sleep 1
 kill -INT $gpid # gdb's Ctrl-C: it sends 0x03
 for _ in $(seq 600); do kill -0 $gpid 2> /dev/null || break; sleep 0.05; done
 kill $gpid 2> /dev/null
