@@ -8,6 +8,8 @@
 # expectation is removed as soon as the feature works.
 set -u
 orrery=$1 rom=$2 name=$3 cpu=$4 limit=$5 xfail=${6:-} reason=${7:-}
+# A cross build's tests run under an emulator, more slowly (tools/cmake/test-programs.cmake).
+limit=$((limit * ${ORRERY_TIMEOUT_SCALE:-1}))
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

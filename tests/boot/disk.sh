@@ -27,7 +27,7 @@ cp "$dir/orig.img" "$dir/disk.img"
 run() { # log, more options
     log=$1
     shift
-    timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot "$@" \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 -no-reboot "$@" \
         -debugcon "file:$log" 2>>"$dir/err"
 }
 # About 12 million instructions reach the end; the budget is for slack.
@@ -83,7 +83,7 @@ fi
 # even read-only.
 cp "$dir/orig.img" "$dir/disk5.img"
 chmod a-w "$dir/disk5.img"
-timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk5.img" \
+timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk5.img" \
     -snapshot -stop-at 100000000 -debugcon "file:$dir/out5" 2>"$dir/err5"
 rc=$?
 if [ "$rc" -eq 0 ] && grep -qE '^DONE disk-boot: [1-9][0-9]* passed, 0 failed$' "$dir/out5" &&
@@ -158,7 +158,7 @@ fi
 cp "$dir/orig.img" "$dir/disk2.img"
 truncate -s 2G "$dir/big.img"
 truncate -s 4M "$dir/c.img" "$dir/d.img"
-timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk2.img" \
+timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 -no-reboot -hda "$dir/disk2.img" \
     -hdb "$dir/big.img" -hdc "$dir/c.img" -hdd "$dir/d.img" \
     -stop-at 100000000 -debugcon "file:$dir/seabios.log" \
     -global isa-debugcon.iobase=0x402 2>>"$dir/err"

@@ -21,7 +21,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 # About 10 million instructions reach the message; three times that for slack.
-timeout 60 "$orrery" -m 64 -display none -icount 3 -no-reboot -stop-at 30000000 \
+timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 64 -display none -icount 3 -no-reboot -stop-at 30000000 \
     -debugcon "file:$dir/log" -global isa-debugcon.iobase=0x402 \
     -savestate "$dir/end.state" 2>"$dir/err"
 rc=$?
@@ -83,7 +83,7 @@ fi
 run() { # log, more options
     log=$1
     shift
-    timeout 60 "$orrery" -m 64 -display none -icount 3 -no-reboot \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 64 -display none -icount 3 -no-reboot \
         -debugcon "file:$log" -global isa-debugcon.iobase=0x402 "$@" 2>>"$dir/err2"
 }
 run "$dir/log1" -stop-at 1000000 -savestate "$dir/mid.state" || fail=1
@@ -99,7 +99,7 @@ else
     fail=1
 fi
 # -nographic: no display, so SeaBIOS's screen comes out of COM1 (etc/sercon-port).
-timeout 60 "$orrery" -m 64 -nographic -serial "file:$dir/com1" -icount 3 -no-reboot \
+timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 64 -nographic -serial "file:$dir/com1" -icount 3 -no-reboot \
     -stop-at 30000000 </dev/null 2>>"$dir/err3" || fail=1
 if grep -qF "SeaBIOS (version" "$dir/com1" && grep -qF "No bootable device." "$dir/com1"; then
     echo "ok   -nographic: SeaBIOS's banner and \"No bootable device.\" on COM1"

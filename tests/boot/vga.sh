@@ -26,7 +26,7 @@ fail=0
 run() { # name, more options: headless, deterministic, SeaBIOS's log on port 0x402
     name=$1
     shift
-    timeout 60 "$orrery" -m 64 -display none -icount 3 -no-reboot \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 64 -display none -icount 3 -no-reboot \
         -debugcon "file:$dir/$name.log" -global isa-debugcon.iobase=0x402 "$@" \
         2>>"$dir/err" || { echo "FAIL orrery exited $? ($name)"; cat "$dir/err"; fail=1; }
 }

@@ -191,9 +191,19 @@ good "hi" -bios "$hi" -debugcon stdio --rtc base=utc
 good "Kab" -kernel "$bz" -serial stdio < "$dir/in.ab"
 good "Kab" -kernel "$bz" -nographic < "$dir/in.ab"
 good "Kab" -kernel "$bz" -m 2 -append "console=ttyS0" -initrd "$dir/in.ab" -nographic < "$dir/in.ab"
+# wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
+wait_for() {
+    n=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ "$n" -lt 400 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+}
 "$orrery" -kernel "$bz" -serial file:"$dir/ser.out" < /dev/null 2>"$dir/err" &
 pid=$!
-sleep 0.3
+# The guest has printed K and waits for input (a fixed sleep is too short for a slow host,
+# an emulated one under qemu-user say).
+wait_for "$dir/ser.out" K
 kill "$pid"
 wait "$pid"
 if [ "$(cat "$dir/ser.out")" = "K" ] && grep -q "terminating on signal.*at 0010:" "$dir/err"; then
@@ -204,14 +214,6 @@ else
 fi
 # Escape keys: Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-A h lists the keys; Ctrl-A x quits (exit 0).
 # Keys go in through a FIFO, each group once the guest has answered the one before.
-# wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
-wait_for() {
-    n=0
-    while ! grep -q "$2" "$1" 2>/dev/null && [ "$n" -lt 400 ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-}
 mkfifo "$dir/keys"
 "$orrery" -kernel "$bz" -nographic < "$dir/keys" >"$dir/out" 2>"$dir/err" &
 pid=$!

@@ -34,9 +34,9 @@ maint print xml-tdesc
 kill
 EOF2
 session_bg "$dir/cmds"
-# On a loaded machine gdb may take seconds to start: a SIGINT before it has connected and
-# continued would end gdb instead. Wait for it to reach the target, then give it time to
-# send 'continue'.
+# Ctrl-C once gdb has connected (it prints where the guest stands: up to 30 s, as a slow
+# host, an emulated one under qemu-user say, takes more than a fixed second) and has had
+# time to continue the guest (1.5 s: a SIGINT before that ends gdb instead on a loaded host).
 for _ in $(seq 600); do grep -q 'in ?? ()' "$dir/gdb" 2> /dev/null && break; sleep 0.05; done
 sleep 1.5
 kill -INT $gpid # gdb's Ctrl-C: it sends 0x03

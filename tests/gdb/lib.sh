@@ -42,7 +42,7 @@ session() {
     while IFS= read -r line; do
         set -- "$@" -ex "$line"
     done < "$cmds"
-    timeout 60 gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote $target" "$@" < /dev/null > "$dir/gdb" 2>&1
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote $target" "$@" < /dev/null > "$dir/gdb" 2>&1
 }
 
 # session_bg FILE: the same with gdb in the background, its pid in $gpid (for signals).

@@ -1,12 +1,16 @@
 #!/bin/sh
-# A trace of the Linux guest's boot (tools/mkguest) under -icount to its shell prompt:
-# first an untraced boot, stopped at the prompt, gives the host seconds and the
-# instruction count N; then the same boot to exactly N instructions (-stop-at, the clock
-# being deterministic) with -trace-file. Reports the slowdown (must stay under 3x), the
-# trace's size, and runs orrery-trace stats (timed) and coverage on it. Label guest.
-#   tests/trace/linux.sh ORRERY ORRERY_TRACE SOURCE_DIR
+# A trace of the Linux guest's boot (tools/mkguest) under -icount, read back by
+# orrery-trace stats and coverage. Label guest.
+#   tests/trace/linux.sh ORRERY ORRERY_TRACE SOURCE_DIR [full]
+# Without "full" (make test): the first STOP instructions of the boot (default 1.5 billion,
+# the kernel well into its drivers) are traced, and stats must cover exactly them and
+# coverage list executed ranges. With "full" (make bench): first an untraced boot, stopped
+# at the shell prompt, gives the host seconds and the instruction count N; then the same
+# boot to exactly N instructions (-stop-at, the clock being deterministic) with
+# -trace-file; it reports the slowdown, the trace's size and the time of stats. Timings
+# are reported, never asserted (speed belongs in benchmarks).
 set -eu
-orrery=$1 tool=$2 src=$3
+orrery=$1 tool=$2 src=$3 mode=${4:-test}
 cache=${ORRERY_CACHE:-$HOME/.cache/orrery/guest}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/orrery-trace-linux.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
@@ -16,18 +20,28 @@ PROMPT="Type 'poweroff -f'"
 
 set -- -m 256 -icount shift=2 -display none -kernel "$cache/bzImage" \
     -initrd "$cache/initramfs.cpio.gz" -append console=ttyS0
-if ! run_stamped plain "$PROMPT" "$orrery" -serial stdio "$@"; then
-    echo "trace-linux: the untraced boot never reached the prompt: $(tail -n 3 "$dir/plain.err")" >&2
-    exit 1
+if [ "$mode" = full ]; then
+    if ! run_stamped plain "$PROMPT" "$orrery" -serial stdio "$@"; then
+        echo "trace-linux: the untraced boot never reached the prompt: $(tail -n 3 "$dir/plain.err")" >&2
+        exit 1
+    fi
+    n=$(instructions_of plain)
+    t_plain=$(stamp_of plain "$PROMPT")
+else
+    n=${STOP:-1500000000}
 fi
-n=$(instructions_of plain)
-t_plain=$(stamp_of plain "$PROMPT")
 
 t0=$(now)
 "$orrery" -serial "file:$dir/traced.txt" -stop-at "$n" -trace-file "$dir/boot.trc" "$@" \
     2>"$dir/traced.err"
 t_traced=$(echo "$(now) - $t0" | bc -l)
-grep -q "$PROMPT" "$dir/traced.txt" || { echo "trace-linux: the traced boot never reached the prompt" >&2; exit 1; }
+if [ "$mode" = full ]; then
+    grep -q "$PROMPT" "$dir/traced.txt" ||
+        { echo "trace-linux: the traced boot never reached the prompt" >&2; exit 1; }
+else
+    grep -q "Linux version" "$dir/traced.txt" ||
+        { echo "trace-linux: the traced boot printed no kernel banner" >&2; exit 1; }
+fi
 
 t0=$(now)
 "$tool" stats "$dir/boot.trc" >"$dir/stats"
@@ -36,12 +50,15 @@ t_stats=$(echo "$(now) - $t0" | bc -l)
 head -n 30 "$dir/stats"
 head -n 3 "$dir/coverage"
 
-ratio=$(echo "$t_traced / $t_plain" | bc -l)
-printf 'boot to the prompt: %s instructions; untraced %.1f s, traced %.1f s: %.2fx\n' \
-    "$n" "$t_plain" "$t_traced" "$ratio"
+if [ "$mode" = full ]; then
+    ratio=$(echo "$t_traced / $t_plain" | bc -l)
+    printf 'boot to the prompt: %s instructions; untraced %.1f s, traced %.1f s: %.2fx\n' \
+        "$n" "$t_plain" "$t_traced" "$ratio"
+else
+    printf 'traced %s instructions of the boot in %.1f s\n' "$n" "$t_traced"
+fi
 printf 'trace: %s bytes; orrery-trace stats: %.1f s\n' "$(wc -c <"$dir/boot.trc")" "$t_stats"
 fail=0
 grep -q "(icount 0 to $n)" "$dir/stats" || { echo "FAIL stats does not cover $n instructions"; fail=1; }
 grep -q "^executed: " "$dir/coverage" || { echo "FAIL coverage"; fail=1; }
-[ "$(echo "$ratio < 3" | bc -l)" = 1 ] || { echo "FAIL the trace slows the boot by more than 3x"; fail=1; }
 exit "$fail"
