@@ -356,4 +356,24 @@ enum machine_debug_stop machine_debug_stopped(struct machine *m, uint32_t *addr,
 const char *machine_cpu_models(void);
 bool machine_cpu_model_known(const char *name);
 
+
+/* For the monitor's "info pic" and "info mtree" (core/machine/machine_info.c). chip 0 is
+ * the master 8259A, 1 the slave. */
+struct machine_pic_info {
+    uint8_t irr, imr, isr;
+    uint8_t vector_base;      /* ICW2's vector base */
+    uint8_t elcr;             /* level-triggered inputs */
+    uint8_t lowest;           /* the input of lowest priority */
+    bool read_isr;            /* OCW3 made port 0 read the ISR */
+    bool special_fnm;         /* ICW4's special fully nested mode */
+};
+void machine_pic_info(struct machine *m, unsigned chip, struct machine_pic_info *out);
+/* The regions of guest physical memory in the order they were made (at most max);
+ * kind "ram", "rom" or "i/o". Returns how many were written. */
+struct machine_mem_region {
+    uint32_t base, size;
+    const char *kind;
+};
+unsigned machine_mem_regions(struct machine *m, struct machine_mem_region *out, unsigned max);
+
 #endif

@@ -20,6 +20,7 @@
 #include "frontends/cli/log_items.h"
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
+#include "frontends/monitor/monitor.h"
 #include "frontends/sdl/display.h"
 
 #ifndef ORRERY_VERSION
@@ -46,7 +47,8 @@ struct options {
     const char *screendump;  /* -screendump: the screen as a PPM here at exit */
     const char *textdump;    /* -textdump: the text screen here at exit */
     const char *gdb;         /* -gdb DEV (-s: tcp::1234); "none" or NULL: no stub */
-    bool start_stopped;      /* -S: the guest waits for gdb to continue it */
+    bool start_stopped;      /* -S: the guest waits for gdb (or the monitor) to continue it */
+    const char *monitor;     /* -monitor DEV; NULL: on the console's mux (-nographic) */
     struct display_options display; /* -display; -nographic is none */
 };
 
@@ -148,7 +150,11 @@ static void usage(void)
            "  -gdb DEV            GDB remote stub: tcp::PORT (127.0.0.1), tcp:HOST:PORT,\n"
            "                      unix:PATH (PORT 0: a free one, printed); -gdb none: off\n"
            "  -s                  -gdb tcp::1234\n"
-           "  -S                  start stopped: the guest waits for gdb to continue it\n"
+           "  -S                  start stopped: the guest waits for gdb (or, without a\n"
+           "                      stub, the monitor's cont) to continue it\n"
+           "  -monitor DEV        QEMU's monitor: stdio, unix:PATH,server,nowait,\n"
+           "                      tcp:HOST:PORT,server,nowait or none (default: Ctrl-A c\n"
+           "                      on the -nographic console)\n"
            "  -stop-at N          stop once the guest has retired N instructions (counted\n"
            "                      from power-on, through -loadstate); with -icount, a\n"
            "                      reproducible point to save or compare at\n"
@@ -542,6 +548,8 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             o->gdb = arg_of(argc, argv, &i);
         } else if (strcmp(name, "s") == 0) {
             o->gdb = "tcp::1234";
+        } else if (strcmp(name, "monitor") == 0) {
+            o->monitor = arg_of(argc, argv, &i);
         } else if (strcmp(name, "S") == 0) {
             o->start_stopped = true;
         } else if (strcmp(name, "stop-at") == 0) {
@@ -663,13 +671,26 @@ int main(int argc, char **argv)
         console_close(con);
         die("%s", err);
     }
-    if (opt.start_stopped && !gdb) {
+
+    struct monitor *mon = NULL;
+    struct monitor_setup ms = { opt.monitor, con, opt.serial.kind == CONSOLE_STDIO,
+                                opt.serial.kind == CONSOLE_STDIO && opt.serial.escapes,
+                                gdb != NULL, &cfg, opt.start_stopped && !gdb };
+    if (!monitor_open(&ms, m, &mon, err, sizeof err)) {
+        gdbstub_close(gdb);
         machine_destroy(m);
         console_close(con);
-        die("-S: the guest would wait for a debugger; give -gdb DEV or -s too");
+        die("%s", err);
+    }
+    if (opt.start_stopped && !gdb && !mon) {
+        machine_destroy(m);
+        console_close(con);
+        die("-S: the guest would wait for a debugger or the monitor; give -gdb DEV, -s or "
+            "-monitor DEV too");
     }
     struct display *disp = display_open(&opt.display, m, err, sizeof err);
     if (!disp && err[0]) {
+        monitor_close(mon);
         gdbstub_close(gdb);
         machine_destroy(m);
         console_close(con);
@@ -680,8 +701,15 @@ int main(int argc, char **argv)
     bool output_failed = false;
     bool held = false; /* gdb holds the guest */
     while (!caught_signal) {
+        /* The monitor may stop the guest (stop), end orrery (quit) or start a stub. */
+        enum monitor_event me = mon ? monitor_poll(mon) : MONITOR_RUN;
+        if (me == MONITOR_QUIT)
+            break;
+        if (mon && !gdb)
+            gdb = monitor_take_gdb(mon);
         /* The window: its input to the guest, a frame when one is due; closing it quits. */
-        if (disp && display_poll(disp, held ? DISPLAY_PAUSED : DISPLAY_RUNNING)) {
+        bool paused = held || me == MONITOR_STOPPED;
+        if (disp && display_poll(disp, paused ? DISPLAY_PAUSED : DISPLAY_RUNNING)) {
             fprintf(stderr, "orrery: the window was closed; exiting after %llu instructions\n",
                     (unsigned long long)machine_instructions(m));
             break;
@@ -706,7 +734,8 @@ int main(int argc, char **argv)
             if (opt.stop_at - done < budget)
                 budget = opt.stop_at - done;
         }
-        enum machine_stop why = machine_run(m, budget);
+        enum machine_stop why = me == MONITOR_STOPPED ? MACHINE_STOP_BUDGET
+                                                      : machine_run(m, budget);
         /* The slice boundary: the console's output goes out, its input comes in. */
         enum console_event ev = console_poll(con);
         if ((output_failed = report_output_error(m, con, &status)))
@@ -772,6 +801,7 @@ int main(int argc, char **argv)
             status = EXIT_USAGE;
         }
     }
+    monitor_close(mon);
     display_close(disp);
     gdbstub_close(gdb);
     machine_destroy(m);

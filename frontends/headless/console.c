@@ -26,6 +26,11 @@ struct console {
     size_t held_len, held_pos;
     unsigned char held[512];
     int write_errno;       /* the first failed write's errno (0: none); output stops */
+    /* The monitor on the mux (Ctrl-A c): while it has the focus, input goes to it. */
+    void (*mon_input)(void *opaque, const uint8_t *buf, size_t n);
+    void (*mon_focus)(void *opaque, bool on);
+    void *mon_opaque;
+    bool to_monitor;
     size_t out_len;
     unsigned char out[OUT_BUF];
 };
@@ -223,12 +228,22 @@ static const char help_text[] =
     "C-a h    print this help\n"
     "C-a x    exit emulator\n"
     "C-a s    save the machine to orrery-DATE-TIME.state (load it with -loadstate)\n"
-    "C-a c    switch to the monitor (there is none yet)\n"
+    "C-a c    switch between console and monitor\n"
     "C-a C-a  sends C-a\n";
 
 void console_message(struct console *c, const char *text)
 {
     say(c, text);
+}
+
+/* Input taken so far goes to the guest or, while it has the focus, the monitor. */
+static void deliver(struct console *c, const uint8_t *out, size_t *n, bool to_monitor)
+{
+    if (*n && to_monitor)
+        c->mon_input(c->mon_opaque, out, *n);
+    else if (*n)
+        chardev_queue(&c->dev, out, *n);
+    *n = 0;
 }
 
 /* One input byte through QEMU's escape keys: CONSOLE_GO_ON, or the event it asks for. */
@@ -253,7 +268,14 @@ static enum console_event escape_byte(struct console *c, uint8_t b, uint8_t *out
         say(c, help_text);
         break;
     case 'c':
-        say(c, "\norrery: there is no monitor yet; Ctrl-A x quits, Ctrl-A h lists the keys\n");
+        if (!c->mon_input) {
+            say(c, "\norrery: no monitor on this console (-monitor put it elsewhere); Ctrl-A x "
+                   "quits, Ctrl-A h lists the keys\n");
+            break;
+        }
+        deliver(c, out, n, c->to_monitor); /* what came before goes where it was headed */
+        c->to_monitor = !c->to_monitor;
+        c->mon_focus(c->mon_opaque, c->to_monitor);
         break;
     case CONSOLE_ESCAPE:
         out[(*n)++] = b;
@@ -278,15 +300,32 @@ static enum console_event take_input(struct console *c, const uint8_t *in, size_
         else
             out[n++] = in[i++];
     }
-    chardev_queue(&c->dev, out, n);
+    deliver(c, out, &n, c->to_monitor);
     *used = i;
     return ev;
+}
+
+void console_attach_monitor(struct console *c,
+                            void (*input)(void *opaque, const uint8_t *buf, size_t n),
+                            void (*focus)(void *opaque, bool on), void *opaque)
+{
+    c->mon_input = input;
+    c->mon_focus = focus;
+    c->mon_opaque = opaque;
+    if (!input)
+        c->to_monitor = false; /* detached: input goes to the guest again */
+}
+
+int console_input_fd(const struct console *c)
+{
+    return c->in_fd;
 }
 
 enum console_event console_poll(struct console *c)
 {
     console_flush(c);
-    size_t room = chardev_room(&c->dev), used;
+    /* The monitor takes any amount; the guest what its queue holds. */
+    size_t room = c->to_monitor ? sizeof c->held : chardev_room(&c->dev), used;
     if (c->held_pos < c->held_len) { /* what followed a Ctrl-A s, first */
         size_t k = c->held_len - c->held_pos;
         enum console_event ev =

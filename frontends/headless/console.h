@@ -6,8 +6,8 @@
  * read). On a terminal, stdio puts it in raw mode, restored on any exit (atexit, and the
  * signals that end the process). With escapes on (-nographic), QEMU's Ctrl-A keys work:
  * Ctrl-A x quits, Ctrl-A s saves the machine (the frontend names the file), Ctrl-A h
- * lists the keys, Ctrl-A c says there is no monitor yet,
- * Ctrl-A Ctrl-A sends Ctrl-A. */
+ * lists the keys, Ctrl-A c switches the input between the guest and the monitor
+ * (frontends/monitor/, when one is attached), Ctrl-A Ctrl-A sends Ctrl-A. */
 #ifndef ORRERY_FRONTENDS_HEADLESS_CONSOLE_H
 #define ORRERY_FRONTENDS_HEADLESS_CONSOLE_H
 
@@ -59,6 +59,14 @@ bool console_error(const struct console *c, char *err, size_t err_len);
 
 /* Flushes, restores the terminal, frees. NULL is fine. */
 void console_close(struct console *c);
+
+/* The monitor on the mux (with escapes): Ctrl-A c gives it the input (focus(opaque, true))
+ * and takes it back; while it has it, typed bytes go to input instead of the guest. */
+void console_attach_monitor(struct console *c,
+                            void (*input)(void *opaque, const uint8_t *buf, size_t n),
+                            void (*focus)(void *opaque, bool on), void *opaque);
+/* The descriptor input is read from (-1: none, or input ended), for waiting on it. */
+int console_input_fd(const struct console *c);
 
 /* The byte that starts an escape: Ctrl-A. */
 #define CONSOLE_ESCAPE 0x01

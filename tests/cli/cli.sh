@@ -221,15 +221,15 @@ exec 3>"$dir/keys"
 printf 'a\001\001' >&3
 wait_for "$dir/out" "$(printf 'a\001')"
 printf '\001h\001c' >&3
-wait_for "$dir/out" "no monitor yet"
+wait_for "$dir/out" "(qemu) "
 printf '\001x' >&3
 wait "$pid"
 rc=$?
 exec 3>&-
 if [ "$rc" -eq 0 ] && [ "$(head -c 3 "$dir/out")" = "$(printf 'Ka\001')" ] &&
-   grep -q "C-a x    exit emulator" "$dir/out" && grep -q "no monitor yet" "$dir/out" &&
+   grep -q "C-a x    exit emulator" "$dir/out" && grep -q "^(qemu) " "$dir/out" &&
    grep -q "terminated (Ctrl-A x)" "$dir/out"; then
-    echo "ok   -nographic escapes: Ctrl-A Ctrl-A, h, c, x"
+    echo "ok   -nographic escapes: Ctrl-A Ctrl-A, h, c (the monitor), x"
 else
     echo "FAIL -nographic escapes: exit $rc: $(cat "$dir/out") / $(cat "$dir/err")"
     fail=1

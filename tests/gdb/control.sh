@@ -35,10 +35,10 @@ kill
 EOF2
 session_bg "$dir/cmds"
 # Ctrl-C once gdb has connected (it prints where the guest stands: up to 30 s, as a slow
-# host, an emulated one under qemu-user say, takes more than a fixed second) and has had a
-# second to continue the guest.
+# host, an emulated one under qemu-user say, takes more than a fixed second) and has had
+# time to continue the guest (1.5 s: a SIGINT before that ends gdb instead on a loaded host).
 for _ in $(seq 600); do grep -q 'in ?? ()' "$dir/gdb" 2> /dev/null && break; sleep 0.05; done
-sleep 1
+sleep 1.5
 kill -INT $gpid # gdb's Ctrl-C: it sends 0x03
 for _ in $(seq 600); do kill -0 $gpid 2> /dev/null || break; sleep 0.05; done
 kill $gpid 2> /dev/null
@@ -49,9 +49,9 @@ expect general_register_written '^ebx deadbeef$'
 expect st0_written_and_read '= 1.5$'
 expect control_register_refused 'Could not write register "cr0"'
 expect control_register_kept '^cr0 60000010$'
-expect monitor_help 'system_reset +reset the machine'
+expect monitor_help '^system_reset +-- reset the system'
 expect monitor_info_registers '^EAX=11223344 .*EBX=deadbeef'
-expect monitor_segment_caches '^CS =f000 base=000f0000 limit=0000ffff attr=009b'
+expect monitor_segment_caches '^CS =f000 000f0000 0000ffff 00009b00'
 expect monitor_reset_then_eip '^after-reset eip fff0 cs f000$'
 expect tdesc_core 'org.gnu.gdb.i386.core'
 expect tdesc_x87 'i387_ext'

@@ -27,7 +27,7 @@ bad no_port '^orrery: -gdb tcp:localhost: no port' -gdb tcp:localhost
 bad bad_port "^orrery: -gdb tcp::99999: '99999' is not a port" -gdb tcp::99999
 bad bad_option '^orrery: -gdb tcp::0,reconnect=1: unsupported option' -gdb tcp::0,reconnect=1
 bad empty_unix_path '^orrery: -gdb unix:: the path is empty' -gdb unix:
-bad stopped_without_stub '^orrery: -S: the guest would wait for a debugger; give -gdb' -S
+bad stopped_without_stub '^orrery: -S: the guest would wait for a debugger or the monitor; give -gdb' -S
 # A port in use: the second orrery cannot listen there.
 "$orrery" -display none -bios "$rom" -S -gdb tcp::0 > /dev/null 2> "$tmp" &
 pid=$!
