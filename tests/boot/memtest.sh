@@ -1,0 +1,40 @@
+#!/bin/sh
+# An unmodified image of someone else's: Debian's memtest86+ (memtest86+ia32.bin, which is
+# also a floppy boot sector) on a 1.44M floppy image made here, booted by SeaBIOS on the
+# deterministic clock. After a billion instructions its screen shows its banner, the
+# Pentium II, a running test (past test #2) and no memory errors.
+# Exits 77 (skipped) when the memtest86+ or seabios package is missing.
+#   tests/boot/memtest.sh ORRERY
+set -u
+orrery=$1
+bin=/boot/memtest86+ia32.bin
+if [ ! -f "$bin" ]; then
+    echo "skipped: memtest86+ is not installed: apt-get install memtest86+"
+    exit 77
+fi
+if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
+    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
+    exit 77
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cp "$bin" "$dir/fd.img" && truncate -s 1440K "$dir/fd.img" || exit 1
+
+rc=0
+timeout 300 "$orrery" -m 128 -display none -icount 3 -fda "$dir/fd.img" \
+    -stop-at 1000000000 -textdump "$dir/screen.txt" 2>"$dir/err" || rc=$?
+echo "--- the screen:"
+cat "$dir/screen.txt"
+echo "--- orrery:"
+cat "$dir/err"
+fail=0
+check() { # description, grep -E pattern
+    if grep -qE -- "$2" "$dir/screen.txt"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
+}
+[ "$rc" -eq 0 ] || { echo "FAIL orrery exited $rc"; fail=1; }
+check "the banner" "Memtest86\+ v[0-9]"
+check "the CPU" "Pentium II"
+check "testing" "Status: Testing"
+check "past the first tests" "Test #([3-9]|1[0-9])"
+check "no errors" "Errors: +0 "
+exit "$fail"
