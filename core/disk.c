@@ -193,7 +193,7 @@ static int in_range(const struct disk *d, uint64_t offset, size_t n)
 }
 
 /* All n bytes at offset, or -1. A short transfer (the file shrank) is an error. */
-static int transfer(int fd, void *buf, size_t n, uint64_t offset, bool write)
+int disk_transfer(int fd, void *buf, size_t n, uint64_t offset, bool write)
 {
     uint8_t *p = buf;
     while (n) {
@@ -229,7 +229,7 @@ static int overlay_read(struct disk *d, uint64_t offset, uint8_t *p, size_t n)
             k += DISK_SECTOR;
         if (k > n)
             k = n;
-        if (w ? transfer(d->overlay, p, k, offset, false) : d->format->read(d, offset, p, k))
+        if (w ? disk_transfer(d->overlay, p, k, offset, false) : d->format->read(d, offset, p, k))
             return -1;
         p += k;
         offset += k;
@@ -248,10 +248,10 @@ static int overlay_write(struct disk *d, uint64_t offset, const uint8_t *p, size
         if (k < DISK_SECTOR && !is_written(d, sector)) { /* the rest of it comes along */
             uint8_t sec[DISK_SECTOR];
             if (d->format->read(d, sector * DISK_SECTOR, sec, DISK_SECTOR) ||
-                transfer(d->overlay, sec, DISK_SECTOR, sector * DISK_SECTOR, true))
+                disk_transfer(d->overlay, sec, DISK_SECTOR, sector * DISK_SECTOR, true))
                 return -1;
         }
-        if (transfer(d->overlay, (void *)p, k, offset, true))
+        if (disk_transfer(d->overlay, (void *)p, k, offset, true))
             return -1;
         d->written[sector >> 3] |= (uint8_t)(1u << (sector & 7));
         p += k;
@@ -263,7 +263,7 @@ static int overlay_write(struct disk *d, uint64_t offset, const uint8_t *p, size
 
 static int raw_read(struct disk *d, uint64_t offset, void *buf, size_t n)
 {
-    return transfer(d->fd, buf, n, offset, false);
+    return disk_transfer(d->fd, buf, n, offset, false);
 }
 
 /* A raw image taken as raw only because it lacked the magic keeps lacking it: true when
@@ -274,7 +274,7 @@ static bool writes_magic(struct disk *d, uint64_t offset, const void *buf, size_
     if (!d->raw_probed || d->written || offset >= 4)
         return false;
     uint8_t head[4];
-    if (transfer(d->fd, head, 4, 0, false))
+    if (disk_transfer(d->fd, head, 4, 0, false))
         return false;
     memcpy(head + offset, buf, n < 4 - offset ? n : 4 - (size_t)offset);
     return memcmp(head, QCOW2_MAGIC, 4) == 0;
@@ -282,7 +282,7 @@ static bool writes_magic(struct disk *d, uint64_t offset, const void *buf, size_
 
 static int raw_write(struct disk *d, uint64_t offset, const void *buf, size_t n)
 {
-    return transfer(d->fd, (void *)buf, n, offset, true);
+    return disk_transfer(d->fd, (void *)buf, n, offset, true);
 }
 
 int disk_fdatasync(int fd)

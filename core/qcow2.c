@@ -46,33 +46,14 @@ static int bad(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static int transfer(int fd, void *buf, size_t n, uint64_t offset, bool write)
-{
-    uint8_t *p = buf;
-    while (n) {
-        ssize_t k = write ? pwrite(fd, p, n, (off_t)offset) : pread(fd, p, n, (off_t)offset);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            if (k == 0)
-                errno = EIO;
-            return -1;
-        }
-        p += k;
-        offset += (uint64_t)k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 int q2_pread(struct disk *d, void *buf, size_t n, uint64_t offset)
 {
-    return transfer(d->fd, buf, n, offset, false);
+    return disk_transfer(d->fd, buf, n, offset, false);
 }
 
 int q2_pwrite(struct disk *d, const void *buf, size_t n, uint64_t offset)
 {
-    return transfer(d->fd, (void *)buf, n, offset, true);
+    return disk_transfer(d->fd, (void *)buf, n, offset, true);
 }
 
 /* ---- the cache of L2 tables and refcount blocks ---- */

@@ -42,6 +42,8 @@ int qcow2_open(struct disk *d, const char *path, bool ro, char *err, size_t errl
 
 /* core/disk.c: fdatasync, again on EINTR. */
 int disk_fdatasync(int fd);
+/* All n bytes at offset through pread/pwrite, or -1 (a short transfer is EIO) (core/disk.c). */
+int disk_transfer(int fd, void *buf, size_t n, uint64_t offset, bool write);
 /* core/disk.c: opens a backing file of the image above (read-only), refusing a loop of
  * backing files and chains deeper than DISK_CHAIN_MAX. */
 #define DISK_CHAIN_MAX 16
