@@ -425,7 +425,9 @@ static int read_header(struct disk *d, struct qcow2 *q, const uint8_t *h, uint64
         if (!q->backing)
             return bad(err, errlen, "%s: out of memory", w);
         char what[sizeof d->what + 32];
-        snprintf(what, sizeof what, "%s: backing file %s", w, name);
+        /* A long file name is cut in the message; the check is what tells GCC so. */
+        if (snprintf(what, sizeof what, "%s: backing file %s", w, name) >= (int)sizeof what)
+            what[sizeof what - 2] = '.';
         if (disk_open_backing(q->backing, full, fmt, d, what, err, errlen)) {
             free(q->backing);
             q->backing = NULL;
