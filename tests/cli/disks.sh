@@ -5,45 +5,13 @@
 #   disks.sh ORRERY
 set -u
 orrery=$1
-dir=$(mktemp -d)
-trap 'chmod -R u+rw "$dir" 2>/dev/null; rm -rf "$dir"' EXIT
-fail=0
-
-# A 64 KiB firmware image that halts: cli; hlt at F000:0000 and a reset vector there.
-head -c 65536 /dev/zero > "$dir/hlt.bin"
-printf '\372\364' | dd of="$dir/hlt.bin" bs=1 conv=notrunc 2>/dev/null
-printf '\352\000\000\000\360' | dd of="$dir/hlt.bin" bs=1 seek=65520 conv=notrunc 2>/dev/null
+. "$(dirname "$0")/flag-checks.sh"
 truncate -s 1M "$dir/disk.img"
 truncate -s 1000 "$dir/odd.img"
 : > "$dir/empty.img"
 truncate -s 1M "$dir/ro.img"
 chmod a-w "$dir/ro.img"
 mkdir "$dir/folder"
-
-bad() { # EXPECTED-TEXT ARGS...
-    want=$1
-    shift
-    "$orrery" -bios "$dir/hlt.bin" -display none "$@" >"$dir/out" 2>"$dir/err"
-    rc=$?
-    lines=$(wc -l < "$dir/err")
-    if [ "$rc" -ne 1 ] || [ "$lines" -ne 1 ] || [ -s "$dir/out" ] ||
-       ! grep -qF -- "$want" "$dir/err" || ! grep -q '^orrery: .*: .*; ' "$dir/err"; then
-        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
-        fail=1
-    else
-        echo "ok   orrery $*: $(cat "$dir/err")"
-    fi
-}
-good() { # ARGS...
-    "$orrery" -bios "$dir/hlt.bin" -display none "$@" >"$dir/out" 2>"$dir/err"
-    rc=$?
-    if [ "$rc" -ne 0 ] || ! grep -qF "halted with interrupts disabled" "$dir/err"; then
-        echo "FAIL orrery $*: exit $rc, stderr: $(cat "$dir/err")"
-        fail=1
-    else
-        echo "ok   orrery $*: runs"
-    fi
-}
 
 bad "-hda $dir/missing.img: cannot open: No such file or directory; give the path" \
     -hda "$dir/missing.img"
