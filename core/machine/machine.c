@@ -370,6 +370,26 @@ static enum machine_status boot_config(struct machine *m, const struct machine_c
     return MACHINE_OK;
 }
 
+/* The bootorder file for order (core/machine/boot_order.h), from the drives the devices
+ * have: at creation and again when a reset ends -boot once=. */
+static int boot_order_fwcfg(struct machine *m, const char *order)
+{
+    struct boot_drives d;
+    memset(&d, 0, sizeof d);
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        const struct ata_channel *ch = &m->pc.ide.ch[i / 2];
+        d.cdrom[i] = ch->cdrom[i % 2];
+        d.disk[i] = !ch->cdrom[i % 2] && ch->disk[i % 2];
+    }
+    for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
+        d.floppy[i] = m->pc.fdc.drive[i].fmt != NULL;
+    char text[BOOT_ORDER_FILE_MAX];
+    unsigned n = boot_order_file(order, &d, text);
+    if (!n) /* none of the drives named: an empty list, SeaBIOS's CMOS order decides */
+        text[n++] = '\0';
+    return fwcfg_set_file(&m->pc.fwcfg, "bootorder", text, n) < 0 ? -1 : 0;
+}
+
 /* ---- IDE disks (-hda..-hdd, -cdrom) ---- */
 
 static enum machine_status open_disks(struct machine *m, const struct machine_config *cfg,
@@ -687,6 +707,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     else if (machine_floppy_create(m, cfg))
         what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
+    else if (boot_order_fwcfg(m, m->boot_once_pending ? m->boot_once : m->boot_order))
+        what = "firmware configuration device's bootorder file";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -1005,6 +1027,9 @@ void machine_reset(struct machine *m)
         m->boot_once_pending = false;
         boot_order_cmos(&m->pc.rtc, m->boot_order);
         rtc_cmos_checksum(&m->pc.rtc);
+        /* The file is there since creation: only the host's memory can fail this, and
+         * then once='s list stays, below the CMOS order the firmware also reads. */
+        (void)boot_order_fwcfg(m, m->boot_order);
     }
     if (m->has_kernel) {
         piix3_ide_enable(&m->pc.ide);
