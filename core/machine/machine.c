@@ -707,6 +707,8 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     else if (machine_floppy_create(m, cfg))
         what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
+    else if (ps2kbd_attach_clock(&pc->kbc.kbd, &pc->sched))
+        what = "PS/2 keyboard's typematic timer";
     else if (boot_order_fwcfg(m, m->boot_once_pending ? m->boot_once : m->boot_order))
         what = "firmware configuration device's bootorder file";
     if (what) {
