@@ -409,6 +409,10 @@ static enum machine_status open_disks(struct machine *m, const struct machine_co
         if (disk_open_format(&m->disk[i], dr->path, dr->format, what, flags, err,
                              MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
+        if (machine_media_remember(m, i, dr->path)) {
+            set_err(err, "out of memory");
+            return MACHINE_ERR_NOMEM;
+        }
     }
     return MACHINE_OK;
 }
@@ -1010,6 +1014,7 @@ void machine_destroy(struct machine *m)
         disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
     for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
         disk_close(&m->floppy[i]);
+    machine_media_free(m);
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
     vga_free(&m->pc.vga);

@@ -97,6 +97,13 @@ struct machine {
      * -hda..-hdd order; their contents are not in a saved state. */
     struct disk disk[MACHINE_IDE_DISKS];
     struct disk floppy[MACHINE_FLOPPIES]; /* -fda, -fdb (fd -1: none) */
+    /* Each drive's image as given (core/machine/media.c; NULL: none), IDE places then
+     * floppies; how a changed medium is opened (-snapshot, readonly=on); a CD-ROM tray
+     * the monitor opened. */
+    char *media_path[MACHINE_DRIVES];
+    bool media_snapshot;
+    bool floppy_readonly[MACHINE_FLOPPIES];
+    bool tray_open[MACHINE_IDE_DISKS];
     FILE *debugcon_out;
     bool own_debugcon_out;
     FILE *log;
@@ -114,6 +121,11 @@ const struct savestate_desc *machine_state_desc(const char *name, uint32_t versi
 
 /* core/machine/screen.c: the VGA and its BIOS (create_platform). Returns 0 or -1. */
 int machine_vga_create(struct machine *m, const struct machine_config *cfg);
+
+/* core/machine/media.c: remembers drive i's image path (a copy; NULL forgets it), and
+ * frees them all. Return 0, or -1 when the host is out of memory. */
+int machine_media_remember(struct machine *m, unsigned i, const char *path);
+void machine_media_free(struct machine *m);
 
 /* core/machine/floppy.c: the floppy images (machine_create), the DMA pair and the
  * floppy controller (create_platform; 0 or -1), their CMOS bytes (cmos_setup). */
