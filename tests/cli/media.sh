@@ -11,36 +11,8 @@
 set -u
 orrery=$1
 bin=$2
-if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-    exit 77
-fi
-if ! command -v xorriso >/dev/null 2>&1; then
-    echo "skipped: xorriso is not installed: apt-get install xorriso"
-    exit 77
-fi
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-fail=0
-
-check() { # NAME CONDITION-RESULT DETAIL
-    if [ "$2" = 0 ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $3"
-        fail=1
-    fi
-}
-# wait_for FILE TEXT: up to 30 s (a loaded machine) for the line TEXT in FILE (CR removed).
-wait_for() {
-    n=0
-    while ! { tr -d '\r' < "$1"; } 2>/dev/null | grep -qxF -- "$2" && [ "$n" -lt 600 ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-    { tr -d '\r' < "$1"; } 2>/dev/null | grep -qxF -- "$2"
-}
+. "$(dirname "$0")/checks.sh"
+need_seabios xorriso
 
 cp "$bin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" || exit 1
 printf 'ORRERY-FLOPPY-A.' > "$dir/a.img" && truncate -s 1440K "$dir/a.img" || exit 1
@@ -54,7 +26,7 @@ mkfifo "$dir/in"
     -debugcon "file:$dir/dc" -monitor stdio < "$dir/in" > "$dir/out" 2> "$dir/err" &
 pid=$!
 exec 3> "$dir/in"
-wait_for "$dir/dc" READY
+wait_line "$dir/dc" READY
 check "the guest starts: a disc in, the floppy read" $? "$(cat "$dir/dc" "$dir/err")"
 head -n 3 "$dir/dc" | cmp -s - /dev/fd/4 4<<'EOF2'
 BEGIN media-watch
@@ -64,29 +36,35 @@ EOF2
 check "the guest's first reports" $? "$(cat "$dir/dc")"
 
 printf 'info block\n' >&3
-wait_for "$dir/out" "    Removable device: locked, tray closed"
+wait_line "$dir/out" "    Removable device: locked, tray closed"
 check "info block: the guest locked the CD-ROM's door" $? "$(cat "$dir/out")"
 tr -d '\r' < "$dir/out" | grep -qxF "ide1-cd0: $dir/cd.iso (raw, read-only)"
 check "info block: the disc" $? "$(cat "$dir/out")"
 
 printf 'eject ide1-cd0\n' >&3
-wait_for "$dir/out" "Device 'ide1-cd0' is locked and force was not specified, wait for tray to open and try again"
+wait_line "$dir/out" "Device 'ide1-cd0' is locked and force was not specified, wait for tray to open and try again"
 check "eject: refused while the guest holds the door locked" $? "$(cat "$dir/out")"
 printf 'eject -f ide1-cd0\ninfo block\n' >&3
-wait_for "$dir/dc" "CD sense 2"
+wait_line "$dir/dc" "CD sense 2"
 check "eject -f: the guest's TEST UNIT READY says NOT READY" $? "$(cat "$dir/dc")"
-wait_for "$dir/out" "ide1-cd0: [not inserted]" &&
-    wait_for "$dir/out" "    Removable device: not locked, tray open"
+wait_line "$dir/out" "ide1-cd0: [not inserted]" &&
+    wait_line "$dir/out" "    Removable device: not locked, tray open"
 check "info block: no disc, tray open" $? "$(cat "$dir/out")"
 printf 'change ide1-cd0 %s/cd.iso\n' "$dir" >&3
-wait_for "$dir/dc" "CD sense 6" && wait_for "$dir/dc" "CD sense 0"
+cd_reports() { tr -d '\r' < "$dir/dc" | grep '^CD sense' | tr '\n' ' '; }
+n=0
+while [ "$(cd_reports)" != "CD sense 0 CD sense 2 CD sense 6 CD sense 0 " ] && [ "$n" -lt 600 ]; do
+    sleep 0.05
+    n=$((n + 1))
+done
+[ "$(cd_reports)" = "CD sense 0 CD sense 2 CD sense 6 CD sense 0 " ]
 check "change: UNIT ATTENTION once, then ready" $? "$(cat "$dir/dc")"
 
 printf 'change floppy0 %s/b.img\n' "$dir" >&3
-wait_for "$dir/dc" "FLOPPY read: ORRERY-FLOPPY-B."
+wait_line "$dir/dc" "FLOPPY read: ORRERY-FLOPPY-B."
 check "change floppy0: the change line, and the new floppy's first sector" $? "$(cat "$dir/dc")"
 printf 'eject floppy0\n' >&3
-wait_for "$dir/dc" "FLOPPY empty: AH=C0"
+wait_line "$dir/dc" "FLOPPY empty: AH=C0"
 check "eject floppy0: the change line, and reads fail (timeout)" $? "$(cat "$dir/dc")"
 printf 'change floppy0 %s/a.img raw\ninfo block\n' "$dir" >&3
 n=0
@@ -100,9 +78,9 @@ check "change floppy0 FILE raw: the first floppy again" $? "$(cat "$dir/dc")"
 # Refusals, each one line.
 printf 'change ide0-hd0 %s/a.img\neject floppy9\nchange floppy0 %s/cd.iso\nchange floppy0 %s/none.img\nchange ide1-cd0 %s/cd.iso qcow3\n' \
     "$dir" "$dir" "$dir" "$dir" >&3
-wait_for "$dir/out" "floppy0 $dir/none.img: cannot open: No such file or directory; give the path of an existing disk image"
+wait_line "$dir/out" "floppy0 $dir/none.img: cannot open: No such file or directory; give the path of an existing disk image"
 check "change: a missing image" $? "$(cat "$dir/out")"
-wait_for "$dir/out" "ide1-cd0 $dir/cd.iso: format qcow3 is not supported; give format=raw or format=qcow2"
+wait_line "$dir/out" "ide1-cd0 $dir/cd.iso: format qcow3 is not supported; give format=raw or format=qcow2"
 check "change: an unknown format" $? "$(cat "$dir/out")"
 for want in "Device 'ide0-hd0' is not removable" "Device 'floppy9' not found"; do
     tr -d '\r' < "$dir/out" | grep -qxF "$want"

@@ -10,25 +10,8 @@ set -u
 orrery=$1
 readme=$2
 case $orrery in /*) ;; *) orrery=$(pwd)/$orrery ;; esac
-if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-    exit 77
-fi
-if ! command -v xorriso >/dev/null 2>&1; then
-    echo "skipped: xorriso is not installed: apt-get install xorriso"
-    exit 77
-fi
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fail=0
-check() { # NAME CONDITION-RESULT DETAIL
-    if [ "$2" = 0 ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $3"
-        fail=1
-    fi
-}
+. "$(dirname "$0")/checks.sh"
+need_seabios xorriso
 
 # The transcript: from the line after the marker's fence to the closing fence.
 sed -n '/^<!-- transcript: tests\/cli\/monitor-readme.sh -->$/,$p' "$readme" |

@@ -15,28 +15,7 @@ if ! command -v socat > /dev/null 2>&1; then
     echo "skipped: socat is not installed (apt-get install socat)"
     exit 77
 fi
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-fail=0
-
-check() { # NAME CONDITION-RESULT DETAIL
-    if [ "$2" = 0 ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $3"
-        fail=1
-    fi
-}
-# wait_for FILE TEXT: up to 30 s (a loaded machine) for TEXT to appear in FILE (CR removed).
-wait_for() {
-    n=0
-    while ! { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2" && [ "$n" -lt 600 ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-    { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2"
-}
+. "$(dirname "$0")/checks.sh"
 
 # ---- -monitor stdio, fed through a FIFO ----
 mkfifo "$dir/in"
