@@ -36,7 +36,8 @@ static unsigned add_line(char *out, unsigned n, const char *path)
     return k > 0 && (unsigned)k < BOOT_ORDER_FILE_MAX - n ? n + (unsigned)k : n;
 }
 
-unsigned boot_order_file(const char *order, const struct boot_drives *d, char *out)
+unsigned boot_order_file(const char *order, bool strict, const struct boot_drives *d,
+                         char *out)
 {
     unsigned n = 0;
     char path[64];
@@ -53,6 +54,8 @@ unsigned boot_order_file(const char *order, const struct boot_drives *d, char *o
             n = add_line(out, n, path);
         }
     }
+    if (strict)
+        n = add_line(out, n, "HALT");
     if (n)
         out[n - 1] = '\0';
     return n;

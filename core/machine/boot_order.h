@@ -31,8 +31,10 @@ struct boot_drives {
 };
 #define BOOT_ORDER_FILE_MAX 512
 /* The bootorder file for order (valid) into out (BOOT_ORDER_FILE_MAX bytes): lines joined
- * by '\n' and a NUL after the last, as QEMU writes it. Returns its length with the NUL;
- * 0 when no drive of a kind in order exists (then there is no file to give). */
-unsigned boot_order_file(const char *order, const struct boot_drives *d, char *out);
+ * by '\n' and a NUL after the last, as QEMU writes it. strict (-boot strict=on) ends it
+ * with "HALT", where SeaBIOS stops trying (its bcv_prepboot): the drives not named are
+ * never tried. Returns its length with the NUL; 0 when the file has no line. */
+unsigned boot_order_file(const char *order, bool strict, const struct boot_drives *d,
+                         char *out);
 
 #endif

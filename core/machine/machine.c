@@ -364,6 +364,7 @@ static enum machine_status boot_config(struct machine *m, const struct machine_c
         return MACHINE_ERR_CONFIG;
     }
     snprintf(m->boot_order, sizeof m->boot_order, "%s", order);
+    m->boot_strict = cfg->boot_strict;
     if (cfg->boot_once)
         snprintf(m->boot_once, sizeof m->boot_once, "%s", cfg->boot_once);
     m->boot_once_pending = cfg->boot_once != NULL;
@@ -384,7 +385,7 @@ static int boot_order_fwcfg(struct machine *m, const char *order)
     for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
         d.floppy[i] = m->pc.fdc.drive[i].fmt != NULL;
     char text[BOOT_ORDER_FILE_MAX];
-    unsigned n = boot_order_file(order, &d, text);
+    unsigned n = boot_order_file(order, m->boot_strict, &d, text);
     if (!n) /* none of the drives named: an empty list, SeaBIOS's CMOS order decides */
         text[n++] = '\0';
     return fwcfg_set_file(&m->pc.fwcfg, "bootorder", text, n) < 0 ? -1 : 0;
@@ -565,7 +566,7 @@ static void le_put(uint8_t *p, uint64_t v, unsigned n)
  * no boot menu, whether there is a display, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
  * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
  * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
- * does, instead of rebooting every minute. Without a bootorder file SeaBIOS keeps its own
+ * does, instead of rebooting every minute (-boot reboot-timeout=MS: it reboots after MS). Without a bootorder file SeaBIOS keeps its own
  * order. */
 static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
 {
@@ -595,7 +596,9 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
         le_put(e820 + 20 * i + 8, map[i].size, 8);
         le_put(e820 + 20 * i + 16, map[i].type, 4);
     }
-    le_put(b, 0xFFFFFFFFu, 4);
+    /* -boot reboot-timeout=MS, else -1: wait. */
+    le_put(b, cfg->boot_reboot ? (cfg->boot_reboot_ms > 0xFFFF ? 0xFFFF : cfg->boot_reboot_ms)
+                               : 0xFFFFFFFFu, 4);
     if (fwcfg_add_file(f, "etc/e820", e820, 20 * n) < 0 ||
         fwcfg_add_file(f, "etc/boot-fail-wait", b, 4) < 0)
         return -1;

@@ -135,6 +135,11 @@ struct machine_config {
     bool boot_menu;           /* -boot menu=on: SeaBIOS offers its boot menu (F12/ESC) */
     unsigned boot_menu_wait;  /* -boot splash-time=MS: how long it waits (at most 65535);
                                  0: SeaBIOS's default */
+    bool boot_strict;         /* -boot strict=on: only the drives named are tried */
+    bool boot_reboot;         /* -boot reboot-timeout=MS given: with nothing to boot, the
+                                 firmware reboots after boot_reboot_ms (at most 65535);
+                                 false: it waits (QEMU's default, -1) */
+    unsigned boot_reboot_ms;
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
     enum machine_engine engine; /* -engine translate|interp */

@@ -84,6 +84,7 @@ struct machine {
      * first reset. */
     char boot_order[4], boot_once[4];
     bool boot_once_pending;
+    bool boot_strict;         /* -boot strict=on: the bootorder file ends in HALT */
 
     /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
      * host typed from it. */

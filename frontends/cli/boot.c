@@ -82,9 +82,27 @@ bool boot_option(struct machine_config *cfg, const char *v, char *err, size_t er
                 return fail(err, errlen, "-boot %s: splash-time=%.*s; give the boot menu's "
                             "wait in milliseconds, 1 to 65535", v, (int)vlen, val);
             cfg->boot_menu_wait = (unsigned)ms;
+        } else if (klen == 6 && strncmp(p, "strict", 6) == 0) {
+            if (vlen == 2 && strncmp(val, "on", 2) == 0)
+                cfg->boot_strict = true;
+            else if (vlen == 3 && strncmp(val, "off", 3) == 0)
+                cfg->boot_strict = false;
+            else
+                return fail(err, errlen, "-boot %s: strict=%.*s; give strict=on or strict=off",
+                            v, (int)vlen, val);
+        } else if (klen == 14 && strncmp(p, "reboot-timeout", 14) == 0) {
+            char *stop;
+            long ms = vlen ? strtol(val, &stop, 10) : 0;
+            if (!vlen || stop != end || ms < -1 || ms > 65535)
+                return fail(err, errlen, "-boot %s: reboot-timeout=%.*s; give the wait before "
+                            "rebooting when nothing boots, 0 to 65535 ms, or -1 (never)", v,
+                            (int)vlen, val);
+            cfg->boot_reboot = ms >= 0;
+            cfg->boot_reboot_ms = ms >= 0 ? (unsigned)ms : 0;
         } else {
             return fail(err, errlen, "-boot %s: unsupported option '%.*s'; orrery knows "
-                        "order, once, menu, splash-time", v, (int)klen, p);
+                        "order, once, menu, splash-time, strict, reboot-timeout", v,
+                        (int)klen, p);
         }
         p = *end ? end + 1 : end;
     }

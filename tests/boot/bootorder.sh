@@ -6,7 +6,8 @@
 # SeaBIOS's log (port 0x402) lists fw_cfg's bootorder file as the device paths it
 # matches. once=a with a floppy that resets the machine (reset-boot.asm) boots the
 # floppy once, then the hard disk of order=c; without once= the floppy boots again at
-# every reset.
+# every reset. strict=on keeps SeaBIOS from trying a CD not named after a blank disk;
+# reboot-timeout=0 has it reset the machine when nothing boots.
 # Exits 77 (skipped) when bios-256k.bin or xorriso is not installed.
 #   tests/boot/bootorder.sh ORRERY BOOT_BIN_DIR
 set -u
@@ -111,5 +112,35 @@ else
     cat "$dir/again"
     fail=1
 fi
-[ "$fail" -eq 0 ] && echo "ok   -boot order= and once= choose the drive SeaBIOS boots"
+# strict=on: the bootorder file ends in HALT; a blank disk fails and the CD is not tried.
+truncate -s 2M "$dir/blank.img" || exit 1
+for strict in off on; do
+    run "$dir/strict.log" -no-reboot -global isa-debugcon.iobase=0x402 -hda "$dir/blank.img" \
+        -cdrom "$dir/cd.iso" -boot "order=c,strict=$strict"
+    if [ "$strict" = on ]; then
+        grep -qx '2: HALT' "$dir/strict.log" && grep -q '^No bootable device\.' "$dir/strict.log" &&
+            ! grep -q 'Booting from DVD/CD' "$dir/strict.log"
+    else
+        ! grep -qx '[0-9]*: HALT' "$dir/strict.log" && grep -q 'Booting from DVD/CD' "$dir/strict.log"
+    fi
+    if [ $? -eq 0 ]; then
+        echo "ok   -boot order=c,strict=$strict with a blank disk and a CD: the CD is" \
+            "$([ "$strict" = on ] && echo "not tried" || echo "tried next")"
+    else
+        echo "FAIL -boot order=c,strict=$strict:"
+        grep -E 'Booting|bootable|HALT' "$dir/strict.log"
+        fail=1
+    fi
+done
+# reboot-timeout=0: with nothing to boot, SeaBIOS reboots at once (-no-reboot stops there).
+run "$dir/reboot.log" -no-reboot -global isa-debugcon.iobase=0x402 -hda "$dir/blank.img" \
+    -boot reboot-timeout=0
+if grep -q 'No bootable device\.  Retrying in 0 seconds\.' "$dir/reboot.log" &&
+   grep -q 'the guest reset the machine.*exiting (-no-reboot)' "$dir/err"; then
+    echo "ok   -boot reboot-timeout=0: nothing to boot, SeaBIOS resets the machine"
+else
+    echo "FAIL -boot reboot-timeout=0: $(grep bootable "$dir/reboot.log"; tail -n 1 "$dir/err")"
+    fail=1
+fi
+[ "$fail" -eq 0 ] && echo "ok   -boot order=, once=, strict= and reboot-timeout= choose what SeaBIOS boots"
 exit "$fail"
