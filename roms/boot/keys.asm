@@ -3,7 +3,9 @@
 ;
 ; One sector, a master boot record loaded at 0000:7C00. It sets text mode 3 (a clear
 ; screen), hides the cursor (a blinking cursor would make screenshots depend on the
-; moment) and writes a title on the screen and "READY" on the debug console (port 0xE9).
+; moment), sets the keyboard's typematic to its longest delay, 1 s (command F3h, 7Fh:
+; a key the tests hold for less arrives once), and writes a title on the screen and
+; "READY" on the debug console (port 0xE9).
 ; It asks the BIOS for the PS/2 mouse (INT 15h AX=C205h/C207h/C200h, 3-byte packets) and
 ; reports each packet its handler receives as "mouse SS XX YY" (status, X and Y bytes in
 ; hex) on port 0xE9. Then, for each key INT 16h AH=00h returns: "key SC AS" (scan code,
@@ -26,6 +28,12 @@ start:
     mov ah, 0x01           ; cursor shape: bit 5 of CH hides it
     mov cx, 0x2000
     int 0x10
+    cli                    ; the ACKs are ours, not the BIOS's keyboard handler's
+    mov al, 0xF3           ; typematic: 1 s, then 2 a second
+    call kbd_send
+    mov al, 0x7F
+    call kbd_send
+    sti
     mov si, s_title
     call screen
     mov si, s_ready
@@ -115,6 +123,22 @@ mouse:
     popa
     pop bp
     retf
+
+; Sends AL to the keyboard through the 8042 and reads its answer (the ACK), polling.
+kbd_send:
+    mov ah, al
+.room:
+    in al, 0x64
+    test al, 0x02          ; input buffer full: wait
+    jnz .room
+    mov al, ah
+    out 0x60, al
+.answer:
+    in al, 0x64
+    test al, 0x01          ; output buffer full: the answer
+    jz .answer
+    in al, 0x60
+    ret
 
 ; The zero-terminated string at SI on port 0xE9.
 debug:
