@@ -563,11 +563,12 @@ static void le_put(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* What SeaBIOS reads from fw_cfg on a PC (its src/fw/paravirt.c): the RAM size, one CPU,
- * no boot menu, whether there is a display, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
- * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
- * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
- * does, instead of rebooting every minute (-boot reboot-timeout=MS: it reboots after MS). Without a bootorder file SeaBIOS keeps its own
- * order. */
+ * the boot menu (-boot menu=on), whether there is a display, the memory map as etc/e820
+ * (the same map a direct Linux boot gets: RAM below 640 KiB, the VGA window and ROMs
+ * reserved, RAM from 1 MiB), and etc/boot-fail-wait of -1: with nothing to boot it says so
+ * and waits, as QEMU's default does, instead of rebooting every minute (-boot
+ * reboot-timeout=MS: it reboots after MS). The bootorder file comes later, once the drives
+ * exist (boot_order_fwcfg). */
 static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
 {
     struct fwcfg *f = &m->pc.fwcfg;

@@ -16,7 +16,7 @@ void mon_info_block(struct mon_ctx *c)
         struct machine_drive_info d;
         if (!machine_drive_info(c->m, i, &d))
             continue;
-        if (d.inserted && (!d.cdrom || !d.tray_open))
+        if (d.inserted) /* a disc the guest ejected stays in the open tray, as QEMU shows */
             mon_printf(c, "%s: %s (%s%s%s)\n", d.name, d.path, d.format,
                        d.readonly ? ", read-only" : "",
                        d.snapshot ? ", snapshot: writes to a temporary overlay" : "");
