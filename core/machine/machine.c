@@ -367,7 +367,7 @@ static enum machine_status boot_config(struct machine *m, const struct machine_c
     m->boot_strict = cfg->boot_strict;
     if (cfg->boot_once)
         snprintf(m->boot_once, sizeof m->boot_once, "%s", cfg->boot_once);
-    m->boot_once_pending = cfg->boot_once != NULL;
+    m->pc.boot_once_pending = cfg->boot_once != NULL;
     return MACHINE_OK;
 }
 
@@ -389,6 +389,12 @@ static int boot_order_fwcfg(struct machine *m, const char *order)
     if (!n) /* none of the drives named: an empty list, SeaBIOS's CMOS order decides */
         text[n++] = '\0';
     return fwcfg_set_file(&m->pc.fwcfg, "bootorder", text, n) < 0 ? -1 : 0;
+}
+
+int machine_boot_order_refresh(struct machine *m)
+{
+    bool once = m->pc.boot_once_pending && m->boot_once[0];
+    return boot_order_fwcfg(m, once ? m->boot_once : m->boot_order);
 }
 
 /* ---- IDE disks (-hda..-hdd, -cdrom) ---- */
@@ -494,7 +500,7 @@ static void cmos_setup(struct machine *m)
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
     /* -boot order=/once= (core/machine/boot_order.h). */
-    boot_order_cmos(r, m->boot_once_pending ? m->boot_once : m->boot_order);
+    boot_order_cmos(r, m->pc.boot_once_pending ? m->boot_once : m->boot_order);
     cmos_disks(m);
     machine_floppy_cmos(m);
     rtc_cmos_checksum(r);
@@ -717,7 +723,7 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
     else if (ps2kbd_attach_clock(&pc->kbc.kbd, &pc->sched))
         what = "PS/2 keyboard's typematic timer";
-    else if (boot_order_fwcfg(m, m->boot_once_pending ? m->boot_once : m->boot_order))
+    else if (boot_order_fwcfg(m, m->pc.boot_once_pending ? m->boot_once : m->boot_order))
         what = "firmware configuration device's bootorder file";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
@@ -1034,8 +1040,8 @@ void machine_reset(struct machine *m)
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
-    if (m->boot_once_pending) { /* -boot once=: later boots follow order= */
-        m->boot_once_pending = false;
+    if (m->pc.boot_once_pending) { /* -boot once=: later boots follow order= */
+        m->pc.boot_once_pending = false;
         boot_order_cmos(&m->pc.rtc, m->boot_order);
         rtc_cmos_checksum(&m->pc.rtc);
         /* The file is there since creation: only the host's memory can fail this, and

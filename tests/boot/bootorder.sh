@@ -103,6 +103,20 @@ else
     cat "$dir/once"
     fail=1
 fi
+# Saved just after that reset (6,116,146 instructions with Debian's SeaBIOS 1.16.2), before
+# SeaBIOS reads the boot order again, and restored in a fresh process made with the same
+# -boot: the state says once= is spent, so the disk boots.
+run "$dir/once1" -fda "$dir/reset.img" -hda "$dir/disk.img" -boot order=c,once=a \
+    -stop-at 6120000 -savestate "$dir/once.state"
+run "$dir/once2" -fda "$dir/reset.img" -hda "$dir/disk.img" -boot order=c,once=a \
+    -loadstate "$dir/once.state"
+if cat "$dir/once1" "$dir/once2" | cmp -s - "$dir/once"; then
+    echo "ok   -boot once=a saved after its reset and restored: the disk boots next"
+else
+    echo "FAIL -boot once=a saved after its reset and restored:"
+    cat "$dir/once1" "$dir/once2"
+    fail=1
+fi
 run "$dir/again" -fda "$dir/reset.img" -hda "$dir/disk.img" -boot order=a
 resets=$(grep -c '^BOOT reset-boot: resetting$' "$dir/again")
 if [ "$resets" -gt 1 ] && ! grep -q disk-boot "$dir/again"; then
