@@ -9,8 +9,9 @@
 ; It asks the BIOS for the PS/2 mouse (INT 15h AX=C205h/C207h/C200h, 3-byte packets) and
 ; reports each packet its handler receives as "mouse SS XX YY" (status, X and Y bytes in
 ; hex) on port 0xE9. Then, for each key INT 16h AH=00h returns: "key SC AS" (scan code,
-; ASCII) on port 0xE9, and the character on the screen (Enter starts a new line). Esc ends
-; it: "BYE", then CLI; HLT.
+; ASCII) on port 0xE9, and the character on the screen (Enter starts a new line), unless
+; it is the key before again (a held key's repeats: the screen does not depend on how long
+; the host held it). Esc ends it: "BYE", then CLI; HLT.
 bits 16
 org 0x7C00
 
@@ -75,6 +76,9 @@ start:
     pop ax
     cmp al, 27             ; Esc
     je .bye
+    cmp ah, [last]         ; the same key again, a typematic repeat: reported, not drawn
+    mov [last], ah
+    je .key
     cmp al, 13
     jne .char
     mov si, s_newline
@@ -184,6 +188,7 @@ s_mouse_off db "mouse off", 10, 0
 s_mouse     db "mouse ", 0
 s_key       db "key ", 0
 s_bye       db "BYE", 10, 0
+last        db 0           ; the scan code of the key before
 
 times 510 - ($ - $$) db 0
 dw 0xAA55

@@ -44,18 +44,7 @@ start:
     cli
     hlt
 
-; The zero-terminated string at SI on port 0xE9.
-print:
-    push ax
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out 0xE9, al
-    jmp .next
-.done:
-    pop ax
-    ret
+%include "print.inc"
 
 s_begin:  db "BEGIN media-watch", 10, 0
 s_noload: db "FAIL stage2_chs_read", 10, 0

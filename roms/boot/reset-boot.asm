@@ -20,15 +20,7 @@ start:
     hlt
     jmp .halt
 
-; The string at DS:SI, up to its NUL, on port 0xE9.
-print:
-    lodsb
-    test al, al
-    jz .done
-    out 0xE9, al
-    jmp print
-.done:
-    ret
+%include "print.inc"
 
 s_boot  db "BOOT reset-boot: resetting", 10, 0
 

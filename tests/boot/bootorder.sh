@@ -28,7 +28,7 @@ run() { # log, more options
     log=$1
     shift
     rm -f "$log"
-    timeout 60 "$orrery" -m 16 -display none -icount 3 -stop-at 100000000 \
+    timeout "$limit" "$orrery" -m 16 -display none -icount 3 -stop-at 100000000 \
         "$@" -debugcon "file:$log" 2>>"$dir/err"
 }
 all="-hda $dir/disk.img -cdrom $dir/cd.iso -fda $dir/fd.img"

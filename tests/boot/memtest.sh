@@ -21,7 +21,7 @@ trap 'rm -rf "$dir"' EXIT
 cp "$bin" "$dir/fd.img" && truncate -s 1440K "$dir/fd.img" || exit 1
 
 rc=0
-timeout 300 "$orrery" -m 128 -display none -icount 3 -fda "$dir/fd.img" \
+timeout $((300 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 128 -display none -icount 3 -fda "$dir/fd.img" \
     -stop-at 1000000000 -textdump "$dir/screen.txt" 2>"$dir/err" || rc=$?
 echo "--- the screen:"
 cat "$dir/screen.txt"

@@ -5,8 +5,10 @@
 #   need_seabios [xorriso]   exits 77 (skipped), with one line, when Debian's SeaBIOS (or
 #                            xorriso) is not installed
 #   check NAME RC DETAIL     "ok   NAME" when RC is 0, else "FAIL NAME: DETAIL" and fail=1
-#   wait_for FILE TEXT       waits up to 30 s (a loaded machine) for TEXT to appear in
+#   wait_for FILE TEXT       waits up to 30 s (a loaded machine; times
+#                            ORRERY_TIMEOUT_SCALE under an emulator) for TEXT to appear in
 #                            FILE (CR removed); its status says whether it did
+#   $limit                   60 s, times ORRERY_TIMEOUT_SCALE: a run's `timeout`
 #   wait_line FILE LINE      the same for a whole line
 dir=$(mktemp -d)
 pid=
@@ -33,9 +35,12 @@ check() { # NAME CONDITION-RESULT DETAIL
     fi
 }
 
+limit=$((60 * ${ORRERY_TIMEOUT_SCALE:-1}))
+wait_steps=$((600 * ${ORRERY_TIMEOUT_SCALE:-1}))
 wait_grep() { # GREP-OPTIONS FILE TEXT
     n=0
-    while ! { tr -d '\r' < "$2"; } 2>/dev/null | grep -q "$1" -- "$3" && [ "$n" -lt 600 ]; do
+    while ! { tr -d '\r' < "$2"; } 2>/dev/null | grep -q "$1" -- "$3" &&
+          [ "$n" -lt "$wait_steps" ]; do
         sleep 0.05
         n=$((n + 1))
     done

@@ -53,7 +53,8 @@ check "info block: no disc, tray open" $? "$(cat "$dir/out")"
 printf 'change ide1-cd0 %s/cd.iso\n' "$dir" >&3
 cd_reports() { tr -d '\r' < "$dir/dc" | grep '^CD sense' | tr '\n' ' '; }
 n=0
-while [ "$(cd_reports)" != "CD sense 0 CD sense 2 CD sense 6 CD sense 0 " ] && [ "$n" -lt 600 ]; do
+while [ "$(cd_reports)" != "CD sense 0 CD sense 2 CD sense 6 CD sense 0 " ] &&
+      [ "$n" -lt "$wait_steps" ]; do
     sleep 0.05
     n=$((n + 1))
 done
@@ -68,7 +69,7 @@ wait_line "$dir/dc" "FLOPPY empty: AH=C0"
 check "eject floppy0: the change line, and reads fail (timeout)" $? "$(cat "$dir/dc")"
 printf 'change floppy0 %s/a.img raw\ninfo block\n' "$dir" >&3
 n=0
-while [ "$(grep -c 'ORRERY-FLOPPY-A' "$dir/dc")" -lt 2 ] && [ "$n" -lt 600 ]; do
+while [ "$(grep -c 'ORRERY-FLOPPY-A' "$dir/dc")" -lt 2 ] && [ "$n" -lt "$wait_steps" ]; do
     sleep 0.05
     n=$((n + 1))
 done

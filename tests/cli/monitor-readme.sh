@@ -29,7 +29,7 @@ mkdir iso && echo disc > iso/FILE.TXT
 xorriso -as mkisofs -quiet -o cd.iso iso 2>xorriso.err || { cat xorriso.err; exit 1; }
 # shellcheck disable=SC2046 # the README's options, split as a shell would
 set -- $(sed 's/^\$ orrery //' cmdline)
-timeout 60 "$orrery" "$@" < commands > out 2> err
+timeout "$limit" "$orrery" "$@" < commands > out 2> err
 rc=$?
 check "orrery ran the transcript's commands (exit $rc)" "$rc" "$(cat err)"
 tr -d '\r' < out | sed 's/thread_id=[0-9]*/thread_id=N/' > got
