@@ -364,10 +364,37 @@ static enum machine_status boot_config(struct machine *m, const struct machine_c
         return MACHINE_ERR_CONFIG;
     }
     snprintf(m->boot_order, sizeof m->boot_order, "%s", order);
+    m->boot_strict = cfg->boot_strict;
     if (cfg->boot_once)
         snprintf(m->boot_once, sizeof m->boot_once, "%s", cfg->boot_once);
-    m->boot_once_pending = cfg->boot_once != NULL;
+    m->pc.boot_once_pending = cfg->boot_once != NULL;
     return MACHINE_OK;
+}
+
+/* The bootorder file for order (core/machine/boot_order.h), from the drives the devices
+ * have: at creation and again when a reset ends -boot once=. */
+static int boot_order_fwcfg(struct machine *m, const char *order)
+{
+    struct boot_drives d;
+    memset(&d, 0, sizeof d);
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        const struct ata_channel *ch = &m->pc.ide.ch[i / 2];
+        d.cdrom[i] = ch->cdrom[i % 2];
+        d.disk[i] = !ch->cdrom[i % 2] && ch->disk[i % 2];
+    }
+    for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
+        d.floppy[i] = m->pc.fdc.drive[i].fmt != NULL;
+    char text[BOOT_ORDER_FILE_MAX];
+    unsigned n = boot_order_file(order, m->boot_strict, &d, text);
+    if (!n) /* none of the drives named: an empty list, SeaBIOS's CMOS order decides */
+        text[n++] = '\0';
+    return fwcfg_set_file(&m->pc.fwcfg, "bootorder", text, n) < 0 ? -1 : 0;
+}
+
+int machine_boot_order_refresh(struct machine *m)
+{
+    bool once = m->pc.boot_once_pending && m->boot_once[0];
+    return boot_order_fwcfg(m, once ? m->boot_once : m->boot_order);
 }
 
 /* ---- IDE disks (-hda..-hdd, -cdrom) ---- */
@@ -389,6 +416,10 @@ static enum machine_status open_disks(struct machine *m, const struct machine_co
         if (disk_open_format(&m->disk[i], dr->path, dr->format, what, flags, err,
                              MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
+        if (machine_media_remember(m, i, dr->path)) {
+            set_err(err, "out of memory");
+            return MACHINE_ERR_NOMEM;
+        }
     }
     return MACHINE_OK;
 }
@@ -469,7 +500,7 @@ static void cmos_setup(struct machine *m)
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
     /* -boot order=/once= (core/machine/boot_order.h). */
-    boot_order_cmos(r, m->boot_once_pending ? m->boot_once : m->boot_order);
+    boot_order_cmos(r, m->pc.boot_once_pending ? m->boot_once : m->boot_order);
     cmos_disks(m);
     machine_floppy_cmos(m);
     rtc_cmos_checksum(r);
@@ -538,11 +569,12 @@ static void le_put(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* What SeaBIOS reads from fw_cfg on a PC (its src/fw/paravirt.c): the RAM size, one CPU,
- * no boot menu, whether there is a display, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
- * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
- * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
- * does, instead of rebooting every minute. Without a bootorder file SeaBIOS keeps its own
- * order. */
+ * the boot menu (-boot menu=on), whether there is a display, the memory map as etc/e820
+ * (the same map a direct Linux boot gets: RAM below 640 KiB, the VGA window and ROMs
+ * reserved, RAM from 1 MiB), and etc/boot-fail-wait of -1: with nothing to boot it says so
+ * and waits, as QEMU's default does, instead of rebooting every minute (-boot
+ * reboot-timeout=MS: it reboots after MS). The bootorder file comes later, once the drives
+ * exist (boot_order_fwcfg). */
 static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
 {
     struct fwcfg *f = &m->pc.fwcfg;
@@ -571,7 +603,9 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
         le_put(e820 + 20 * i + 8, map[i].size, 8);
         le_put(e820 + 20 * i + 16, map[i].type, 4);
     }
-    le_put(b, 0xFFFFFFFFu, 4);
+    /* -boot reboot-timeout=MS, else -1: wait. */
+    le_put(b, cfg->boot_reboot ? (cfg->boot_reboot_ms > 0xFFFF ? 0xFFFF : cfg->boot_reboot_ms)
+                               : 0xFFFFFFFFu, 4);
     if (fwcfg_add_file(f, "etc/e820", e820, 20 * n) < 0 ||
         fwcfg_add_file(f, "etc/boot-fail-wait", b, 4) < 0)
         return -1;
@@ -687,6 +721,10 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     else if (machine_floppy_create(m, cfg))
         what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
+    else if (ps2kbd_attach_clock(&pc->kbc.kbd, &pc->sched))
+        what = "PS/2 keyboard's typematic timer";
+    else if (boot_order_fwcfg(m, m->pc.boot_once_pending ? m->boot_once : m->boot_order))
+        what = "firmware configuration device's bootorder file";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -986,6 +1024,7 @@ void machine_destroy(struct machine *m)
         disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
     for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
         disk_close(&m->floppy[i]);
+    machine_media_free(m);
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
     vga_free(&m->pc.vga);
@@ -1001,10 +1040,13 @@ void machine_reset(struct machine *m)
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
-    if (m->boot_once_pending) { /* -boot once=: later boots follow order= */
-        m->boot_once_pending = false;
+    if (m->pc.boot_once_pending) { /* -boot once=: later boots follow order= */
+        m->pc.boot_once_pending = false;
         boot_order_cmos(&m->pc.rtc, m->boot_order);
         rtc_cmos_checksum(&m->pc.rtc);
+        /* The file is there since creation: only the host's memory can fail this, and
+         * then once='s list stays, below the CMOS order the firmware also reads. */
+        (void)boot_order_fwcfg(m, m->boot_order);
     }
     if (m->has_kernel) {
         piix3_ide_enable(&m->pc.ide);

@@ -135,6 +135,11 @@ struct machine_config {
     bool boot_menu;           /* -boot menu=on: SeaBIOS offers its boot menu (F12/ESC) */
     unsigned boot_menu_wait;  /* -boot splash-time=MS: how long it waits (at most 65535);
                                  0: SeaBIOS's default */
+    bool boot_strict;         /* -boot strict=on: only the drives named are tried */
+    bool boot_reboot;         /* -boot reboot-timeout=MS given: with nothing to boot, the
+                                 firmware reboots after boot_reboot_ms (at most 65535);
+                                 false: it waits (QEMU's default, -1) */
+    unsigned boot_reboot_ms;
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
     enum machine_engine engine; /* -engine translate|interp */
@@ -351,6 +356,43 @@ enum machine_debug_stop { MACHINE_DEBUG_NONE, MACHINE_DEBUG_BREAK, MACHINE_DEBUG
                           MACHINE_DEBUG_STEP };
 enum machine_debug_stop machine_debug_stopped(struct machine *m, uint32_t *addr,
                                               enum machine_watch *kind);
+
+/* ---- Drives and their media (core/machine/media.c): the monitor's info block, change
+ * and eject ----
+ *
+ * Drives are numbered 0-3 for the IDE places (primary master, slave, secondary master,
+ * slave), then 4-5 for floppy drives A: and B:, and named as QEMU names them: ide0-hd0,
+ * ide1-cd0, floppy0... A CD-ROM's disc and a floppy can be changed or taken out while the
+ * machine runs (between machine_run calls); the guest sees it as on a PC: the CD-ROM
+ * reports UNIT ATTENTION (medium changed) and a media event, the floppy drive raises its
+ * disk change line (DIR bit 7). */
+#define MACHINE_DRIVES (MACHINE_IDE_DISKS + MACHINE_FLOPPIES)
+struct machine_drive_info {
+    char name[12];            /* ide0-hd0, ide1-cd0, floppy0, ... */
+    bool cdrom, floppy;       /* removable media; neither: a hard disk */
+    bool inserted;            /* a medium is in (hard disks: always) */
+    bool tray_open;           /* a CD-ROM drive's tray is out (ejected by the guest or
+                                 the monitor) */
+    bool locked;              /* the guest locked the CD-ROM's door (PREVENT MEDIUM
+                                 REMOVAL): eject needs force */
+    bool readonly;            /* the guest cannot write it (a CD, readonly=on) */
+    bool snapshot;            /* its writes go to a temporary overlay (-snapshot) */
+    const char *path;         /* the image, as given; NULL: none */
+    const char *format;       /* "raw" or "qcow2"; NULL: none */
+};
+/* Describes drive i (0 .. MACHINE_DRIVES - 1); false when the machine has no such drive. */
+bool machine_drive_info(struct machine *m, unsigned i, struct machine_drive_info *out);
+/* The drive called name, or -1. */
+int machine_drive_find(struct machine *m, const char *name);
+/* change: the image at path (format "raw", "qcow2" or NULL to detect it) goes into the
+ * CD-ROM or floppy drive called name, replacing what was there. A CD-ROM whose door the
+ * guest locked refuses unless force. On failure nothing changes and err (MACHINE_ERRMAX
+ * bytes) holds one line. */
+enum machine_status machine_change_medium(struct machine *m, const char *name,
+                                          const char *path, const char *format, bool force,
+                                          char *err);
+/* eject: the medium comes out of the drive called name (its image is closed). */
+enum machine_status machine_eject(struct machine *m, const char *name, bool force, char *err);
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);

@@ -38,8 +38,9 @@ static const struct savestate_field platform_fields[] = {
     SS_FIELD(struct platform, a20),
     SS_FIELD(struct platform, reset_requested),
     SS_FIELD(struct platform, off),
+    SS_FIELD_RANGE(struct platform, boot_once_pending, 0, 1),
 };
-static SAVESTATE_DESC(platform_desc, "platform", 1, platform_fields);
+static SAVESTATE_DESC(platform_desc, "platform", 2, platform_fields);
 
 static const struct savestate_field debugcon_fields[] = {
     SS_FIELD(struct debugcon, readback),
@@ -256,6 +257,9 @@ static void state_loaded(struct machine *m)
     i440fx_state_loaded(&pc->i440fx); /* memory follows PAM, SMRAM and SMIACT# */
     vga_state_loaded(&pc->vga);       /* and the VGA's BARs */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
+    /* The firmware's boot order as the state has it: once= or order= (CMOS is in the RTC's
+     * state already); only the host's memory can fail it, and then the file stays. */
+    (void)machine_boot_order_refresh(m);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);
     m->stop_msg[0] = '\0';

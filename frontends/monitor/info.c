@@ -125,7 +125,7 @@ void mon_cmd_info(struct mon_ctx *c, struct mon_args *a)
     else if (strcmp(what, "version") == 0)
         mon_printf(c, "orrery %s\n", ORRERY_VERSION);
     else if (strcmp(what, "block") == 0)
-        mon_session_info_block(c);
+        mon_info_block(c);
     else if (strcmp(what, "chardev") == 0)
         mon_session_info_chardev(c);
     else if (strcmp(what, "mtree") == 0)

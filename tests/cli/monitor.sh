@@ -2,8 +2,9 @@
 # The monitor (-monitor, Ctrl-A c) driven as a script drives QEMU's, against a firmware
 # image that echoes the 8042's bytes to the debug console (tests/cli/kbd-echo.asm):
 # -monitor stdio through a FIFO (info registers, xp, pmemsave against the image itself,
-# sendkey reaching the guest, stop keeping it from running, cont, quit), info block with a
-# disk, an empty CD-ROM drive and a floppy, system_powerdown unheard, a Unix socket
+# sendkey reaching the guest, stop keeping it from running, cont, a held key repeating,
+# quit), info block with a disk, an empty CD-ROM drive and a floppy, system_powerdown
+# unheard, a Unix socket
 # and a TCP one through socat, gdbserver with gdb attaching, the mux behind Ctrl-A c, and
 # the bad -monitor spellings.
 #   monitor.sh ORRERY KBD-ECHO.BIN
@@ -14,30 +15,7 @@ if ! command -v socat > /dev/null 2>&1; then
     echo "skipped: socat is not installed (apt-get install socat)"
     exit 77
 fi
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-fail=0
-
-check() { # NAME CONDITION-RESULT DETAIL
-    if [ "$2" = 0 ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $3"
-        fail=1
-    fi
-}
-# wait_for FILE TEXT: up to 30 s (a loaded machine; times ORRERY_TIMEOUT_SCALE under an
-# emulator) for TEXT to appear in FILE (CR removed).
-wait_steps=$((600 * ${ORRERY_TIMEOUT_SCALE:-1}))
-wait_for() {
-    n=0
-    while ! { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2" && [ "$n" -lt "$wait_steps" ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-    { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2"
-}
+. "$(dirname "$0")/checks.sh"
 
 # ---- -monitor stdio, fed through a FIFO ----
 mkfifo "$dir/in"
@@ -74,6 +52,13 @@ check "stdio: a stopped guest does not take the key" $? "$(cat "$dir/dc")"
 printf 'cont\n' >&3
 wait_for "$dir/dc" "1e 9e "
 check "stdio: cont, and the guest takes it" $? "$(cat "$dir/dc")"
+# Held for a second, a key repeats (typematic: 500 ms, then 10.9 a second; six repeats in
+# host time, at least two however loaded the host is).
+printf 'sendkey b 1000\n' >&3
+wait_for "$dir/dc" "30 b0 "
+[ "$(grep -o '30 ' "$dir/dc" | wc -l)" -ge 3 ]
+check "stdio: sendkey b 1000 repeats the held key ($(grep -o '30 ' "$dir/dc" | wc -l) makes)" \
+    $? "$(cat "$dir/dc")"
 printf 'quit\n' >&3
 wait "$pid"
 rc=$?
