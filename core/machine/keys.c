@@ -5,6 +5,7 @@
  * USB HID Usage Tables (Keyboard/Keypad page 0x07) and the PS/2 set 2 table. */
 #include "core/machine/machine.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
 
 #include <stdint.h>
 
@@ -79,6 +80,17 @@ bool machine_key_known(unsigned usage)
 }
 
 bool machine_key(struct machine *m, unsigned usage, bool down)
+{
+    if (m->rr && machine_key_known(usage)) {
+        struct record_event e = { .kind = RECORD_KEY };
+        e.u.key.usage = (uint16_t)usage;
+        e.u.key.down = down;
+        return machine_rr_input(m, &e);
+    }
+    return machine_key_apply(m, usage, down);
+}
+
+bool machine_key_apply(struct machine *m, unsigned usage, bool down)
 {
     uint8_t bytes[8];
     if (!machine_key_known(usage))
