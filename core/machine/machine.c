@@ -1176,7 +1176,9 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         enum machine_stop rr_why;
         if (m->rr && machine_rr_boundary(m, halted, &rr_why))
             return rr_why; /* inputs recorded or replayed; a replay's end or departure */
-        else if (m->serial && !m->rr)
+        else if (m->rr)
+            halted = cpu_status(cpu, &why) == CPU_HALTED; /* a reset button changes it */
+        else if (m->serial)
             console_feed(m);
         if (halted && !cpu_interrupts_enabled(cpu)) {
             set_stop(m, "the guest halted with interrupts disabled");

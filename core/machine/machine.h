@@ -331,7 +331,8 @@ struct machine_dbg_regs {
 void machine_debug_get_regs(struct machine *m, struct machine_dbg_regs *r);
 /* Writes general registers, EIP, EFLAGS, real-mode selectors and the x87 state; false
  * (nothing changed) when it would change a control, debug or descriptor-table register,
- * a hidden segment part, a protected-mode selector or EFLAGS.VM. */
+ * a hidden segment part, a protected-mode selector or EFLAGS.VM, and always while a record
+ * or replay runs (as machine_debug_write, which then writes nothing). */
 bool machine_debug_set_regs(struct machine *m, const struct machine_dbg_regs *r);
 
 /* Guest memory at a linear address (translated as the CPU would now, paging included) or

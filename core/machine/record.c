@@ -590,6 +590,11 @@ static bool replay_boundary(struct machine *m, struct machine_rr *rr, bool halte
                               (unsigned long long)t);
                 return true;
             }
+            if (m->pc.sched.next > e->time) {
+                *why = depart(m, rr, "the guest waits past %llu ns, where the record gives "
+                              "it input", (unsigned long long)e->time);
+                return true;
+            }
             break; /* a halted guest's time moves on to it */
         }
         if (e->icount < now || e->time < t) {
