@@ -2,7 +2,8 @@
 # Record and replay on a firmware image of the project's own (tests/replay/input-echo.asm),
 # which prints each byte from COM1 and the keyboard with the loop turn it arrived in:
 # a run with typed input (host-timed: sleeps between the bytes, a sendkey from the
-# monitor behind Ctrl-A c) is recorded, then replayed, on both engines, to the same
+# monitor behind Ctrl-A c) is recorded, then replayed, on both engines and with
+# -trace-file, to the same
 # output and the same end state (orrery-state diff); a changed input departs at a check
 # with the instruction count and the section; damaged, foreign and mismatched records are
 # refused with one line; the monitor's info replay, replay_break and replay_seek.
@@ -36,10 +37,12 @@ check "record: the guest saw a, b, c, the key x and q" $? \
 end=$(sed -n 's/.*halted.* after \([0-9]*\) instructions/\1/p' "$dir/rec.err")
 half=$((end / 2)) quarter=$((end / 4 + 1)) near_end=$((end - 1000))
 
-# ---- replay, on each engine: same output, same end state, no host input needed
-for engine in translate interp; do
+# ---- replay, on each engine and traced: same output, same end state, no host input
+for engine in translate interp trace; do
+    more="-engine $engine"
+    [ "$engine" = trace ] && more="-trace-file $dir/replay.trc"
     # shellcheck disable=SC2086
-    timeout 60 "$orrery" $base -debugcon "file:$dir/$engine.dc" -serial null -engine $engine \
+    timeout 60 "$orrery" $base -debugcon "file:$dir/$engine.dc" -serial null $more \
         -replay "$dir/run.rec" -savestate "$dir/$engine.state" 2> "$dir/$engine.err"
     check "replay ($engine): exits with status 0" $? "$(cat "$dir/$engine.err")"
     cmp -s "$dir/rec.dc" "$dir/$engine.dc"
