@@ -7,6 +7,7 @@
  * repeats E0 7C, Pause never (IBM PS/2 Technical Reference, keyboard scan code tables). */
 #include "core/machine/machine.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
 
 #include <stdint.h>
 
@@ -81,6 +82,17 @@ bool machine_key_known(unsigned usage)
 }
 
 bool machine_key(struct machine *m, unsigned usage, bool down)
+{
+    if (m->rr && machine_key_known(usage)) {
+        struct record_event e = { .kind = RECORD_KEY };
+        e.u.key.usage = (uint16_t)usage;
+        e.u.key.down = down;
+        return machine_rr_input(m, &e);
+    }
+    return machine_key_apply(m, usage, down);
+}
+
+bool machine_key_apply(struct machine *m, unsigned usage, bool down)
 {
     static const uint8_t prtsc_repeat[] = {0xE0, 0x7C};
     uint8_t bytes[8], make[8];

@@ -17,6 +17,7 @@
 #include "core/machine/boot_order.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
 #include "core/machine/trace.h"
 #include "roms/firmware.h"
 
@@ -788,7 +789,9 @@ static void console_feed(struct machine *m)
 
 static void console_notify(void *opaque)
 {
-    console_feed(opaque);
+    struct machine *m = opaque;
+    if (!m->rr) /* recording or replaying, input moves only at boundaries (record.c) */
+        console_feed(m);
 }
 
 static enum machine_status attach_console(struct machine *m, const struct machine_config *cfg,
@@ -863,6 +866,13 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
 {
     *out = NULL;
     err[0] = '\0';
+    struct machine_config rr_cfg;
+    if (cfg->record_path || cfg->replay_path) {
+        enum machine_status rst = machine_rr_config(cfg, &rr_cfg, err);
+        if (rst)
+            return rst;
+        cfg = &rr_cfg;
+    }
     uint64_t ram = cfg->ram_size ? cfg->ram_size : MACHINE_RAM_DEFAULT;
     enum machine_status st = check_ram(ram, err);
     if (st)
@@ -960,6 +970,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         m->io.observe_opaque = m;
     }
     st = machine_trace_open(m, cfg, err);
+    if (!st)
+        st = machine_rr_open(m, cfg, err);
     if (st) {
         machine_destroy(m);
         return st;
@@ -1007,13 +1019,15 @@ bool machine_output_error(struct machine *m, char *err)
         }
     }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
-           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err);
+           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err) ||
+           machine_rr_failed(m, err);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    machine_rr_close(m);
     machine_trace_close(m);
     machine_flush(m);
     if (m->own_debugcon_out)
@@ -1034,6 +1048,15 @@ void machine_destroy(struct machine *m)
 }
 
 void machine_reset(struct machine *m)
+{
+    if (m->rr) {
+        machine_rr_input(m, &(struct record_event){ .kind = RECORD_RESET });
+        return;
+    }
+    machine_reset_apply(m);
+}
+
+void machine_reset_apply(struct machine *m)
 {
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
@@ -1056,10 +1079,26 @@ void machine_reset(struct machine *m)
 
 bool machine_power_button(struct machine *m)
 {
+    if (m->rr)
+        return machine_rr_input(m, &(struct record_event){ .kind = RECORD_POWER });
     return piix4_pm_power_button(&m->pc.pm);
 }
 
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)
+{
+    if (m->rr) {
+        struct record_event e = { .kind = RECORD_MOUSE };
+        e.u.mouse.dx = dx;
+        e.u.mouse.dy = dy;
+        e.u.mouse.dz = dz;
+        e.u.mouse.buttons = (uint8_t)buttons;
+        machine_rr_input(m, &e);
+        return;
+    }
+    machine_mouse_apply(m, dx, dy, dz, buttons);
+}
+
+void machine_mouse_apply(struct machine *m, int dx, int dy, int dz, unsigned buttons)
 {
     unsigned held = ((buttons & MACHINE_MOUSE_LEFT) ? PS2MOUSE_LEFT : 0) |
                     ((buttons & MACHINE_MOUSE_RIGHT) ? PS2MOUSE_RIGHT : 0) |
@@ -1135,7 +1174,7 @@ static enum machine_stop stop_for_reset(struct machine *m)
         m->pc.off = PC_OFF_SHUTDOWN;
         return MACHINE_STOP_SHUTDOWN;
     }
-    machine_reset(m);
+    machine_reset_apply(m);
     return MACHINE_STOP_RESET;
 }
 
@@ -1174,14 +1213,21 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         /* A boundary: bring virtual time up to date and fire what is due. */
         sched_sync(s, cpu_interrupts_enabled(cpu));
         bool flooded = !sched_fire_due(s);
-        if (m->serial)
-            console_feed(m);
         /* Only an interrupt ends HLT (NMI has no source yet). */
         bool halted = status == CPU_HALTED;
+        enum machine_stop rr_why;
+        if (m->rr && machine_rr_boundary(m, halted, &rr_why))
+            return rr_why; /* inputs recorded or replayed; a replay's end or departure */
+        else if (m->rr)
+            halted = cpu_status(cpu, &why) == CPU_HALTED; /* a reset button changes it */
+        else if (m->serial)
+            console_feed(m);
         if (halted && !cpu_interrupts_enabled(cpu)) {
             set_stop(m, "the guest halted with interrupts disabled");
             return MACHINE_STOP_HALT;
         }
+        if (m->rr && machine_rr_stop(m, &rr_why))
+            return rr_why;
         if (halted && !cpu_intr_pending(cpu)) {
             /* Waiting for a device: time goes to its next event (sleeping the host in
              * real time), for at most MACHINE_IDLE_MAX_NS of host time per call. */
@@ -1199,7 +1245,10 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         if (done >= n)
             return MACHINE_STOP_BUDGET;
-        done += cpu_run(cpu, sched_slice(s, n - done));
+        uint64_t slice = sched_slice(s, n - done);
+        if (m->rr)
+            slice = machine_rr_slice(m, slice);
+        done += cpu_run(cpu, slice);
         sched_slice_done(s);
         if (unlikely(cpu_dbg_stopped(cpu, NULL, NULL) != CPU_DBG_NONE))
             return MACHINE_STOP_DEBUG;

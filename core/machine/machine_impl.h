@@ -112,6 +112,7 @@ struct machine {
     char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
     struct machine_tracer *tracer; /* -d in_asm,exec,...; -trace-file (trace.h); NULL: none */
+    struct machine_rr *rr;    /* -record, -replay (record.c); NULL: neither */
 };
 
 /* core/machine/machine_state.c: the description of a section a state holds, by its name and

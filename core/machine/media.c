@@ -111,6 +111,13 @@ static int removable(struct machine *m, const char *name, bool force, char *err)
         snprintf(err, MACHINE_ERRMAX, "Device '%.40s' is not removable", name);
         return -1;
     }
+    /* A record names the images it ran with and holds no media changes: one made now
+     * could not be replayed, and a replay must not take one the record does not have. */
+    if (m->rr) {
+        snprintf(err, MACHINE_ERRMAX, "Device '%.40s': media changes are not recorded; "
+                 "change and eject are refused while recording or replaying", name);
+        return -1;
+    }
     if (is_cdrom(m, (unsigned)i) && m->pc.ide.ch[i / 2].s.drive[i % 2].locked && !force) {
         snprintf(err, MACHINE_ERRMAX, "Device '%.40s' is locked and force was not specified, "
                  "wait for tray to open and try again", name);

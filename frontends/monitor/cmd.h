@@ -82,6 +82,11 @@ unsigned mon_key_usage(const char *name);
 bool mon_parse_keys(const char *keys, unsigned usage[MON_KEYS_MAX], unsigned *n, char *err,
                     size_t errlen);
 
+/* replay.c: info replay, replay_break, replay_seek. */
+void mon_info_replay(struct mon_ctx *c);
+void mon_cmd_replay_break(struct mon_ctx *c, const char *fmt, struct mon_args *a);
+void mon_cmd_replay_seek(struct mon_ctx *c, const char *fmt, struct mon_args *a);
+
 /* session.c: what only a session does; each returns false (nothing done) when the command
  * came from GDB (session NULL). */
 bool mon_session_stop(struct monitor *s);

@@ -287,6 +287,10 @@ static const struct cmd cmds[] = {
     { "loadvm", NULL, "file", "restore the machine from a file saved by savevm", cmd_loadvm },
     { "gdbserver", NULL, "[device]", "start gdbserver on given device (default 'tcp::1234')",
       cmd_gdbserver },
+    { "replay_break", NULL, "icount", "set breakpoint at the specified instruction count",
+      mon_cmd_replay_break },
+    { "replay_seek", NULL, "icount", "replay execution to the specified instruction count",
+      mon_cmd_replay_seek },
     { "quit", "q", "", "quit the emulator", cmd_quit },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -91,6 +91,7 @@ static const struct {
     { "mtree", "show memory tree" },
     { "pic", "show PIC state" },
     { "registers", "show the cpu registers" },
+    { "replay", "show record/replay information" },
     { "status", "show the current VM status (running|paused)" },
     { "tlb", "show virtual to physical memory mappings" },
     { "version", "show the version of orrery" },
@@ -130,6 +131,8 @@ void mon_cmd_info(struct mon_ctx *c, struct mon_args *a)
         mon_session_info_chardev(c);
     else if (strcmp(what, "mtree") == 0)
         info_mtree(c);
+    else if (strcmp(what, "replay") == 0)
+        mon_info_replay(c);
     else
         mon_printf(c, "unknown info item '%s'; 'info' lists them\n", what);
 }

@@ -403,6 +403,11 @@ void monitor_close(struct monitor *mon)
 
 /* ---- what the commands ask of a session (cmd.h) ---- */
 
+struct machine *monitor_machine(struct monitor *mon)
+{
+    return mon->m;
+}
+
 bool mon_session_stop(struct monitor *s)
 {
     if (!s)
