@@ -58,12 +58,12 @@ boot:
 .fail:
     mov si, s_noload
     call print
-    jmp report_done
+    cli
+    hlt
 
-%include "report.inc"
+%include "print.inc"
 
-s_prog:   db "vga-modes", 0
-s_noload: db "FAIL stage2_read", 10, 0
+s_noload: db "FAIL stage2_read", 10, "DONE vga-modes: 0 passed, 1 failed", 10, 0
 
     times 446 - ($ - $$) db 0
     times 64 db 0              ; no partitions
@@ -320,6 +320,26 @@ tele_char:
     xor bh, bh
     int 0x10
     ret
+
+; AL as two hexadecimal digits on port 0xE9.
+print_hex:
+    push ax
+    shr al, 4
+    call .digit
+    pop ax
+.digit:
+    push ax
+    and al, 0x0F
+    add al, '0'
+    cmp al, '9'
+    jbe .out
+    add al, 'A' - '9' - 1
+.out:
+    out 0xE9, al
+    pop ax
+    ret
+
+%include "report.inc"
 
 ; PASS or FAIL the check named at SI by the count of mismatches in BX.
 verdict_bx:
@@ -710,6 +730,7 @@ expect:         db 0
 
 mono_attrs:    db 0x07, 0x0F, 0x70, 0x01
 s_begin:       db "BEGIN vga-modes: mode ", 0
+s_done:        db "DONE vga-modes: ", 0
 s_unknown:     db "mode_known", 10, 0
 s_getmode:     db "bios_reports_the_mode_and_columns", 10, 0
 s_title:       db "orrery VGA mode ", 0

@@ -27,10 +27,12 @@ check() { # NAME CONDITION-RESULT DETAIL
         fail=1
     fi
 }
-# wait_for FILE TEXT: up to 30 s (a loaded machine) for TEXT to appear in FILE (CR removed).
+# wait_for FILE TEXT: up to 30 s (a loaded machine; times ORRERY_TIMEOUT_SCALE under an
+# emulator) for TEXT to appear in FILE (CR removed).
+wait_steps=$((600 * ${ORRERY_TIMEOUT_SCALE:-1}))
 wait_for() {
     n=0
-    while ! { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2" && [ "$n" -lt 600 ]; do
+    while ! { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2" && [ "$n" -lt "$wait_steps" ]; do
         sleep 0.05
         n=$((n + 1))
     done
@@ -80,7 +82,9 @@ exec 3>&-
 check "stdio: quit ends orrery with status 0" "$rc" "exit $rc: $(cat "$dir/err")"
 
 # ---- -S: the guest waits for the monitor's cont ----
-rm -f "$dir/dc"
+# The last run's output goes first: wait_for must not find its "paused" before the new
+# process has truncated the file (which, on a loaded machine, it may do late).
+rm -f "$dir/dc" "$dir/out" "$dir/err"
 mkfifo "$dir/in3"
 "$orrery" -S -bios "$rom" -display none -debugcon "file:$dir/dc" -monitor stdio \
     < "$dir/in3" > "$dir/out" 2> "$dir/err" &
@@ -127,7 +131,8 @@ if command -v gdb > /dev/null 2>&1; then
     printf 'gdbserver tcp::0\n' >&3
     wait_for "$dir/err" "gdb stub listening on tcp:"
     port=$(sed -n 's/.*gdb stub listening on tcp:127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/err")
-    timeout 60 gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote :$port" \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) \
+        gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote :$port" \
         -ex 'monitor xp/2xw 0xffff0' -ex detach < /dev/null > "$dir/gdb" 2>&1
     grep -q '^00000000000ffff0: 0x00[0-9a-f]\{4\}ea 0x000000f0$' "$dir/gdb"
     check "gdbserver tcp::0: gdb attaches, its monitor runs xp" $? "$(cat "$dir/gdb")"
@@ -144,7 +149,7 @@ else
 fi
 
 # ---- -monitor unix:PATH,server,nowait ----
-rm -f "$dir/dc"
+rm -f "$dir/dc" "$dir/out" "$dir/err"
 "$orrery" -bios "$rom" -display none -debugcon "file:$dir/dc" \
     -monitor "unix:$dir/mon.sock,server,nowait" > "$dir/out" 2> "$dir/err" &
 pid=$!
@@ -168,6 +173,7 @@ check "unix: a second client that hung up at once still quits, status 0" "$rc" \
 check "unix: the socket is removed at exit" $? "still there"
 
 # ---- -monitor tcp:127.0.0.1:0,server,nowait (a free port, named on stderr) ----
+rm -f "$dir/out" "$dir/err"
 "$orrery" -bios "$rom" -display none -monitor "tcp:127.0.0.1:0,server,nowait" \
     > "$dir/out" 2> "$dir/err" &
 pid=$!
