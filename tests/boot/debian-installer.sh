@@ -13,22 +13,11 @@ orrery=$1
 di=/usr/lib/debian-installer/images/12/i386/text/debian-installer/i386
 isolinux=/usr/lib/ISOLINUX/isolinux.bin
 ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
-if [ ! -f "$di/linux" ] || [ ! -f "$di/initrd.gz" ]; then
-    echo "skipped: the installer is missing: apt-get install debian-installer-12-netboot-i386"
-    exit 77
-fi
-if [ ! -f "$isolinux" ] || [ ! -f "$ldlinux" ]; then
-    echo "skipped: ISOLINUX is missing: apt-get install isolinux syslinux-common"
-    exit 77
-fi
-if ! command -v xorriso >/dev/null 2>&1; then
-    echo "skipped: xorriso is not installed: apt-get install xorriso"
-    exit 77
-fi
-if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-    exit 77
-fi
+. "$(dirname "$0")/need.sh"
+need_files debian-installer-12-netboot-i386 "$di/linux" "$di/initrd.gz"
+need_files "isolinux syslinux-common" "$isolinux" "$ldlinux"
+need_tools xorriso xorriso
+need_seabios
 dir=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT

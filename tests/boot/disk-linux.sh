@@ -18,24 +18,14 @@ set -u
 orrery=$1
 cache=${ORRERY_CACHE:-$HOME/.cache/orrery/guest}
 mbr=/usr/lib/syslinux/mbr/mbr.bin
-for tool in mkfs.fat mcopy syslinux mke2fs debugfs cpio dpkg-deb strings; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "skipped: $tool is missing: apt-get install dosfstools mtools syslinux e2fsprogs cpio binutils"
-        exit 77
-    fi
-done
-if [ ! -f "$mbr" ]; then
-    echo "skipped: SYSLINUX's mbr.bin is missing: apt-get install syslinux-common"
-    exit 77
-fi
-if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-    exit 77
-fi
+. "$(dirname "$0")/need.sh"
+need_tools "dosfstools mtools syslinux e2fsprogs cpio binutils" mkfs.fat mcopy syslinux mke2fs \
+    debugfs cpio dpkg-deb strings
+need_files syslinux-common "$mbr"
+need_seabios
 kdeb=$(ls "$cache"/debs/linux-image-*.deb 2>/dev/null | head -n 1)
 if [ ! -f "$cache/bzImage" ] || [ ! -f "$cache/initramfs.cpio.gz" ] || [ -z "$kdeb" ]; then
-    echo "skipped: the guest is not built: make guest (tools/mkguest)"
-    exit 77
+    skip "the guest is not built: make guest (tools/mkguest)"
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -156,7 +146,7 @@ run() { # name, more options
     start=$(date +%s)
     timeout $((1000 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 128 -icount shift=2 \
         -display none -hda "$disk" -serial "file:$dir/$name.txt" "$@" 2>"$dir/$name.err" || rc=$?
-    tr -d '\r' <"$dir/$name.txt" >"$dir/$name.log"
+    tr -d '\r' <"$dir/$name.txt" >"$dir/$name.log" 2>/dev/null || : >"$dir/$name.log"
     echo "--- $name: the console's orrery-disk lines and the kernel's disk lines:"
     grep -E "orrery-disk|SYSLINUX|ata1\.00|sd 0:0:0:0|sda|EXT4-fs|reboot:" "$dir/$name.log"
     echo "--- $name: orrery ($(($(date +%s) - start)) s):"

@@ -18,14 +18,9 @@ case $medium in
     cdrom) image=/usr/lib/memtest86+/memtest86+ia32.iso ;;
     *) echo "usage: memtest.sh ORRERY floppy|cdrom"; exit 2 ;;
 esac
-if [ ! -f "$image" ]; then
-    echo "skipped: $image is missing: apt-get install memtest86+"
-    exit 77
-fi
-if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-    exit 77
-fi
+. "$(dirname "$0")/need.sh"
+need_files memtest86+ "$image"
+need_seabios
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 if [ "$medium" = floppy ]; then

@@ -14,7 +14,8 @@ orrery=$1
 imgcmp=$2
 bin=$3
 golden=$4
-. "$(dirname "$0")/need-vgabios.sh"
+. "$(dirname "$0")/need.sh"
+need_vgabios
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0

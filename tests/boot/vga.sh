@@ -12,7 +12,8 @@
 set -u
 orrery=$1
 optrom=$2
-. "$(dirname "$0")/need-vgabios.sh"
+. "$(dirname "$0")/need.sh"
+need_vgabios
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0
