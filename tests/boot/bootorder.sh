@@ -14,7 +14,8 @@ set -u
 orrery=$1
 bins=$2
 . "$(dirname "$0")/../cli/checks.sh"
-need_seabios xorriso
+need_seabios
+need_tools xorriso xorriso
 
 mkdir "$dir/iso"
 cp "$bins/cdrom-boot.bin" "$dir/iso/boot.bin"

@@ -2,8 +2,8 @@
 # (tests/cli/monitor.sh, media.sh, monitor-readme.sh, tests/boot/bootorder.sh), after
 # setting $orrery: a private $dir (removed at exit, after ending $pid if it is set), $fail,
 # and
-#   need_seabios [xorriso]   exits 77 (skipped), with one line, when Debian's SeaBIOS (or
-#                            xorriso) is not installed
+#   need_seabios, need_tools ...   from tests/boot/need.sh: exit 77 (skipped), with one
+#                            line, when Debian's SeaBIOS (or a tool) is not installed
 #   check NAME RC DETAIL     "ok   NAME" when RC is 0, else "FAIL NAME: DETAIL" and fail=1
 #   wait_for FILE TEXT       waits up to 30 s (a loaded machine; times
 #                            ORRERY_TIMEOUT_SCALE under an emulator) for TEXT to appear in
@@ -15,16 +15,7 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 fail=0
 
-need_seabios() {
-    if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-        echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-        exit 77
-    fi
-    if [ "${1:-}" = xorriso ] && ! command -v xorriso >/dev/null 2>&1; then
-        echo "skipped: xorriso is not installed: apt-get install xorriso"
-        exit 77
-    fi
-}
+. "$(dirname "$0")/../boot/need.sh"
 
 check() { # NAME CONDITION-RESULT DETAIL
     if [ "$2" = 0 ]; then

@@ -12,7 +12,8 @@ set -u
 orrery=$1
 bin=$2
 . "$(dirname "$0")/checks.sh"
-need_seabios xorriso
+need_seabios
+need_tools xorriso xorriso
 
 cp "$bin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" || exit 1
 printf 'ORRERY-FLOPPY-A.' > "$dir/a.img" && truncate -s 1440K "$dir/a.img" || exit 1

@@ -11,7 +11,8 @@ orrery=$1
 readme=$2
 case $orrery in /*) ;; *) orrery=$(pwd)/$orrery ;; esac
 . "$(dirname "$0")/checks.sh"
-need_seabios xorriso
+need_seabios
+need_tools xorriso xorriso
 
 # The transcript: from the line after the marker's fence to the closing fence.
 sed -n '/^<!-- transcript: tests\/cli\/monitor-readme.sh -->$/,$p' "$readme" |
