@@ -14,6 +14,7 @@
 struct machine;
 struct cpu;
 struct trace_file;
+struct cpu_obs_block;
 
 /* The log items trace_log.c serves. */
 #define TRACE_LOG_ITEMS (MACHINE_LOG_IN_ASM | MACHINE_LOG_EXEC | MACHINE_LOG_CPU | \
@@ -36,6 +37,10 @@ bool machine_trace_failed(struct machine *m, char *err);
 /* trace_file.c: the binary writer. */
 struct trace_file *trace_file_open(const char *path, uint64_t icount, char *err);
 void trace_file_insn(struct trace_file *t, struct cpu *cpu, uint32_t lin, unsigned len);
+/* A block from the translator, and its end (cpu.h, hooks block and block_end): the same
+ * records as trace_file_insn for each instruction it ran. */
+void trace_file_block(struct trace_file *t, struct cpu *cpu, const struct cpu_obs_block *blk);
+void trace_file_block_end(struct trace_file *t, struct cpu *cpu);
 struct cpu_obs_intr;
 void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64_t icount);
 void trace_file_flush(struct trace_file *t);
