@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/machine/machine_impl.h"
+#include "core/machine/trace.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -258,6 +259,7 @@ static void state_loaded(struct machine *m)
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);
+    machine_trace_loaded(m);
     m->stop_msg[0] = '\0';
 }
 

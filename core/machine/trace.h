@@ -29,6 +29,8 @@ enum machine_status machine_trace_open(struct machine *m, const struct machine_c
 void machine_trace_close(struct machine *m);
 /* Writes out what is buffered. */
 void machine_trace_flush(struct machine *m);
+/* A saved state was loaded (machine_state.c): the trace file hears the new count. */
+void machine_trace_loaded(struct machine *m);
 /* guest_errors: the machine stopped for why (a triple fault). */
 void machine_trace_stopped(struct machine *m, const char *why);
 /* True, with one line in err, when writing the trace file failed. */
@@ -44,6 +46,9 @@ void trace_file_block_end(struct trace_file *t, struct cpu *cpu);
 struct cpu_obs_intr;
 void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64_t icount);
 void trace_file_flush(struct trace_file *t);
+/* A saved state was loaded: before anything ran (-loadstate) the trace starts at its
+ * count; later (the monitor's loadvm), the trace goes on from it. */
+void trace_file_loaded(struct trace_file *t, uint64_t icount);
 /* Writes the end record, closes; 0, or the errno of the first failed write. */
 int trace_file_close(struct trace_file *t, uint64_t icount);
 /* 0, or the errno of the first failed write; *name: "trace file 'PATH'". */

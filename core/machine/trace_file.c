@@ -28,6 +28,7 @@ struct trace_file {
     int err;
     char name[200];
     size_t used;
+    bool flushed;   /* some of the file is written out */
     /* The run being built. */
     bool in_run;
     uint8_t flags;
@@ -51,6 +52,7 @@ static void write_out(struct trace_file *t)
 {
     if (t->used && !t->err && fwrite(t->buf, 1, t->used, t->f) != t->used)
         t->err = errno ? errno : EIO;
+    t->flushed |= t->used != 0;
     t->used = 0;
 }
 
@@ -258,6 +260,17 @@ void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64
     store_le32(p + 20, ev->cr2);
     store_le32(p + 24, (uint32_t)icount);
     store_le32(p + 28, (uint32_t)(icount >> 32));
+}
+
+void trace_file_loaded(struct trace_file *t, uint64_t icount)
+{
+    settle(t, icount, false);
+    end_run(t);
+    /* Nothing recorded yet (-loadstate): the trace starts at the loaded count. */
+    if (!t->flushed && t->used == TRACE_HEADER_SIZE) {
+        store_le32(t->buf + 24, (uint32_t)icount);
+        store_le32(t->buf + 28, (uint32_t)(icount >> 32));
+    }
 }
 
 void trace_file_flush(struct trace_file *t)

@@ -266,6 +266,12 @@ void machine_trace_flush(struct machine *m)
         trace_file_flush(m->tracer->file);
 }
 
+void machine_trace_loaded(struct machine *m)
+{
+    if (m->tracer && m->tracer->file)
+        trace_file_loaded(m->tracer->file, m->cpu.icount);
+}
+
 bool machine_trace_failed(struct machine *m, char *err)
 {
     const char *name;

@@ -57,6 +57,8 @@ done
 same "linux from $at"
 "$tool" stats "$dir/translate.trc" >"$dir/stats"
 head -n 12 "$dir/stats"
+check "the trace starts at the loaded state's count" \
+    grep -q "^instructions: $n (icount $at to $end)" "$dir/stats"
 check "the window holds interrupts and exceptions" \
     grep -qE "interrupts and exceptions: [1-9]" "$dir/stats"
 [ "$fails" -eq 0 ]
