@@ -130,7 +130,11 @@ struct cpu_dbg {
  * obs.block is set (one flag test per block); events (interrupts, exceptions, page faults, CR3 loads,
  * TLB flushes, stops at something unimplemented) call their hook when one is set. Hooks
  * only look: they never change what the guest sees. */
-enum cpu_obs_intr_kind { CPU_OBS_EXCEPTION, CPU_OBS_EXTERNAL, CPU_OBS_SOFTWARE };
+/* SMI: a system management interrupt entered SMM (vector 0, from the instruction it came
+ * before, to SMBASE:8000); RSM: the return from SMM (vector 0, from the RSM instruction
+ * to where the saved state resumes). */
+enum cpu_obs_intr_kind { CPU_OBS_EXCEPTION, CPU_OBS_EXTERNAL, CPU_OBS_SOFTWARE, CPU_OBS_SMI,
+                         CPU_OBS_RSM };
 struct cpu_obs_intr {
     uint8_t kind;             /* enum cpu_obs_intr_kind */
     uint8_t vector;

@@ -243,9 +243,10 @@ void trace_file_block_end(struct trace_file *t, struct cpu *cpu)
 
 void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64_t icount)
 {
-    /* From inside a block: an exception or INT n of the instruction that started
-     * (external interrupts come between blocks). */
-    settle(t, icount, ev->kind == CPU_OBS_EXCEPTION || ev->kind == CPU_OBS_SOFTWARE);
+    /* From inside a block: an exception, INT n or RSM of the instruction that started
+     * (external interrupts and SMIs come between blocks). */
+    settle(t, icount, ev->kind == CPU_OBS_EXCEPTION || ev->kind == CPU_OBS_SOFTWARE ||
+                          ev->kind == CPU_OBS_RSM);
     end_run(t);
     uint8_t *p = reserve(t, TRACE_INTR_SIZE);
     p[0] = TRACE_REC_INTR;

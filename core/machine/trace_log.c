@@ -151,8 +151,8 @@ static void on_intr(void *opaque, struct cpu *cpu, const struct cpu_obs_intr *ev
         trace_file_intr(t->file, ev, cpu->icount);
     if (!(t->items & MACHINE_LOG_INT) || !in_ranges(t, ev->lin_from))
         return;
-    static const char *const kinds[] = { "exception", "external", "software" };
-    fprintf(t->log, "int    %s vector=0x%02x", kinds[ev->kind % 3], ev->vector);
+    static const char *const kinds[] = { "exception", "external", "software", "smi", "rsm" };
+    fprintf(t->log, "int    %s vector=0x%02x", kinds[ev->kind % 5], ev->vector);
     if (ev->has_error)
         fprintf(t->log, " error=0x%04" PRIx32, ev->error);
     if (ev->kind == CPU_OBS_EXCEPTION && ev->vector == 14)

@@ -23,7 +23,7 @@ struct stats {
     struct run_summary *cache;
     uint64_t insns, intrs, runs;
     uint64_t mode[4][4];      /* [mode index][CPL]: 0 real, 1 prot16, 2 prot32, 3 v86 */
-    uint64_t intr[3][256];
+    uint64_t intr[5][256];
     uint64_t *mnem;
     size_t nmnem;
     struct counts blocks, pages;
@@ -132,7 +132,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     while ((rc = trace_next(r, &ev, err)) == 1) {
         if (ev.kind == TRACE_EV_INTR) {
             s->intrs++;
-            s->intr[ev.intr.kind % 3][ev.intr.vector]++;
+            s->intr[ev.intr.kind < 5 ? ev.intr.kind : 0][ev.intr.vector]++;
             continue;
         }
         if (ev.kind == TRACE_EV_INSN) { /* a run expanded: count its mnemonic */
@@ -240,7 +240,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     else
         printf("interrupts and exceptions by vector:\n");
     bool first = true;
-    for (unsigned k = 0; k < 3; k++)
+    for (unsigned k = 0; k < 5; k++)
         for (unsigned v = 0; v < 256; v++)
             if (s->intr[k][v]) {
                 if (o->json)
