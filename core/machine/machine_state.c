@@ -14,6 +14,7 @@
 
 #include "core/machine/machine_impl.h"
 #include "core/machine/record_impl.h"
+#include "core/machine/trace.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -264,6 +265,7 @@ static void state_loaded(struct machine *m)
     (void)machine_boot_order_refresh(m);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);
+    machine_trace_loaded(m);
     m->stop_msg[0] = '\0';
 }
 
