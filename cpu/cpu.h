@@ -319,6 +319,14 @@ struct cpu_lockstep_stats {
                          the interpreter then runs alone) */
 };
 void cpu_lockstep_stats(const struct cpu *cpu, struct cpu_lockstep_stats *st);
+/* Where lockstep found the engines differ (false while they agree): the block's linear
+ * address and EIP, whether it is 32-bit code, and which of its instructions (from 1). */
+struct cpu_lockstep_where {
+    uint32_t block_lin, block_eip;
+    uint32_t insn;
+    bool code32;
+};
+bool cpu_lockstep_where(const struct cpu *cpu, struct cpu_lockstep_where *w);
 
 /* ---- What the machine uses: wiring, entry states, why the CPU stopped ---- */
 

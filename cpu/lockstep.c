@@ -63,6 +63,7 @@ struct lockstep {
     uint8_t fenced;
     uint8_t failed;
     char msg[1024];
+    struct cpu_lockstep_where where; /* with msg */
     lockstep_break_fn brk;
     void *brk_opaque;
     struct cpu_lockstep_stats st;
@@ -395,6 +396,10 @@ static void report(struct cpu *cpu, uint64_t n, const char *diff)
          (unsigned long long)at, at == 1 ? "st" : at == 2 ? "nd" : at == 3 ? "rd" : "th",
          s->seg[S_CS].sel, s->eip, s->seg[S_CS].base + s->eip,
          (unsigned long long)s->icount, first);
+    ls->where.block_lin = s->seg[S_CS].base + s->eip;
+    ls->where.block_eip = s->eip;
+    ls->where.insn = (uint32_t)at;
+    ls->where.code32 = (s->seg[S_CS].attr & SEG_ATTR_DB) != 0;
     cpu->shutdown = 1;
     cpu->stop_reason = ls->msg;
 }
@@ -511,6 +516,14 @@ void cpu_lockstep_stats(const struct cpu *cpu, struct cpu_lockstep_stats *st)
         *st = cpu->ls->st;
     else
         memset(st, 0, sizeof *st);
+}
+
+bool cpu_lockstep_where(const struct cpu *cpu, struct cpu_lockstep_where *w)
+{
+    if (!cpu->ls || !lockstep_failure(cpu))
+        return false;
+    *w = cpu->ls->where;
+    return true;
 }
 
 void lockstep_test_break(struct cpu *cpu, lockstep_break_fn fn, void *opaque)

@@ -1082,7 +1082,7 @@ void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len)
 
 const char *machine_stop_message(const struct machine *m)
 {
-    return m->stop_msg;
+    return m->lockstep_report[0] ? m->lockstep_report : m->stop_msg;
 }
 
 static void set_stop(struct machine *m, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -1137,6 +1137,7 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
             return MACHINE_STOP_UNSUPPORTED;
         }
         if (unlikely(status == CPU_DIVERGED)) {
+            machine_lockstep_report(m, why); /* the whole story: machine_stop_message */
             set_stop(m, "%s", why);
             return MACHINE_STOP_UNSUPPORTED;
         }

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "machine_rig.h"
+#include "core/machine/machine_impl.h"
 #include "cpu/exec.h"
 #include "cpu/lockstep.h"
 
@@ -390,6 +392,67 @@ static void test_names_first_instruction(void **state)
                                       "started after 0: cpu.r[2] differs");
 }
 
+/* The same, through cpu_lockstep_where: what a front end disassembles. */
+static void test_where(void **state)
+{
+    (void)state;
+    struct harness *h = lockstep_machine();
+    struct cpu_lockstep_where w;
+    assert_false(cpu_lockstep_where(&h->cpu, &w));
+    uint64_t start = 0;
+    broken(h, break_after_fifth, &start);
+    assert_true(cpu_lockstep_where(&h->cpu, &w));
+    assert_int_equal(w.block_lin, CODE_LIN);
+    assert_int_equal(w.block_eip, 0);
+    assert_int_equal(w.insn, 5);
+    assert_false(w.code32);
+    machine_free(h);
+}
+
+/* Through the machine: the run stops (MACHINE_STOP_UNSUPPORTED), and the stop message is
+ * the CPU's with the block disassembled up to the instruction that differs. */
+static void break_edx(struct cpu *cpu, void *opaque)
+{
+    (void)opaque;
+    if (cpu->r[R_ECX] == 0x77) /* from the second instruction on */
+        cpu->r[R_EDX] ^= 1;
+}
+
+static void test_machine_stops_with_the_block(void **state)
+{
+    (void)state;
+    struct tmp bios, con;
+    tmp_make(&bios);
+    tmp_make(&con);
+    static const uint8_t code[] = {
+        0xB8, 0x11, 0x00,         /* mov ax, 0x11 */
+        0xB9, 0x77, 0x00,         /* mov cx, 0x77 */
+        0x01, 0xC8,               /* add ax, cx */
+        0xF4,                     /* hlt */
+    };
+    write_bios(bios.path, 64 * 1024, code, sizeof code);
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
+                                  .engine = MACHINE_ENGINE_LOCKSTEP };
+    char err[MACHINE_ERRMAX];
+    struct machine *m = NULL;
+    if (machine_create(&cfg, &m, err) != MACHINE_OK)
+        fail_msg("machine_create: %s", err);
+    lockstep_test_break(&m->cpu, break_edx, NULL);
+    assert_int_equal(run_to_stop(m), MACHINE_STOP_UNSUPPORTED);
+    const char *msg = machine_stop_message(m);
+    print_message("%s\n", msg);
+    assert_non_null(strstr(msg, "lockstep: the engines differ at instruction 3 (F000:00000003), "
+                                "the 2nd of the block at F000:00000000 (linear 000F0000)"));
+    assert_non_null(strstr(msg, "cpu.r[2] differs"));
+    assert_non_null(strstr(msg, "the block, to the instruction that differs:\n"
+                                "     000F0000  mov ax, 0x11\n"
+                                "  -> 000F0003  mov cx, 0x77"));
+    machine_destroy(m);
+    tmp_drop(&bios);
+    tmp_drop(&con);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +467,8 @@ int main(void)
         cmocka_unit_test(test_catches_fpu),
         cmocka_unit_test(test_catches_memory),
         cmocka_unit_test(test_names_first_instruction),
+        cmocka_unit_test(test_where),
+        cmocka_unit_test(test_machine_stops_with_the_block),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
