@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cpu/lockstep.h"
 #include "cpu/observe.h"
 #include "cpu/transfer.h"
 #include "cpu/translate.h"
@@ -178,9 +179,22 @@ void cpu_init(struct cpu *cpu, enum cpu_model model, struct physmem *mem, struct
     cpu_reset(cpu);
 }
 
-void cpu_set_engine(struct cpu *cpu, enum cpu_engine engine)
+bool cpu_set_engine(struct cpu *cpu, enum cpu_engine engine)
 {
+    if (engine == CPU_ENGINE_LOCKSTEP && !cpu->ls) {
+        if (!lockstep_start(cpu))
+            return false;
+    } else if (engine != CPU_ENGINE_LOCKSTEP && cpu->ls) {
+        lockstep_stop(cpu);
+    }
     cpu->engine = (uint8_t)engine;
+    return true;
+}
+
+void cpu_free(struct cpu *cpu)
+{
+    if (cpu->ls)
+        lockstep_stop(cpu);
 }
 
 void cpu_set_hooks(struct cpu *cpu, const struct cpu_hooks *h)
@@ -230,6 +244,12 @@ void cpu_enter_flat32(struct cpu *cpu, const struct cpu_flat_entry *e)
  * the fault that could not be delivered (exception.c, handle_fault below). */
 enum cpu_status cpu_status(const struct cpu *cpu, const char **why)
 {
+    const char *diverged = cpu->ls ? lockstep_failure(cpu) : NULL;
+    if (diverged) {
+        if (why)
+            *why = diverged;
+        return CPU_DIVERGED;
+    }
     if (cpu->shutdown) {
         bool unsupported = cpu->fault_vector < 0;
         if (why)
@@ -362,6 +382,13 @@ static bool take_interrupt(struct cpu *cpu)
     return true;
 }
 
+void cpu_fault_landed(struct cpu *cpu)
+{
+    cpu->dbg.hit = 0; /* the faulting instruction's accesses did not happen */
+    handle_fault(cpu);
+    cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
+}
+
 uint64_t cpu_run(struct cpu *cpu, uint64_t n)
 {
     jmp_buf jb;
@@ -370,11 +397,9 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
 
     cpu->run_end = n > UINT64_MAX - start ? UINT64_MAX : start + n;
     cpu->fault_jmp = &jb;
-    cpu->tc = cpu->engine == CPU_ENGINE_TRANSLATE ? tb_attach(cpu) : NULL;
+    cpu->tc = cpu->engine != CPU_ENGINE_INTERP ? tb_attach(cpu) : NULL;
     if (setjmp(jb)) {
-        cpu->dbg.hit = 0; /* the faulting instruction's accesses did not happen */
-        handle_fault(cpu);
-        cpu->icount++; /* a faulting instruction counts as a step, so runs always progress */
+        cpu_fault_landed(cpu);
         if (unlikely(cpu->dbg.step))
             cpu->dbg.stop = CPU_DBG_STEP; /* stepped into the handler */
     }
@@ -389,7 +414,8 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
          * register, no interrupt shadow to honour. */
         if (likely(!cpu->dbg.active) && cpu->tc && !cpu->obs.interp &&
             !cpu->inhibit && !(cpu->eflags & FL_TF) &&
-            !(cpu->debug_exec | cpu->debug_data | cpu->debug_io) && tb_exec(cpu))
+            !(cpu->debug_exec | cpu->debug_data | cpu->debug_io) &&
+            (likely(!cpu->ls) ? tb_exec(cpu) : lockstep_exec(cpu)))
             continue;
         /* A debugger's breakpoints, watchpoints and steps: one flag when there are none. */
         if (unlikely(cpu->dbg.active) && cpu_dbg_before(cpu))

@@ -93,8 +93,11 @@ struct tcache;
 
 /* How instructions run (cpu_set_engine): the block translator (cpu/translate.c) decodes a
  * basic block once and runs it many times; the interpreter decodes every instruction each
- * time and is the reference. Both call the same handlers, with the same results. */
-enum cpu_engine { CPU_ENGINE_TRANSLATE, CPU_ENGINE_INTERP };
+ * time and is the reference. Both call the same handlers, with the same results. Lockstep
+ * (cpu/lockstep.c) runs each block on the translator, runs the same instructions again on
+ * the interpreter from the same state, and stops the CPU at the first difference. */
+enum cpu_engine { CPU_ENGINE_TRANSLATE, CPU_ENGINE_INTERP, CPU_ENGINE_LOCKSTEP };
+struct lockstep;
 
 /* What a debugger attached to the CPU asked for (cpu/debugger.c): breakpoints are linear
  * addresses compared with CS base + EIP at instruction boundaries, never written to guest
@@ -275,6 +278,8 @@ struct cpu {
     struct tcache *tc;
     uint8_t engine;           /* enum cpu_engine */
     uint8_t tb_exit;
+    uint8_t tb_single;        /* lockstep: tb_exec returns after one block */
+    struct lockstep *ls;      /* lockstep's state (cpu/lockstep.c) with that engine; never saved */
 };
 
 struct cpu_model_info {
@@ -325,8 +330,27 @@ static inline void cpu_end_slice(struct cpu *cpu, uint64_t more)
 }
 
 /* The engine of the next runs (CPU_ENGINE_TRANSLATE after cpu_init). Whatever the engine,
- * a debugger, the trap flag and enabled debug registers run instruction by instruction. */
-void cpu_set_engine(struct cpu *cpu, enum cpu_engine engine);
+ * a debugger, the trap flag and enabled debug registers run instruction by instruction.
+ * False (the engine unchanged) when there is no memory for lockstep's copies. */
+bool cpu_set_engine(struct cpu *cpu, enum cpu_engine engine);
+/* Frees what the CPU allocated for itself (lockstep's state); cpu_init starts afresh. */
+void cpu_free(struct cpu *cpu);
+/* What lockstep compared since it was turned on (zeros with another engine). */
+struct cpu_lockstep_stats {
+    uint64_t blocks;  /* blocks compared */
+    uint64_t insns;   /* instructions in them */
+    uint64_t fenced;  /* blocks cut before an instruction that touches a device (which
+                         the interpreter then runs alone) */
+};
+void cpu_lockstep_stats(const struct cpu *cpu, struct cpu_lockstep_stats *st);
+/* Where lockstep found the engines differ (false while they agree): the block's linear
+ * address and EIP, whether it is 32-bit code, and which of its instructions (from 1). */
+struct cpu_lockstep_where {
+    uint32_t block_lin, block_eip;
+    uint32_t insn;
+    bool code32;
+};
+bool cpu_lockstep_where(const struct cpu *cpu, struct cpu_lockstep_where *w);
 
 /* ---- What the machine uses: wiring, entry states, why the CPU stopped ---- */
 
@@ -377,6 +401,8 @@ enum cpu_status {
     CPU_HALTED,      /* in HLT until an interrupt (or for good when IF is clear) */
     CPU_SHUTDOWN,    /* stopped by a triple fault: the platform resets it or stays off */
     CPU_UNSUPPORTED, /* stopped at something orrery does not implement */
+    CPU_DIVERGED,    /* lockstep: the translator and the interpreter disagreed (why says
+                        where and what) */
 };
 /* The status; for the two stops, *why (when why is not NULL) names the cause for the user
  * ("triple fault ...", the unimplemented feature). */

@@ -2,6 +2,7 @@
  * page walks through mmu/paging with #PF, CR3, INVLPG and the TLB flushes of SDM Vol. 3A
  * §4.10.4. */
 #include "cpu/exec.h"
+#include "cpu/lockstep.h"
 #include "cpu/observe.h"
 #include "mmu/paging.h"
 
@@ -61,7 +62,11 @@ static const struct tlb_entry *translate(struct cpu *cpu, uint32_t lin, unsigned
     } else {
         phys = lin & cpu->info->addr_mask & cpu->mem->a20_mask;
     }
-    return tlb_fill(&cpu->tlb, cpu->mem, kind, lin, phys, flags);
+    struct tlb_entry *f = tlb_fill(&cpu->tlb, cpu->mem, kind, lin, phys, flags);
+    /* Lockstep logs every write (cpu/lockstep.c): none may take the fast path. */
+    if (unlikely(cpu->ls != NULL) && (kind & ~TLB_USER) == TLB_WRITE)
+        f->tag |= TLB_TAG_SLOW;
+    return f;
 }
 
 bool cpu_dbg_translate(struct cpu *cpu, uint32_t lin, uint64_t *phys)
@@ -88,6 +93,8 @@ static uint32_t phys_read(struct cpu *cpu, uint64_t phys, unsigned size)
 {
     if (phys >> 32)
         return size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+    if (unlikely(cpu->ls != NULL))
+        lockstep_phys_read(cpu, (uint32_t)phys, size);
     uint32_t gen = cpu->mem->gen;
     uint32_t v = physmem_read(cpu->mem, (uint32_t)phys, size);
     if (gen != cpu->mem->gen)
@@ -101,6 +108,8 @@ static void phys_write(struct cpu *cpu, uint64_t phys, unsigned size, uint32_t v
 {
     if (phys >> 32)
         return;
+    if (unlikely(cpu->ls != NULL))
+        lockstep_phys_write(cpu, (uint32_t)phys, size, v);
     uint32_t gen = cpu->mem->gen;
     physmem_write(cpu->mem, (uint32_t)phys, size, v);
     if (gen != cpu->mem->gen)

@@ -325,7 +325,7 @@ static ALWAYS_INLINE struct tb *find(struct cpu *cpu, struct tcache *tc, struct 
  * the interpreter (interrupt shadow, TF, debug registers). */
 static ALWAYS_INLINE bool must_return(const struct cpu *cpu)
 {
-    return cpu->tb_exit || cpu->icount >= cpu->run_end || cpu->halted || cpu->shutdown ||
+    return cpu->tb_exit || cpu->tb_single || cpu->icount >= cpu->run_end || cpu->halted || cpu->shutdown ||
            cpu->intr_line ||
            cpu->inhibit || (cpu->eflags & FL_TF) ||
            (cpu->debug_exec | cpu->debug_data | cpu->debug_io) ||

@@ -931,8 +931,14 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
     m->bios_size = size;
     m->bios_crc = image ? (uint32_t)crc32(0, image, size) : 0;
     cpu_init(&m->cpu, model->model, &m->mem, &m->io);
-    cpu_set_engine(&m->cpu, cfg->engine == MACHINE_ENGINE_INTERP ? CPU_ENGINE_INTERP
-                                                                 : CPU_ENGINE_TRANSLATE);
+    if (!cpu_set_engine(&m->cpu, cfg->engine == MACHINE_ENGINE_INTERP     ? CPU_ENGINE_INTERP
+                                 : cfg->engine == MACHINE_ENGINE_LOCKSTEP ? CPU_ENGINE_LOCKSTEP
+                                                                          : CPU_ENGINE_TRANSLATE)) {
+        set_err(err, "out of memory for lockstep's copies of the CPU");
+        free(image);
+        machine_destroy(m);
+        return MACHINE_ERR_NOMEM;
+    }
     st = map_memory(m, ram, image, size, err);
     free(image);
     if (!st)
@@ -1042,6 +1048,7 @@ void machine_destroy(struct machine *m)
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
     vga_free(&m->pc.vga);
+    cpu_free(&m->cpu);
     physmem_free(&m->mem);
     iobus_free(&m->io);
     free(m);
@@ -1109,6 +1116,16 @@ void machine_mouse_apply(struct machine *m, int dx, int dy, int dz, unsigned but
     kbc_mouse_move(&m->pc.kbc, dx, up, dz, held);
 }
 
+void machine_lockstep_stats(const struct machine *m, uint64_t *blocks, uint64_t *insns,
+                            uint64_t *fenced)
+{
+    struct cpu_lockstep_stats st;
+    cpu_lockstep_stats(&m->cpu, &st);
+    *blocks = st.blocks;
+    *insns = st.insns;
+    *fenced = st.fenced;
+}
+
 uint64_t machine_instructions(const struct machine *m)
 {
     return cpu_icount(&m->cpu);
@@ -1146,7 +1163,7 @@ void machine_read_phys(struct machine *m, uint32_t addr, void *buf, size_t len)
 
 const char *machine_stop_message(const struct machine *m)
 {
-    return m->stop_msg;
+    return m->lockstep_report[0] ? m->lockstep_report : m->stop_msg;
 }
 
 static void set_stop(struct machine *m, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -1198,6 +1215,11 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         enum cpu_status status = cpu_status(cpu, &why);
         if (unlikely(status == CPU_UNSUPPORTED)) {
             set_stop(m, "the guest needs %s, which orrery does not implement yet", why);
+            return MACHINE_STOP_UNSUPPORTED;
+        }
+        if (unlikely(status == CPU_DIVERGED)) {
+            machine_lockstep_report(m, why); /* the whole story: machine_stop_message */
+            set_stop(m, "%s", why);
             return MACHINE_STOP_UNSUPPORTED;
         }
         if (unlikely(status == CPU_SHUTDOWN)) {

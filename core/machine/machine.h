@@ -77,10 +77,11 @@ bool machine_parse_ranges(const char *s, struct machine_range *out, unsigned max
 /* Floppy drives A: and B: on the 82077AA. */
 #define MACHINE_FLOPPIES 2
 
-/* How the CPU runs guest code (-engine): decoded blocks kept and run again (the default),
- * or the interpreter, which decodes every instruction each time (the reference). The
- * results are the same, instruction for instruction. */
-enum machine_engine { MACHINE_ENGINE_TRANSLATE, MACHINE_ENGINE_INTERP };
+/* How the CPU runs guest code (-accel): decoded blocks kept and run again (the default),
+ * the interpreter, which decodes every instruction each time (the reference), or both in
+ * lockstep, each block checked against the interpreter (cpu/README.md). The results are
+ * the same, instruction for instruction; lockstep stops at the first difference. */
+enum machine_engine { MACHINE_ENGINE_TRANSLATE, MACHINE_ENGINE_INTERP, MACHINE_ENGINE_LOCKSTEP };
 
 /* A drive on the IDE (-hda..-hdd, -cdrom, -drive). */
 enum machine_media { MACHINE_MEDIA_DISK = 0, MACHINE_MEDIA_CDROM = 1 };
@@ -142,7 +143,7 @@ struct machine_config {
     unsigned boot_reboot_ms;
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
-    enum machine_engine engine; /* -engine translate|interp */
+    enum machine_engine engine; /* -accel block|interp|lockstep */
     const char *floppy[MACHINE_FLOPPIES]; /* raw floppy images in drives A: and B: (-fda,
                                  -fdb, -drive if=floppy,index=N), of a floppy format's size
                                  (160K to 2.88M); NULL: no drive */
@@ -177,7 +178,8 @@ enum machine_stop {
                                  controller, port 0x92, 0xCF9); it has restarted */
     MACHINE_STOP_SHUTDOWN,    /* a reset with no_reboot: the machine is off */
     MACHINE_STOP_POWEROFF,    /* the guest turned the machine off (ACPI S5); it stays off */
-    MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
+    MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet,
+                                 or lockstep found the engines disagree (the message says) */
     MACHINE_STOP_DEBUG,       /* a debugger's breakpoint, watchpoint or step: see
                                  machine_debug_stopped */
     MACHINE_STOP_REPLAY_END,  /* the replay reached the end of its record (sticky) */
@@ -276,6 +278,10 @@ void machine_flush(struct machine *m);
 bool machine_output_error(struct machine *m, char *err);
 
 uint64_t machine_instructions(const struct machine *m); /* retired since creation */
+/* -accel lockstep: the blocks and instructions compared so far, and the blocks cut before
+ * an instruction that touches a device (run by the interpreter alone); zeros otherwise. */
+void machine_lockstep_stats(const struct machine *m, uint64_t *blocks, uint64_t *insns,
+                            uint64_t *fenced);
 uint64_t machine_time_ns(const struct machine *m);      /* virtual time since creation */
 
 /* Inspection, for tests and debuggers. Registers in encoding order (EAX, ECX, EDX, EBX,

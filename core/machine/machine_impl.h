@@ -111,9 +111,14 @@ struct machine {
     bool own_log;
     char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
+    char lockstep_report[4096]; /* -accel lockstep's difference and block; "": none */
     struct machine_tracer *tracer; /* -d in_asm,exec,...; -trace-file (trace.h); NULL: none */
     struct machine_rr *rr;    /* -record, -replay (record.c); NULL: neither */
 };
+
+/* core/machine/machine_lockstep.c: the report of a lockstep difference (why: the CPU's
+ * message) with the block disassembled, into lockstep_report. */
+void machine_lockstep_report(struct machine *m, const char *why);
 
 /* core/machine/machine_state.c: the description of a section a state holds, by its name and
  * version ("ram" sections are followed by the region's bytes); NULL when unknown. */

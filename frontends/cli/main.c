@@ -121,8 +121,10 @@ static void usage(void)
            "  -m SIZE             guest RAM: -m 64 (MiB), -m 64M, -m 1G (default 128M,\n"
            "                      from 1M to 3584M)\n"
            "  -cpu MODEL          %s; -cpu help lists them\n"
-           "  -engine NAME        how guest code runs: translate (decoded blocks, the\n"
-           "                      default) or interp (the reference interpreter)\n"
+           "  -accel NAME         how guest code runs: block (decoded blocks, the default),\n"
+           "                      interp (the reference interpreter) or lockstep (each\n"
+           "                      block checked against the interpreter; stops at the\n"
+           "                      first difference). -engine NAME: the older spelling\n"
            "  -display sdl[,gl=off]\n"
            "                      a window (the default when $DISPLAY or $WAYLAND_DISPLAY\n"
            "                      is set): a click takes the mouse, Ctrl-Alt-G gives it\n"
@@ -177,8 +179,8 @@ static void usage(void)
            "  -version            the version\n"
            "\n"
            "orrery stops when the guest halts with interrupts disabled (exit 0), at\n"
-           "-stop-at (exit 0), when it needs something not implemented yet (exit 2), or\n"
-           "on SIGINT/SIGTERM (exit 0).\n",
+           "-stop-at (exit 0), when it needs something not implemented yet or lockstep\n"
+           "finds the engines differ (exit 2), or on SIGINT/SIGTERM (exit 0).\n",
            machine_cpu_models(), MACHINE_ICOUNT_SHIFT_MAX, MACHINE_OPTION_ROMS_MAX);
 }
 
@@ -465,14 +467,18 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (!machine_cpu_model_known(v))
                 die("-cpu %s: unknown CPU model (known: %s)", v, machine_cpu_models());
             cfg->cpu_model = v;
-        } else if (strcmp(name, "engine") == 0) {
+        } else if (strcmp(name, "accel") == 0 || strcmp(name, "engine") == 0) {
+            /* -engine is the older spelling; translate its name for block. */
             const char *v = arg_of(argc, argv, &i);
-            if (strcmp(v, "translate") == 0)
+            if (strcmp(v, "block") == 0 || strcmp(v, "translate") == 0)
                 cfg->engine = MACHINE_ENGINE_TRANSLATE;
             else if (strcmp(v, "interp") == 0)
                 cfg->engine = MACHINE_ENGINE_INTERP;
+            else if (strcmp(v, "lockstep") == 0)
+                cfg->engine = MACHINE_ENGINE_LOCKSTEP;
             else
-                die("-engine %s: unknown engine; give -engine translate or -engine interp", v);
+                die("-%s %s: unknown accelerator; give -accel block, interp or lockstep", name,
+                    v);
         } else if (strcmp(name, "bios") == 0) {
             cfg->bios_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "L") == 0) {
@@ -802,6 +808,13 @@ int main(int argc, char **argv)
                 "after %llu instructions\n", (int)caught_signal,
                 caught_signal == SIGINT ? "SIGINT" : "SIGTERM", r.seg[1], r.eip,
                 (unsigned long long)machine_instructions(m));
+    }
+    if (cfg.engine == MACHINE_ENGINE_LOCKSTEP) {
+        uint64_t blocks, insns, fenced;
+        machine_lockstep_stats(m, &blocks, &insns, &fenced);
+        fprintf(stderr, "orrery: lockstep compared %llu blocks (%llu instructions); %llu cut "
+                "before a device access\n", (unsigned long long)blocks,
+                (unsigned long long)insns, (unsigned long long)fenced);
     }
     if (!output_failed)
         report_output_error(m, con, &status);

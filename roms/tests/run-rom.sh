@@ -1,7 +1,8 @@
 #!/bin/sh
 # Boots one test ROM and judges its report on the debug console.
 #   run-rom.sh ORRERY ROM.bin NAME CPU TIMEOUT [XFAIL_MESSAGE [REASON]]
-# ROM_ENGINE in the environment picks orrery's -engine (default: orrery's default).
+# ROM_ENGINE in the environment picks orrery's -accel (default: orrery's default); with
+# lockstep the run must also have compared blocks (orrery's last line says how many).
 # Passes when orrery exits 0 and the output has "DONE NAME: N passed, 0 failed" (N > 0)
 # and no FAIL line. With XFAIL_MESSAGE the ROM is expected not to get there and orrery's
 # stderr must contain that message; a ROM that passes anyway fails the test, so the
@@ -13,7 +14,7 @@ limit=$((limit * ${ORRERY_TIMEOUT_SCALE:-1}))
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-timeout "$limit" "$orrery" -bios "$rom" -cpu "$cpu" ${ROM_ENGINE:+-engine "$ROM_ENGINE"} \
+timeout "$limit" "$orrery" -bios "$rom" -cpu "$cpu" ${ROM_ENGINE:+-accel "$ROM_ENGINE"} \
     -display none -debugcon stdio -no-reboot \
     >"$dir/out" 2>"$dir/err"
 rc=$?
@@ -27,6 +28,11 @@ ok=0
 if [ "$rc" -eq 0 ] && [ -n "$summary" ] && [ "$failed" = 0 ] && [ "${passed:-0}" -gt 0 ] &&
    ! grep -q '^FAIL' "$dir/out"; then
     ok=1
+fi
+if [ "${ROM_ENGINE:-}" = lockstep ] &&
+   ! grep -Eq "^orrery: lockstep compared [1-9][0-9]* blocks" "$dir/err"; then
+    echo "FAIL $name: lockstep compared no block"
+    ok=0
 fi
 
 if [ -n "$xfail" ]; then

@@ -5,7 +5,7 @@
 # isa-debug-exit) and halts (orrery exits). A run counts only if the ROM reported its
 # PASS line on both.
 #   tests/bench/run-rom-bench.sh [BUILD_DIR]
-# ENGINE=interp (or translate) in the environment picks orrery's -engine.
+# ENGINE=interp (or block, lockstep) in the environment picks orrery's -accel.
 set -eu
 build=${1:-build}
 qemu=$(command -v qemu-system-i386 || true)
@@ -22,7 +22,7 @@ printf '%-12s %10s %10s %8s\n' rom orrery_s qemu_s ratio
 for rom in "$build"/roms/bench/*.bin; do
     name=$(basename "$rom" .bin)
     t0=$(now)
-    "$build/orrery" -bios "$rom" -cpu pentium2 ${ENGINE:+-engine "$ENGINE"} -display none \
+    "$build/orrery" -bios "$rom" -cpu pentium2 ${ENGINE:+-accel "$ENGINE"} -display none \
         -debugcon "file:$dir/o.txt" \
         -no-reboot 2>/dev/null
     t1=$(now)

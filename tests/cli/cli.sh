@@ -99,6 +99,8 @@ else
     fail=1
 fi
 bad "-cpu z80: unknown CPU model" -cpu z80 -bios "$hi"
+bad "-accel kvm: unknown accelerator; give -accel block, interp or lockstep" -accel kvm -bios "$hi"
+bad "-engine jit: unknown accelerator" -engine jit -bios "$hi"
 bad "option '-L' needs an argument" -bios "$hi" -L
 # Without -bios, SeaBIOS's bios-256k.bin is looked for in the -L folders first.
 mkdir "$dir/fw-small" "$dir/fw-hi"
@@ -171,6 +173,16 @@ good "hi" -bios "$hi" -display none -debugcon stdio -m 64 -cpu 486
 good "hi" --bios "$hi" --debugcon stdio --m 64M --cpu i386
 good "hi" -bios "$hi" -debugcon stdio -m 1G -cpu pentium
 good "hi" -bios "$hi" -debugcon stdio -m 1.5G -cpu 486
+good "hi" -bios "$hi" -debugcon stdio -accel interp
+good "hi" -bios "$hi" -debugcon stdio -engine translate
+good "hi" -bios "$hi" -debugcon stdio -accel lockstep
+# Lockstep's last line says what it compared: at least one block of hi.bin.
+if grep -Eq "^orrery: lockstep compared [1-9][0-9]* blocks \([0-9]+ instructions\); [0-9]+ cut before a device access$" "$dir/err"; then
+    echo "ok   -accel lockstep says what it compared"
+else
+    echo "FAIL -accel lockstep's last line: $(cat "$dir/err")"
+    fail=1
+fi
 good "hi" -bios "$hi" -debugcon stdio -m 16320K -cpu 286
 good "hi" -bios "$hi" -debugcon stdio -m size=3584M -cpu p2
 good "" -bios "$hi"

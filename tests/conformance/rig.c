@@ -52,6 +52,7 @@ int rig_init(struct rig *r, enum cpu_model model)
 
 void rig_free(struct rig *r)
 {
+    cpu_free(&r->cpu);
     physmem_free(&r->mem);
     iobus_free(&r->io);
 }

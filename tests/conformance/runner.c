@@ -23,11 +23,13 @@ struct options {
     bool verbose;
     bool summary;                       /* one table row per PATH instead of a line per file */
     long long min_passed;               /* -1: exit 0 only when nothing failed */
-    enum cpu_engine engine;             /* --engine: translate (default) or interp */
+    enum cpu_engine engine;             /* --engine: translate (default), interp or lockstep */
 };
 
 struct totals {
     unsigned long long passed, failed, skipped, files;
+    unsigned long long diverged; /* lockstep: tests where the engines differed */
+    unsigned long long blocks, insns; /* lockstep: what it compared */
 };
 
 /* Side files of a suite directory, loaded once per directory. */
@@ -157,6 +159,8 @@ static int run_file(const char *path, const struct options *o, struct suite *sui
         rig_model = model->model;
     }
     cpu_set_engine(&rig.cpu, o->engine);
+    struct cpu_lockstep_stats ls_before;
+    cpu_lockstep_stats(&rig.cpu, &ls_before);
 
     unsigned long passed = 0, failed = 0, skipped = 0;
     struct moo_test t;
@@ -169,6 +173,14 @@ static int run_file(const char *path, const struct options *o, struct suite *sui
             continue;
         }
         struct rig_result r = rig_run(&rig, &t, regs32, moo_file_mask(f), flags_mask, NULL);
+        const char *why;
+        if (cpu_status(&rig.cpu, &why) == CPU_DIVERGED) {
+            /* Counted apart: the test may still pass, on the interpreter's results. */
+            printf("  DIVERGED %s #%u %s: %s\n", base, t.index, t.name, why);
+            tot->diverged++;
+            cpu_set_engine(&rig.cpu, CPU_ENGINE_INTERP); /* afresh for the next test */
+            cpu_set_engine(&rig.cpu, CPU_ENGINE_LOCKSTEP);
+        }
         if (r.pass) {
             passed++;
             continue;
@@ -212,6 +224,10 @@ static int run_file(const char *path, const struct options *o, struct suite *sui
         free(fails[i]);
     }
     tot->files++;
+    struct cpu_lockstep_stats ls;
+    cpu_lockstep_stats(&rig.cpu, &ls);
+    tot->blocks += ls.blocks - ls_before.blocks;
+    tot->insns += ls.insns - ls_before.insns;
     free(fails);
     tot->passed += passed;
     tot->failed += failed;
@@ -283,11 +299,13 @@ static int run_path(const char *path, const struct options *o, struct suite *sui
 static void usage(FILE *to)
 {
     fprintf(to, "usage: orrery-moo [--verbose] [--summary] [--min-passed N] [--cpu MODEL]\n"
-                "                  [--engine translate|interp] PATH...\n"
+                "                  [--engine translate|interp|lockstep] PATH...\n"
                 "  PATH          a .MOO/.MOO.gz file or a directory of them\n"
                 "  --cpu MODEL   %s; default: the file's CPU id;\n"
                 "                applies to the PATHs after it\n"
-                "  --engine E    how the CPU runs: translate (blocks, default) or interp\n"
+                "  --engine E    how the CPU runs: translate (blocks, default), interp, or\n"
+                "                lockstep (each block checked against the interpreter: any\n"
+                "                difference fails the run)\n"
                 "  --verbose     list every failing test with disassembly and a diff\n"
                 "  --summary     one table row per PATH instead of a line per file\n"
                 "  --min-passed N  exit 0 when at least N tests pass (a ratchet), instead of\n"
@@ -324,11 +342,17 @@ static int run(int argc, char **argv, struct job *jobs)
             }
         } else if (strcmp(argv[i], "--engine") == 0 && i + 1 < argc) {
             const char *e = argv[++i];
-            if (strcmp(e, "translate") != 0 && strcmp(e, "interp") != 0) {
-                fprintf(stderr, "orrery-moo: unknown engine '%s' (give translate or interp)\n", e);
+            if (strcmp(e, "translate") == 0) {
+                o.engine = CPU_ENGINE_TRANSLATE;
+            } else if (strcmp(e, "interp") == 0) {
+                o.engine = CPU_ENGINE_INTERP;
+            } else if (strcmp(e, "lockstep") == 0) {
+                o.engine = CPU_ENGINE_LOCKSTEP;
+            } else {
+                fprintf(stderr, "orrery-moo: unknown engine '%s' (give translate, interp or "
+                        "lockstep)\n", e);
                 return 2;
             }
-            o.engine = strcmp(e, "interp") == 0 ? CPU_ENGINE_INTERP : CPU_ENGINE_TRANSLATE;
         } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
             o.verbose = true;
         } else if (strcmp(argv[i], "--summary") == 0) {
@@ -360,7 +384,7 @@ static int run(int argc, char **argv, struct job *jobs)
         usage(stderr);
         return 2;
     }
-    struct totals tot = { 0, 0, 0, 0 };
+    struct totals tot = { 0, 0, 0, 0, 0, 0, 0 };
     struct suite suite;
     memset(&suite, 0, sizeof(suite));
     int rc = 0;
@@ -387,6 +411,12 @@ static int run(int argc, char **argv, struct job *jobs)
     if (rc)
         return 2;
     printf("%llu passed, %llu failed, %llu skipped\n", tot.passed, tot.failed, tot.skipped);
+    if (o.engine == CPU_ENGINE_LOCKSTEP)
+        printf("lockstep: %llu blocks (%llu instructions) compared\n", tot.blocks, tot.insns);
+    if (tot.diverged) {
+        printf("orrery-moo: the engines differed in %llu tests (lockstep)\n", tot.diverged);
+        return 1;
+    }
     if (o.min_passed >= 0) {
         if ((long long)tot.passed < o.min_passed) {
             printf("orrery-moo: %llu passed is below the baseline of %lld\n", tot.passed,
