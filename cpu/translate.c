@@ -321,12 +321,18 @@ bool tb_exec(struct cpu *cpu)
         /* RF lasts one instruction; nothing inside a block sets it again (IRET ends
          * blocks). */
         cpu->eflags &= ~FL_RF;
+        /* EIP and the instruction count live in locals, stored for each instruction (the
+         * handlers and the fault path read them) but never loaded back: only a block's
+         * last instruction changes EIP, and only the loop counts. */
+        uint32_t eip = cpu->eip;
+        uint64_t count = cpu->icount;
         do {
-            cpu->insn_eip = cpu->eip;
+            cpu->insn_eip = eip;
             cpu->insn_esp = cpu->r[R_ESP];
-            cpu->eip = (cpu->eip + in->len) & mask;
+            eip = (eip + in->len) & mask;
+            cpu->eip = eip;
             in->fn(cpu, in);
-            cpu->icount++;
+            cpu->icount = ++count;
             in++;
         } while (in < end && !cpu->tb_exit);
         if (must_return(cpu))
