@@ -387,7 +387,7 @@ uint64_t cpu_run(struct cpu *cpu, uint64_t n)
         /* Blocks while nothing needs an exact look between two instructions: no
          * debugger, no tracer watching each instruction, no single step, no debug
          * register, no interrupt shadow to honour. */
-        if (likely(!cpu->dbg.active) && cpu->tc && !cpu->obs.insn &&
+        if (likely(!cpu->dbg.active) && cpu->tc && !cpu->obs.interp &&
             !cpu->inhibit && !(cpu->eflags & FL_TF) &&
             !(cpu->debug_exec | cpu->debug_data | cpu->debug_io) && tb_exec(cpu))
             continue;

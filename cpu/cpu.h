@@ -125,11 +125,16 @@ struct cpu_dbg {
 };
 
 /* Observation points for traces (cpu/observe.c; the machine's tracer calls them). The
- * execution loop calls insn and after only while obs.insn is set (one flag test per
- * instruction, like dbg.active); events (interrupts, exceptions, page faults, CR3 loads,
+ * interpreter calls insn and after only while obs.insn is set (one flag test per
+ * instruction, like dbg.active), the block translator block and block_end only while
+ * obs.block is set (one flag test per block); events (interrupts, exceptions, page faults, CR3 loads,
  * TLB flushes, stops at something unimplemented) call their hook when one is set. Hooks
  * only look: they never change what the guest sees. */
-enum cpu_obs_intr_kind { CPU_OBS_EXCEPTION, CPU_OBS_EXTERNAL, CPU_OBS_SOFTWARE };
+/* SMI: a system management interrupt entered SMM (vector 0, from the instruction it came
+ * before, to SMBASE:8000); RSM: the return from SMM (vector 0, from the RSM instruction
+ * to where the saved state resumes). */
+enum cpu_obs_intr_kind { CPU_OBS_EXCEPTION, CPU_OBS_EXTERNAL, CPU_OBS_SOFTWARE, CPU_OBS_SMI,
+                         CPU_OBS_RSM };
 struct cpu_obs_intr {
     uint8_t kind;             /* enum cpu_obs_intr_kind */
     uint8_t vector;
@@ -142,6 +147,16 @@ struct cpu_obs_intr {
     uint32_t eip_to;          /* the handler's first instruction */
     uint32_t error;
     uint32_t cr2;             /* page faults */
+};
+/* A block of n instructions following each other in memory from CS:EIP (linear lin,
+ * physical phys): instruction i is len[i] bytes, the bytes from bytes (host memory, read
+ * only, valid during the hook). They are those the translator decoded and runs. */
+#define CPU_OBS_BLOCK_MAX 255
+struct cpu_obs_block {
+    const uint8_t *bytes;
+    uint32_t lin, phys;
+    unsigned n, size;         /* size: the sum of len[0..n) */
+    uint8_t len[CPU_OBS_BLOCK_MAX];
 };
 enum cpu_obs_mmu_kind {
     CPU_OBS_PAGE_FAULT,       /* addr: the linear address (CR2), value: the error code */
@@ -162,9 +177,18 @@ struct cpu_obs_hooks {
                 uint32_t value);
     /* The CPU stopped at something orrery does not implement. */
     void (*unimp)(void *opaque, struct cpu *cpu, const char *what);
+    /* The block translator is about to run blk (cpu->eip at its first instruction). Then
+     * block_end, once it stopped after cpu->icount - (the count at block) instructions;
+     * unless one of them faulted or was INT n: intr comes first, from inside it (that
+     * instruction decoded and started, not counted yet), and block_end never. With these
+     * set, a tracer needs insn only for what the interpreter runs (cpu_obs_set). */
+    void (*block)(void *opaque, struct cpu *cpu, const struct cpu_obs_block *blk);
+    void (*block_end)(void *opaque, struct cpu *cpu);
 };
 struct cpu_obs {
     uint8_t insn;             /* call hooks->insn (and after, when set) per instruction */
+    uint8_t interp;           /* hooks->insn must see every instruction: no translator */
+    uint8_t block;            /* the translator calls hooks->block and block_end */
     const struct cpu_obs_hooks *hooks; /* NULL: nobody observes */
     void *opaque;
 };
@@ -437,7 +461,9 @@ static inline enum cpu_dbg_stop cpu_dbg_stopped(const struct cpu *cpu, uint32_t 
 
 /* ---- What a tracer uses (cpu/observe.c) ---- */
 
-/* Sets the hooks (NULL: none) and whether the per-instruction ones are called. */
+/* Sets the hooks (NULL: none) and whether the per-instruction ones must see every
+ * instruction (per_insn: the interpreter runs everything). Without per_insn, a tracer
+ * with block hooks gets blocks from the translator and insn for the rest. */
 void cpu_obs_set(struct cpu *cpu, const struct cpu_obs_hooks *hooks, void *opaque,
                  bool per_insn);
 /* From inside the insn hook: the instruction's bytes (len of them, at most 16) and the

@@ -12,7 +12,26 @@ void cpu_obs_set(struct cpu *cpu, const struct cpu_obs_hooks *hooks, void *opaqu
 {
     cpu->obs.hooks = hooks;
     cpu->obs.opaque = opaque;
-    cpu->obs.insn = hooks && per_insn && hooks->insn;
+    cpu->obs.block = hooks && !per_insn && hooks->block && hooks->block_end && hooks->insn;
+    cpu->obs.insn = hooks && hooks->insn && (per_insn || cpu->obs.block);
+    cpu->obs.interp = hooks && hooks->insn && per_insn;
+}
+
+void obs_block(struct cpu *cpu, const struct insn *in, unsigned n, const uint8_t *host,
+               uint32_t phys)
+{
+    struct cpu_obs_block blk;
+    blk.bytes = host;
+    blk.lin = cpu->seg[S_CS].base + cpu->eip;
+    blk.phys = phys;
+    blk.n = n;
+    unsigned size = 0;
+    for (unsigned i = 0; i < n; i++) {
+        blk.len[i] = in[i].len;
+        size += in[i].len;
+    }
+    blk.size = size;
+    cpu->obs.hooks->block(cpu->obs.opaque, cpu, &blk);
 }
 
 /* Reads n bytes at physical phys from RAM or ROM only (never a device); false otherwise. */

@@ -9,6 +9,11 @@
 void obs_intr_begin(struct cpu *cpu, struct cpu_obs_intr *ev, unsigned kind, uint8_t vector);
 void obs_intr_end(struct cpu *cpu, struct cpu_obs_intr *ev);
 
+/* The translator's view of a block about to run (hooks->block), n <= CPU_OBS_BLOCK_MAX. */
+struct insn;
+void obs_block(struct cpu *cpu, const struct insn *in, unsigned n, const uint8_t *host,
+               uint32_t phys);
+
 static inline bool obs_wants_intr(const struct cpu *cpu)
 {
     return unlikely(cpu->obs.hooks != NULL) && cpu->obs.hooks->intr;

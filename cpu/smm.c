@@ -72,6 +72,13 @@ static void smiact(struct cpu *cpu, bool on)
 
 void cpu_enter_smm(struct cpu *cpu)
 {
+    struct cpu_obs_intr ev;
+    const bool observed = obs_wants_intr(cpu);
+    if (observed) { /* between instructions: from the one about to run */
+        obs_intr_begin(cpu, &ev, CPU_OBS_SMI, 0);
+        ev.eip_from = cpu->eip;
+        ev.lin_from = cpu->seg[S_CS].base + cpu->eip;
+    }
     cpu->intr_line &= (uint8_t)~CPU_PIN_SMI;
     smiact(cpu, true);
 
@@ -125,6 +132,8 @@ void cpu_enter_smm(struct cpu *cpu)
     cpu_update_mode(cpu);
     tlb_flush_all(&cpu->tlb);
     obs_mmu(cpu, CPU_OBS_FLUSH_ALL, 0, 0);
+    if (observed)
+        obs_intr_end(cpu, &ev);
 }
 
 /* A saved state no processor could be in: RSM shuts the processor down (§34.5). */
@@ -146,6 +155,10 @@ void op_rsm(struct cpu *cpu, const struct insn *in)
         cpu->stop_reason = "RSM to an invalid saved state (shutdown)";
         return;
     }
+    struct cpu_obs_intr ev;
+    const bool observed = obs_wants_intr(cpu);
+    if (observed)
+        obs_intr_begin(cpu, &ev, CPU_OBS_RSM, 0);
     for (unsigned r = 0; r < 8; r++)
         cpu->r[r] = get(cpu, SMM_GPR + 4 * r, 4);
     for (unsigned s = 0; s < S_COUNT; s++) {
@@ -179,4 +192,6 @@ void op_rsm(struct cpu *cpu, const struct insn *in)
     if ((cr0 & CR0_PG) && (cr4 & CR4_PAE))
         cpu_load_pdptes(cpu, cpu->cr[3]);
     cpu->halted = halt;
+    if (observed)
+        obs_intr_end(cpu, &ev);
 }

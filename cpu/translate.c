@@ -22,12 +22,14 @@
 
 #include "cpu/exec.h"
 #include "cpu/handlers.h"
+#include "cpu/observe.h"
 
 #define TB_MAX_INSNS 32
 #define TB_BLOCKS (1u << 15)
 #define TB_INSNS (1u << 18)
 #define TB_HASH_BITS 15
 #define TB_HASH (1u << TB_HASH_BITS)
+_Static_assert(TB_MAX_INSNS <= CPU_OBS_BLOCK_MAX, "a tracer sees whole blocks");
 
 struct tb {
     const uint8_t *host; /* the first byte in host memory */
@@ -321,6 +323,8 @@ bool tb_exec(struct cpu *cpu)
         /* RF lasts one instruction; nothing inside a block sets it again (IRET ends
          * blocks). */
         cpu->eflags &= ~FL_RF;
+        if (unlikely(cpu->obs.block)) /* a trace file: the block, then how far it ran */
+            obs_block(cpu, in, (unsigned)(end - in), b->host, b->phys);
         /* EIP and the instruction count live in locals, stored for each instruction (the
          * handlers and the fault path read them) but never loaded back: only a block's
          * last instruction changes EIP, and only the loop counts. */
@@ -335,6 +339,8 @@ bool tb_exec(struct cpu *cpu)
             cpu->icount = ++count;
             in++;
         } while (in < end && !cpu->tb_exit);
+        if (unlikely(cpu->obs.block))
+            cpu->obs.hooks->block_end(cpu->obs.opaque, cpu);
         if (must_return(cpu))
             return true;
         prev = b;

@@ -218,15 +218,37 @@ int fwcfg_add(struct fwcfg *f, uint16_t key, const void *data, uint32_t len)
     return put(f, key, data, len);
 }
 
+/* The directory entry of the file called name; NULL when there is none. */
+static uint8_t *dir_entry(struct fwcfg *f, const char *name)
+{
+    struct fwcfg_item *d = find(f, FWCFG_FILE_DIR);
+    for (unsigned i = 0; i < f->nfiles; i++) {
+        uint8_t *e = d->data + 4 + i * FILE_ENTRY;
+        if (strcmp((const char *)e + 8, name) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+int fwcfg_set_file(struct fwcfg *f, const char *name, const void *data, uint32_t len)
+{
+    uint8_t *e = dir_entry(f, name);
+    if (!e)
+        return fwcfg_add_file(f, name, data, len);
+    uint16_t key = (uint16_t)(e[4] << 8 | e[5]);
+    if (put(f, key, data, len))
+        return -1;
+    be32_put(e, len);
+    return key;
+}
+
 int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t len)
 {
     size_t nlen = strlen(name);
-    if (nlen == 0 || nlen >= FWCFG_NAME_MAX || f->nfiles == FWCFG_MAX_FILES)
+    if (nlen == 0 || nlen >= FWCFG_NAME_MAX || f->nfiles == FWCFG_MAX_FILES ||
+        dir_entry(f, name))
         return -1;
     struct fwcfg_item *d = find(f, FWCFG_FILE_DIR);
-    for (unsigned i = 0; i < f->nfiles; i++)
-        if (strcmp((const char *)d->data + 4 + i * FILE_ENTRY + 8, name) == 0)
-            return -1;
     uint16_t key = (uint16_t)(FWCFG_FILE_FIRST + f->nfiles);
     if (put(f, key, data, len))
         return -1;

@@ -80,6 +80,10 @@ int fwcfg_add(struct fwcfg *f, uint16_t key, const void *data, uint32_t len);
 /* Adds a named file at the next free key from FWCFG_FILE_FIRST and lists it in the
  * directory. Returns its key, or -1 (no room, a name too long or already there). */
 int fwcfg_add_file(struct fwcfg *f, const char *name, const void *data, uint32_t len);
+/* Gives the file called name new contents (its directory entry the new size), or adds it
+ * as fwcfg_add_file does. Returns its key, or -1. A guest reading it at that moment goes
+ * on at its offset in the new contents. */
+int fwcfg_set_file(struct fwcfg *f, const char *name, const void *data, uint32_t len);
 
 extern const struct savestate_desc fwcfg_savestate; /* describes struct fwcfg_state */
 

@@ -53,11 +53,19 @@ static void clear_queue(struct ps2kbd *k)
     k->s.count = 0;
 }
 
+static void typematic_stop(struct ps2kbd *k)
+{
+    k->s.rep_len = 0;
+    if (k->sched)
+        sched_timer_del(k->sched, k->timer);
+}
+
 static void set_defaults(struct ps2kbd *k)
 {
     k->s.set = 2;
     k->s.typematic = 0x2B; /* 10.9 characters per second after 500 ms */
     k->s.set1_break = 0;
+    typematic_stop(k);
 }
 
 void ps2kbd_reset(struct ps2kbd *k)
@@ -71,7 +79,40 @@ void ps2kbd_init(struct ps2kbd *k, void (*notify_fn)(void *), void *opaque)
 {
     k->notify = notify_fn;
     k->notify_opaque = opaque;
+    k->sched = NULL;
+    k->timer = -1;
     ps2kbd_reset(k);
+}
+
+uint64_t ps2kbd_typematic_delay_ns(uint8_t typematic)
+{
+    return (1u + (typematic >> 5 & 3)) * 250000000ull;
+}
+
+uint64_t ps2kbd_typematic_period_ns(uint8_t typematic)
+{
+    uint64_t units = (8u + (typematic & 7)) << (typematic >> 3 & 3); /* of 1/240 s */
+    return units * SCHED_NS_PER_SEC / 240;
+}
+
+static void typematic_fired(void *opaque, uint64_t deadline)
+{
+    struct ps2kbd *k = opaque;
+    if (!k->s.rep_len)
+        return;
+    /* A repeat that does not fit the queue is lost, as a real keyboard's would be while
+     * the controller does not take its bytes; the key goes on repeating. */
+    ps2kbd_key(k, k->s.rep, k->s.rep_len);
+    sched_timer_mod(k->sched, k->timer, deadline + ps2kbd_typematic_period_ns(k->s.typematic));
+}
+
+int ps2kbd_attach_clock(struct ps2kbd *k, struct sched *sched)
+{
+    k->timer = sched_timer_new(sched, "ps2kbd.typematic", typematic_fired, k);
+    if (k->timer < 0)
+        return -1;
+    k->sched = sched;
+    return 0;
 }
 
 static void reply(struct ps2kbd *k, uint8_t b)
@@ -134,8 +175,9 @@ void ps2kbd_write(struct ps2kbd *k, uint8_t b)
         reply(k, 0xAB);
         reply(k, 0x83);
         break;
-    case CMD_ENABLE:
+    case CMD_ENABLE: /* also forgets the typematic key */
         clear_queue(k);
+        typematic_stop(k);
         s->scanning = 1;
         reply(k, PS2_ACK);
         break;
@@ -209,6 +251,28 @@ bool ps2kbd_key(struct ps2kbd *k, const uint8_t *set2, size_t n)
     return true;
 }
 
+bool ps2kbd_key_event(struct ps2kbd *k, uint8_t key, bool down, const uint8_t *set2, size_t n,
+                      const uint8_t *repeat, size_t rn)
+{
+    struct ps2kbd_state *s = &k->s;
+    if (!down) {
+        if (s->rep_len && s->rep_key == key)
+            typematic_stop(k);
+        return ps2kbd_key(k, set2, n);
+    }
+    if (!ps2kbd_key(k, set2, n))
+        return false;
+    typematic_stop(k); /* another key pressed: it repeats instead */
+    if (rn && rn <= sizeof s->rep && k->sched) {
+        memcpy(s->rep, repeat, rn);
+        s->rep_len = (uint8_t)rn;
+        s->rep_key = key;
+        sched_timer_mod(k->sched, k->timer,
+                        sched_now(k->sched) + ps2kbd_typematic_delay_ns(s->typematic));
+    }
+    return true;
+}
+
 static const struct savestate_field ps2kbd_fields[] = {
     SS_ARRAY(struct ps2kbd_state, q),
     SS_FIELD_RANGE(struct ps2kbd_state, head, 0, PS2KBD_QUEUE - 1),
@@ -217,5 +281,9 @@ static const struct savestate_field ps2kbd_fields[] = {
     SS_FIELD(struct ps2kbd_state, arg_for),   SS_FIELD(struct ps2kbd_state, leds),
     SS_FIELD(struct ps2kbd_state, typematic), SS_FIELD(struct ps2kbd_state, last),
     SS_FIELD(struct ps2kbd_state, set1_break),
+    SS_ARRAY(struct ps2kbd_state, rep),
+    SS_FIELD_RANGE(struct ps2kbd_state, rep_len, 0, 4),
+    SS_FIELD(struct ps2kbd_state, rep_key),
+    SS_ARRAY(struct ps2kbd_state, pad),
 };
-SAVESTATE_DESC(ps2kbd_savestate, "ps2kbd", 1, ps2kbd_fields);
+SAVESTATE_DESC(ps2kbd_savestate, "ps2kbd", 2, ps2kbd_fields);

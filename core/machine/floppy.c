@@ -10,7 +10,9 @@
 enum machine_status machine_floppy_open(struct machine *m, const struct machine_config *cfg,
                                         char *err)
 {
+    m->media_snapshot = cfg->snapshot;
     for (unsigned i = 0; i < MACHINE_FLOPPIES; i++) {
+        m->floppy_readonly[i] = cfg->floppy_readonly[i];
         if (!cfg->floppy[i])
             continue;
         char what[600];
@@ -25,6 +27,10 @@ enum machine_status machine_floppy_open(struct machine *m, const struct machine_
                      m->floppy[i].what,
                      (unsigned long long)m->floppy[i].size, fdc_format_list());
             return MACHINE_ERR_DISK;
+        }
+        if (machine_media_remember(m, MACHINE_IDE_DISKS + i, cfg->floppy[i])) {
+            snprintf(err, MACHINE_ERRMAX, "out of memory");
+            return MACHINE_ERR_NOMEM;
         }
     }
     return MACHINE_OK;

@@ -2,9 +2,12 @@
  * its label: SDL's scan codes are the same numbers) made into the PS/2 keyboard's scan code
  * set 2 sequences (make: the code, E0-prefixed for the keys the AT added; break: F0 before
  * the last byte). The 8042 translates to set 1 when the guest asks for it. Codes from the
- * USB HID Usage Tables (Keyboard/Keypad page 0x07) and the PS/2 set 2 table. */
+ * USB HID Usage Tables (Keyboard/Keypad page 0x07) and the PS/2 set 2 table. A key held
+ * repeats its make code (the keyboard's typematic, devices/ps2kbd.h); Print Screen
+ * repeats E0 7C, Pause never (IBM PS/2 Technical Reference, keyboard scan code tables). */
 #include "core/machine/machine.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
 
 #include <stdint.h>
 
@@ -80,9 +83,31 @@ bool machine_key_known(unsigned usage)
 
 bool machine_key(struct machine *m, unsigned usage, bool down)
 {
-    uint8_t bytes[8];
+    if (m->rr && machine_key_known(usage)) {
+        struct record_event e = { .kind = RECORD_KEY };
+        e.u.key.usage = (uint16_t)usage;
+        e.u.key.down = down;
+        return machine_rr_input(m, &e);
+    }
+    return machine_key_apply(m, usage, down);
+}
+
+bool machine_key_apply(struct machine *m, unsigned usage, bool down)
+{
+    static const uint8_t prtsc_repeat[] = {0xE0, 0x7C};
+    uint8_t bytes[8], make[8];
     if (!machine_key_known(usage))
         return false;
     size_t n = key_bytes(usage, down, bytes);
-    return n == 0 || kbc_key(&m->pc.kbc, bytes, n);
+    if (n == 0)
+        return true; /* Pause's release: nothing to send, no repeat to stop */
+    const uint8_t *repeat = make;
+    size_t rn = 0;
+    if (usage == MACHINE_KEY_PRINT_SCREEN) {
+        repeat = prtsc_repeat;
+        rn = sizeof prtsc_repeat;
+    } else if (usage != MACHINE_KEY_PAUSE) {
+        rn = key_bytes(usage, true, make);
+    }
+    return ps2kbd_key_event(&m->pc.kbc.kbd, (uint8_t)usage, down, bytes, n, repeat, rn);
 }

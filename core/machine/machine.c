@@ -17,6 +17,7 @@
 #include "core/machine/boot_order.h"
 #include "core/machine/linux_boot.h"
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
 #include "core/machine/trace.h"
 #include "roms/firmware.h"
 
@@ -364,10 +365,37 @@ static enum machine_status boot_config(struct machine *m, const struct machine_c
         return MACHINE_ERR_CONFIG;
     }
     snprintf(m->boot_order, sizeof m->boot_order, "%s", order);
+    m->boot_strict = cfg->boot_strict;
     if (cfg->boot_once)
         snprintf(m->boot_once, sizeof m->boot_once, "%s", cfg->boot_once);
-    m->boot_once_pending = cfg->boot_once != NULL;
+    m->pc.boot_once_pending = cfg->boot_once != NULL;
     return MACHINE_OK;
+}
+
+/* The bootorder file for order (core/machine/boot_order.h), from the drives the devices
+ * have: at creation and again when a reset ends -boot once=. */
+static int boot_order_fwcfg(struct machine *m, const char *order)
+{
+    struct boot_drives d;
+    memset(&d, 0, sizeof d);
+    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
+        const struct ata_channel *ch = &m->pc.ide.ch[i / 2];
+        d.cdrom[i] = ch->cdrom[i % 2];
+        d.disk[i] = !ch->cdrom[i % 2] && ch->disk[i % 2];
+    }
+    for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
+        d.floppy[i] = m->pc.fdc.drive[i].fmt != NULL;
+    char text[BOOT_ORDER_FILE_MAX];
+    unsigned n = boot_order_file(order, m->boot_strict, &d, text);
+    if (!n) /* none of the drives named: an empty list, SeaBIOS's CMOS order decides */
+        text[n++] = '\0';
+    return fwcfg_set_file(&m->pc.fwcfg, "bootorder", text, n) < 0 ? -1 : 0;
+}
+
+int machine_boot_order_refresh(struct machine *m)
+{
+    bool once = m->pc.boot_once_pending && m->boot_once[0];
+    return boot_order_fwcfg(m, once ? m->boot_once : m->boot_order);
 }
 
 /* ---- IDE disks (-hda..-hdd, -cdrom) ---- */
@@ -389,6 +417,10 @@ static enum machine_status open_disks(struct machine *m, const struct machine_co
         if (disk_open_format(&m->disk[i], dr->path, dr->format, what, flags, err,
                              MACHINE_ERRMAX))
             return MACHINE_ERR_DISK;
+        if (machine_media_remember(m, i, dr->path)) {
+            set_err(err, "out of memory");
+            return MACHINE_ERR_NOMEM;
+        }
     }
     return MACHINE_OK;
 }
@@ -469,7 +501,7 @@ static void cmos_setup(struct machine *m)
     /* Equipment byte: a math coprocessor when the CPU has an x87, VGA (00 in bits 5-4). */
     rtc_cmos_set(r, 0x14, cpu_info(&m->cpu)->has_fpu ? 0x02 : 0x00);
     /* -boot order=/once= (core/machine/boot_order.h). */
-    boot_order_cmos(r, m->boot_once_pending ? m->boot_once : m->boot_order);
+    boot_order_cmos(r, m->pc.boot_once_pending ? m->boot_once : m->boot_order);
     cmos_disks(m);
     machine_floppy_cmos(m);
     rtc_cmos_checksum(r);
@@ -538,11 +570,12 @@ static void le_put(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* What SeaBIOS reads from fw_cfg on a PC (its src/fw/paravirt.c): the RAM size, one CPU,
- * no boot menu, whether there is a display, the memory map as etc/e820 (the same map a direct Linux boot gets: RAM
- * below 640 KiB, the VGA window and ROMs reserved, RAM from 1 MiB), and
- * etc/boot-fail-wait of -1: with nothing to boot it says so and waits, as QEMU's default
- * does, instead of rebooting every minute. Without a bootorder file SeaBIOS keeps its own
- * order. */
+ * the boot menu (-boot menu=on), whether there is a display, the memory map as etc/e820
+ * (the same map a direct Linux boot gets: RAM below 640 KiB, the VGA window and ROMs
+ * reserved, RAM from 1 MiB), and etc/boot-fail-wait of -1: with nothing to boot it says so
+ * and waits, as QEMU's default does, instead of rebooting every minute (-boot
+ * reboot-timeout=MS: it reboots after MS). The bootorder file comes later, once the drives
+ * exist (boot_order_fwcfg). */
 static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
 {
     struct fwcfg *f = &m->pc.fwcfg;
@@ -571,7 +604,9 @@ static int fwcfg_setup(struct machine *m, const struct machine_config *cfg)
         le_put(e820 + 20 * i + 8, map[i].size, 8);
         le_put(e820 + 20 * i + 16, map[i].type, 4);
     }
-    le_put(b, 0xFFFFFFFFu, 4);
+    /* -boot reboot-timeout=MS, else -1: wait. */
+    le_put(b, cfg->boot_reboot ? (cfg->boot_reboot_ms > 0xFFFF ? 0xFFFF : cfg->boot_reboot_ms)
+                               : 0xFFFFFFFFu, 4);
     if (fwcfg_add_file(f, "etc/e820", e820, 20 * n) < 0 ||
         fwcfg_add_file(f, "etc/boot-fail-wait", b, 4) < 0)
         return -1;
@@ -687,6 +722,10 @@ static enum machine_status create_platform(struct machine *m, const struct machi
         what = "VGA (0x3B0-0x3DF, 0x1CE, 0xA0000, 16 MiB of VRAM)";
     else if (machine_floppy_create(m, cfg))
         what = "DMA controllers and floppy controller (0x00, 0xC0, 0x81, 0x3F0)";
+    else if (ps2kbd_attach_clock(&pc->kbc.kbd, &pc->sched))
+        what = "PS/2 keyboard's typematic timer";
+    else if (boot_order_fwcfg(m, m->pc.boot_once_pending ? m->boot_once : m->boot_order))
+        what = "firmware configuration device's bootorder file";
     if (what) {
         set_err(err, "cannot create the %s: ports taken or too many timers", what);
         return MACHINE_ERR_NOMEM;
@@ -750,7 +789,9 @@ static void console_feed(struct machine *m)
 
 static void console_notify(void *opaque)
 {
-    console_feed(opaque);
+    struct machine *m = opaque;
+    if (!m->rr) /* recording or replaying, input moves only at boundaries (record.c) */
+        console_feed(m);
 }
 
 static enum machine_status attach_console(struct machine *m, const struct machine_config *cfg,
@@ -825,6 +866,13 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
 {
     *out = NULL;
     err[0] = '\0';
+    struct machine_config rr_cfg;
+    if (cfg->record_path || cfg->replay_path) {
+        enum machine_status rst = machine_rr_config(cfg, &rr_cfg, err);
+        if (rst)
+            return rst;
+        cfg = &rr_cfg;
+    }
     uint64_t ram = cfg->ram_size ? cfg->ram_size : MACHINE_RAM_DEFAULT;
     enum machine_status st = check_ram(ram, err);
     if (st)
@@ -922,6 +970,8 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         m->io.observe_opaque = m;
     }
     st = machine_trace_open(m, cfg, err);
+    if (!st)
+        st = machine_rr_open(m, cfg, err);
     if (st) {
         machine_destroy(m);
         return st;
@@ -969,13 +1019,15 @@ bool machine_output_error(struct machine *m, char *err)
         }
     }
     return stream_failed(m->debugcon_out, m->debugcon.write_errno, m->debugcon_name, err) ||
-           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err);
+           stream_failed(m->log, 0, m->log_name, err) || machine_trace_failed(m, err) ||
+           machine_rr_failed(m, err);
 }
 
 void machine_destroy(struct machine *m)
 {
     if (!m)
         return;
+    machine_rr_close(m);
     machine_trace_close(m);
     machine_flush(m);
     if (m->own_debugcon_out)
@@ -986,6 +1038,7 @@ void machine_destroy(struct machine *m)
         disk_close(&m->disk[i]); /* flushes: the guest's writes are on the disk */
     for (unsigned i = 0; i < MACHINE_FLOPPIES; i++)
         disk_close(&m->floppy[i]);
+    machine_media_free(m);
     linux_boot_free(&m->linux);
     fwcfg_free(&m->pc.fwcfg);
     vga_free(&m->pc.vga);
@@ -996,15 +1049,27 @@ void machine_destroy(struct machine *m)
 
 void machine_reset(struct machine *m)
 {
+    if (m->rr) {
+        machine_rr_input(m, &(struct record_event){ .kind = RECORD_RESET });
+        return;
+    }
+    machine_reset_apply(m);
+}
+
+void machine_reset_apply(struct machine *m)
+{
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
     if (m->has_debugcon)
         debugcon_reset(&m->debugcon);
     reset_platform(m);
-    if (m->boot_once_pending) { /* -boot once=: later boots follow order= */
-        m->boot_once_pending = false;
+    if (m->pc.boot_once_pending) { /* -boot once=: later boots follow order= */
+        m->pc.boot_once_pending = false;
         boot_order_cmos(&m->pc.rtc, m->boot_order);
         rtc_cmos_checksum(&m->pc.rtc);
+        /* The file is there since creation: only the host's memory can fail this, and
+         * then once='s list stays, below the CMOS order the firmware also reads. */
+        (void)boot_order_fwcfg(m, m->boot_order);
     }
     if (m->has_kernel) {
         piix3_ide_enable(&m->pc.ide);
@@ -1014,10 +1079,26 @@ void machine_reset(struct machine *m)
 
 bool machine_power_button(struct machine *m)
 {
+    if (m->rr)
+        return machine_rr_input(m, &(struct record_event){ .kind = RECORD_POWER });
     return piix4_pm_power_button(&m->pc.pm);
 }
 
 void machine_mouse_move(struct machine *m, int dx, int dy, int dz, unsigned buttons)
+{
+    if (m->rr) {
+        struct record_event e = { .kind = RECORD_MOUSE };
+        e.u.mouse.dx = dx;
+        e.u.mouse.dy = dy;
+        e.u.mouse.dz = dz;
+        e.u.mouse.buttons = (uint8_t)buttons;
+        machine_rr_input(m, &e);
+        return;
+    }
+    machine_mouse_apply(m, dx, dy, dz, buttons);
+}
+
+void machine_mouse_apply(struct machine *m, int dx, int dy, int dz, unsigned buttons)
 {
     unsigned held = ((buttons & MACHINE_MOUSE_LEFT) ? PS2MOUSE_LEFT : 0) |
                     ((buttons & MACHINE_MOUSE_RIGHT) ? PS2MOUSE_RIGHT : 0) |
@@ -1093,7 +1174,7 @@ static enum machine_stop stop_for_reset(struct machine *m)
         m->pc.off = PC_OFF_SHUTDOWN;
         return MACHINE_STOP_SHUTDOWN;
     }
-    machine_reset(m);
+    machine_reset_apply(m);
     return MACHINE_STOP_RESET;
 }
 
@@ -1132,14 +1213,21 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         /* A boundary: bring virtual time up to date and fire what is due. */
         sched_sync(s, cpu_interrupts_enabled(cpu));
         bool flooded = !sched_fire_due(s);
-        if (m->serial)
-            console_feed(m);
         /* Only an interrupt ends HLT (NMI has no source yet). */
         bool halted = status == CPU_HALTED;
+        enum machine_stop rr_why;
+        if (m->rr && machine_rr_boundary(m, halted, &rr_why))
+            return rr_why; /* inputs recorded or replayed; a replay's end or departure */
+        else if (m->rr)
+            halted = cpu_status(cpu, &why) == CPU_HALTED; /* a reset button changes it */
+        else if (m->serial)
+            console_feed(m);
         if (halted && !cpu_interrupts_enabled(cpu)) {
             set_stop(m, "the guest halted with interrupts disabled");
             return MACHINE_STOP_HALT;
         }
+        if (m->rr && machine_rr_stop(m, &rr_why))
+            return rr_why;
         if (halted && !cpu_intr_pending(cpu)) {
             /* Waiting for a device: time goes to its next event (sleeping the host in
              * real time), for at most MACHINE_IDLE_MAX_NS of host time per call. */
@@ -1157,7 +1245,10 @@ enum machine_stop machine_run(struct machine *m, uint64_t n)
         }
         if (done >= n)
             return MACHINE_STOP_BUDGET;
-        done += cpu_run(cpu, sched_slice(s, n - done));
+        uint64_t slice = sched_slice(s, n - done);
+        if (m->rr)
+            slice = machine_rr_slice(m, slice);
+        done += cpu_run(cpu, slice);
         sched_slice_done(s);
         if (unlikely(cpu_dbg_stopped(cpu, NULL, NULL) != CPU_DBG_NONE))
             return MACHINE_STOP_DEBUG;

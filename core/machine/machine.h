@@ -135,6 +135,11 @@ struct machine_config {
     bool boot_menu;           /* -boot menu=on: SeaBIOS offers its boot menu (F12/ESC) */
     unsigned boot_menu_wait;  /* -boot splash-time=MS: how long it waits (at most 65535);
                                  0: SeaBIOS's default */
+    bool boot_strict;         /* -boot strict=on: only the drives named are tried */
+    bool boot_reboot;         /* -boot reboot-timeout=MS given: with nothing to boot, the
+                                 firmware reboots after boot_reboot_ms (at most 65535);
+                                 false: it waits (QEMU's default, -1) */
+    unsigned boot_reboot_ms;
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
     enum machine_engine engine; /* -engine translate|interp */
@@ -142,6 +147,12 @@ struct machine_config {
                                  -fdb, -drive if=floppy,index=N), of a floppy format's size
                                  (160K to 2.88M); NULL: no drive */
     bool floppy_readonly[MACHINE_FLOPPIES]; /* readonly=on: write-protected, never written */
+    const char *record_path;  /* -record: every input goes to this file (needs icount) */
+    uint64_t record_snapshot; /* -record FILE,snapshot=N: a saved state every N instructions
+                                 in the record; 0: none */
+    uint64_t record_check;    /* -record FILE,check=N: state checksums every N instructions;
+                                 0: every 10 million */
+    const char *replay_path;  /* -replay: the inputs come from this record, not the host */
 };
 
 enum machine_status {
@@ -169,6 +180,10 @@ enum machine_stop {
     MACHINE_STOP_UNSUPPORTED, /* the guest reached something orrery does not implement yet */
     MACHINE_STOP_DEBUG,       /* a debugger's breakpoint, watchpoint or step: see
                                  machine_debug_stopped */
+    MACHINE_STOP_REPLAY_END,  /* the replay reached the end of its record (sticky) */
+    MACHINE_STOP_REPLAY_BREAK,/* the replay reached machine_replay_break's instruction */
+    MACHINE_STOP_DIVERGED,    /* the replay departed from its record: the message says at
+                                 which instruction and what differs (sticky) */
 };
 
 /* Builds a machine in its power-on state. On failure returns the cause, leaves *out NULL
@@ -321,7 +336,8 @@ struct machine_dbg_regs {
 void machine_debug_get_regs(struct machine *m, struct machine_dbg_regs *r);
 /* Writes general registers, EIP, EFLAGS, real-mode selectors and the x87 state; false
  * (nothing changed) when it would change a control, debug or descriptor-table register,
- * a hidden segment part, a protected-mode selector or EFLAGS.VM. */
+ * a hidden segment part, a protected-mode selector or EFLAGS.VM, and always while a record
+ * or replay runs (as machine_debug_write, which then writes nothing). */
 bool machine_debug_set_regs(struct machine *m, const struct machine_dbg_regs *r);
 
 /* Guest memory at a linear address (translated as the CPU would now, paging included) or
@@ -351,6 +367,87 @@ enum machine_debug_stop { MACHINE_DEBUG_NONE, MACHINE_DEBUG_BREAK, MACHINE_DEBUG
                           MACHINE_DEBUG_STEP };
 enum machine_debug_stop machine_debug_stopped(struct machine *m, uint32_t *addr,
                                               enum machine_watch *kind);
+
+/* ---- Drives and their media (core/machine/media.c): the monitor's info block, change
+ * and eject ----
+ *
+ * Drives are numbered 0-3 for the IDE places (primary master, slave, secondary master,
+ * slave), then 4-5 for floppy drives A: and B:, and named as QEMU names them: ide0-hd0,
+ * ide1-cd0, floppy0... A CD-ROM's disc and a floppy can be changed or taken out while the
+ * machine runs (between machine_run calls); the guest sees it as on a PC: the CD-ROM
+ * reports UNIT ATTENTION (medium changed) and a media event, the floppy drive raises its
+ * disk change line (DIR bit 7). */
+#define MACHINE_DRIVES (MACHINE_IDE_DISKS + MACHINE_FLOPPIES)
+struct machine_drive_info {
+    char name[12];            /* ide0-hd0, ide1-cd0, floppy0, ... */
+    bool cdrom, floppy;       /* removable media; neither: a hard disk */
+    bool inserted;            /* a medium is in (hard disks: always) */
+    bool tray_open;           /* a CD-ROM drive's tray is out (ejected by the guest or
+                                 the monitor) */
+    bool locked;              /* the guest locked the CD-ROM's door (PREVENT MEDIUM
+                                 REMOVAL): eject needs force */
+    bool readonly;            /* the guest cannot write it (a CD, readonly=on) */
+    bool snapshot;            /* its writes go to a temporary overlay (-snapshot) */
+    const char *path;         /* the image, as given; NULL: none */
+    const char *format;       /* "raw" or "qcow2"; NULL: none */
+};
+/* Describes drive i (0 .. MACHINE_DRIVES - 1); false when the machine has no such drive. */
+bool machine_drive_info(struct machine *m, unsigned i, struct machine_drive_info *out);
+/* The drive called name, or -1. */
+int machine_drive_find(struct machine *m, const char *name);
+/* change: the image at path (format "raw", "qcow2" or NULL to detect it) goes into the
+ * CD-ROM or floppy drive called name, replacing what was there. A CD-ROM whose door the
+ * guest locked refuses unless force. On failure nothing changes and err (MACHINE_ERRMAX
+ * bytes) holds one line. */
+enum machine_status machine_change_medium(struct machine *m, const char *name,
+                                          const char *path, const char *format, bool force,
+                                          char *err);
+/* eject: the medium comes out of the drive called name (its image is closed). */
+enum machine_status machine_eject(struct machine *m, const char *name, bool force, char *err);
+
+/* ---- Record and replay (core/machine/record.c, tools/RECORD-FORMAT.md) ----
+ *
+ * With machine_config.record_path every input from the host (COM1's bytes, keys, mouse,
+ * the power and reset buttons) reaches the guest at a machine_run boundary and goes to the
+ * record with the instruction count and virtual time; with replay_path they come from the
+ * record instead (the host's are ignored: the calls return false), and the run is the
+ * recorded one. Both put the disk images on overlays; a replay on another configuration
+ * or other file contents is refused by machine_create with one line. */
+struct machine_replay_info {
+    bool recording, replaying;
+    const char *path;
+    uint64_t icount;          /* where the machine is */
+    uint64_t end;             /* replaying: the record's last instruction */
+    size_t inputs, next_input, snapshots, checks;
+    uint64_t checks_passed;
+    bool break_set, ended;
+    uint64_t break_at;
+};
+/* False (and all zero) when neither records nor replays. */
+bool machine_replay_info(struct machine *m, struct machine_replay_info *out);
+/* Replaying: machine_run returns MACHINE_STOP_REPLAY_BREAK at exactly that instruction
+ * (ahead, within the record). False with one line in err. */
+bool machine_replay_break(struct machine *m, uint64_t icount, char *err);
+/* Replaying: goes to exactly that instruction, back through the nearest snapshot at or
+ * before it when it is behind (or far ahead), and replays forward to it; breakpoints do
+ * not stop it. One line in err on failure. */
+enum machine_status machine_replay_seek(struct machine *m, uint64_t icount, char *err);
+
+/* Replaying, backwards (the GDB stub's reverse-stepi and reverse-continue): to the
+ * instruction before this one, or to the last breakpoint or watchpoint hit before it, by
+ * restoring the nearest snapshot before and replaying forward (twice for a hit: once to
+ * find it, once to stop there). BEGIN: no snapshot before here (the machine is at the
+ * first one, or stays); the record needs -record FILE,snapshot=N. */
+enum machine_reverse { MACHINE_REVERSE_STEPPED, MACHINE_REVERSE_STOPPED, MACHINE_REVERSE_BEGIN,
+                       MACHINE_REVERSE_ERROR };
+struct machine_reverse_stop {
+    uint64_t icount;          /* where the machine is now */
+    bool watch;               /* STOPPED: a watchpoint (else a breakpoint) */
+    uint32_t addr;            /* the breakpoint's or the watched address */
+    enum machine_watch kind;
+};
+enum machine_reverse machine_replay_reverse(struct machine *m, bool step,
+                                            struct machine_reverse_stop *stop, char *err);
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);

@@ -47,6 +47,8 @@ void machine_debug_get_regs(struct machine *m, struct machine_dbg_regs *r)
 
 bool machine_debug_set_regs(struct machine *m, const struct machine_dbg_regs *r)
 {
+    if (m->rr)
+        return false; /* recording or replaying: the run must stay the recorded one */
     struct cpu_dbg_regs c;
     cpu_dbg_get_regs(&m->cpu, &c);
     memcpy(c.gpr, r->gpr, sizeof c.gpr);
@@ -118,6 +120,8 @@ size_t machine_debug_write(struct machine *m, uint64_t addr, const void *buf, si
                            bool phys)
 {
     const uint8_t *b = buf;
+    if (m->rr)
+        return 0; /* recording or replaying: the run must stay the recorded one */
     for (size_t i = 0; i < len; i++) {
         uint64_t pa;
         if (!locate(m, addr + i, phys, &pa))

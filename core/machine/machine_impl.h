@@ -64,6 +64,7 @@ struct platform {
     uint8_t reset_requested; /* a device asked for a CPU reset */
     uint8_t off;             /* the machine stays off: PC_OFF_* */
     uint8_t poweroff_requested; /* the guest turned the machine off (ACPI soft off) */
+    uint8_t boot_once_pending;  /* -boot once= holds: no reset since the machine was made */
 };
 
 struct machine {
@@ -81,9 +82,9 @@ struct machine {
     uint32_t kernel_size, kernel_crc;
     uint32_t ram_top;         /* end of the RAM above 1 MiB */
     /* -boot: the order (CMOS, core/machine/boot_order.h), and once=, used until the
-     * first reset. */
+     * first reset (pc.boot_once_pending). */
     char boot_order[4], boot_once[4];
-    bool boot_once_pending;
+    bool boot_strict;         /* -boot strict=on: the bootorder file ends in HALT */
 
     /* COM1's host end (-serial, -nographic): the UART transmits into it and takes what the
      * host typed from it. */
@@ -97,6 +98,13 @@ struct machine {
      * -hda..-hdd order; their contents are not in a saved state. */
     struct disk disk[MACHINE_IDE_DISKS];
     struct disk floppy[MACHINE_FLOPPIES]; /* -fda, -fdb (fd -1: none) */
+    /* Each drive's image as given (core/machine/media.c; NULL: none), IDE places then
+     * floppies; how a changed medium is opened (-snapshot, readonly=on); a CD-ROM tray
+     * the monitor opened. */
+    char *media_path[MACHINE_DRIVES];
+    bool media_snapshot;
+    bool floppy_readonly[MACHINE_FLOPPIES];
+    bool tray_open[MACHINE_IDE_DISKS];
     FILE *debugcon_out;
     bool own_debugcon_out;
     FILE *log;
@@ -104,6 +112,7 @@ struct machine {
     char debugcon_name[160], log_name[160]; /* for messages: "debugcon file 'x'" */
     char stop_msg[160];
     struct machine_tracer *tracer; /* -d in_asm,exec,...; -trace-file (trace.h); NULL: none */
+    struct machine_rr *rr;    /* -record, -replay (record.c); NULL: neither */
 };
 
 /* core/machine/machine_state.c: the description of a section a state holds, by its name and
@@ -114,6 +123,15 @@ const struct savestate_desc *machine_state_desc(const char *name, uint32_t versi
 
 /* core/machine/screen.c: the VGA and its BIOS (create_platform). Returns 0 or -1. */
 int machine_vga_create(struct machine *m, const struct machine_config *cfg);
+
+/* core/machine/machine.c: the bootorder file for the order that holds now (once= until
+ * the first reset), after a load. Returns 0, or -1 when the host is out of memory. */
+int machine_boot_order_refresh(struct machine *m);
+
+/* core/machine/media.c: remembers drive i's image path (a copy; NULL forgets it), and
+ * frees them all. Return 0, or -1 when the host is out of memory. */
+int machine_media_remember(struct machine *m, unsigned i, const char *path);
+void machine_media_free(struct machine *m);
 
 /* core/machine/floppy.c: the floppy images (machine_create), the DMA pair and the
  * floppy controller (create_platform; 0 or -1), their CMOS bytes (cmos_setup). */

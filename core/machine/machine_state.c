@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
+#include "core/machine/trace.h"
 #include "core/savestate.h"
 #include "core/statefile.h"
 
@@ -38,8 +41,9 @@ static const struct savestate_field platform_fields[] = {
     SS_FIELD(struct platform, a20),
     SS_FIELD(struct platform, reset_requested),
     SS_FIELD(struct platform, off),
+    SS_FIELD_RANGE(struct platform, boot_once_pending, 0, 1),
 };
-static SAVESTATE_DESC(platform_desc, "platform", 1, platform_fields);
+static SAVESTATE_DESC(platform_desc, "platform", 2, platform_fields);
 
 static const struct savestate_field debugcon_fields[] = {
     SS_FIELD(struct debugcon, readback),
@@ -256,8 +260,12 @@ static void state_loaded(struct machine *m)
     i440fx_state_loaded(&pc->i440fx); /* memory follows PAM, SMRAM and SMIACT# */
     vga_state_loaded(&pc->vga);       /* and the VGA's BARs */
     physmem_set_a20(&m->mem, m->pc.a20 != 0);
+    /* The firmware's boot order as the state has it: once= or order= (CMOS is in the RTC's
+     * state already); only the host's memory can fail it, and then the file stays. */
+    (void)machine_boot_order_refresh(m);
     m->mem.gen++; /* every page may have changed: the CPU drops what it cached */
     cpu_state_loaded(&m->cpu);
+    machine_trace_loaded(m);
     m->stop_msg[0] = '\0';
 }
 
@@ -266,6 +274,17 @@ static void state_loaded(struct machine *m)
  * cut short, a value out of range in its last section) leaves the machine exactly as it
  * was. The copy's wiring still points into m, which is where it is copied back to. */
 enum machine_status machine_load_state(struct machine *m, const char *path, char *err)
+{
+    struct machine_replay_info ri;
+    if (machine_replay_info(m, &ri)) {
+        snprintf(err, MACHINE_ERRMAX, "cannot load a state while %s: the run would no longer "
+                 "be the recorded one", ri.replaying ? "replaying" : "recording");
+        return MACHINE_ERR_STATE;
+    }
+    return machine_state_load(m, path, err);
+}
+
+enum machine_status machine_state_load(struct machine *m, const char *path, char *err)
 {
     struct statefile *f = statefile_open(path, err, MACHINE_ERRMAX);
     if (!f)
@@ -300,4 +319,34 @@ enum machine_status machine_load_state(struct machine *m, const char *path, char
         free(ram[i]);
     free(next);
     return ok ? MACHINE_OK : MACHINE_ERR_STATE;
+}
+
+unsigned machine_state_sums(struct machine *m, uint32_t *sums, unsigned max, uint32_t *ram)
+{
+    unsigned n = 0;
+    cpu_dbg_save_begin(&m->cpu); /* a debugger's watchpoints are not the guest's state */
+    for (size_t i = 0; i < NPARTS && n < max; i++) {
+        size_t size = savestate_size(parts[i].desc);
+        uint8_t small[4096], *buf = size <= sizeof small ? small : malloc(size);
+        size_t len = buf ? savestate_save(parts[i].desc, part_obj(m, &parts[i]), buf, size) : 0;
+        sums[n++] = (uint32_t)crc32(0, buf, (uInt)len);
+        if (buf != small)
+            free(buf);
+    }
+    cpu_dbg_save_end(&m->cpu);
+    if (ram) {
+        uLong c = crc32(0, NULL, 0);
+        for (unsigned i = 0; i < m->mem.nregions; i++) {
+            const struct region *r = &m->mem.region[i];
+            if (r->kind == REGION_RAM)
+                c = crc32_z(c, r->host, r->size);
+        }
+        *ram = (uint32_t)c;
+    }
+    return n;
+}
+
+const char *machine_state_part_name(unsigned i)
+{
+    return i < NPARTS ? parts[i].desc->name : "?";
 }

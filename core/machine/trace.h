@@ -14,6 +14,7 @@
 struct machine;
 struct cpu;
 struct trace_file;
+struct cpu_obs_block;
 
 /* The log items trace_log.c serves. */
 #define TRACE_LOG_ITEMS (MACHINE_LOG_IN_ASM | MACHINE_LOG_EXEC | MACHINE_LOG_CPU | \
@@ -28,6 +29,8 @@ enum machine_status machine_trace_open(struct machine *m, const struct machine_c
 void machine_trace_close(struct machine *m);
 /* Writes out what is buffered. */
 void machine_trace_flush(struct machine *m);
+/* A saved state was loaded (machine_state.c): the trace file hears the new count. */
+void machine_trace_loaded(struct machine *m);
 /* guest_errors: the machine stopped for why (a triple fault). */
 void machine_trace_stopped(struct machine *m, const char *why);
 /* True, with one line in err, when writing the trace file failed. */
@@ -36,9 +39,16 @@ bool machine_trace_failed(struct machine *m, char *err);
 /* trace_file.c: the binary writer. */
 struct trace_file *trace_file_open(const char *path, uint64_t icount, char *err);
 void trace_file_insn(struct trace_file *t, struct cpu *cpu, uint32_t lin, unsigned len);
+/* A block from the translator, and its end (cpu.h, hooks block and block_end): the same
+ * records as trace_file_insn for each instruction it ran. */
+void trace_file_block(struct trace_file *t, struct cpu *cpu, const struct cpu_obs_block *blk);
+void trace_file_block_end(struct trace_file *t, struct cpu *cpu);
 struct cpu_obs_intr;
 void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64_t icount);
 void trace_file_flush(struct trace_file *t);
+/* A saved state was loaded: before anything ran (-loadstate) the trace starts at its
+ * count; later (the monitor's loadvm), the trace goes on from it. */
+void trace_file_loaded(struct trace_file *t, uint64_t icount);
 /* Writes the end record, closes; 0, or the errno of the first failed write. */
 int trace_file_close(struct trace_file *t, uint64_t icount);
 /* 0, or the errno of the first failed write; *name: "trace file 'PATH'". */

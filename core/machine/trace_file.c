@@ -15,6 +15,7 @@
 
 #define BUF_SIZE (1u << 20)
 #define CODE_SLOTS (1u << 16)
+#define RUN_MEMO_BITS 12
 
 struct code_slot {
     uint32_t phys;
@@ -27,13 +28,23 @@ struct trace_file {
     int err;
     char name[200];
     size_t used;
+    bool flushed;   /* some of the file is written out */
     /* The run being built. */
     bool in_run;
     uint8_t flags;
     uint16_t count, cs;
     uint32_t eip, lin, phys, next_lin;
+    /* The block the translator runs (trace_file_block), until settled: blk_n 0 none. */
+    unsigned blk_n;
+    uint8_t blk_flags;
+    uint16_t blk_cs;
+    uint32_t blk_eip, blk_lin, blk_phys;
+    uint64_t blk_icount;
+    uint8_t blk_len[CPU_OBS_BLOCK_MAX];
+    uint8_t blk_bytes[CPU_OBS_BLOCK_MAX * 15 + 16]; /* 16 to spare: code() reads 16 */
     struct code_slot code[CODE_SLOTS];
     uint8_t runs[TRACE_RUN_TABLE][TRACE_RUN_SIZE];
+    uint32_t run_memo[1u << RUN_MEMO_BITS];
     uint8_t buf[BUF_SIZE];
 };
 
@@ -41,6 +52,7 @@ static void write_out(struct trace_file *t)
 {
     if (t->used && !t->err && fwrite(t->buf, 1, t->used, t->f) != t->used)
         t->err = errno ? errno : EIO;
+    t->flushed |= t->used != 0;
     t->used = 0;
 }
 
@@ -92,7 +104,15 @@ static void end_run(struct trace_file *t)
     store_le32(rec + 8, t->eip);
     store_le32(rec + 12, t->lin);
     store_le32(rec + 16, t->phys);
-    uint32_t slot = trace_run_slot(rec);
+    /* A loop repeats its runs: the slot a run had last time, found by a cheap hash, spares
+     * the FNV (a run equal to the one in a slot has that slot). */
+    uint32_t *memo = &t->run_memo[((t->phys ^ t->eip << 7 ^ (uint32_t)t->count << 20) *
+                                   0x9E3779B1u) >> (32 - RUN_MEMO_BITS)];
+    uint32_t slot = *memo;
+    if (memcmp(t->runs[slot], rec, TRACE_RUN_SIZE) != 0) {
+        slot = trace_run_slot(rec);
+        *memo = slot;
+    }
     if (memcmp(t->runs[slot], rec, TRACE_RUN_SIZE) == 0) {
         uint8_t *p = reserve(t, TRACE_HIT_SIZE);
         p[0] = TRACE_REC_HIT;
@@ -103,26 +123,48 @@ static void end_run(struct trace_file *t)
     memcpy(reserve(t, TRACE_RUN_SIZE), rec, TRACE_RUN_SIZE);
 }
 
-void trace_file_insn(struct trace_file *t, struct cpu *cpu, uint32_t lin, unsigned len)
+/* The CODE record of the len bytes at phys, unless the last one written for phys has
+ * them. bytes may be read 16 bytes far (only len count). */
+static ALWAYS_INLINE void code(struct trace_file *t, uint32_t phys, const uint8_t *bytes,
+                               unsigned len)
 {
-    uint8_t bytes[16];
-    uint64_t phys64;
-    bool ok = cpu_obs_code(cpu, lin, len, bytes, &phys64) && !(phys64 >> 32);
-    uint32_t phys = ok ? (uint32_t)phys64 : TRACE_PHYS_NONE;
-    const struct seg_cache *cs = &cpu->seg[S_CS];
-    uint8_t flags = (uint8_t)((cpu->mode & 3u) | (cpu->cpl & 3u) << 2 |
-                              (cs->attr & SEG_ATTR_DB ? TRACE_RUN_CODE32 : 0));
+    static const uint8_t ones[32] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+    uint64_t b[2], m[2], c[2];
+    memcpy(b, bytes, 16);
+    memcpy(m, ones + 16 - len, 16); /* the first len bytes 0xFF, the rest 0 */
+    b[0] &= m[0];
+    b[1] &= m[1];
+    struct code_slot *slot = &t->code[(phys ^ (phys >> 16)) & (CODE_SLOTS - 1)];
+    memcpy(c, slot->bytes, 16);
+    if (slot->phys == phys && slot->len == len && b[0] == c[0] && b[1] == c[1])
+        return;
+    slot->phys = phys;
+    slot->len = (uint8_t)len;
+    memcpy(slot->bytes, b, 16);
+    uint8_t *p = reserve(t, TRACE_CODE_SIZE);
+    p[0] = TRACE_REC_CODE;
+    p[1] = (uint8_t)len;
+    store_le32(p + 4, phys);
+    memcpy(p + 8, b, 16);
+}
+
+/* One instruction of CS:EIP at linear lin, physical phys (ok: its len bytes are known,
+ * in bytes), in a mode whose RUN flags are flags. */
+static void record(struct trace_file *t, uint8_t flags, uint16_t cs, uint32_t eip,
+                   uint32_t lin, uint32_t phys, bool ok, const uint8_t *bytes, unsigned len)
+{
     if (t->in_run && ok && lin == t->next_lin && (lin ^ t->lin) < 0x1000 &&
-        lin >= t->lin && flags == t->flags && cs->sel == t->cs && t->count < 0xFFFF &&
-        cpu->eip == t->eip + (lin - t->lin)) {
+        lin >= t->lin && flags == t->flags && cs == t->cs && t->count < 0xFFFF &&
+        eip == t->eip + (lin - t->lin)) {
         t->count++;
     } else {
         end_run(t);
         t->in_run = true;
         t->flags = flags;
         t->count = 1;
-        t->cs = cs->sel;
-        t->eip = cpu->eip;
+        t->cs = cs;
+        t->eip = eip;
         t->lin = lin;
         t->phys = phys;
     }
@@ -131,22 +173,80 @@ void trace_file_insn(struct trace_file *t, struct cpu *cpu, uint32_t lin, unsign
         end_run(t); /* bytes unknown, so the length is too: a run of one */
         return;
     }
-    struct code_slot *c = &t->code[(phys ^ (phys >> 16)) & (CODE_SLOTS - 1)];
-    if (c->phys != phys || c->len != len || memcmp(c->bytes, bytes, len) != 0) {
-        c->phys = phys;
-        c->len = (uint8_t)len;
-        memset(c->bytes, 0, sizeof c->bytes);
-        memcpy(c->bytes, bytes, len);
-        uint8_t *p = reserve(t, TRACE_CODE_SIZE);
-        p[0] = TRACE_REC_CODE;
-        p[1] = (uint8_t)len;
-        store_le32(p + 4, phys);
-        memcpy(p + 8, c->bytes, 16);
+    code(t, phys, bytes, len);
+}
+
+static uint8_t run_flags(const struct cpu *cpu)
+{
+    return (uint8_t)((cpu->mode & 3u) | (cpu->cpl & 3u) << 2 |
+                     (cpu->seg[S_CS].attr & SEG_ATTR_DB ? TRACE_RUN_CODE32 : 0));
+}
+
+/* The block in flight: its first instructions up to the count the CPU has reached (plus
+ * the one that started and has not been counted, when unfinished) are recorded, as the
+ * interpreter's hook would have recorded them one by one. */
+static void settle(struct trace_file *t, uint64_t icount, bool unfinished)
+{
+    if (!t->blk_n)
+        return;
+    uint64_t done = icount - t->blk_icount + (unfinished ? 1 : 0);
+    unsigned n = done < t->blk_n ? (unsigned)done : t->blk_n;
+    t->blk_n = 0;
+    if (!n)
+        return;
+    record(t, t->blk_flags, t->blk_cs, t->blk_eip, t->blk_lin, t->blk_phys, true,
+           t->blk_bytes, t->blk_len[0]);
+    unsigned off = t->blk_len[0];
+    if (t->count + (n - 1) <= 0xFFFF) {
+        /* The rest follow in the run: one page, one mode, no EIP wrap inside a block. */
+        t->count = (uint16_t)(t->count + (n - 1));
+        for (unsigned i = 1; i < n; off += t->blk_len[i], i++)
+            code(t, t->blk_phys + off, t->blk_bytes + off, t->blk_len[i]);
+        t->next_lin = t->blk_lin + off;
+        return;
     }
+    const uint32_t mask = t->blk_flags & TRACE_RUN_CODE32 ? 0xFFFFFFFFu : 0xFFFFu;
+    for (unsigned i = 1; i < n; off += t->blk_len[i], i++)
+        record(t, t->blk_flags, t->blk_cs, (t->blk_eip + off) & mask, t->blk_lin + off,
+               t->blk_phys + off, true, t->blk_bytes + off, t->blk_len[i]);
+}
+
+void trace_file_insn(struct trace_file *t, struct cpu *cpu, uint32_t lin, unsigned len)
+{
+    settle(t, cpu->icount, false);
+    uint8_t bytes[16] = { 0 };
+    uint64_t phys64;
+    bool ok = cpu_obs_code(cpu, lin, len, bytes, &phys64) && !(phys64 >> 32);
+    record(t, run_flags(cpu), cpu->seg[S_CS].sel, cpu->eip, lin,
+           ok ? (uint32_t)phys64 : TRACE_PHYS_NONE, ok, bytes, len);
+}
+
+void trace_file_block(struct trace_file *t, struct cpu *cpu, const struct cpu_obs_block *blk)
+{
+    settle(t, cpu->icount, false);
+    /* The bytes as decoded: the block may rewrite its own earlier instructions. */
+    memcpy(t->blk_bytes, blk->bytes, blk->size);
+    memcpy(t->blk_len, blk->len, blk->n);
+    t->blk_n = blk->n;
+    t->blk_icount = cpu->icount;
+    t->blk_flags = run_flags(cpu);
+    t->blk_cs = cpu->seg[S_CS].sel;
+    t->blk_eip = cpu->eip;
+    t->blk_lin = blk->lin;
+    t->blk_phys = blk->phys;
+}
+
+void trace_file_block_end(struct trace_file *t, struct cpu *cpu)
+{
+    settle(t, cpu->icount, false);
 }
 
 void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64_t icount)
 {
+    /* From inside a block: an exception, INT n or RSM of the instruction that started
+     * (external interrupts and SMIs come between blocks). */
+    settle(t, icount, ev->kind == CPU_OBS_EXCEPTION || ev->kind == CPU_OBS_SOFTWARE ||
+                          ev->kind == CPU_OBS_RSM);
     end_run(t);
     uint8_t *p = reserve(t, TRACE_INTR_SIZE);
     p[0] = TRACE_REC_INTR;
@@ -163,6 +263,17 @@ void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64
     store_le32(p + 28, (uint32_t)(icount >> 32));
 }
 
+void trace_file_loaded(struct trace_file *t, uint64_t icount)
+{
+    settle(t, icount, false);
+    end_run(t);
+    /* Nothing recorded yet (-loadstate): the trace starts at the loaded count. */
+    if (!t->flushed && t->used == TRACE_HEADER_SIZE) {
+        store_le32(t->buf + 24, (uint32_t)icount);
+        store_le32(t->buf + 28, (uint32_t)(icount >> 32));
+    }
+}
+
 void trace_file_flush(struct trace_file *t)
 {
     write_out(t);
@@ -172,6 +283,7 @@ void trace_file_flush(struct trace_file *t)
 
 int trace_file_close(struct trace_file *t, uint64_t icount)
 {
+    settle(t, icount, false);
     end_run(t);
     uint8_t *p = reserve(t, TRACE_END_SIZE);
     p[0] = TRACE_REC_END;

@@ -117,6 +117,16 @@ static void on_insn(void *opaque, struct cpu *cpu, uint32_t lin, unsigned len)
         log_insn(t, "exec", cpu, lin, len, bytes, ok, phys);
 }
 
+static void on_block(void *opaque, struct cpu *cpu, const struct cpu_obs_block *blk)
+{
+    trace_file_block(((struct machine_tracer *)opaque)->file, cpu, blk);
+}
+
+static void on_block_end(void *opaque, struct cpu *cpu)
+{
+    trace_file_block_end(((struct machine_tracer *)opaque)->file, cpu);
+}
+
 static void on_after(void *opaque, struct cpu *cpu)
 {
     struct machine_tracer *t = opaque;
@@ -141,8 +151,8 @@ static void on_intr(void *opaque, struct cpu *cpu, const struct cpu_obs_intr *ev
         trace_file_intr(t->file, ev, cpu->icount);
     if (!(t->items & MACHINE_LOG_INT) || !in_ranges(t, ev->lin_from))
         return;
-    static const char *const kinds[] = { "exception", "external", "software" };
-    fprintf(t->log, "int    %s vector=0x%02x", kinds[ev->kind % 3], ev->vector);
+    static const char *const kinds[] = { "exception", "external", "software", "smi", "rsm" };
+    fprintf(t->log, "int    %s vector=0x%02x", kinds[ev->kind % 5], ev->vector);
     if (ev->has_error)
         fprintf(t->log, " error=0x%04" PRIx32, ev->error);
     if (ev->kind == CPU_OBS_EXCEPTION && ev->vector == 14)
@@ -221,8 +231,12 @@ enum machine_status machine_trace_open(struct machine *m, const struct machine_c
         t->have_cs16 = cs_open(CS_ARCH_X86, CS_MODE_16, &t->cs16) == CS_ERR_OK;
         t->have_cs32 = cs_open(CS_ARCH_X86, CS_MODE_32, &t->cs32) == CS_ERR_OK;
     }
-    bool per_insn = t->file || (items & (MACHINE_LOG_IN_ASM | MACHINE_LOG_EXEC | MACHINE_LOG_CPU));
-    t->hooks.insn = on_insn;
+    /* The trace file alone takes whole blocks from the translator; the log items that
+     * show each instruction need the interpreter. */
+    bool per_insn = items & (MACHINE_LOG_IN_ASM | MACHINE_LOG_EXEC | MACHINE_LOG_CPU);
+    t->hooks.insn = (t->file || per_insn) ? on_insn : NULL;
+    t->hooks.block = t->file ? on_block : NULL;
+    t->hooks.block_end = t->file ? on_block_end : NULL;
     t->hooks.after = (items & MACHINE_LOG_CPU) ? on_after : NULL;
     t->hooks.intr = (t->file || (items & MACHINE_LOG_INT)) ? on_intr : NULL;
     t->hooks.mmu = (items & MACHINE_LOG_MMU) ? on_mmu : NULL;
@@ -250,6 +264,12 @@ void machine_trace_flush(struct machine *m)
 {
     if (m->tracer && m->tracer->file)
         trace_file_flush(m->tracer->file);
+}
+
+void machine_trace_loaded(struct machine *m)
+{
+    if (m->tracer && m->tracer->file)
+        trace_file_loaded(m->tracer->file, m->cpu.icount);
 }
 
 bool machine_trace_failed(struct machine *m, char *err)

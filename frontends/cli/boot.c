@@ -41,6 +41,20 @@ static bool drives(const char *v, const char *key, const char *val, size_t n, ch
     return true;
 }
 
+/* KEY=on|off into *out. */
+static bool on_off(const char *v, const char *key, const char *val, size_t n, bool *out,
+                   char *err, size_t errlen)
+{
+    if (n == 2 && strncmp(val, "on", 2) == 0)
+        *out = true;
+    else if (n == 3 && strncmp(val, "off", 3) == 0)
+        *out = false;
+    else
+        return fail(err, errlen, "-boot %s: %s=%.*s; give %s=on or %s=off", v, key, (int)n,
+                    val, key, key);
+    return true;
+}
+
 bool boot_option(struct machine_config *cfg, const char *v, char *err, size_t errlen)
 {
     /* The values outlive the command line's parsing. */
@@ -68,13 +82,8 @@ bool boot_option(struct machine_config *cfg, const char *v, char *err, size_t er
                 return false;
             cfg->boot_once = once;
         } else if (klen == 4 && strncmp(p, "menu", 4) == 0) {
-            if (vlen == 2 && strncmp(val, "on", 2) == 0)
-                cfg->boot_menu = true;
-            else if (vlen == 3 && strncmp(val, "off", 3) == 0)
-                cfg->boot_menu = false;
-            else
-                return fail(err, errlen, "-boot %s: menu=%.*s; give menu=on or menu=off", v,
-                            (int)vlen, val);
+            if (!on_off(v, "menu", val, vlen, &cfg->boot_menu, err, errlen))
+                return false;
         } else if (klen == 11 && strncmp(p, "splash-time", 11) == 0) {
             char *stop;
             unsigned long ms = vlen ? strtoul(val, &stop, 10) : 0;
@@ -82,9 +91,22 @@ bool boot_option(struct machine_config *cfg, const char *v, char *err, size_t er
                 return fail(err, errlen, "-boot %s: splash-time=%.*s; give the boot menu's "
                             "wait in milliseconds, 1 to 65535", v, (int)vlen, val);
             cfg->boot_menu_wait = (unsigned)ms;
+        } else if (klen == 6 && strncmp(p, "strict", 6) == 0) {
+            if (!on_off(v, "strict", val, vlen, &cfg->boot_strict, err, errlen))
+                return false;
+        } else if (klen == 14 && strncmp(p, "reboot-timeout", 14) == 0) {
+            char *stop;
+            long ms = vlen ? strtol(val, &stop, 10) : 0;
+            if (!vlen || stop != end || ms < -1 || ms > 65535)
+                return fail(err, errlen, "-boot %s: reboot-timeout=%.*s; give the wait before "
+                            "rebooting when nothing boots, 0 to 65535 ms, or -1 (never)", v,
+                            (int)vlen, val);
+            cfg->boot_reboot = ms >= 0;
+            cfg->boot_reboot_ms = ms >= 0 ? (unsigned)ms : 0;
         } else {
             return fail(err, errlen, "-boot %s: unsupported option '%.*s'; orrery knows "
-                        "order, once, menu, splash-time", v, (int)klen, p);
+                        "order, once, menu, splash-time, strict, reboot-timeout", v,
+                        (int)klen, p);
         }
         p = *end ? end + 1 : end;
     }

@@ -1,5 +1,5 @@
-/* -boot in QEMU's spelling: order=DRIVES,once=DRIVES,menu=on|off,splash-time=MS, or the
- * older -boot DRIVES. DRIVES are up to three of a (floppy), c (first hard disk) and d
+/* -boot in QEMU's spelling: order=DRIVES,once=DRIVES,menu=on|off,splash-time=MS,
+ * strict=on|off,reboot-timeout=MS, or the older -boot DRIVES. DRIVES are up to three of a (floppy), c (first hard disk) and d
  * (CD-ROM); n (network) is refused, there being no network card. Fills the boot_* fields
  * of machine_config. */
 #ifndef ORRERY_FRONTENDS_CLI_BOOT_H

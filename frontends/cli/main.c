@@ -18,6 +18,7 @@
 #include "frontends/cli/boot.h"
 #include "frontends/cli/drives.h"
 #include "frontends/cli/log_items.h"
+#include "frontends/cli/record.h"
 #include "frontends/gdb/gdbstub.h"
 #include "frontends/headless/console.h"
 #include "frontends/monitor/monitor.h"
@@ -105,10 +106,13 @@ static void usage(void)
            "  -drive file=FILE,format=raw|qcow2,if=ide,index=N,media=disk|cdrom,readonly=on\n"
            "                      a disk or CD-ROM at IDE place N (0-3); media=cdrom\n"
            "                      without file= is an empty drive\n"
-           "  -boot order=DRIVES,once=DRIVES,menu=on,splash-time=MS\n"
+           "  -boot order=DRIVES,once=DRIVES,menu=on,splash-time=MS,strict=on,\n"
+           "        reboot-timeout=MS\n"
            "                      boot devices in turn, up to three of a (floppy), c (hard\n"
            "                      disk), d (CD-ROM); once= for the first boot only; menu=on\n"
-           "                      lets SeaBIOS offer its boot menu (-boot d: order=d)\n"
+           "                      lets SeaBIOS offer its boot menu; strict=on tries only\n"
+           "                      those named; reboot-timeout= reboots when none boots\n"
+           "                      (-boot d: order=d)\n"
            "  -fda FILE           a raw floppy image in drive A: (-fdb: B:), 160K to 2.88M\n"
            "  -drive file=FILE,if=floppy,index=N,readonly=on\n"
            "                      a floppy in drive N (0 A:, 1 B:); readonly=on protects it\n"
@@ -136,6 +140,13 @@ static void usage(void)
            "  -D LOGFILE          write the log there instead of stderr\n"
            "  -dfilter RANGES     log in_asm, exec, cpu, int only at these linear addresses:\n"
            "                      START+LEN, START-LEN or START..END, comma-separated\n"
+           "  -record FILE[,snapshot=N][,check=N]\n"
+           "                      record every input (serial, keys, mouse, buttons) with\n"
+           "                      the instruction that saw it (implies -icount; disks on\n"
+           "                      overlays); snapshot=N: a saved state every N\n"
+           "                      instructions; check=N: state checksums (default 10M)\n"
+           "  -replay FILE        run a record again, with its inputs, to the same end\n"
+           "                      (same options and files; stops where it departs)\n"
            "  -trace-file FILE    record a binary trace of the executed instructions and\n"
            "                      interrupts (read it with orrery-trace)\n"
            "  -no-reboot          exit instead of resetting on a triple fault or reset\n"
@@ -528,6 +539,10 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (!machine_parse_ranges(arg_of(argc, argv, &i), cfg->log_ranges,
                                       MACHINE_LOG_RANGES_MAX, &cfg->nlog_ranges, err))
                 die("%s", err);
+        } else if (strcmp(name, "record") == 0 || strcmp(name, "replay") == 0) {
+            char err[MACHINE_ERRMAX];
+            if (!record_option(cfg, name, arg_of(argc, argv, &i), err, sizeof err))
+                die("%s", err);
         } else if (strcmp(name, "trace-file") == 0) {
             cfg->trace_path = arg_of(argc, argv, &i);
         } else if (strcmp(name, "no-reboot") == 0) {
@@ -574,6 +589,11 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
         die("-initrd needs a kernel: give -kernel FILE too");
     if (cfg->append && !cfg->kernel_path)
         die("-append needs a kernel: give -kernel FILE too");
+    if ((cfg->record_path || cfg->replay_path) && o->loadstate)
+        die("-loadstate with -%s: a record starts at power-on; record from the state's "
+            "run instead", cfg->record_path ? "record" : "replay");
+    if (cfg->record_path && !cfg->icount)
+        cfg->icount = true; /* -record implies -icount (shift 0 unless given) */
     if (cfg->log_path && !cfg->log_items)
         die("-D %s: nothing to log; give -d ITEMS too (-d help lists them)", cfg->log_path);
 }
@@ -748,11 +768,13 @@ int main(int argc, char **argv)
             continue;
         if (why == MACHINE_STOP_BUDGET || why == MACHINE_STOP_RESET)
             continue;
+        if (why == MACHINE_STOP_REPLAY_BREAK && mon && monitor_replay_break(mon))
+            continue;
         console_flush(con);
         machine_flush(m);
         fflush(stdout);
         unsigned long long done = (unsigned long long)machine_instructions(m);
-        if (why == MACHINE_STOP_UNSUPPORTED) {
+        if (why == MACHINE_STOP_UNSUPPORTED || why == MACHINE_STOP_DIVERGED) {
             fprintf(stderr, "orrery: stopped: %s after %llu instructions\n",
                     machine_stop_message(m), done);
             status = EXIT_STOPPED;

@@ -72,6 +72,8 @@ void stub_output(struct gdbstub *g, const char *text)
 
 void stub_resume(struct gdbstub *g, bool step)
 {
+    if (step && stub_replay_step(g))
+        return; /* replaying: one instruction of the record, interrupts as recorded */
     machine_debug_resume(g->m, step);
     g->running = true;
     g->stepping = step;
@@ -99,6 +101,11 @@ static void report_stop(struct gdbstub *g, int signal, const char *reason)
     g->stepping = false;
     snprintf(g->last_stop, sizeof g->last_stop, "T%02x%sthread:01;", signal, reason);
     stub_send_str(g, g->last_stop);
+}
+
+void stub_report_stop(struct gdbstub *g, int signal, const char *reason)
+{
+    report_stop(g, signal, reason);
 }
 
 void stub_drop(struct gdbstub *g)
@@ -235,6 +242,12 @@ bool gdbstub_stopped(struct gdbstub *g, enum machine_stop why)
         else
             machine_debug_resume(g->m, false);
         return true;
+    }
+    if (why == MACHINE_STOP_REPLAY_END && g->fd >= 0) {
+        machine_flush(g->m);
+        if (g->running)
+            report_stop(g, 5, "replaylog:end;");
+        return true; /* the end of the record: GDB may go back from here */
     }
     if (g->fd < 0 || !g->running)
         return false;

@@ -282,7 +282,8 @@ static void supported(struct gdbstub *g, const char *s)
     g->hwbreak = strstr(s, "hwbreak+") != NULL;
     char out[160];
     snprintf(out, sizeof out, "PacketSize=%x;qXfer:features:read+;swbreak+;hwbreak+;"
-             "QStartNoAckMode+;vContSupported+", RSP_PACKET_MAX);
+             "QStartNoAckMode+;vContSupported+%s", RSP_PACKET_MAX,
+             stub_replaying(g) ? ";ReverseStep+;ReverseContinue+" : "");
     stub_send_str(g, out);
 }
 
@@ -368,6 +369,12 @@ void stub_packet(struct gdbstub *g, char *p, size_t len)
     case 'Z': point(g, p + 1, true); break;
     case 'z': point(g, p + 1, false); break;
     case 'D': detach(g); break;
+    case 'b': /* bs, bc: reverse-stepi, reverse-continue (reverse.c) */
+        if (len == 2 && (p[1] == 's' || p[1] == 'c'))
+            stub_reverse(g, p[1] == 's');
+        else
+            stub_send_str(g, "");
+        break;
     case 'k': g->killed = true; break;
     case 'H': case 'T': stub_send_str(g, "OK"); break; /* one thread, always alive */
     case 'q': query(g, p); break;

@@ -52,6 +52,15 @@ void stub_clear_points(struct gdbstub *g);
  * the guest goes on; the stub listens for the next GDB. */
 void stub_drop(struct gdbstub *g);
 
+/* The guest stops and GDB hears why (reason: "" or "swbreak:;", "watch:ADDR;" ...). */
+void stub_report_stop(struct gdbstub *g, int signal, const char *reason);
+
+/* reverse.c, while replaying a record: bs and bc, answered with their stop; a forward
+ * step that keeps to the record (false, nothing done, when not replaying). */
+bool stub_replaying(struct gdbstub *g);
+void stub_reverse(struct gdbstub *g, bool step);
+bool stub_replay_step(struct gdbstub *g);
+
 /* packets.c: one packet from GDB, answered. */
 void stub_packet(struct gdbstub *g, char *p, size_t len);
 /* monitor.c: qRcmd's command, answered with O packets then OK. */

@@ -65,6 +65,11 @@ void mon_cmd_print(struct mon_ctx *c, const char *fmt, struct mon_args *a);
 /* info.c: info SUBCOMMAND. */
 void mon_cmd_info(struct mon_ctx *c, struct mon_args *a);
 
+/* media.c: info block, change, eject. */
+void mon_info_block(struct mon_ctx *c);
+void mon_cmd_change(struct mon_ctx *c, struct mon_args *a);
+void mon_cmd_eject(struct mon_ctx *c, struct mon_args *a);
+
 /* pagetable.c: info mem and info tlb. */
 void mon_info_mem(struct mon_ctx *c);
 void mon_info_tlb(struct mon_ctx *c);
@@ -77,6 +82,11 @@ unsigned mon_key_usage(const char *name);
 bool mon_parse_keys(const char *keys, unsigned usage[MON_KEYS_MAX], unsigned *n, char *err,
                     size_t errlen);
 
+/* replay.c: info replay, replay_break, replay_seek. */
+void mon_info_replay(struct mon_ctx *c);
+void mon_cmd_replay_break(struct mon_ctx *c, const char *fmt, struct mon_args *a);
+void mon_cmd_replay_seek(struct mon_ctx *c, const char *fmt, struct mon_args *a);
+
 /* session.c: what only a session does; each returns false (nothing done) when the command
  * came from GDB (session NULL). */
 bool mon_session_stop(struct monitor *s);
@@ -88,6 +98,5 @@ bool mon_session_keys(struct monitor *s, const unsigned *usage, unsigned n, unsi
 bool mon_session_gdbserver(struct monitor *s, const char *spec, char *msg, size_t len);
 void mon_session_info_status(struct mon_ctx *c);
 void mon_session_info_chardev(struct mon_ctx *c);
-void mon_session_info_block(struct mon_ctx *c);
 
 #endif

@@ -100,6 +100,18 @@ static void cmd_system_powerdown(struct mon_ctx *c, const char *fmt, struct mon_
                       "(no ACPI); 'quit' ends orrery\n");
 }
 
+static void cmd_change(struct mon_ctx *c, const char *fmt, struct mon_args *a)
+{
+    (void)fmt;
+    mon_cmd_change(c, a);
+}
+
+static void cmd_eject(struct mon_ctx *c, const char *fmt, struct mon_args *a)
+{
+    (void)fmt;
+    mon_cmd_eject(c, a);
+}
+
 static void cmd_stop(struct mon_ctx *c, const char *fmt, struct mon_args *a)
 {
     (void)fmt;
@@ -261,6 +273,10 @@ static const struct cmd cmds[] = {
       "default hold time=100 ms)", cmd_sendkey },
     { "screendump", NULL, "filename [-f format]", "save screen to a file (ppm or png)",
       cmd_screendump },
+    { "change", NULL, "device [-f] filename [format]", "change a removable medium (a CD-ROM "
+      "or floppy image; -f also when the guest locked the drive)", cmd_change },
+    { "eject", NULL, "[-f] device", "eject a removable medium (use -f to force it)",
+      cmd_eject },
     { "stop", NULL, "", "stop emulation", cmd_stop },
     { "cont", "c", "", "resume emulation", cmd_cont },
     { "system_reset", NULL, "", "reset the system", cmd_system_reset },
@@ -271,6 +287,10 @@ static const struct cmd cmds[] = {
     { "loadvm", NULL, "file", "restore the machine from a file saved by savevm", cmd_loadvm },
     { "gdbserver", NULL, "[device]", "start gdbserver on given device (default 'tcp::1234')",
       cmd_gdbserver },
+    { "replay_break", NULL, "icount", "set breakpoint at the specified instruction count",
+      mon_cmd_replay_break },
+    { "replay_seek", NULL, "icount", "replay execution to the specified instruction count",
+      mon_cmd_replay_seek },
     { "quit", "q", "", "quit the emulator", cmd_quit },
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -91,6 +91,7 @@ static const struct {
     { "mtree", "show memory tree" },
     { "pic", "show PIC state" },
     { "registers", "show the cpu registers" },
+    { "replay", "show record/replay information" },
     { "status", "show the current VM status (running|paused)" },
     { "tlb", "show virtual to physical memory mappings" },
     { "version", "show the version of orrery" },
@@ -125,11 +126,13 @@ void mon_cmd_info(struct mon_ctx *c, struct mon_args *a)
     else if (strcmp(what, "version") == 0)
         mon_printf(c, "orrery %s\n", ORRERY_VERSION);
     else if (strcmp(what, "block") == 0)
-        mon_session_info_block(c);
+        mon_info_block(c);
     else if (strcmp(what, "chardev") == 0)
         mon_session_info_chardev(c);
     else if (strcmp(what, "mtree") == 0)
         info_mtree(c);
+    else if (strcmp(what, "replay") == 0)
+        mon_info_replay(c);
     else
         mon_printf(c, "unknown info item '%s'; 'info' lists them\n", what);
 }

@@ -43,6 +43,11 @@ enum monitor_event monitor_poll(struct monitor *mon);
 /* The stub 'gdbserver' started, once, for the front end to poll and close; else NULL. */
 struct gdbstub *monitor_take_gdb(struct monitor *mon);
 
+/* The replay reached replay_break's instruction: says so and stops the guest, as 'stop'
+ * (frontends/monitor/replay.c). False when mon is NULL. */
+bool monitor_replay_break(struct monitor *mon);
+struct machine *monitor_machine(struct monitor *mon);
+
 void monitor_close(struct monitor *mon); /* NULL is fine */
 
 #endif

@@ -403,6 +403,11 @@ void monitor_close(struct monitor *mon)
 
 /* ---- what the commands ask of a session (cmd.h) ---- */
 
+struct machine *monitor_machine(struct monitor *mon)
+{
+    return mon->m;
+}
+
 bool mon_session_stop(struct monitor *s)
 {
     if (!s)
@@ -492,35 +497,4 @@ void mon_session_info_chardev(struct mon_ctx *c)
         mon_printf(c, "compat_monitor0: filename=%s,server=on\n", s->sock.where);
     else
         mon_printf(c, "compat_monitor0: filename=mon:stdio (the serial console's mux)\n");
-}
-
-void mon_session_info_block(struct mon_ctx *c)
-{
-    struct monitor *s = c->session;
-    if (!s || !s->cfg) {
-        mon_printf(c, "info block: only in the monitor session (-monitor)\n");
-        return;
-    }
-    const char *overlay = s->cfg->snapshot ? ", snapshot: writes to a temporary overlay" : "";
-    for (unsigned i = 0; i < MACHINE_IDE_DISKS; i++) {
-        const struct machine_drive *d = &s->cfg->ide[i];
-        bool cd = d->media == MACHINE_MEDIA_CDROM;
-        if (!d->path && !cd)
-            continue; /* no drive here */
-        mon_printf(c, "ide%u-%s%u", i / 2, cd ? "cd" : "hd", i & 1); /* QEMU's names */
-        if (d->path)
-            mon_printf(c, ": %s (raw%s%s)\n", d->path, cd || d->readonly ? ", read-only" : "",
-                       cd || d->readonly ? "" : overlay);
-        else
-            mon_printf(c, ": [not inserted]\n");
-        mon_printf(c, "    Attached to:      IDE %s %s%s\n", i < 2 ? "primary" : "secondary",
-                   i & 1 ? "slave" : "master", cd ? " (ATAPI CD-ROM)" : "");
-    }
-    for (unsigned i = 0; i < MACHINE_FLOPPIES; i++) {
-        const char *path = s->cfg->floppy[i];
-        bool ro = s->cfg->floppy_readonly[i];
-        if (path)
-            mon_printf(c, "floppy%u: %s (raw%s%s)\n    Attached to:      floppy drive %c:\n",
-                       i, path, ro ? ", read-only" : "", ro ? "" : overlay, 'A' + i);
-    }
 }

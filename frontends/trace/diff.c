@@ -51,9 +51,12 @@ int cmd_diff(const char *pa, const char *pb, const struct tool_opts *o)
     }
     struct disasm *da = disasm_new(), *db = disasm_new();
     unsigned ctx = o->context;
-    /* The last ctx events of A, as text (their code pointers do not outlive the next
-     * record), in a ring. */
-    char (*ring)[512] = calloc(ctx ? ctx : 1, 512);
+    /* The last ctx events of A, in a ring, each with a copy of its bytes (the reader's
+     * code pointers do not outlive the next record); made text only at a divergence. */
+    struct held {
+        struct trace_event ev;
+        struct trace_code code;
+    } *ring = calloc(ctx ? ctx : 1, sizeof *ring);
     if (!da || !db || !ring) {
         fprintf(stderr, "orrery-trace: out of memory\n");
         return TOOL_BAD;
@@ -68,11 +71,13 @@ int cmd_diff(const char *pa, const char *pb, const struct tool_opts *o)
         rb = trace_next(b, &eb, err);
         if (rb < 0 || ra == 0 || rb == 0 || !same(&ea, &eb))
             break;
-        if (ctx) {
-            if (o->json)
-                ring[n % ctx][0] = 0; /* JSON keeps the count of context events only */
-            else
-                tool_event_text(ring[n % ctx], 512, da, &ea, n);
+        if (ctx && !o->json) { /* JSON keeps the count of context events only */
+            struct held *h = &ring[n % ctx];
+            h->ev = ea;
+            if (ea.kind == TRACE_EV_INSN && ea.insn.code) {
+                h->code = *ea.insn.code;
+                h->ev.insn.code = &h->code;
+            }
         }
         n++;
     }
@@ -98,8 +103,11 @@ int cmd_diff(const char *pa, const char *pb, const struct tool_opts *o)
                    rb ? "false" : "true");
         } else {
             printf("first divergence at event #%" PRIu64 "; before it (both):\n", n);
-            for (uint64_t i = first; i < n; i++)
-                printf("  %s\n", ring[i % ctx]);
+            for (uint64_t i = first; i < n; i++) {
+                char line[512];
+                tool_event_text(line, sizeof line, da, &ring[i % ctx].ev, i);
+                printf("  %s\n", line);
+            }
             if (ra)
                 show(stdout, "A:", da, &ea, n, false, false);
             else

@@ -43,8 +43,8 @@ const char *tool_mode_name(unsigned flags)
 
 const char *tool_intr_kind(unsigned kind)
 {
-    static const char *const names[] = { "exception", "external", "software" };
-    return kind < 3 ? names[kind] : "?";
+    static const char *const names[] = { "exception", "external", "software", "smi", "rsm" };
+    return kind < 5 ? names[kind] : "?";
 }
 
 void tool_json_string(FILE *f, const char *s)

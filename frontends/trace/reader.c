@@ -23,6 +23,7 @@ struct trace_reader {
     size_t code_cap, code_n;
     uint8_t runs[TRACE_RUN_TABLE][TRACE_RUN_SIZE];
     bool run_set[TRACE_RUN_TABLE];
+    uint32_t run_ver[TRACE_RUN_TABLE];
     /* the run being expanded */
     uint32_t left;
     struct trace_insn next;
@@ -239,6 +240,11 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
                          r->name, p[1], (unsigned long long)at);
                 return -1;
             }
+            /* A CODE record may repeat the bytes already known (the writer's table
+             * forgot them): then nothing changed, and the page's runs stay cached. */
+            const struct trace_code *known = code_find(r, le32(p + 4));
+            if (known && known->len == p[1] && memcmp(known->bytes, p + 8, 16) == 0)
+                break;
             if (r->page_gen)
                 r->page_gen[(le32(p + 4) >> 12) & (PAGE_GEN_SLOTS - 1)]++;
             if (!code_put(r, le32(p + 4), p[1], p + 8)) {
@@ -249,8 +255,9 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
         case TRACE_REC_RUN:
         case TRACE_REC_HIT: {
             const uint8_t *rec = p;
+            uint32_t slot;
             if (type == TRACE_REC_HIT) {
-                uint32_t slot = le16(p + 2);
+                slot = le16(p + 2);
                 if (slot >= TRACE_RUN_TABLE || !r->run_set[slot]) {
                     snprintf(err, TRACE_ERRMAX, "%s: damaged: a repeat of run slot %u, which is "
                              "empty, at offset %llu", r->name, slot, (unsigned long long)at);
@@ -258,9 +265,10 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
                 }
                 rec = r->runs[slot];
             } else {
-                uint32_t slot = trace_run_slot(p);
+                slot = trace_run_slot(p);
                 memcpy(r->runs[slot], p, TRACE_RUN_SIZE);
                 r->run_set[slot] = true;
+                r->run_ver[slot]++;
             }
             if (le16(rec + 2) == 0 || TRACE_RUN_MODE(rec[1]) == 3) {
                 snprintf(err, TRACE_ERRMAX, "%s: damaged run record at offset %llu", r->name,
@@ -276,6 +284,8 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
                 ev->run.lin = le32(rec + 12);
                 ev->run.phys = le32(rec + 16);
                 ev->run.gen = r->page_gen[(ev->run.phys >> 12) & (PAGE_GEN_SLOTS - 1)];
+                ev->run.slot = (uint16_t)slot;
+                ev->run.slot_ver = r->run_ver[slot];
                 return 1;
             }
             return next_insn(r, ev, err);

@@ -45,6 +45,9 @@ struct trace_run {
     uint32_t lin, phys;
     uint32_t gen;             /* bumped by every CODE record on the run's physical page:
                                  a cache of what the run executes holds while it is equal */
+    uint16_t slot;            /* its slot in the run table (a HIT names it) */
+    uint32_t slot_ver;        /* bumped by every RUN record into that slot: while slot,
+                                 slot_ver and gen are equal, so is the run */
 };
 
 enum trace_ev { TRACE_EV_INSN = 1, TRACE_EV_INTR = 2, TRACE_EV_RUN = 3 };

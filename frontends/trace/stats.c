@@ -1,8 +1,10 @@
 /* orrery-trace stats: the instruction mix by mnemonic, the hottest blocks (runs by their
  * first address) and pages, instructions per CPU mode and ring, interrupt counts. The
- * trace is read run by run: blocks, pages, modes and rings are counted once per run, and
- * a run's mnemonic counts are kept in a cache keyed by its record and the generation of
- * its code page, so a run repeated with unchanged code costs one lookup, however long. */
+ * trace is read run by run, and each slot of the run table has a summary of the run in
+ * it (its mnemonic counts, block, page, mode and ring) valid while the slot holds that
+ * run and the run's code page is unchanged: a repeated run (a HIT, or a RUN equal to the
+ * summary) only counts one more pass, however long it is, and the passes are added to
+ * the totals once, when the summary is replaced or at the end. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,19 +13,22 @@
 #include "frontends/trace/counts.h"
 #include "frontends/trace/tool.h"
 
-#define RUN_CACHE (1u << 16)
 struct run_summary {
     uint8_t rec[20];
-    uint32_t gen;
+    uint32_t gen, slot_ver;
     uint32_t n;               /* (mnemonic, count) pairs; 0: empty */
     uint32_t (*pairs)[2];
+    uint64_t passes;          /* not yet in the totals */
+    uint32_t lin;
+    uint16_t count;
+    uint8_t flags;
 };
 
 struct stats {
-    struct run_summary *cache;
+    struct run_summary *cache;   /* TRACE_RUN_TABLE, one per slot */
     uint64_t insns, intrs, runs;
     uint64_t mode[4][4];      /* [mode index][CPL]: 0 real, 1 prot16, 2 prot32, 3 v86 */
-    uint64_t intr[3][256];
+    uint64_t intr[5][256];
     uint64_t *mnem;
     size_t nmnem;
     struct counts blocks, pages;
@@ -35,7 +40,7 @@ static unsigned mode_index(unsigned flags)
     return m == 0 ? 0 : m == 2 ? 3 : (flags & TRACE_RUN_CODE32) ? 2 : 1;
 }
 
-static void add_run(struct stats *s, uint32_t lin, uint64_t n)
+static void add_run(struct stats *s, uint32_t lin, uint64_t passes, uint64_t n)
 {
     struct count_entry *b = counts_get(&s->blocks, lin);
     struct count_entry *p = counts_get(&s->pages, lin >> 12);
@@ -43,7 +48,7 @@ static void add_run(struct stats *s, uint32_t lin, uint64_t n)
         fprintf(stderr, "orrery-trace: out of memory\n");
         exit(TOOL_BAD);
     }
-    b->count++;
+    b->count += passes;
     b->aux += n;
     p->count += n;
 }
@@ -62,6 +67,21 @@ static void add_mnem(struct stats *s, uint32_t m, uint64_t n)
         s->nmnem = cap;
     }
     s->mnem[m] += n;
+}
+
+/* Adds a summary's passes to the totals. */
+static void settle(struct stats *s, struct run_summary *c)
+{
+    if (!c->passes)
+        return;
+    const uint64_t n = c->passes * c->count;
+    add_run(s, c->lin, c->passes, n);
+    s->runs += c->passes;
+    s->insns += n;
+    s->mode[mode_index(c->flags)][TRACE_RUN_CPL(c->flags)] += n;
+    for (uint32_t i = 0; i < c->n; i++)
+        add_mnem(s, c->pairs[i][0], c->passes * c->pairs[i][1]);
+    c->passes = 0;
 }
 
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
@@ -123,7 +143,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     }
     struct trace_event ev;
     int rc;
-    s->cache = calloc(RUN_CACHE, sizeof *s->cache);
+    s->cache = calloc(TRACE_RUN_TABLE, sizeof *s->cache);
     if (!s->cache) {
         fprintf(stderr, "orrery-trace: out of memory\n");
         return TOOL_BAD;
@@ -132,7 +152,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     while ((rc = trace_next(r, &ev, err)) == 1) {
         if (ev.kind == TRACE_EV_INTR) {
             s->intrs++;
-            s->intr[ev.intr.kind % 3][ev.intr.vector]++;
+            s->intr[ev.intr.kind < 5 ? ev.intr.kind : 0][ev.intr.vector]++;
             continue;
         }
         if (ev.kind == TRACE_EV_INSN) { /* a run expanded: count its mnemonic */
@@ -140,21 +160,16 @@ int cmd_stats(const char *path, const struct tool_opts *o)
             continue;
         }
         const struct trace_run *run = &ev.run;
-        add_run(s, run->lin, run->count);
-        s->runs++;
-        s->insns += run->count;
-        s->mode[mode_index(run->flags)][TRACE_RUN_CPL(run->flags)] += run->count;
-        uint32_t h = 2166136261u;
-        for (unsigned i = 0; i < 20; i++)
-            h = (h ^ run->rec[i]) * 16777619u;
-        struct run_summary *c = &s->cache[(h ^ run->gen * 0x9E3779B1u) & (RUN_CACHE - 1)];
-        if (c->n && c->gen == run->gen && memcmp(c->rec, run->rec, 20) == 0) {
-            for (uint32_t i = 0; i < c->n; i++)
-                add_mnem(s, c->pairs[i][0], c->pairs[i][1]);
+        struct run_summary *c = &s->cache[run->slot];
+        if (c->n && c->gen == run->gen &&
+            (c->slot_ver == run->slot_ver || memcmp(c->rec, run->rec, 20) == 0)) {
+            c->slot_ver = run->slot_ver;
+            c->passes++;
             trace_skip_run(r);
             continue;
         }
         /* A miss: read the run's instructions, and keep their mnemonics for next time. */
+        settle(s, c);
         uint32_t (*pairs)[2] = realloc(c->pairs, run->count * sizeof *pairs);
         if (!pairs) {
             fprintf(stderr, "orrery-trace: out of memory\n");
@@ -162,11 +177,17 @@ int cmd_stats(const char *path, const struct tool_opts *o)
         }
         c->pairs = pairs;
         c->n = 0;
+        memcpy(c->rec, run->rec, 20);
+        c->gen = run->gen;
+        c->slot_ver = run->slot_ver;
+        c->lin = run->lin;
+        c->count = run->count;
+        c->flags = run->flags;
+        c->passes = 1;
         for (uint32_t k = 0; k < run->count; k++) {
             if ((rc = trace_next(r, &ev, err)) != 1 || ev.kind != TRACE_EV_INSN)
                 break;
             uint32_t m = disasm_of(d, &ev.insn)->mnem;
-            add_mnem(s, m, 1);
             uint32_t i = 0;
             while (i < c->n && pairs[i][0] != m)
                 i++;
@@ -178,9 +199,9 @@ int cmd_stats(const char *path, const struct tool_opts *o)
         }
         if (rc < 0)
             break;
-        memcpy(c->rec, run->rec, 20);
-        c->gen = run->gen;
     }
+    for (unsigned i = 0; i < TRACE_RUN_TABLE; i++)
+        settle(s, &s->cache[i]);
     if (rc < 0) {
         fprintf(stderr, "orrery-trace: %s\n", err);
         return TOOL_BAD;
@@ -240,7 +261,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     else
         printf("interrupts and exceptions by vector:\n");
     bool first = true;
-    for (unsigned k = 0; k < 3; k++)
+    for (unsigned k = 0; k < 5; k++)
         for (unsigned v = 0; v < 256; v++)
             if (s->intr[k][v]) {
                 if (o->json)
@@ -253,7 +274,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     if (o->json)
         printf("]}\n");
     free(pairs);
-    for (size_t i = 0; i < RUN_CACHE; i++)
+    for (size_t i = 0; i < TRACE_RUN_TABLE; i++)
         free(s->cache[i].pairs);
     free(s->cache);
     free(s->mnem);

@@ -178,18 +178,7 @@ go:
 
 finish:
     ; DONE cdrom-boot: N passed, M failed
-    mov si, s_done
-    call print
-    mov al, [npass]
-    call print_dec
-    mov si, s_passed
-    call print
-    mov al, [nfail]
-    call print_dec
-    mov si, s_failed
-    call print
-    cli
-    hlt
+    jmp report_done
 
 ; INT 13h AH=42h: CX sectors from LBA EAX to BX:DI. CF as the BIOS left it.
 read:
@@ -204,60 +193,11 @@ read:
     int 0x13
     ret
 
-; Prints the zero-terminated string at SI on port 0xE9.
-print:
-    push ax
-    push dx
-    mov dx, 0xE9
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    pop dx
-    pop ax
-    ret
+%include "print.inc"
 
-; Result of the check named at SI: passes on ZF.
-result_e:
-    jne failed
-passed:
-    inc byte [npass]
-    push si
-    mov si, s_pass
-    call print
-    pop si
-    call print
-    ret
-failed:
-    inc byte [nfail]
-    push si
-    mov si, s_fail
-    call print
-    pop si
-    call print
-    ret
-
-; AL in decimal (0-99).
-print_dec:
-    xor ah, ah
-    mov bl, 10
-    div bl                 ; AL tens, AH ones
-    test al, al
-    jz .ones
-    add al, '0'
-    out 0xE9, al
-.ones:
-    mov al, ah
-    add al, '0'
-    out 0xE9, al
-    ret
+%include "report.inc"
 
 drive:    db 0
-npass:    db 0
-nfail:    db 0
 file_lba: dd 0
 dap:      db 16, 0
 dap_count: dw 1
@@ -266,8 +206,6 @@ dap_lba:  dq 0
 params:   times 0x1A db 0  ; AH=48h result: size, flags, C/H/S, sectors (8), bytes/sector
 
 s_begin:    db "BEGIN cdrom-boot", 10, 0
-s_pass:     db "PASS ", 0
-s_fail:     db "FAIL ", 0
 s_dl:       db "booted_from_cd_drive", 10, 0
 s_edd:      db "edd_extensions", 10, 0
 s_params:   db "drive_params_2048_byte_sectors", 10, 0
@@ -276,8 +214,6 @@ s_find:     db "marker_txt_in_root_directory", 10, 0
 s_file:     db "ext_read_marker_txt_3_sectors", 10, 0
 s_past_end: db "read_past_the_end_fails", 10, 0
 s_done:     db "DONE cdrom-boot: ", 0
-s_passed:   db " passed, ", 0
-s_failed:   db " failed", 10, 0
 t_cd001:    db "CD001"
 t_name:     db "MARKER.TXT"
 t_name_len  equ $ - t_name

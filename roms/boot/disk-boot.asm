@@ -48,21 +48,7 @@ start:
     cli
     hlt
 
-; Prints the zero-terminated string at SI on port 0xE9.
-print:
-    push ax
-    push dx
-    mov dx, 0xE9
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    pop dx
-    pop ax
-    ret
+%include "print.inc"
 
 drive:    db 0
 s_begin:  db "BEGIN disk-boot", 10, 0
@@ -190,18 +176,7 @@ stage2_go:
 .e_done:
 
     ; DONE disk-boot: N passed, M failed
-    mov si, s_done
-    call print
-    mov al, [npass]
-    call print_dec
-    mov si, s_passed
-    call print
-    mov al, [nfail]
-    call print_dec
-    mov si, s_failed
-    call print
-    cli
-    hlt
+    jmp report_done
 
 ; INT 13h AH (42h/43h) with the packet at dap, the LBA in AL (small numbers only).
 ext_rw_lba_in_eax_low:
@@ -228,64 +203,13 @@ fill_wbuf:
     jnz .copy
     ret
 
-; ZF set when the zero-terminated text at SI is at DI (with its zero).
-same:
-    lodsb
-    cmp al, [di]
-    jne .out
-    inc di
-    test al, al
-    jnz same
-.out:
-    ret
+%include "report.inc"
 
-; Result of the check named at SI: result_e passes on ZF, result_c on CF clear.
-result_e:
-    jne failed
-    jmp passed
-result_c:
-    jc failed
-passed:
-    inc byte [npass]
-    push si
-    mov si, s_pass
-    call print
-    pop si
-    call print
-    ret
-failed:
-    inc byte [nfail]
-    push si
-    mov si, s_fail
-    call print
-    pop si
-    call print
-    ret
-
-; AL in decimal (0-99).
-print_dec:
-    xor ah, ah
-    mov bl, 10
-    div bl                 ; AL tens, AH ones
-    test al, al
-    jz .ones
-    add al, '0'
-    out 0xE9, al
-.ones:
-    mov al, ah
-    add al, '0'
-    out 0xE9, al
-    ret
-
-npass: db 0
-nfail: db 0
 dap:      db 16, 0
           dw 1             ; one sector
 dap_buf:  dw BUF, 0        ; offset, segment
 dap_lba:  dq 0
 
-s_pass:      db "PASS ", 0
-s_fail:      db "FAIL ", 0
 s_loaded:    db "stage2_chs_read", 10, 0
 s_dl:        db "booted_from_drive_80h", 10, 0
 s_edd:       db "edd_extensions", 10, 0
@@ -297,8 +221,6 @@ s_chs_back:  db "chs_write_reads_back", 10, 0
 s_lba_back:  db "ext_write_reads_back", 10, 0
 s_past_end:  db "read_past_the_end_fails", 10, 0
 s_done:      db "DONE disk-boot: ", 0
-s_passed:    db " passed, ", 0
-s_failed:    db " failed", 10, 0
 t_data:      db DATA_TEXT, 0
 t_chs:       db "ORRERY: SECTOR 5, WRITTEN WITH INT 13h AH=03h", 0
 t_lba:       db "ORRERY: SECTOR 4, WRITTEN WITH INT 13h AH=43h", 0

@@ -48,21 +48,7 @@ start:
     cli
     hlt
 
-; Prints the zero-terminated string at SI on port 0xE9.
-print:
-    push ax
-    push dx
-    mov dx, 0xE9
-.next:
-    lodsb
-    test al, al
-    jz .done
-    out dx, al
-    jmp .next
-.done:
-    pop dx
-    pop ax
-    ret
+%include "print.inc"
 
 drive:    db 0
 s_begin:  db "BEGIN floppy-boot", 10, 0
@@ -212,18 +198,7 @@ stage2_go:
     call passed
 .e_done:
 
-    mov si, s_done
-    call print
-    mov al, [npass]
-    call print_dec
-    mov si, s_passed
-    call print
-    mov al, [nfail]
-    call print_dec
-    mov si, s_failed
-    call print
-    cli
-    hlt
+    jmp report_done
 
 ; The 512 bytes at WBUF: the text at SI, then zeros.
 fill_wbuf:
@@ -239,78 +214,13 @@ fill_wbuf:
     jnz .copy
     ret
 
-; ZF set when the zero-terminated text at SI is at DI (with its zero).
-same:
-    lodsb
-    cmp al, [di]
-    jne .out
-    inc di
-    test al, al
-    jnz same
-.out:
-    ret
+%include "report.inc"
 
-; Result of the check named at SI: result_e passes on ZF, result_c on CF clear.
-result_e:
-    jne failed
-    jmp passed
-result_c:
-    jc failed
-passed:
-    inc byte [npass]
-    push si
-    mov si, s_pass
-    call print
-    pop si
-    call print
-    ret
-failed:
-    inc byte [nfail]
-    push si
-    mov si, s_fail
-    call print
-    pop si
-    call print
-    ret
-
-; AL in decimal (0-255).
-print_dec:
-    xor ah, ah
-    mov bl, 100
-    div bl                 ; AL hundreds, AH the rest
-    mov bh, 0              ; digits printed so far
-    test al, al
-    jz .tens
-    add al, '0'
-    out 0xE9, al
-    inc bh
-.tens:
-    mov al, ah
-    xor ah, ah
-    mov bl, 10
-    div bl                 ; AL tens, AH ones
-    test al, al
-    jnz .put_tens
-    test bh, bh
-    jz .ones
-.put_tens:
-    add al, '0'
-    out 0xE9, al
-.ones:
-    mov al, ah
-    add al, '0'
-    out 0xE9, al
-    ret
-
-npass:   db 0
-nfail:   db 0
 dtype:   db 0
 maxcyl:  db 0
 maxhead: db 0
 spt:     db 0
 
-s_pass:      db "PASS ", 0
-s_fail:      db "FAIL ", 0
 s_loaded:    db "stage2_chs_read", 10, 0
 s_dl:        db "booted_from_drive_00h", 10, 0
 s_params:    db "drive_params", 10, 0
@@ -325,8 +235,6 @@ s_write:     db "write_cylinder_2_sector_1", 10, 0
 s_back:      db "write_reads_back", 10, 0
 s_past_end:  db "read_past_the_last_cylinder_fails", 10, 0
 s_done:      db "DONE floppy-boot: ", 0
-s_passed:    db " passed, ", 0
-s_failed:    db " failed", 10, 0
 t_known:     db KNOWN_TEXT, 0
 t_write:     db "ORRERY FLOPPY: CYLINDER 2, SECTOR 1, WRITTEN WITH INT 13h AH=03h", 0
 

@@ -3,12 +3,15 @@
 ;
 ; One sector, a master boot record loaded at 0000:7C00. It sets text mode 3 (a clear
 ; screen), hides the cursor (a blinking cursor would make screenshots depend on the
-; moment) and writes a title on the screen and "READY" on the debug console (port 0xE9).
+; moment), sets the keyboard's typematic to its longest delay, 1 s (command F3h, 7Fh:
+; a key the tests hold for less arrives once), and writes a title on the screen and
+; "READY" on the debug console (port 0xE9).
 ; It asks the BIOS for the PS/2 mouse (INT 15h AX=C205h/C207h/C200h, 3-byte packets) and
 ; reports each packet its handler receives as "mouse SS XX YY" (status, X and Y bytes in
 ; hex) on port 0xE9. Then, for each key INT 16h AH=00h returns: "key SC AS" (scan code,
-; ASCII) on port 0xE9, and the character on the screen (Enter starts a new line). Esc ends
-; it: "BYE", then CLI; HLT.
+; ASCII) on port 0xE9, and the character on the screen (Enter starts a new line), unless
+; it is the key before again (a held key's repeats: the screen does not depend on how long
+; the host held it). Esc ends it: "BYE", then CLI; HLT.
 bits 16
 org 0x7C00
 
@@ -26,6 +29,12 @@ start:
     mov ah, 0x01           ; cursor shape: bit 5 of CH hides it
     mov cx, 0x2000
     int 0x10
+    cli                    ; the ACKs are ours, not the BIOS's keyboard handler's
+    mov al, 0xF3           ; typematic: 1 s, then 2 a second
+    call kbd_send
+    mov al, 0x7F
+    call kbd_send
+    sti
     mov si, s_title
     call screen
     mov si, s_ready
@@ -67,6 +76,9 @@ start:
     pop ax
     cmp al, 27             ; Esc
     je .bye
+    cmp ah, [last]         ; the same key again, a typematic repeat: reported, not drawn
+    mov [last], ah
+    je .key
     cmp al, 13
     jne .char
     mov si, s_newline
@@ -116,6 +128,22 @@ mouse:
     pop bp
     retf
 
+; Sends AL to the keyboard through the 8042 and reads its answer (the ACK), polling.
+kbd_send:
+    mov ah, al
+.room:
+    in al, 0x64
+    test al, 0x02          ; input buffer full: wait
+    jnz .room
+    mov al, ah
+    out 0x60, al
+.answer:
+    in al, 0x64
+    test al, 0x01          ; output buffer full: the answer
+    jz .answer
+    in al, 0x60
+    ret
+
 ; The zero-terminated string at SI on port 0xE9.
 debug:
     lodsb
@@ -160,6 +188,7 @@ s_mouse_off db "mouse off", 10, 0
 s_mouse     db "mouse ", 0
 s_key       db "key ", 0
 s_bye       db "BYE", 10, 0
+last        db 0           ; the scan code of the key before
 
 times 510 - ($ - $$) db 0
 dw 0xAA55

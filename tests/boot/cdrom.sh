@@ -43,7 +43,7 @@ cp "$diskbin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" || exit 1
 run() { # log, more options
     log=$1
     shift
-    timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -stop-at 200000000 \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 -no-reboot -stop-at 200000000 \
         "$@" -debugcon "file:$log" 2>>"$dir/err"
 }
 

@@ -138,7 +138,7 @@ if command -v qemu-img >/dev/null 2>&1; then
         rm -f "$dir/out6"
     done
     cp "$dir/disk.qcow2" "$dir/orig.qcow2"
-    timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -snapshot \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 -no-reboot -snapshot \
         -drive "file=$dir/disk.qcow2,format=qcow2" -stop-at 100000000 \
         -debugcon "file:$dir/out7" 2>"$dir/err7"
     rc=$?

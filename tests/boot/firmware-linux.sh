@@ -44,7 +44,7 @@ mcopy -i "$disk" "$cache/bzImage" ::/VMLINUZ &&
     syslinux --install "$disk" || exit 1
 
 rc=0
-timeout 1100 "$orrery" -m 256 -icount shift=2 -display none -hda "$disk" \
+timeout $((1100 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 256 -icount shift=2 -display none -hda "$disk" \
     -serial "file:$dir/console.txt" 2>"$dir/err.txt" || rc=$?
 echo "--- the console:"
 cat "$dir/console.txt"

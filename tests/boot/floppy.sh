@@ -34,7 +34,7 @@ image() { # file, size, sectors per track: the boot sector and the texts it read
 run() { # report file, more options
     log=$1
     shift
-    timeout 60 "$orrery" -m 16 -display none -icount 3 -no-reboot -stop-at "${stop:-100000000}" \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 -no-reboot -stop-at "${stop:-100000000}" \
         "$@" \
         -debugcon "file:$log" 2>>"$dir/err"
 }

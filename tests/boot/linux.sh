@@ -23,7 +23,7 @@ boot() { # console file, more options...
     out=$1
     shift
     rc=0
-    timeout 900 "$orrery" -m 256 -icount shift=2 -display none \
+    timeout $((900 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 256 -icount shift=2 -display none \
         -kernel "$cache/bzImage" -initrd "$cache/initramfs.cpio.gz" \
         -append "console=ttyS0 orrery.script=test" -serial "file:$out" "$@" 2>"$out.err" ||
         rc=$?

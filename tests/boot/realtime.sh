@@ -19,7 +19,7 @@ sh "$src/tools/mkguest" >"$dir/mkguest.log" 2>&1 || { cat "$dir/mkguest.log"; ex
 
 log=$dir/console.txt
 : >"$log"
-{ timeout 900 "$orrery" -m 256 -display none \
+{ timeout $((900 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 256 -display none \
       -kernel "$cache/bzImage" -initrd "$cache/initramfs.cpio.gz" \
       -append "console=ttyS0 orrery.script=sleep" -serial stdio </dev/null 2>"$dir/err"
   echo $? >"$dir/rc"; } |

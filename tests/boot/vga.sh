@@ -12,14 +12,8 @@
 set -u
 orrery=$1
 optrom=$2
-found=
-for d in /usr/share/seabios /usr/share/qemu; do
-    [ -f "$d/bios-256k.bin" ] && [ -f "$d/vgabios-stdvga.bin" ] && found=1
-done
-if [ -z "$found" ]; then
-    echo "skipped: SeaBIOS and its VGA BIOS are not installed: apt-get install seabios"
-    exit 77
-fi
+. "$(dirname "$0")/need.sh"
+need_vgabios
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0

@@ -23,12 +23,17 @@ bad "'x' is not a boot device" -boot order=x
 bad "'c' is given twice" -boot order=cc
 bad "order is empty or too long; give one to three" -boot order=
 bad "menu=maybe; give menu=on or menu=off" -boot menu=maybe
-bad "unsupported option 'strict'" -boot order=c,strict=on
+bad "unsupported option 'splash'" -boot order=c,splash=on
+bad "strict=yes; give strict=on or strict=off" -boot order=c,strict=yes
+bad "reboot-timeout=65536; give the wait" -boot reboot-timeout=65536
+bad "reboot-timeout=-2; give the wait" -boot reboot-timeout=-2
 bad "splash-time=soon" -boot menu=on,splash-time=soon
 good -cdrom "$dir/cd.iso"
 good -cdrom "$dir/cd.iso" -snapshot
 good -drive "file=$dir/cd.iso,if=ide,index=3,media=cdrom"
 good -drive "if=ide,index=2,media=cdrom"
 good -hda "$dir/disk.img" -cdrom "$dir/cd.iso" -boot order=dc,once=c,menu=on,splash-time=500
+good -hda "$dir/disk.img" -boot order=c,strict=on,reboot-timeout=-1
+good -hda "$dir/disk.img" -boot strict=off,reboot-timeout=0
 good -drive "file=$dir/cd.iso,format=raw,readonly=on" -boot d
 exit "$fail"

@@ -2,8 +2,9 @@
 # The monitor (-monitor, Ctrl-A c) driven as a script drives QEMU's, against a firmware
 # image that echoes the 8042's bytes to the debug console (tests/cli/kbd-echo.asm):
 # -monitor stdio through a FIFO (info registers, xp, pmemsave against the image itself,
-# sendkey reaching the guest, stop keeping it from running, cont, quit), info block with a
-# disk, an empty CD-ROM drive and a floppy, system_powerdown unheard, a Unix socket
+# sendkey reaching the guest, stop keeping it from running, cont, a held key repeating,
+# quit), info block with a disk, an empty CD-ROM drive and a floppy, system_powerdown
+# unheard, a Unix socket
 # and a TCP one through socat, gdbserver with gdb attaching, the mux behind Ctrl-A c, and
 # the bad -monitor spellings.
 #   monitor.sh ORRERY KBD-ECHO.BIN
@@ -14,28 +15,7 @@ if ! command -v socat > /dev/null 2>&1; then
     echo "skipped: socat is not installed (apt-get install socat)"
     exit 77
 fi
-dir=$(mktemp -d)
-pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-fail=0
-
-check() { # NAME CONDITION-RESULT DETAIL
-    if [ "$2" = 0 ]; then
-        echo "ok   $1"
-    else
-        echo "FAIL $1: $3"
-        fail=1
-    fi
-}
-# wait_for FILE TEXT: up to 30 s (a loaded machine) for TEXT to appear in FILE (CR removed).
-wait_for() {
-    n=0
-    while ! { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2" && [ "$n" -lt 600 ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-    { tr -d '\r' < "$1"; } 2>/dev/null | grep -qF -- "$2"
-}
+. "$(dirname "$0")/checks.sh"
 
 # ---- -monitor stdio, fed through a FIFO ----
 mkfifo "$dir/in"
@@ -72,6 +52,13 @@ check "stdio: a stopped guest does not take the key" $? "$(cat "$dir/dc")"
 printf 'cont\n' >&3
 wait_for "$dir/dc" "1e 9e "
 check "stdio: cont, and the guest takes it" $? "$(cat "$dir/dc")"
+# Held for a second, a key repeats (typematic: 500 ms, then 10.9 a second; six repeats in
+# host time, at least two however loaded the host is).
+printf 'sendkey b 1000\n' >&3
+wait_for "$dir/dc" "30 b0 "
+[ "$(grep -o '30 ' "$dir/dc" | wc -l)" -ge 3 ]
+check "stdio: sendkey b 1000 repeats the held key ($(grep -o '30 ' "$dir/dc" | wc -l) makes)" \
+    $? "$(cat "$dir/dc")"
 printf 'quit\n' >&3
 wait "$pid"
 rc=$?
@@ -80,7 +67,9 @@ exec 3>&-
 check "stdio: quit ends orrery with status 0" "$rc" "exit $rc: $(cat "$dir/err")"
 
 # ---- -S: the guest waits for the monitor's cont ----
-rm -f "$dir/dc"
+# The last run's output goes first: wait_for must not find its "paused" before the new
+# process has truncated the file (which, on a loaded machine, it may do late).
+rm -f "$dir/dc" "$dir/out" "$dir/err"
 mkfifo "$dir/in3"
 "$orrery" -S -bios "$rom" -display none -debugcon "file:$dir/dc" -monitor stdio \
     < "$dir/in3" > "$dir/out" 2> "$dir/err" &
@@ -127,7 +116,8 @@ if command -v gdb > /dev/null 2>&1; then
     printf 'gdbserver tcp::0\n' >&3
     wait_for "$dir/err" "gdb stub listening on tcp:"
     port=$(sed -n 's/.*gdb stub listening on tcp:127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/err")
-    timeout 60 gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote :$port" \
+    timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) \
+        gdb -batch -nx -ex "set remotetimeout 30" -ex "target remote :$port" \
         -ex 'monitor xp/2xw 0xffff0' -ex detach < /dev/null > "$dir/gdb" 2>&1
     grep -q '^00000000000ffff0: 0x00[0-9a-f]\{4\}ea 0x000000f0$' "$dir/gdb"
     check "gdbserver tcp::0: gdb attaches, its monitor runs xp" $? "$(cat "$dir/gdb")"
@@ -144,7 +134,7 @@ else
 fi
 
 # ---- -monitor unix:PATH,server,nowait ----
-rm -f "$dir/dc"
+rm -f "$dir/dc" "$dir/out" "$dir/err"
 "$orrery" -bios "$rom" -display none -debugcon "file:$dir/dc" \
     -monitor "unix:$dir/mon.sock,server,nowait" > "$dir/out" 2> "$dir/err" &
 pid=$!
@@ -168,6 +158,7 @@ check "unix: a second client that hung up at once still quits, status 0" "$rc" \
 check "unix: the socket is removed at exit" $? "still there"
 
 # ---- -monitor tcp:127.0.0.1:0,server,nowait (a free port, named on stderr) ----
+rm -f "$dir/out" "$dir/err"
 "$orrery" -bios "$rom" -display none -monitor "tcp:127.0.0.1:0,server,nowait" \
     > "$dir/out" 2> "$dir/err" &
 pid=$!

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The SDL window under Xvfb, driven by xdotool: SeaBIOS boots the project's key-echo disk
 # (roms/boot/keys.asm) in `-display sdl,gl=off`; keys typed into the window reach the guest
-# by position (the scan codes INT 16h returns, on port 0xE9), a held key arrives once (the
-# host's auto-repeat is dropped), Shift and an extended key (Up) too; the window's picture
+# by position (the scan codes INT 16h returns, on port 0xE9), a held key repeats at the
+# guest's typematic rate, not the host's (the X server's auto-repeat is dropped), Shift and
+# an extended key (Up) too; the window's picture
 # (xwd) and orrery's own -screendump PNG equal the committed golden; a click takes the
 # mouse (the title says how to give it back), motion and buttons arrive as PS/2 packets
 # (INT 15h C2xx's handler), Ctrl-Alt-G gives it back; Esc ends the guest with cli; hlt and
@@ -33,7 +34,10 @@ keys() { grep -c '^key ' "$dir/e9"; }
 xdotool windowfocus --sync "$win"
 xdotool key h i Return shift+a Up
 xdotool keydown o
-sleep 1.2 # the X server repeats the key meanwhile; the window drops the repeats
+# The X server repeats the key from 660 ms, 25 a second; the window drops those repeats.
+# The keyboard's own (keys.asm set them to 1 s, then 2 a second) may begin if the host is
+# slow to release it: at most 3 in all, where the host's would have made 5 or more.
+sleep 0.85
 xdotool keyup o
 # A burst: 12 keys, 36 bytes of scan codes at once, more than the keyboard's 16-byte queue
 # holds; the window hands them over as the guest reads them.
@@ -57,8 +61,9 @@ key 23 68
 key 17 69
 key 24 6A
 key 26 6C"
-if [ "$(grep '^key ' "$dir/e9")" = "$expected" ]; then
-    ok "h i Enter Shift-A Up o (held 1.2 s) and a burst of 12 reached the guest once each: $(keys) keys"
+os=$(grep -c '^key 18 6F$' "$dir/e9")
+if [ "$(grep '^key ' "$dir/e9" | uniq)" = "$expected" ] && [ "$os" -le 3 ]; then
+    ok "h i Enter Shift-A Up o (held 0.85 s: $os o) and a burst of 12 reached the guest: $(keys) keys"
 else
     bad "the guest's keys:"
     grep '^key ' "$dir/e9"

@@ -2,8 +2,9 @@
 # -trace-file and orrery-trace on a test ROM with paging (roms/tests/pm_paging.bin):
 # dump starts at the reset vector, stats counts every instruction orrery retired and the
 # four page faults, coverage shows the reset vector's range, grep finds the five MOV CR3,
-# JSON output parses, two -icount runs are identical, and a run of the ROM with one byte
-# of one instruction changed diverges at exactly that instruction.
+# JSON output parses, two -icount runs are identical, a run of the ROM with one byte of
+# one instruction changed diverges at exactly that instruction, and a trace of a run from
+# a saved state (-loadstate) starts at the state's count.
 #   tool.sh ORRERY ORRERY_TRACE ROM
 set -u
 orrery=$1 tool=$2 rom=$3
@@ -62,6 +63,15 @@ rc=$?
 check "diff: a patched instruction diverges there (exit 1)" \
     sh -c "[ $rc -eq 1 ] && grep -q 'phys=$phys .*, 1\$' '$dir/diff' && grep -q '^B: .*phys=$phys .*, 2\$' '$dir/diff' && [ \$(grep -c '^  #' '$dir/diff') = 3 ]"
 cat "$dir/diff"
+
+# -loadstate: the trace starts at the loaded state's count and covers the rest of the run.
+"$orrery" -bios "$rom" -display none -debugcon null -no-reboot -icount shift=0 -stop-at 5000 \
+    -savestate "$dir/at.state" 2>/dev/null
+"$orrery" -bios "$rom" -display none -debugcon null -no-reboot -icount shift=0 \
+    -loadstate "$dir/at.state" -trace-file "$dir/l.trc" 2>/dev/null
+"$tool" stats "$dir/l.trc" >"$dir/lstats"
+check "-loadstate: the trace starts at the state's count 5000" \
+    grep -q "^instructions: $((n - 5000)) (icount 5000 to $n)" "$dir/lstats"
 
 # Damage: one line, exit 2.
 head -c 100 "$dir/a.trc" >"$dir/cut.trc"

@@ -155,6 +155,27 @@ static void test_file_directory(void **state)
     assert_memory_equal(b, "0123456789abcdefghij", 20);
 }
 
+/* -boot once=: the bootorder file gets other contents at reset; its key stays, its
+ * directory entry gives the new size. */
+static void test_file_new_contents(void **state)
+{
+    struct t *t = *state;
+    assert_int_equal(fwcfg_set_file(&t->f, "etc/e820", "e", 1), 0x20); /* added */
+    assert_int_equal(fwcfg_set_file(&t->f, "bootorder", "/a\n/b", 6), 0x21);
+    assert_int_equal(fwcfg_set_file(&t->f, "bootorder", "/longer\n/c\n/d", 13), 0x21);
+    uint8_t dir[4 + 2 * 64];
+    select_item(t, FWCFG_FILE_DIR);
+    read_data(t, dir, sizeof dir);
+    assert_int_equal(be32(dir), 2);
+    assert_int_equal(be32(dir + 68), 13);
+    assert_string_equal((char *)dir + 76, "bootorder");
+    uint8_t b[14];
+    select_item(t, 0x21);
+    read_data(t, b, sizeof b);
+    assert_memory_equal(b, "/longer\n/c\n/d\0", 14); /* 0 past the end */
+    assert_int_equal(fwcfg_set_file(&t->f, "", "x", 1), -1);
+}
+
 static void test_dma_select_read_skip(void **state)
 {
     struct t *t = *state;
@@ -228,6 +249,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_signature_and_features, setup, teardown),
         cmocka_unit_test_setup_teardown(test_items_and_unknown_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_new_contents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dma_select_read_skip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dma_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_round_trip_mid_item, setup, teardown),

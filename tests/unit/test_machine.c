@@ -65,8 +65,8 @@ static void test_debugcon_prints_and_hlt_stops(void **state)
 }
 
 /* The fw_cfg device answers at 0x510/0x511 with its signature, and its file directory
- * lists the files the machine gave it (etc/e820, etc/boot-fail-wait, and with -nographic
- * etc/sercon-port). */
+ * lists the files the machine gave it (etc/e820, etc/boot-fail-wait, bootorder, and with
+ * -nographic etc/sercon-port). */
 static void test_fwcfg_signature_and_files(void **state)
 {
     (void)state;
@@ -88,7 +88,7 @@ static void test_fwcfg_signature_and_files(void **state)
     machine_destroy(m);
     char out[16];
     assert_int_equal(read_all(con.path, out, sizeof out), 8);
-    assert_memory_equal(out, "QEMU\0\0\0\2", 8);
+    assert_memory_equal(out, "QEMU\0\0\0\3", 8);
     /* -nographic adds etc/sercon-port: SeaBIOS's screen on COM1. */
     struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
                                   .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
@@ -98,7 +98,7 @@ static void test_fwcfg_signature_and_files(void **state)
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
     assert_int_equal(read_all(con.path, out, sizeof out), 8);
-    assert_memory_equal(out, "QEMU\0\0\0\3", 8);
+    assert_memory_equal(out, "QEMU\0\0\0\4", 8);
     tmp_drop(&bios);
     tmp_drop(&con);
 }

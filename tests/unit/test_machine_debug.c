@@ -23,13 +23,27 @@ struct fx {
     struct machine *m;
 };
 
+/* A machine running PROG from its BIOS image, on -icount SHIFT (instructions advance
+ * the clock 2^SHIFT ns each). */
+static void fx_start(struct fx *f, const uint8_t *program, size_t size, unsigned shift)
+{
+    tmp_make(&f->bios);
+    tmp_make(&f->con);
+    write_bios(f->bios.path, 0x10000, program, size);
+    f->m = make_clocked(&f->bios, &f->con, true, shift);
+}
+
+static void fx_end(struct fx *f)
+{
+    machine_destroy(f->m);
+    tmp_drop(&f->bios);
+    tmp_drop(&f->con);
+}
+
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    tmp_make(&f->bios);
-    tmp_make(&f->con);
-    write_bios(f->bios.path, 0x10000, prog, sizeof prog);
-    f->m = make_clocked(&f->bios, &f->con, true, 0);
+    fx_start(f, prog, sizeof prog, 0);
     *state = f;
     return 0;
 }
@@ -37,9 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    machine_destroy(f->m);
-    tmp_drop(&f->bios);
-    tmp_drop(&f->con);
+    fx_end(f);
     free(f);
     return 0;
 }
@@ -190,11 +202,9 @@ static const uint8_t prog_spin_timer[] = {
 static void test_step_holds_interrupts(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 0x10000, prog_spin_timer, sizeof prog_spin_timer);
-    struct machine *m = make_clocked(&bios, &con, true, 10); /* 1 us per instruction */
+    struct fx f;
+    fx_start(&f, prog_spin_timer, sizeof prog_spin_timer, 10); /* 1 us per instruction */
+    struct machine *m = f.m;
     assert_int_equal(machine_run(m, 100), MACHINE_STOP_BUDGET); /* into the loop */
     assert_int_equal(eip(m), 0x37);
     uint8_t ticks[2];
@@ -211,9 +221,20 @@ static void test_step_holds_interrupts(void **state)
     assert_int_equal(machine_run(m, 3000), MACHINE_STOP_BUDGET);
     assert_int_equal(machine_debug_read(m, 0x500, ticks, 2, true), 2);
     assert_true((unsigned)(ticks[0] | ticks[1] << 8) > before);
-    machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fx_end(&f);
+}
+
+/* Steps prog_timer to its first HLT (at 0x3D): EIP is then 0x3E. */
+static void to_first_hlt(struct machine *m)
+{
+    struct machine_regs r;
+    for (unsigned i = 0; i < 1000; i++) {
+        machine_run(m, 1);
+        machine_get_regs(m, &r);
+        if (r.eip == 0x3E)
+            return;
+    }
+    fail_msg("prog_timer did not reach its HLT in 1000 instructions (EIP %#x)", r.eip);
 }
 
 /* Resuming a guest waiting in HLT: the breakpoint at the interrupt handler fires on the
@@ -222,19 +243,10 @@ static void test_step_holds_interrupts(void **state)
 static void test_break_in_handler_after_hlt(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 0x10000, prog_timer, sizeof prog_timer);
-    struct machine *m = make_clocked(&bios, &con, true, 0);
-    struct machine_regs r;
-    for (unsigned i = 0; i < 1000; i++) { /* to the first HLT */
-        machine_run(m, 1);
-        machine_get_regs(m, &r);
-        if (r.eip == 0x3E)
-            break;
-    }
-    assert_int_equal(r.eip, 0x3E); /* after the HLT at 0x3D */
+    struct fx f;
+    fx_start(&f, prog_timer, sizeof prog_timer, 0);
+    struct machine *m = f.m;
+    to_first_hlt(m);
     uint8_t t[2];
     assert_int_equal(machine_debug_read(m, 0x500, t, 2, true), 2);
     unsigned before = t[0] | t[1] << 8;
@@ -244,9 +256,7 @@ static void test_break_in_handler_after_hlt(void **state)
     assert_int_equal(eip(m), 0x4B);
     assert_int_equal(machine_debug_read(m, 0x500, t, 2, true), 2);
     assert_int_equal(t[0] | t[1] << 8, before); /* the first interrupt's handler */
-    machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fx_end(&f);
 }
 
 /* A write watchpoint on the stack an interrupt pushes its frame onto (SP = 0x7C00: IP,
@@ -255,19 +265,10 @@ static void test_break_in_handler_after_hlt(void **state)
 static void test_watch_sees_interrupt_frame(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 0x10000, prog_timer, sizeof prog_timer);
-    struct machine *m = make_clocked(&bios, &con, true, 0);
-    struct machine_regs r;
-    for (unsigned i = 0; i < 1000; i++) { /* to the first HLT */
-        machine_run(m, 1);
-        machine_get_regs(m, &r);
-        if (r.eip == 0x3E)
-            break;
-    }
-    assert_int_equal(r.eip, 0x3E);
+    struct fx f;
+    fx_start(&f, prog_timer, sizeof prog_timer, 0);
+    struct machine *m = f.m;
+    to_first_hlt(m);
     assert_true(machine_debug_watch(m, 0x7BFA, 6, MACHINE_WATCH_WRITE, true));
     machine_debug_resume(m, false);
     assert_int_equal(run_to_stop(m), MACHINE_STOP_DEBUG);
@@ -275,9 +276,7 @@ static void test_watch_sees_interrupt_frame(void **state)
     assert_int_equal(machine_debug_stopped(m, &addr, NULL), MACHINE_DEBUG_WATCH);
     assert_true(addr >= 0x7BFA && addr < 0x7C00);
     assert_int_equal(eip(m), 0x4B);
-    machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fx_end(&f);
 }
 
 /* REP STOSB of 0x3000 bytes, more than the CPU runs in one go (it restarts the
@@ -294,11 +293,9 @@ static const uint8_t prog_rep[] = {
 static void test_rep_breaks_once_and_steps_by_iteration(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 0x10000, prog_rep, sizeof prog_rep);
-    struct machine *m = make_clocked(&bios, &con, true, 0);
+    struct fx f;
+    fx_start(&f, prog_rep, sizeof prog_rep, 0);
+    struct machine *m = f.m;
     assert_true(machine_debug_break(m, LIN(0x0B), true));
     machine_debug_resume(m, false);
     assert_int_equal(run_to_stop(m), MACHINE_STOP_DEBUG);
@@ -315,9 +312,7 @@ static void test_rep_breaks_once_and_steps_by_iteration(void **state)
     assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
     machine_get_regs(m, &r);
     assert_int_equal(r.gpr[1] & 0xFFFF, 0);
-    machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fx_end(&f);
 }
 
 /* A state saved while a debugger watches equals one saved without it. */

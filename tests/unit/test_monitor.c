@@ -317,6 +317,69 @@ static void test_screendump_writes_ppm_and_png(void **state)
     assert_string_equal(run(f, line), "Parameter 'format' does not accept value 'gif'\n");
 }
 
+/* info block, change and eject on a machine with a disk, an empty CD-ROM drive and a
+ * floppy (also from GDB's monitor: the commands need no session). */
+static void test_change_and_eject(void **state)
+{
+    (void)state;
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    struct tmp disk, fd, iso;
+    tmp_make(&f->bios);
+    tmp_make(&f->con);
+    tmp_make(&disk);
+    tmp_make(&fd);
+    tmp_make(&iso);
+    write_bios(f->bios.path, 0x10000, prog, sizeof prog);
+    write_raw(disk.path, 1u << 20);
+    write_raw(fd.path, 1440u << 10);
+    write_raw(iso.path, 16 * 2048);
+    struct machine_config cfg = {
+        .ram_size = 16u << 20, .bios_path = f->bios.path,
+        .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = f->con.path,
+        .ide = { [0] = { .path = disk.path }, [2] = { .media = MACHINE_MEDIA_CDROM } },
+        .floppy = { fd.path },
+    };
+    char err[MACHINE_ERRMAX], line[600], want[2048];
+    assert_int_equal(machine_create(&cfg, &f->m, err), MACHINE_OK);
+    mon_ctx_init(&f->c, f->m, capture, f);
+    snprintf(want, sizeof want,
+             "ide0-hd0: %s (raw)\n    Attached to:      IDE primary master\n"
+             "ide1-cd0: [not inserted]\n"
+             "    Attached to:      IDE secondary master (ATAPI CD-ROM)\n"
+             "    Removable device: not locked, tray closed\n"
+             "floppy0: %s (raw)\n    Attached to:      floppy drive A:\n"
+             "    Removable device: not locked, tray closed\n", disk.path, fd.path);
+    assert_string_equal(run(f, "info block"), want);
+    snprintf(line, sizeof line, "change ide1-cd0 %s raw", iso.path);
+    assert_string_equal(run(f, line), "");
+    snprintf(want, sizeof want, "ide1-cd0: %s (raw, read-only)\n", iso.path);
+    assert_non_null(strstr(run(f, "info block"), want));
+    assert_string_equal(run(f, "eject floppy0"), "");
+    assert_non_null(strstr(run(f, "info block"), "floppy0: [not inserted]\n"));
+    assert_string_equal(run(f, "eject -f ide1-cd0"), "");
+    assert_non_null(strstr(run(f, "info block"),
+                           "ide1-cd0: [not inserted]\n"
+                           "    Attached to:      IDE secondary master (ATAPI CD-ROM)\n"
+                           "    Removable device: not locked, tray open\n"));
+    assert_string_equal(run(f, "eject ide0-hd0"), "Device 'ide0-hd0' is not removable\n");
+    assert_string_equal(run(f, "eject ide1-cd1"), "Device 'ide1-cd1' not found\n");
+    assert_string_equal(run(f, "eject"), "device expected\n");
+    assert_string_equal(run(f, "change floppy0"), "filename expected\n");
+    snprintf(line, sizeof line, "change floppy0 %s", iso.path); /* 32 KiB: no floppy */
+    assert_non_null(strstr(run(f, line), "is not a floppy image size"));
+    assert_non_null(strstr(run(f, "info block"), "floppy0: [not inserted]\n"));
+    snprintf(line, sizeof line, "change floppy0 -f %s raw extra", fd.path);
+    assert_string_equal(run(f, line), "extraneous characters at the end of line\n");
+    machine_destroy(f->m);
+    tmp_drop(&disk);
+    tmp_drop(&fd);
+    tmp_drop(&iso);
+    tmp_drop(&f->bios);
+    tmp_drop(&f->con);
+    free(f);
+}
+
 /* xorshift: a fixed sequence, so that a failure repeats. */
 static uint32_t rnd(uint32_t *s)
 {
@@ -392,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_system_powerdown_reaches_an_acpi_guest),
         cmocka_unit_test_setup_teardown(test_errors_and_gdb_only_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_screendump_writes_ppm_and_png, setup, teardown),
+        cmocka_unit_test(test_change_and_eject),
         cmocka_unit_test_setup_teardown(test_fuzz_the_parser, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,11 +1,11 @@
-# How the test scripts start orrery's programs: ${ORRERY}, ${ORRERY_STATE}, ${ORRERY_MOO}
-# and ${ORRERY_TRACE} name them in add_test() lines that run a script (ctest itself starts
-# an executable target through CMAKE_CROSSCOMPILING_EMULATOR, but a script cannot know it).
+# How the test scripts start orrery's programs: ${ORRERY}, ${ORRERY_STATE}, ${ORRERY_MOO},
+# ${ORRERY_TRACE} and ${ORRERY_IMGCMP} (tests/sdl/imgcmp.c) name them in add_test() lines
+# that run a script (ctest itself starts an executable target through CMAKE_CROSSCOMPILING_EMULATOR, but a script cannot know it).
 # Natively these are the programs. In a cross build with an emulator
 # (tools/cmake/aarch64-linux-gnu.cmake: qemu-user) they are wrappers in build/emulated/
 # that exec the program under it, side by side as the programs themselves are, since
 # scripts find orrery-state next to orrery.
-set(ORRERY_TEST_PROGRAMS orrery orrery-state orrery-moo orrery-trace)
+set(ORRERY_TEST_PROGRAMS orrery orrery-state orrery-moo orrery-trace imgcmp)
 if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
   set(emulator "")
   foreach(word ${CMAKE_CROSSCOMPILING_EMULATOR})
@@ -22,6 +22,7 @@ if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
   set(ORRERY_STATE ${CMAKE_BINARY_DIR}/emulated/orrery-state)
   set(ORRERY_MOO ${CMAKE_BINARY_DIR}/emulated/orrery-moo)
   set(ORRERY_TRACE ${CMAKE_BINARY_DIR}/emulated/orrery-trace)
+  set(ORRERY_IMGCMP ${CMAKE_BINARY_DIR}/emulated/imgcmp)
 elseif(CMAKE_CROSSCOMPILING)
   message(WARNING "a cross build without CMAKE_CROSSCOMPILING_EMULATOR: ctest cannot run "
                   "its tests here (install qemu-user-static for the AArch64 build)")
@@ -31,6 +32,7 @@ if(NOT ORRERY)
   set(ORRERY_STATE $<TARGET_FILE:orrery-state>)
   set(ORRERY_MOO $<TARGET_FILE:orrery-moo>)
   set(ORRERY_TRACE $<TARGET_FILE:orrery-trace>)
+  set(ORRERY_IMGCMP $<TARGET_FILE:imgcmp>)
 endif()
 
 # orrery_scale_timeouts(): called at the end of a folder's test list. Under an emulator
