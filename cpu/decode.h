@@ -39,6 +39,12 @@ enum {
     OPF_OVERSIZE = 1u << 5,  /* SHLD/SHRD: a count above the operand size leaves the
                               * destination and all flags undefined */
     OPF_ZERO_SRC = 1u << 6,  /* BSF/BSR: a zero source leaves the destination undefined */
+    /* Where a translated block ends (cpu/translate.c): after a form that changes control
+     * flow, the mode, paging, descriptor tables, IF or the interrupt shadow, or does I/O --
+     * whatever the interpreter's loop must look at before the next instruction. */
+    OPF_END = 1u << 7,
+    OPF_END_REP = 1u << 8,   /* ends a block with a REP prefix (EIP stays on it while work
+                              * remains) */
 };
 /* The EFLAGS arithmetic bits (FL_*) a form leaves undefined, kept in the rules' top half. */
 #define OPF_UNDEF(fl) ((uint32_t)(fl) << 16)

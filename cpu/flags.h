@@ -42,12 +42,14 @@ static ALWAYS_INLINE void set_lazy_keep_cf(struct cpu *cpu, uint8_t op, uint8_t 
 }
 
 /* Eager form: the instruction computed the flags itself (shifts, BCD, multiply...).
- * Only the bits in mask are replaced. */
+ * Only the bits in mask are replaced; the pending lazy record is computed first only when
+ * some arithmetic flag survives (MUL and IMUL replace all six, and skip it). */
 uint32_t cpu_materialize_arith(const struct cpu *cpu);
 static ALWAYS_INLINE void set_flags_eager(struct cpu *cpu, uint32_t mask, uint32_t value)
 {
     if (cpu->lf.op != LF_NONE) {
-        cpu->eflags = (cpu->eflags & ~FL_ARITH) | cpu_materialize_arith(cpu);
+        if ((mask & FL_ARITH) != FL_ARITH)
+            cpu->eflags = (cpu->eflags & ~FL_ARITH) | cpu_materialize_arith(cpu);
         cpu->lf.op = LF_NONE;
     }
     cpu->eflags = (cpu->eflags & ~mask) | (value & mask);

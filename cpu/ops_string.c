@@ -66,9 +66,97 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
         str_advance(cpu, in, reg, size);
 }
 
+/* ---- REP MOVS and REP STOS in bulk ----
+ * Iterations whose accesses all stay in one page on each side and hit the TLB's fast
+ * entries (plain RAM, already dirty, no code: mmu/tlb.h) move with host loads and stores,
+ * element by element in the architectural order, so overlapping copies come out as the
+ * one-at-a-time loop makes them. Nothing observable differs: no access can fault, no
+ * breakpoint or watchpoint is armed (debug_data), alignment checking is off (EFLAGS.AC),
+ * and the registers are written as the loop would leave them after the same iterations.
+ * The 286's early stepping and DF = 1 take the loop. */
+
+/* The host address of the first of up to *k elements of size bytes at off through
+ * segment s for need, with *k cut to what the segment limit, the address size and the
+ * page allow; NULL when not even one element can go in bulk. */
+static ALWAYS_INLINE uint8_t *bulk_span(struct cpu *cpu, const struct insn *in, int s,
+                                        uint32_t off, unsigned size, unsigned need,
+                                        unsigned kind, uint32_t *k)
+{
+    const struct seg_cache *sc = &cpu->seg[s];
+    if ((sc->ok & (need | SEG_EXPDOWN)) != need)
+        return NULL;
+    uint64_t end = sc->limit < in->addr_mask ? sc->limit : in->addr_mask; /* last offset */
+    if (off > end || end - off + 1 < size)
+        return NULL;
+    uint64_t fit = (end - off + 1) / size;
+    uint32_t lin = sc->base + off;
+    uint32_t in_page = (0x1000 - (lin & 0xFFFu)) / size;
+    if (fit > in_page)
+        fit = in_page;
+    if (fit == 0)
+        return NULL;
+    if (fit < *k)
+        *k = (uint32_t)fit;
+    const struct tlb_entry *e = &cpu->tlb.e[kind | tlb_user(cpu)][(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag != (lin & TLB_PAGE_MASK))
+        return NULL;
+    return (uint8_t *)(e->addend + lin);
+}
+
+static ALWAYS_INLINE bool bulk_ok(const struct cpu *cpu)
+{
+    return !early_step(cpu) && !(cpu->eflags & (FL_DF | FL_AC)) && !cpu->debug_data;
+}
+
+/* Up to max iterations of REP MOVS of size bytes at once; how many were done (0: none,
+ * the loop does the next one). */
+static ALWAYS_INLINE uint32_t movs_bulk(struct cpu *cpu, const struct insn *in, unsigned size,
+                                        uint32_t max)
+{
+    if (!bulk_ok(cpu))
+        return 0;
+    uint32_t k = max;
+    const uint8_t *src = bulk_span(cpu, in, in->seg, cpu->r[R_ESI] & in->addr_mask, size,
+                                   SEG_OK_READ, TLB_READ, &k);
+    if (!src)
+        return 0;
+    uint8_t *dst = bulk_span(cpu, in, S_ES, cpu->r[R_EDI] & in->addr_mask, size,
+                             SEG_OK_WRITE, TLB_WRITE, &k);
+    if (!dst)
+        return 0;
+    for (uint32_t i = 0; i < k; i++)
+        store_le(dst + i * size, size, load_le(src + i * size, size));
+    uint32_t m = in->addr_mask, d = k * size;
+    cpu->r[R_ESI] = (cpu->r[R_ESI] & ~m) | ((cpu->r[R_ESI] + d) & m);
+    cpu->r[R_EDI] = (cpu->r[R_EDI] & ~m) | ((cpu->r[R_EDI] + d) & m);
+    return k;
+}
+
+static ALWAYS_INLINE uint32_t stos_bulk(struct cpu *cpu, const struct insn *in, unsigned size,
+                                        uint32_t max)
+{
+    if (!bulk_ok(cpu))
+        return 0;
+    uint32_t k = max;
+    uint8_t *dst = bulk_span(cpu, in, S_ES, cpu->r[R_EDI] & in->addr_mask, size,
+                             SEG_OK_WRITE, TLB_WRITE, &k);
+    if (!dst)
+        return 0;
+    uint32_t v = cpu->r[R_EAX];
+    for (uint32_t i = 0; i < k; i++)
+        store_le(dst + i * size, size, v);
+    uint32_t m = in->addr_mask;
+    cpu->r[R_EDI] = (cpu->r[R_EDI] & ~m) | ((cpu->r[R_EDI] + k * size) & m);
+    return k;
+}
+
+#define NO_BULK 0
+
 /* Runs body once, or under REP up to STRING_CHUNK times. cmp: REPE/REPNE end on ZF
- * (and, on the 286, CX is decremented after the first read instead of before it). */
-#define STRING_OP(cmp, body)                                                               \
+ * (and, on the 286, CX is decremented after the first read instead of before it). bulk:
+ * an expression doing up to max_ of the next iterations at once and giving how many it
+ * did (NO_BULK: none). */
+#define STRING_OP(cmp, bulk, body)                                                         \
     do {                                                                                   \
         if (!in->rep) {                                                                    \
             body;                                                                          \
@@ -81,6 +169,15 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
         for (unsigned i_ = 0; i_ < chunk_; i_++) {                                         \
             if (n_ == 0)                                                                   \
                 return;                                                                    \
+            const uint32_t max_ = chunk_ - i_ < n_ ? chunk_ - i_ : n_;                     \
+            const uint32_t did_ = (bulk);                                                  \
+            (void)max_;                                                                    \
+            if (did_) {                                                                    \
+                n_ -= did_;                                                                \
+                str_set_count(cpu, in, n_);                                                \
+                i_ += did_ - 1;                                                            \
+                continue;                                                                  \
+            }                                                                              \
             if (early_step(cpu) && !cmp)                                                   \
                 str_set_count(cpu, in, n_ - 1);                                            \
             body;                                                                          \
@@ -107,7 +204,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
 #define DEFINE_STRING(suffix, size)                                                        \
     void op_movs##suffix(struct cpu *cpu, const struct insn *in)                           \
     {                                                                                      \
-        STRING_OP(false, {                                                                 \
+        STRING_OP(false, movs_bulk(cpu, in, size, max_), {                                 \
             uint32_t v_ = RD(size, in->seg, str_take(cpu, in, R_ESI, size));               \
             WR(size, S_ES, str_take_w(cpu, in, R_EDI, size), v_);                            \
             str_done(cpu, in, R_ESI, size);                                                \
@@ -116,7 +213,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
     }                                                                                      \
     void op_cmps##suffix(struct cpu *cpu, const struct insn *in)                           \
     {                                                                                      \
-        STRING_OP(true, {                                                                  \
+        STRING_OP(true, NO_BULK, {                                                         \
             /* ES:[DI] is read first (286-real/A7.MOO.gz: with both at 0xFFFF only DI \
              * has stepped when the #GP is taken). */                                      \
             uint32_t b_ = RD(size, S_ES, str_take(cpu, in, R_EDI, size));                  \
@@ -130,7 +227,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
     }                                                                                      \
     void op_scas##suffix(struct cpu *cpu, const struct insn *in)                           \
     {                                                                                      \
-        STRING_OP(true, {                                                                  \
+        STRING_OP(true, NO_BULK, {                                                         \
             uint32_t a_ = ACC(size);                                                       \
             if (early_step(cpu) && in->rep)                                                \
                 str_set_count(cpu, in, str_count(cpu, in) - 1);                            \
@@ -141,7 +238,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
     }                                                                                      \
     void op_lods##suffix(struct cpu *cpu, const struct insn *in)                           \
     {                                                                                      \
-        STRING_OP(false, {                                                                 \
+        STRING_OP(false, NO_BULK, {                                                        \
             uint32_t v_ = RD(size, in->seg, str_take(cpu, in, R_ESI, size));               \
             SET_ACC(size, v_);                                                             \
             str_done(cpu, in, R_ESI, size);                                                \
@@ -149,7 +246,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
     }                                                                                      \
     void op_stos##suffix(struct cpu *cpu, const struct insn *in)                           \
     {                                                                                      \
-        STRING_OP(false, {                                                                 \
+        STRING_OP(false, stos_bulk(cpu, in, size, max_), {                                 \
             WR(size, S_ES, str_take_w(cpu, in, R_EDI, size), ACC(size));                     \
             str_done(cpu, in, R_EDI, size);                                                \
         });                                                                                \
@@ -157,7 +254,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
     void op_ins##suffix(struct cpu *cpu, const struct insn *in)                            \
     {                                                                                      \
         io_check(cpu, get_r16(cpu, R_EDX), size);                                          \
-        STRING_OP(false, {                                                                 \
+        STRING_OP(false, NO_BULK, {                                                        \
             /* The destination is checked before the port is read (SDM: #GP/#SS/#PF    \
              * leave the device untouched). */                                             \
             uint32_t off_ = str_take_w(cpu, in, R_EDI, size);                              \
@@ -170,7 +267,7 @@ static ALWAYS_INLINE void str_done(struct cpu *cpu, const struct insn *in, unsig
     void op_outs##suffix(struct cpu *cpu, const struct insn *in)                           \
     {                                                                                      \
         io_check(cpu, get_r16(cpu, R_EDX), size);                                          \
-        STRING_OP(false, {                                                                 \
+        STRING_OP(false, NO_BULK, {                                                        \
             uint32_t v_ = RD(size, in->seg, str_take(cpu, in, R_ESI, size));               \
             iobus_out(cpu->io, get_r16(cpu, R_EDX), size, v_);                             \
             str_done(cpu, in, R_ESI, size);                                                \

@@ -187,40 +187,14 @@ struct tcache *tb_attach(struct cpu *cpu)
     return tc;
 }
 
-/* Instructions after which the interpreter's loop must look again: control transfers,
- * interrupts, HLT, the interrupt flag and shadow (CLI, STI, POPF, MOV/POP SS), I/O, mode,
- * paging, descriptor-table and debug-register changes, and REP string instructions
- * (they leave EIP on themselves while work remains). */
+/* Instructions after which the interpreter's loop must look again: the opcode table's
+ * OPF_END forms (cpu/opcodes.def), REP string forms (they leave EIP on themselves while
+ * work remains), and undefined forms. */
 static bool ends_block(const struct insn *in)
 {
-    unsigned op = in->op;
-    if (in->fn == op_ud)
+    if (in->fn == op_ud || !in->desc)
         return true;
-    if ((op & 0x1F0) == 0x070 || (op & 0x1F0) == 0x180) /* Jcc */
-        return true;
-    switch (op) {
-    case 0x17: case 0x8E: case 0x9A: case 0x9D:                 /* POP SS, MOV Sreg, CALL far, POPF */
-    case 0xC2: case 0xC3: case 0xCA: case 0xCB:                 /* RET, RETF */
-    case 0xCC: case 0xCD: case 0xCE: case 0xCF: case 0xF1:      /* INT3, INT, INTO, IRET, INT1 */
-    case 0xF4: case 0xFA: case 0xFB:                            /* HLT, CLI, STI */
-    case 0x6C: case 0x6D: case 0x6E: case 0x6F:                 /* INS, OUTS */
-    case 0xE0: case 0xE1: case 0xE2: case 0xE3:                 /* LOOPcc, JCXZ */
-    case 0xE4: case 0xE5: case 0xE6: case 0xE7:                 /* IN, OUT */
-    case 0xE8: case 0xE9: case 0xEA: case 0xEB:                 /* CALL, JMP */
-    case 0xEC: case 0xED: case 0xEE: case 0xEF:                 /* IN, OUT */
-    case 0x100: case 0x101: case 0x106: case 0x108: case 0x109: /* LLDT LTR LGDT LMSW INVLPG... */
-    case 0x120: case 0x121: case 0x122: case 0x123:             /* MOV CRn/DRn */
-    case 0x130: case 0x134: case 0x135:                         /* WRMSR, SYSENTER, SYSEXIT */
-    case 0x1AA:                                                 /* RSM */
-        return true;
-    case 0xA4: case 0xA5: case 0xA6: case 0xA7:
-    case 0xAA: case 0xAB: case 0xAC: case 0xAD: case 0xAE: case 0xAF:
-        return in->rep != 0;
-    case 0xFF:
-        return in->reg >= 2 && in->reg <= 5; /* CALL, JMP near and far */
-    default:
-        return false;
-    }
+    return (in->desc->flags & OPF_END) || (in->rep && (in->desc->flags & OPF_END_REP));
 }
 
 /* Decodes the block whose first byte is at host (physical phys) for CS.D = code32; at most
@@ -351,12 +325,18 @@ bool tb_exec(struct cpu *cpu)
         cpu->eflags &= ~FL_RF;
         if (unlikely(cpu->obs.block)) /* a trace file: the block, then how far it ran */
             obs_block(cpu, in, (unsigned)(end - in), b->host, b->phys);
+        /* EIP and the instruction count live in locals, stored for each instruction (the
+         * handlers and the fault path read them) but never loaded back: only a block's
+         * last instruction changes EIP, and only the loop counts. */
+        uint32_t eip = cpu->eip;
+        uint64_t count = cpu->icount;
         do {
-            cpu->insn_eip = cpu->eip;
+            cpu->insn_eip = eip;
             cpu->insn_esp = cpu->r[R_ESP];
-            cpu->eip = (cpu->eip + in->len) & mask;
+            eip = (eip + in->len) & mask;
+            cpu->eip = eip;
             in->fn(cpu, in);
-            cpu->icount++;
+            cpu->icount = ++count;
             in++;
         } while (in < end && !cpu->tb_exit);
         if (unlikely(cpu->obs.block))

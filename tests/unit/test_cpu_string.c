@@ -180,6 +180,81 @@ static void test_rep_movsw_fault_midway_is_precise_on_386(void **state)
     assert_int_equal(peek16(h, ES(4)), 0);
 }
 
+/* Iterations within a page run in bulk (cpu/ops_string.c); they must come out as one at a
+ * time: an overlapping forward copy repeats the first bytes, element by element. */
+static void test_rep_movs_overlapping_copies_in_order(void **state)
+{
+    (void)state;
+    struct harness *h = machine(CPU_386);
+    for (unsigned i = 0; i < 8; i++)
+        poke8(h, DS(0x100 + i), (uint8_t)(0xA0 + i));
+    /* rep movsb from DS:0x100 to ES:0x101 with ES = DS: the fill idiom. */
+    h->cpu.seg[S_ES] = h->cpu.seg[S_DS];
+    h->cpu.r[R_ESI] = 0x100;
+    h->cpu.r[R_EDI] = 0x101;
+    h->cpu.r[R_ECX] = 3000;
+    RUN(h, 0xF3, 0xA4, 0xF4);
+    assert_halted_at(h, 3);
+    for (unsigned i = 0; i <= 3000; i++)
+        if (peek8(h, DS(0x100 + i)) != 0xA0)
+            fail_msg("byte %u is %02x", i, peek8(h, DS(0x100 + i)));
+    assert_int_equal(peek8(h, DS(0x100 + 3001)), 0);
+    assert_int_equal(reg16(h, R_ESI), 0x100 + 3000);
+    assert_int_equal(reg16(h, R_EDI), 0x101 + 3000);
+
+    /* rep movsd two bytes ahead: each dword read overlaps the one written before it. */
+    h = machine(CPU_386);
+    h->cpu.seg[S_ES] = h->cpu.seg[S_DS];
+    uint8_t want[0x400] = { 0 };
+    for (unsigned i = 0; i < 0x10; i++) {
+        want[0x200 + i] = (uint8_t)(0x31 * i + 7);
+        poke8(h, DS(0x200 + i), want[0x200 + i]);
+    }
+    for (unsigned j = 0; j < 100; j++) /* the architectural order, one dword at a time */
+        memmove(want + 0x202 + 4 * j, want + 0x200 + 4 * j, 4);
+    h->cpu.r[R_ESI] = 0x200;
+    h->cpu.r[R_EDI] = 0x202;
+    h->cpu.r[R_ECX] = 100;
+    RUN(h, 0x66, 0xF3, 0xA5, 0xF4); /* rep movsd */
+    assert_halted_at(h, 4);
+    assert_memory_equal(h->ram + DS(0), want, sizeof want);
+    assert_int_equal(reg16(h, R_ECX), 0);
+}
+
+/* Bulk runs stop at page ends: a copy and a fill across several pages, odd alignment. */
+static void test_rep_movs_stos_across_pages(void **state)
+{
+    (void)state;
+    const unsigned n = 5000; /* dwords: 20000 bytes, five page crossings on each side */
+    struct harness *h = machine(CPU_386);
+    for (unsigned i = 0; i < 4 * n; i++)
+        poke8(h, DS(0x3 + i), (uint8_t)(i * 13 + 5));
+    h->cpu.r[R_ESI] = 0x3;
+    h->cpu.r[R_EDI] = 0x6;
+    h->cpu.r[R_ECX] = n;
+    RUN(h, 0x66, 0xF3, 0xA5, 0xF4); /* rep movsd */
+    assert_halted_at(h, 4);
+    for (unsigned i = 0; i < 4 * n; i++)
+        if (peek8(h, ES(0x6 + i)) != (uint8_t)(i * 13 + 5))
+            fail_msg("byte %u not copied", i);
+    assert_int_equal(peek8(h, ES(0x6 + 4 * n)), 0);
+    assert_int_equal(reg16(h, R_ESI), 0x3 + 4 * n);
+    assert_int_equal(reg16(h, R_EDI), 0x6 + 4 * n);
+
+    h = machine(CPU_386);
+    h->cpu.r[R_EAX] = 0x5A;
+    h->cpu.r[R_EDI] = 0xFFF;
+    h->cpu.r[R_ECX] = 9000;
+    RUN(h, 0xF3, 0xAA, 0xF4); /* rep stosb */
+    assert_halted_at(h, 3);
+    assert_int_equal(peek8(h, ES(0xFFE)), 0);
+    for (unsigned i = 0; i < 9000; i++)
+        if (peek8(h, ES(0xFFF + i)) != 0x5A)
+            fail_msg("byte %u not stored", i);
+    assert_int_equal(peek8(h, ES(0xFFF + 9000)), 0);
+    assert_int_equal(reg16(h, R_EDI), (0xFFF + 9000) & 0xFFFF);
+}
+
 static void test_rep_with_cx_zero_does_nothing(void **state)
 {
     (void)state;
@@ -203,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_rep_movsb_addr32_uses_ecx_esi_edi),
         cmocka_unit_test(test_rep_movsw_with_df_goes_down),
         cmocka_unit_test(test_rep_movsw_fault_midway_is_precise_on_386),
+        cmocka_unit_test(test_rep_movs_overlapping_copies_in_order),
+        cmocka_unit_test(test_rep_movs_stos_across_pages),
         cmocka_unit_test(test_rep_with_cx_zero_does_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);

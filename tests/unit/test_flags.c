@@ -579,6 +579,23 @@ static void test_inc_dec_keep_lazy_cf(void **state)
     h_free(&h);
 }
 
+/* MUL after a lazy record (CMP: CF SF AF PF set) replaces all six arithmetic flags with
+ * its own (set_flags_eager skips computing the record when nothing of it survives). */
+static void test_mul_replaces_lazy_flags(void **state)
+{
+    (void)state;
+    struct harness h;
+    h_init(&h, CPU_386);
+    /* mov al,0 / cmp al,1 / mov al,0x21 / mov cl,3 / mul cl / hlt */
+    const uint8_t code[] = { 0xB0, 0x00, 0x3C, 0x01, 0xB0, 0x21, 0xB1, 0x03, 0xF6, 0xE1, 0xF4 };
+    h.cpu.eip = 0;
+    h_run(&h, code, sizeof code, 100);
+    assert_int_equal(h_vector(&h), -1);
+    assert_int_equal(h.cpu.r[R_EAX] & 0xFFFF, 0x63);
+    assert_int_equal(cpu_materialize_arith(&h.cpu), FL_PF); /* 0x63: even parity */
+    h_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_neg),
         cmocka_unit_test(test_test),
         cmocka_unit_test(test_inc_dec_keep_lazy_cf),
+        cmocka_unit_test(test_mul_replaces_lazy_flags),
     };
     return cmocka_run_group_tests_name("flags", tests, NULL, NULL);
 }
