@@ -203,13 +203,19 @@ good "hi" -bios "$hi" -debugcon stdio --rtc base=utc
 good "Kab" -kernel "$bz" -serial stdio < "$dir/in.ab"
 good "Kab" -kernel "$bz" -nographic < "$dir/in.ab"
 good "Kab" -kernel "$bz" -m 2 -append "console=ttyS0" -initrd "$dir/in.ab" -nographic < "$dir/in.ab"
-# wait_for FILE TEXT: up to 20 s for TEXT to appear in FILE.
+# wait_for FILE TEXT: up to 20 s (times ORRERY_TIMEOUT_SCALE) for TEXT to appear in FILE;
+# a FAIL line when it does not. FILE must be new to this run: text left in it by an earlier
+# one would be found before the process truncates it, and the keys sent too soon.
 wait_for() {
     n=0
-    while ! grep -q "$2" "$1" 2>/dev/null && [ "$n" -lt 400 ]; do
+    while ! grep -q "$2" "$1" 2>/dev/null && [ "$n" -lt $((400 * ${ORRERY_TIMEOUT_SCALE:-1})) ]; do
         sleep 0.05
         n=$((n + 1))
     done
+    if ! grep -q "$2" "$1" 2>/dev/null; then
+        echo "FAIL waited in vain for '$2' in $(basename "$1"): $(cat "$1" 2>/dev/null)"
+        fail=1
+    fi
 }
 "$orrery" -kernel "$bz" -serial file:"$dir/ser.out" < /dev/null 2>"$dir/err" &
 pid=$!
@@ -227,23 +233,23 @@ fi
 # Escape keys: Ctrl-A Ctrl-A sends Ctrl-A; Ctrl-A h lists the keys; Ctrl-A x quits (exit 0).
 # Keys go in through a FIFO, each group once the guest has answered the one before.
 mkfifo "$dir/keys"
-"$orrery" -kernel "$bz" -nographic < "$dir/keys" >"$dir/out" 2>"$dir/err" &
+"$orrery" -kernel "$bz" -nographic < "$dir/keys" >"$dir/out.esc" 2>"$dir/err" &
 pid=$!
 exec 3>"$dir/keys"
 printf 'a\001\001' >&3
-wait_for "$dir/out" "$(printf 'a\001')"
+wait_for "$dir/out.esc" "$(printf 'a\001')"
 printf '\001h\001c' >&3
-wait_for "$dir/out" "(qemu) "
+wait_for "$dir/out.esc" "(qemu) "
 printf '\001x' >&3
 wait "$pid"
 rc=$?
 exec 3>&-
-if [ "$rc" -eq 0 ] && [ "$(head -c 3 "$dir/out")" = "$(printf 'Ka\001')" ] &&
-   grep -q "C-a x    exit emulator" "$dir/out" && grep -q "^(qemu) " "$dir/out" &&
-   grep -q "terminated (Ctrl-A x)" "$dir/out"; then
+if [ "$rc" -eq 0 ] && [ "$(head -c 3 "$dir/out.esc")" = "$(printf 'Ka\001')" ] &&
+   grep -q "C-a x    exit emulator" "$dir/out.esc" && grep -q "^(qemu) " "$dir/out.esc" &&
+   grep -q "terminated (Ctrl-A x)" "$dir/out.esc"; then
     echo "ok   -nographic escapes: Ctrl-A Ctrl-A, h, c (the monitor), x"
 else
-    echo "FAIL -nographic escapes: exit $rc: $(cat "$dir/out") / $(cat "$dir/err")"
+    echo "FAIL -nographic escapes: exit $rc: $(cat "$dir/out.esc") / $(cat "$dir/err")"
     fail=1
 fi
 # Ctrl-A s saves the running machine to orrery-DATE-TIME.state in the current folder and
@@ -251,25 +257,25 @@ fi
 # "K") and echoes what it gets.
 mkdir "$dir/save"
 mkfifo "$dir/keys2"
-(cd "$dir/save" && exec "$orrery" -kernel "$bz" -nographic) < "$dir/keys2" >"$dir/out" 2>"$dir/err" &
+(cd "$dir/save" && exec "$orrery" -kernel "$bz" -nographic) < "$dir/keys2" >"$dir/out.save" 2>"$dir/err" &
 pid=$!
 exec 3>"$dir/keys2"
 printf 'a' >&3
-wait_for "$dir/out" "Ka"
+wait_for "$dir/out.save" "Ka"
 printf '\001s' >&3
-wait_for "$dir/out" "saved the machine to"
+wait_for "$dir/out.save" "saved the machine to"
 printf '\001x' >&3
 wait "$pid"
 exec 3>&-
 state=$(ls "$dir/save"/orrery-*.state 2>/dev/null | head -n 1)
-if [ -n "$state" ] && grep -q "saved the machine to orrery-[0-9]*-[0-9]*.state" "$dir/out"; then
+if [ -n "$state" ] && grep -q "saved the machine to orrery-[0-9]*-[0-9]*.state" "$dir/out.save"; then
     echo "ok   Ctrl-A s saved $(basename "$state")"
     printf 'b\n' > "$dir/in.b"
     good "$(printf 'b\n')" -kernel "$bz" -serial stdio -loadstate "$state" < "$dir/in.b"
     bad "saved from a machine with -cpu pentium2 -m 128M; this one has -cpu pentium2 -m 64M" \
         -kernel "$bz" -m 64 -loadstate "$state"
 else
-    echo "FAIL Ctrl-A s: $(cat "$dir/out") / $(cat "$dir/err")"
+    echo "FAIL Ctrl-A s: $(cat "$dir/out.save") / $(cat "$dir/err")"
     fail=1
 fi
 bad "cannot open saved state '$dir/none.state'" -kernel "$bz" -loadstate "$dir/none.state"

@@ -109,6 +109,7 @@ check "system_powerdown: a guest without ACPI is not listening" $? "$(cat "$dir/
 # ---- gdbserver: the GDB stub started from the monitor ----
 if command -v gdb > /dev/null 2>&1; then
     mkfifo "$dir/in2"
+    rm -f "$dir/out" "$dir/err" # as above: no earlier run's text for wait_for to find
     "$orrery" -bios "$rom" -display none -monitor stdio < "$dir/in2" > "$dir/out" \
         2> "$dir/err" &
     pid=$!
