@@ -80,7 +80,7 @@ watch:
     mov [cd_last], al
     mov si, s_cd
     call print
-    call hex4
+    call print_hex_digit
     mov al, 10
     out 0xE9, al
 .floppy:
@@ -116,10 +116,7 @@ watch:
     mov si, s_empty
     call print
     mov al, ah
-    shr al, 4
-    call hex4
-    mov al, ah
-    call hex4
+    call print_hex
     mov al, 10
     out 0xE9, al
 .done:
@@ -138,18 +135,7 @@ watch:
     out 0xE9, al
     ret
 
-; AL's low nibble as a hex digit on port 0xE9.
-hex4:
-    push ax
-    and al, 0x0F
-    add al, '0'
-    cmp al, '9'
-    jbe .out
-    add al, 'A' - '9' - 1
-.out:
-    out 0xE9, al
-    pop ax
-    ret
+%include "hex.inc"
 
 ; Waits until the secondary channel's BSY is clear; AL: the status.
 not_busy:

@@ -321,24 +321,7 @@ tele_char:
     int 0x10
     ret
 
-; AL as two hexadecimal digits on port 0xE9.
-print_hex:
-    push ax
-    shr al, 4
-    call .digit
-    pop ax
-.digit:
-    push ax
-    and al, 0x0F
-    add al, '0'
-    cmp al, '9'
-    jbe .out
-    add al, 'A' - '9' - 1
-.out:
-    out 0xE9, al
-    pop ax
-    ret
-
+%include "hex.inc"
 %include "report.inc"
 
 ; PASS or FAIL the check named at SI by the count of mismatches in BX.
