@@ -11,6 +11,9 @@
 
 #include "core/bits.h"
 
+/* The longest event body: a media change with the longest format and path. */
+#define RECORD_BODY_MAX (RECORD_MEDIA_FIXED + RECORD_FORMAT_MAX + RECORD_PATH_MAX)
+
 static void put64(uint8_t *p, uint64_t v)
 {
     store_le32(p, (uint32_t)v);
@@ -43,7 +46,15 @@ bool record_write_chunk(FILE *f, uint8_t kind, uint64_t icount, uint64_t time,
     return fwrite(h, 1, sizeof h, f) == sizeof h && (!len || fwrite(body, 1, len, f) == len);
 }
 
-/* An event's body: what follows the stamp. */
+void record_event_free(struct record_event *e)
+{
+    if (e->kind == RECORD_MEDIA) {
+        free(e->u.media.path);
+        e->u.media.path = NULL;
+    }
+}
+
+/* An event's body: what follows the stamp (b holds RECORD_BODY_MAX bytes). */
 static uint32_t event_body(const struct record_event *e, uint8_t *b)
 {
     switch (e->kind) {
@@ -60,6 +71,22 @@ static uint32_t event_body(const struct record_event *e, uint8_t *b)
         store_le32(b + 8, (uint32_t)e->u.mouse.dz);
         b[12] = e->u.mouse.buttons;
         return 13;
+    case RECORD_MEDIA: {
+        size_t flen = strnlen(e->u.media.format, RECORD_FORMAT_MAX);
+        size_t plen = e->u.media.path ? strnlen(e->u.media.path, RECORD_PATH_MAX) : 0;
+        b[0] = e->u.media.drive;
+        b[1] = e->u.media.op;
+        b[2] = e->u.media.force;
+        b[3] = (uint8_t)flen;
+        store_le16(b + 4, (uint16_t)plen);
+        store_le16(b + 6, 0);
+        put64(b + 8, e->u.media.size);
+        store_le32(b + 16, e->u.media.crc);
+        memcpy(b + RECORD_MEDIA_FIXED, e->u.media.format, flen);
+        if (plen)
+            memcpy(b + RECORD_MEDIA_FIXED + flen, e->u.media.path, plen);
+        return (uint32_t)(RECORD_MEDIA_FIXED + flen + plen);
+    }
     default:
         return 0;
     }
@@ -67,7 +94,7 @@ static uint32_t event_body(const struct record_event *e, uint8_t *b)
 
 bool record_write_event(FILE *f, const struct record_event *e)
 {
-    uint8_t b[RECORD_SERIAL_MAX];
+    uint8_t b[RECORD_BODY_MAX];
     uint32_t n = event_body(e, b);
     return record_write_chunk(f, e->kind, e->icount, e->time, b, n);
 }
@@ -127,12 +154,44 @@ static bool grow(void **p, size_t *cap, size_t n, size_t size)
 }
 
 /* The body of an event chunk of len bytes (after the stamp) into e. */
+/* A media event's body (len bytes at b) into e; false with the reason in r. */
+static bool media_event(struct reader *r, const uint8_t *b, uint32_t len,
+                        struct record_event *e)
+{
+    unsigned flen = b[3], plen = load_le16(b + 4);
+    uint64_t at = r->pos - len;
+    if (b[1] > RECORD_MEDIA_CHANGE || b[2] > 1 || flen > RECORD_FORMAT_MAX ||
+        plen > RECORD_PATH_MAX || load_le16(b + 6) != 0 ||
+        len != RECORD_MEDIA_FIXED + flen + plen ||
+        (b[1] == RECORD_MEDIA_CHANGE) != (plen > 0) ||
+        memchr(b + RECORD_MEDIA_FIXED, '\0', flen + plen))
+        return fail(r, "a media change at byte %llu does not hold what it says (a damaged "
+                    "file)", (unsigned long long)at);
+    e->u.media.drive = b[0];
+    e->u.media.op = b[1];
+    e->u.media.force = b[2];
+    memcpy(e->u.media.format, b + RECORD_MEDIA_FIXED, flen);
+    e->u.media.format[flen] = '\0';
+    e->u.media.size = get64(b + 8);
+    e->u.media.crc = load_le32(b + 16);
+    if (plen) {
+        if (!(e->u.media.path = malloc(plen + 1u)))
+            return fail(r, "out of memory at byte %llu", (unsigned long long)at);
+        memcpy(e->u.media.path, b + RECORD_MEDIA_FIXED + flen, plen);
+        e->u.media.path[plen] = '\0';
+    }
+    return true;
+}
+
 static bool read_event(struct reader *r, uint8_t kind, uint32_t len, struct record_event *e)
 {
-    uint8_t b[RECORD_SERIAL_MAX];
+    uint8_t b[RECORD_BODY_MAX];
     static const uint32_t fixed[] = { [RECORD_KEY] = 3, [RECORD_MOUSE] = 13,
                                       [RECORD_POWER] = 0, [RECORD_RESET] = 0 };
-    if (kind == RECORD_SERIAL ? len < 1 || len > RECORD_SERIAL_MAX : len != fixed[kind])
+    bool bad = kind == RECORD_SERIAL ? len < 1 || len > RECORD_SERIAL_MAX
+               : kind == RECORD_MEDIA ? len < RECORD_MEDIA_FIXED || len > RECORD_BODY_MAX
+                                      : len != fixed[kind];
+    if (bad)
         return fail(r, "a chunk of kind %u at byte %llu has a body of %u bytes, which that "
                     "kind never has (a damaged file)", kind,
                     (unsigned long long)r->pos - 5 - RECORD_STAMP, (unsigned)len);
@@ -157,6 +216,8 @@ static bool read_event(struct reader *r, uint8_t kind, uint32_t len, struct reco
         e->u.mouse.dz = (int32_t)load_le32(b + 8);
         e->u.mouse.buttons = b[12];
         break;
+    case RECORD_MEDIA:
+        return media_event(r, b, len, e);
     default:
         break;
     }
@@ -213,7 +274,7 @@ static bool read_chunks(struct reader *r, struct record_index *idx)
         bool ok = true;
         switch (kind) {
         case RECORD_SERIAL: case RECORD_KEY: case RECORD_MOUSE: case RECORD_POWER:
-        case RECORD_RESET:
+        case RECORD_RESET: case RECORD_MEDIA:
             if (!grow((void **)&idx->ev, &idx->capev, idx->nev, sizeof *idx->ev))
                 return fail(r, "out of memory after %zu events", idx->nev);
             memset(&idx->ev[idx->nev], 0, sizeof idx->ev[idx->nev]);
@@ -300,6 +361,8 @@ bool record_read(FILE *f, const char *name, struct record_index *idx, char *err)
 
 void record_index_free(struct record_index *idx)
 {
+    for (size_t i = 0; i < idx->nev; i++)
+        record_event_free(&idx->ev[i]);
     free(idx->ev);
     free(idx->chk);
     free(idx->snap);

@@ -24,6 +24,9 @@
 #define RECORD_SUMS_MAX 64u             /* checksums per check chunk */
 #define RECORD_STAMP 16u                /* icount and time at the start of each payload */
 #define RECORD_ERRMAX 256
+#define RECORD_PATH_MAX 1024u           /* a media change's image path, in bytes */
+#define RECORD_FORMAT_MAX 15u           /* its format's name ("raw", "qcow2"), in bytes */
+#define RECORD_MEDIA_FIXED 20u          /* a media event's body before its texts */
 
 enum record_kind {
     RECORD_SERIAL = 1,    /* bytes into COM1's receive FIFO: 1-16 bytes */
@@ -31,13 +34,21 @@ enum record_kind {
     RECORD_MOUSE = 3,     /* mouse: dx, dy, dz (i32 each), buttons (u8) */
     RECORD_POWER = 4,     /* the ACPI power button */
     RECORD_RESET = 5,     /* the reset button */
+    RECORD_MEDIA = 6,     /* a removable drive's medium changed or ejected (the monitor):
+                             drive, op, force, format length (u8 each), path length
+                             (u16), reserved (u16, 0), the image's size (u64) and CRC-32
+                             (u32), then the format's name and the path */
     RECORD_CHECK = 0x20,  /* state checksums: count (u32), that many CRC-32s, RAM's (u32),
                              has_ram (u8) */
     RECORD_SNAPSHOT = 0x21, /* a whole saved state (core/statefile.h's gzip file) */
     RECORD_END = 0x7F,    /* the run ended here; nothing follows */
 };
 
-/* An input event (serial, key, mouse, power, reset) as read or to be written. */
+/* What a RECORD_MEDIA event does. */
+enum record_media_op { RECORD_MEDIA_EJECT = 0, RECORD_MEDIA_CHANGE = 1 };
+
+/* An input event (serial, key, mouse, power, reset, media) as read or to be written. A
+ * media event's path is the event's own (malloc'd; record_event_free frees it). */
 struct record_event {
     uint8_t kind;
     uint8_t n;            /* RECORD_SERIAL: bytes in data */
@@ -46,8 +57,17 @@ struct record_event {
         uint8_t data[RECORD_SERIAL_MAX];
         struct { uint16_t usage; uint8_t down; } key;
         struct { int32_t dx, dy, dz; uint8_t buttons; } mouse;
+        struct {
+            uint8_t drive, op, force;       /* the machine's drive index; enum above */
+            char format[RECORD_FORMAT_MAX + 1]; /* "" when not given */
+            uint64_t size;                  /* a change: the image's bytes and CRC-32 */
+            uint32_t crc;
+            char *path;                     /* a change: the image; NULL for eject */
+        } media;
     } u;
 };
+
+void record_event_free(struct record_event *e);
 
 /* A check: the checksums of the machine's state sections, RAM's when has_ram. */
 struct record_check {

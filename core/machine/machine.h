@@ -404,18 +404,21 @@ int machine_drive_find(struct machine *m, const char *name);
 /* change: the image at path (format "raw", "qcow2" or NULL to detect it) goes into the
  * CD-ROM or floppy drive called name, replacing what was there. A CD-ROM whose door the
  * guest locked refuses unless force. On failure nothing changes and err (MACHINE_ERRMAX
- * bytes) holds one line. */
+ * bytes) holds one line. While recording, the image is checked now and the change made
+ * at the next machine_run boundary, where it is recorded; while replaying, refused. */
 enum machine_status machine_change_medium(struct machine *m, const char *name,
                                           const char *path, const char *format, bool force,
                                           char *err);
-/* eject: the medium comes out of the drive called name (its image is closed). */
+/* eject: the medium comes out of the drive called name (its image is closed); with a
+ * record open, as change. */
 enum machine_status machine_eject(struct machine *m, const char *name, bool force, char *err);
 
 /* ---- Record and replay (core/machine/record.c, tools/RECORD-FORMAT.md) ----
  *
  * With machine_config.record_path every input from the host (COM1's bytes, keys, mouse,
- * the power and reset buttons) reaches the guest at a machine_run boundary and goes to the
- * record with the instruction count and virtual time; with replay_path they come from the
+ * the power and reset buttons, the monitor's media changes) reaches the guest at a
+ * machine_run boundary and goes to the record with the instruction count and virtual
+ * time; with replay_path they come from the
  * record instead (the host's are ignored: the calls return false), and the run is the
  * recorded one. Both put the disk images on overlays; a replay on another configuration
  * or other file contents is refused by machine_create with one line. */

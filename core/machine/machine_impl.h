@@ -137,6 +137,14 @@ int machine_boot_order_refresh(struct machine *m);
  * frees them all. Return 0, or -1 when the host is out of memory. */
 int machine_media_remember(struct machine *m, unsigned i, const char *path);
 void machine_media_free(struct machine *m);
+/* Drive u's medium: machine_media_check opens the image at path as a change would and
+ * closes it again (is it usable?); machine_media_set puts it in (NULL: ejects), as the
+ * monitor's change and eject do when no record is open. err: one line, MACHINE_ERRMAX
+ * bytes. */
+enum machine_status machine_media_check(struct machine *m, unsigned u, const char *path,
+                                        const char *format, char *err);
+enum machine_status machine_media_set(struct machine *m, unsigned u, const char *path,
+                                      const char *format, char *err);
 
 /* core/machine/floppy.c: the floppy images (machine_create), the DMA pair and the
  * floppy controller (create_platform; 0 or -1), their CMOS bytes (cmos_setup). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/machine/machine_impl.h"
+#include "core/machine/record_impl.h"
 
 int machine_media_remember(struct machine *m, unsigned i, const char *path)
 {
@@ -111,13 +112,6 @@ static int removable(struct machine *m, const char *name, bool force, char *err)
         snprintf(err, MACHINE_ERRMAX, "Device '%.40s' is not removable", name);
         return -1;
     }
-    /* A record names the images it ran with and holds no media changes: one made now
-     * could not be replayed, and a replay must not take one the record does not have. */
-    if (m->rr) {
-        snprintf(err, MACHINE_ERRMAX, "Device '%.40s': media changes are not recorded; "
-                 "change and eject are refused while recording or replaying", name);
-        return -1;
-    }
     if (is_cdrom(m, (unsigned)i) && m->pc.ide.ch[i / 2].s.drive[i % 2].locked && !force) {
         snprintf(err, MACHINE_ERRMAX, "Device '%.40s' is locked and force was not specified, "
                  "wait for tray to open and try again", name);
@@ -137,6 +131,68 @@ static void device_medium(struct machine *m, unsigned i, struct disk *d)
     }
 }
 
+/* The image at path, opened for drive u as a change would open it, into *fresh. */
+static enum machine_status open_medium(struct machine *m, unsigned u, const char *path,
+                                       const char *format, struct disk *fresh, char *err)
+{
+    char what[600];
+    char name[12];
+    drive_name(m, u, name, sizeof name);
+    snprintf(what, sizeof what, "%s %s", name, path);
+    unsigned flags = !is_floppy(u) || m->floppy_readonly[u - MACHINE_IDE_DISKS]
+                         ? DISK_READONLY
+                     : m->media_snapshot ? DISK_SNAPSHOT : 0;
+    if (disk_open_format(fresh, path, format, what, flags, err, MACHINE_ERRMAX))
+        return MACHINE_ERR_DISK;
+    if (is_floppy(u) && !fdc_format_for_size(fresh->size)) {
+        snprintf(err, MACHINE_ERRMAX, "%.80s: %llu bytes is not a floppy image size; give one "
+                 "of %s", what, (unsigned long long)fresh->size, fdc_format_list());
+        disk_close(fresh);
+        return MACHINE_ERR_DISK;
+    }
+    return MACHINE_OK;
+}
+
+enum machine_status machine_media_check(struct machine *m, unsigned u, const char *path,
+                                        const char *format, char *err)
+{
+    struct disk fresh;
+    enum machine_status st = open_medium(m, u, path, format, &fresh, err);
+    if (st == MACHINE_OK)
+        disk_close(&fresh);
+    return st;
+}
+
+enum machine_status machine_media_set(struct machine *m, unsigned u, const char *path,
+                                      const char *format, char *err)
+{
+    struct disk fresh;
+    if (path) {
+        enum machine_status st = open_medium(m, u, path, format, &fresh, err);
+        if (st != MACHINE_OK)
+            return st;
+    }
+    if (machine_media_remember(m, u, path)) {
+        snprintf(err, MACHINE_ERRMAX, "out of memory");
+        if (path)
+            disk_close(&fresh);
+        return MACHINE_ERR_NOMEM;
+    }
+    struct disk *d = disk_of(m, u);
+    device_medium(m, u, NULL);
+    disk_close(d);
+    if (path) {
+        /* The struct moves: only opening follows a disk's `above` (its backing files'). */
+        *d = fresh;
+        device_medium(m, u, d);
+    }
+    if (!is_floppy(u))
+        m->tray_open[u] = path == NULL;
+    return MACHINE_OK;
+}
+
+/* While a record or replay is open, the change goes through it (record.c); otherwise it
+ * happens now. */
 enum machine_status machine_change_medium(struct machine *m, const char *name,
                                           const char *path, const char *format, bool force,
                                           char *err)
@@ -144,35 +200,9 @@ enum machine_status machine_change_medium(struct machine *m, const char *name,
     int i = removable(m, name, force, err);
     if (i < 0)
         return MACHINE_ERR_CONFIG;
-    unsigned u = (unsigned)i;
-    char what[600];
-    snprintf(what, sizeof what, "%s %s", name, path);
-    unsigned flags = !is_floppy(u) || m->floppy_readonly[u - MACHINE_IDE_DISKS]
-                         ? DISK_READONLY
-                     : m->media_snapshot ? DISK_SNAPSHOT : 0;
-    struct disk fresh;
-    if (disk_open_format(&fresh, path, format, what, flags, err, MACHINE_ERRMAX))
-        return MACHINE_ERR_DISK;
-    if (is_floppy(u) && !fdc_format_for_size(fresh.size)) {
-        snprintf(err, MACHINE_ERRMAX, "%.80s: %llu bytes is not a floppy image size; give one "
-                 "of %s", what, (unsigned long long)fresh.size, fdc_format_list());
-        disk_close(&fresh);
-        return MACHINE_ERR_DISK;
-    }
-    if (machine_media_remember(m, u, path)) {
-        snprintf(err, MACHINE_ERRMAX, "out of memory");
-        disk_close(&fresh);
-        return MACHINE_ERR_NOMEM;
-    }
-    struct disk *d = disk_of(m, u);
-    device_medium(m, u, NULL);
-    disk_close(d);
-    /* The struct moves: only opening follows a disk's `above` (its backing files'). */
-    *d = fresh;
-    device_medium(m, u, d);
-    if (!is_floppy(u))
-        m->tray_open[u] = false;
-    return MACHINE_OK;
+    if (m->rr)
+        return machine_rr_media(m, (unsigned)i, path, format, force, err);
+    return machine_media_set(m, (unsigned)i, path, format, err);
 }
 
 enum machine_status machine_eject(struct machine *m, const char *name, bool force, char *err)
@@ -180,11 +210,7 @@ enum machine_status machine_eject(struct machine *m, const char *name, bool forc
     int i = removable(m, name, force, err);
     if (i < 0)
         return MACHINE_ERR_CONFIG;
-    unsigned u = (unsigned)i;
-    device_medium(m, u, NULL);
-    disk_close(disk_of(m, u));
-    machine_media_remember(m, u, NULL);
-    if (!is_floppy(u))
-        m->tray_open[u] = true;
-    return MACHINE_OK;
+    if (m->rr)
+        return machine_rr_media(m, (unsigned)i, NULL, NULL, force, err);
+    return machine_media_set(m, (unsigned)i, NULL, NULL, err);
 }

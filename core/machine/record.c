@@ -49,6 +49,10 @@ struct machine_rr {
     uint64_t target;
     unsigned nsums;
     uint64_t checks_passed;
+    /* The removable drives' images at the start (a snapshot's come from these and the
+     * media changes before it). */
+    char *start_path[MACHINE_DRIVES];
+    char start_format[MACHINE_DRIVES][RECORD_FORMAT_MAX + 1];
 };
 
 static void set_err(char *err, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -293,6 +297,42 @@ static enum machine_status open_record(struct machine *m, struct machine_rr *rr,
     return MACHINE_OK;
 }
 
+static bool removable_drive(struct machine *m, unsigned u)
+{
+    struct machine_drive_info info;
+    return u < MACHINE_DRIVES && machine_drive_info(m, u, &info) && (info.cdrom || info.floppy);
+}
+
+/* Every media change in the record names a removable drive here, and an image with the
+ * size and CRC-32 it had when recorded. */
+static enum machine_status check_media(struct machine *m, struct machine_rr *rr, char *err)
+{
+    for (size_t i = 0; i < rr->idx.nev; i++) {
+        const struct record_event *e = &rr->idx.ev[i];
+        if (e->kind != RECORD_MEDIA)
+            continue;
+        if (!removable_drive(m, e->u.media.drive)) {
+            set_err(err, "-replay '%s': it changes the medium of drive %u at instruction "
+                    "%llu, and this machine has no CD-ROM or floppy drive there", rr->path,
+                    e->u.media.drive, (unsigned long long)e->icount);
+            return MACHINE_ERR_CONFIG;
+        }
+        uint64_t size;
+        uint32_t crc;
+        if (e->u.media.op == RECORD_MEDIA_CHANGE &&
+            (!file_sum(e->u.media.path, &size, &crc) || size != e->u.media.size ||
+             crc != e->u.media.crc)) {
+            set_err(err, "-replay '%s': at instruction %llu it puts '%.300s' (%llu bytes, "
+                    "CRC-32 %08x) in a drive, and that file is not there as it was; give "
+                    "the image it was recorded with", rr->path, (unsigned long long)e->icount,
+                    e->u.media.path, (unsigned long long)e->u.media.size,
+                    (unsigned)e->u.media.crc);
+            return MACHINE_ERR_CONFIG;
+        }
+    }
+    return MACHINE_OK;
+}
+
 static enum machine_status open_replay(struct machine_rr *rr, const char *config, char *err)
 {
     rr->f = fopen(rr->path, "rb");
@@ -330,6 +370,15 @@ enum machine_status machine_rr_open(struct machine *m, const struct machine_conf
     }
     m->rr = rr;
     rr->replay = cfg->replay_path != NULL;
+    for (unsigned u = 0; u < MACHINE_DRIVES; u++) {
+        const char *format = u < MACHINE_IDE_DISKS ? cfg->ide[u].format : NULL;
+        snprintf(rr->start_format[u], sizeof rr->start_format[u], "%s", format ? format : "");
+        if (m->media_path[u] && !(rr->start_path[u] = strdup(m->media_path[u]))) {
+            set_err(err, "out of memory opening the record");
+            free(text);
+            return MACHINE_ERR_NOMEM;
+        }
+    }
     snprintf(rr->path, sizeof rr->path, "%s", rr->replay ? cfg->replay_path : cfg->record_path);
     struct text t = { text, 0, RECORD_CONFIG_MAX + 1, false, "" };
     text[0] = '\0';
@@ -340,6 +389,8 @@ enum machine_status machine_rr_open(struct machine *m, const struct machine_conf
         st = MACHINE_ERR_FILE;
     } else if (rr->replay) {
         st = open_replay(rr, text, err);
+        if (st == MACHINE_OK)
+            st = check_media(m, rr, err);
     } else {
         rr->snap_every = cfg->record_snapshot;
         rr->check_every = cfg->record_check ? cfg->record_check : RR_CHECK_DEFAULT;
@@ -372,6 +423,10 @@ void machine_rr_close(struct machine *m)
         fprintf(stderr, "orrery: -record '%s': cannot write: %s; the record is incomplete\n",
                 rr->path, strerror(rr->write_errno));
     record_index_free(&rr->idx);
+    for (unsigned i = 0; i < rr->nqueue; i++)
+        record_event_free(&rr->queue[i]);
+    for (unsigned u = 0; u < MACHINE_DRIVES; u++)
+        free(rr->start_path[u]);
     free(rr);
     m->rr = NULL;
 }
@@ -411,9 +466,64 @@ static bool apply(struct machine *m, const struct record_event *e)
     case RECORD_RESET:
         machine_reset_apply(m);
         return true;
+    case RECORD_MEDIA: {
+        char err[MACHINE_ERRMAX];
+        const char *format = e->u.media.format[0] ? e->u.media.format : NULL;
+        return machine_media_set(m, e->u.media.drive, e->u.media.path, format, err) ==
+               MACHINE_OK;
+    }
     default:
         return false;
     }
+}
+
+enum machine_status machine_rr_media(struct machine *m, unsigned u, const char *path,
+                                     const char *format, bool force, char *err)
+{
+    struct machine_rr *rr = m->rr;
+    struct machine_drive_info info;
+    machine_drive_info(m, u, &info);
+    if (rr->replay) {
+        set_err(err, "Device '%s': a replay takes its media changes from the record; change "
+                "and eject are refused while replaying", info.name);
+        return MACHINE_ERR_CONFIG;
+    }
+    struct record_event e = { .kind = RECORD_MEDIA };
+    e.u.media.drive = (uint8_t)u;
+    e.u.media.op = path ? RECORD_MEDIA_CHANGE : RECORD_MEDIA_EJECT;
+    e.u.media.force = force;
+    if (format && strlen(format) > RECORD_FORMAT_MAX) {
+        set_err(err, "%s %s: format %.40s is not supported; give format=raw or format=qcow2",
+                info.name, path ? path : "", format);
+        return MACHINE_ERR_CONFIG;
+    }
+    snprintf(e.u.media.format, sizeof e.u.media.format, "%s", format ? format : "");
+    if (path) {
+        enum machine_status st = machine_media_check(m, u, path, format, err);
+        if (st != MACHINE_OK)
+            return st;
+        if (strlen(path) > RECORD_PATH_MAX) {
+            set_err(err, "%s: a path longer than %u bytes cannot go into the record",
+                    info.name, RECORD_PATH_MAX);
+            return MACHINE_ERR_CONFIG;
+        }
+        if (!file_sum(path, &e.u.media.size, &e.u.media.crc)) {
+            set_err(err, "%s %.300s: cannot read it to record its contents: %s", info.name,
+                    path, strerror(errno));
+            return MACHINE_ERR_DISK;
+        }
+        if (!(e.u.media.path = strdup(path))) {
+            set_err(err, "out of memory");
+            return MACHINE_ERR_NOMEM;
+        }
+    }
+    if (rr->nqueue == RR_QUEUE) {
+        record_event_free(&e);
+        set_err(err, "%s: too many inputs wait for the guest; try again", info.name);
+        return MACHINE_ERR_CONFIG;
+    }
+    rr->queue[rr->nqueue++] = e; /* made at the next boundary (record_inputs) */
+    return MACHINE_OK;
 }
 
 bool machine_rr_input(struct machine *m, const struct record_event *e)
@@ -498,9 +608,13 @@ static void record_inputs(struct machine *m, struct machine_rr *rr, uint64_t now
         struct record_event *e = &rr->queue[i];
         e->icount = now;
         e->time = t;
-        apply(m, e);
-        if (!record_write_event(rr->f, e))
-            write_failed(rr);
+        /* A media change checked when it was asked for can still fail here (the file
+         * went away meanwhile): it did not happen, so it is not recorded. */
+        if (apply(m, e) || e->kind != RECORD_MEDIA) {
+            if (!record_write_event(rr->f, e))
+                write_failed(rr);
+        }
+        record_event_free(e);
     }
     rr->nqueue = 0;
     struct chardev *c = m->serial;
@@ -603,8 +717,12 @@ static bool replay_boundary(struct machine *m, struct machine_rr *rr, bool halte
             return true;
         }
         if (!apply(m, e)) {
-            *why = depart(m, rr, "COM1 has no room for the %u bytes the record gives it",
-                          e->n);
+            if (e->kind == RECORD_MEDIA)
+                *why = depart(m, rr, "the record's media change of drive %u could not be "
+                              "made", e->u.media.drive);
+            else
+                *why = depart(m, rr, "COM1 has no room for the %u bytes the record gives it",
+                              e->n);
             return true;
         }
         rr->ev++;
@@ -730,11 +848,41 @@ bool machine_replay_break(struct machine *m, uint64_t icount, char *err)
     return true;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The removable drives' images as they were at a snapshot that follows the record's
+ * first `events` inputs; before its state is loaded, so that the devices' state there
+ * meets the images it saw. */
+static bool media_at(struct machine *m, struct machine_rr *rr, size_t events, char *err)
+{
+    for (unsigned u = 0; u < MACHINE_DRIVES; u++) {
+        if (!removable_drive(m, u))
+            continue;
+        const char *path = rr->start_path[u], *format = rr->start_format[u];
+        for (size_t i = 0; i < events; i++) {
+            const struct record_event *e = &rr->idx.ev[i];
+            if (e->kind == RECORD_MEDIA && e->u.media.drive == u) {
+                path = e->u.media.path;
+                format = e->u.media.format;
+            }
+        }
+        if (!same_text(path, m->media_path[u]) &&
+            machine_media_set(m, u, path, format[0] ? format : NULL, err) != MACHINE_OK)
+            return false;
+    }
+    return true;
+}
+
 /* The state of snapshot i into the machine, and the replay's place in the record after
  * it. */
 static bool restore(struct machine *m, struct machine_rr *rr, size_t i, char *err)
 {
     const struct record_snapshot *s = &rr->idx.snap[i];
+    if (!media_at(m, rr, s->next_event, err))
+        return false;
     char path[600];
     int fd = temp_state(path, sizeof path);
     if (fd < 0) {

@@ -26,6 +26,13 @@ bool machine_rr_failed(struct machine *m, char *err); /* a write to the record f
  * (true), ignored while replaying (false). */
 bool machine_rr_input(struct machine *m, const struct record_event *e);
 
+/* The monitor's change (path set) or eject (NULL) of removable drive u while a record or
+ * replay is open: recording, the image is checked now and the change made at the next
+ * boundary, where it is recorded with the image's size and CRC-32; replaying, refused (the
+ * record gives the changes). */
+enum machine_status machine_rr_media(struct machine *m, unsigned u, const char *path,
+                                     const char *format, bool force, char *err);
+
 /* machine_run, at each boundary after the timers: records or replays what is due. True
  * when machine_run must return *why (the replay's end, a departure, a break). */
 bool machine_rr_boundary(struct machine *m, bool halted, enum machine_stop *why);

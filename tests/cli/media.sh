@@ -12,15 +12,7 @@ set -u
 orrery=$1
 bin=$2
 . "$(dirname "$0")/checks.sh"
-need_seabios
-need_tools xorriso xorriso
-
-cp "$bin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" || exit 1
-printf 'ORRERY-FLOPPY-A.' > "$dir/a.img" && truncate -s 1440K "$dir/a.img" || exit 1
-printf 'ORRERY-FLOPPY-B.' > "$dir/b.img" && truncate -s 720K "$dir/b.img" || exit 1
-mkdir "$dir/iso" && echo disc > "$dir/iso/FILE.TXT"
-xorriso -as mkisofs -quiet -o "$dir/cd.iso" "$dir/iso" 2>"$dir/xorriso.err" ||
-    { cat "$dir/xorriso.err"; exit 1; }
+. "$(dirname "$0")/media-images.sh"
 
 mkfifo "$dir/in"
 "$orrery" -m 16 -display none -hda "$dir/disk.img" -fda "$dir/a.img" -cdrom "$dir/cd.iso" \

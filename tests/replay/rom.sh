@@ -22,10 +22,20 @@ check() { # NAME STATUS DETAIL
 }
 base="-bios $rom -display none -m 16"
 
-# ---- record: bytes typed with pauses, a key from the monitor, then q (the guest halts)
+# ---- record: bytes typed with pauses, a key from the monitor, then q (the guest halts).
+# Each group waits for the guest's report of the one before: on a loaded machine, bytes
+# written before orrery reads them would arrive together, and the key before them.
+until_seen() { # TEXT: up to 30 s for TEXT in the recorded run's debug console
+    n=0
+    while ! grep -q "$1" "$dir/rec.dc" 2> /dev/null && [ "$n" -lt 600 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+}
 mkfifo "$dir/in"
-{ sleep 0.5; printf 'ab'; sleep 0.3; printf 'c'; sleep 0.2; printf '\001csendkey x\n\001c'
-  sleep 0.3; printf 'q'; } > "$dir/in" &
+{ until_seen READY; sleep 0.2; printf 'ab'; until_seen S62@; sleep 0.2; printf 'c'
+  until_seen S63@; sleep 0.2; printf '\001csendkey x\n\001c'; until_seen K2d@; sleep 0.2
+  printf 'q'; } > "$dir/in" &
 # shellcheck disable=SC2086
 timeout 60 "$orrery" $base -debugcon "file:$dir/rec.dc" -serial mon:stdio \
     -record "$dir/run.rec,check=100K,snapshot=4M" -savestate "$dir/rec.state" \

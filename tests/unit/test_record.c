@@ -124,10 +124,73 @@ static void test_damage_is_one_line(void **state)
     refused(bad, len + 1, "bytes follow its END");
 }
 
+/* A media change and an eject read back as written; a damaged one is refused. */
+static void test_media(void **state)
+{
+    (void)state;
+    static uint8_t buf[4096];
+    FILE *f = fmemopen(buf, sizeof buf, "wb");
+    assert_non_null(f);
+    assert_true(record_write_header(f, "x=1\n"));
+    struct record_event e = { .kind = RECORD_MEDIA, .icount = 5, .time = 20 };
+    e.u.media.drive = 4;
+    e.u.media.op = RECORD_MEDIA_CHANGE;
+    e.u.media.force = 1;
+    strcpy(e.u.media.format, "raw");
+    e.u.media.size = 737280;
+    e.u.media.crc = 0xDEADBEEF;
+    e.u.media.path = (char *)"/tmp/b.img";
+    assert_true(record_write_event(f, &e));
+    struct record_event j = { .kind = RECORD_MEDIA, .icount = 6, .time = 24 };
+    j.u.media.drive = 2;
+    j.u.media.op = RECORD_MEDIA_EJECT;
+    assert_true(record_write_event(f, &j));
+    assert_true(record_write_chunk(f, RECORD_END, 7, 28, NULL, 0));
+    size_t len = (size_t)ftell(f);
+    fclose(f);
+
+    static struct record_index idx;
+    char err[RECORD_ERRMAX];
+    assert_true(read_buf(buf, len, &idx, err));
+    assert_int_equal(idx.nev, 2);
+    assert_int_equal(idx.ev[0].u.media.drive, 4);
+    assert_int_equal(idx.ev[0].u.media.op, RECORD_MEDIA_CHANGE);
+    assert_int_equal(idx.ev[0].u.media.force, 1);
+    assert_string_equal(idx.ev[0].u.media.format, "raw");
+    assert_int_equal(idx.ev[0].u.media.size, 737280);
+    assert_int_equal(idx.ev[0].u.media.crc, 0xDEADBEEF);
+    assert_string_equal(idx.ev[0].u.media.path, "/tmp/b.img");
+    assert_int_equal(idx.ev[1].u.media.op, RECORD_MEDIA_EJECT);
+    assert_null(idx.ev[1].u.media.path);
+    assert_string_equal(idx.ev[1].u.media.format, "");
+    record_index_free(&idx);
+
+    /* The change's body starts after the header (16 + 4) and its chunk header (21). */
+    size_t body = 16 + 4 + 21;
+    static uint8_t bad[4096];
+    static const struct { size_t at; uint8_t v; } damage[] = {
+        { 1, 2 },            /* an op that does not exist */
+        { 2, 2 },            /* force neither 0 nor 1 */
+        { 3, 16 },           /* a format name longer than any */
+        { 4, 0 },            /* a change without a path */
+        { 6, 1 },            /* reserved not 0 */
+        { 20, 0 },           /* a NUL inside the format's name */
+    };
+    for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+        memcpy(bad, buf, len);
+        bad[body + damage[i].at] = damage[i].v;
+        refused(bad, len, "");
+    }
+    memcpy(bad, buf, len);
+    bad[body + 1] = RECORD_MEDIA_EJECT; /* an eject with a path */
+    refused(bad, len, "media change at byte");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_media),
         cmocka_unit_test(test_damage_is_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
