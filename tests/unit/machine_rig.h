@@ -69,6 +69,41 @@ static inline size_t read_all(const char *path, char *buf, size_t cap)
     return n;
 }
 
+/* A test's firmware (program in a 64 KiB image) and its debug console's file. */
+struct fw {
+    struct tmp bios, con;
+};
+
+static inline void fw_make(struct fw *f, const uint8_t *program, size_t len)
+{
+    tmp_make(&f->bios);
+    tmp_make(&f->con);
+    write_bios(f->bios.path, 64u << 10, program, len);
+}
+
+static inline void fw_drop(struct fw *f)
+{
+    tmp_drop(&f->bios);
+    tmp_drop(&f->con);
+}
+
+/* 16 MiB of RAM, the firmware, and the debug console into its file. */
+static inline struct machine_config fw_config(const struct fw *f)
+{
+    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = f->bios.path,
+                                  .debugcon = MACHINE_DEBUGCON_FILE,
+                                  .debugcon_path = f->con.path };
+    return cfg;
+}
+
+/* What the guest wrote to the debug console is the text want. */
+static inline void fw_printed(const struct fw *f, const char *want)
+{
+    char out[256];
+    read_all(f->con.path, out, sizeof out);
+    assert_string_equal(out, want);
+}
+
 /* mov al, c; out 0xE9, al */
 #define PUTC(c) 0xB0, (c), 0xE6, 0xE9
 #define CLI_HLT 0xFA, 0xF4

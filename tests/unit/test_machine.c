@@ -21,19 +21,14 @@
 
 static const uint8_t prog_ok[] = { PUTC('o'), PUTC('k'), PUTC('\n'), CLI_HLT };
 
-/* A machine with the given program on the debug console file. */
-static struct machine *make(const struct tmp *bios, const struct tmp *con, const char *cpu,
-                            bool no_reboot)
+/* A machine on the test's firmware and console (a 286 gets the 15 MiB that fit). */
+static struct machine *make(const struct fw *f, const char *cpu, bool no_reboot)
 {
-    struct machine_config cfg = {
-        /* A 286 addresses 16 MiB, the BIOS included: 15 MiB of RAM is what fits. */
-        .ram_size = cpu && strcmp(cpu, "286") == 0 ? 15u << 20 : 16u << 20,
-        .cpu_model = cpu,
-        .bios_path = bios->path,
-        .debugcon = MACHINE_DEBUGCON_FILE,
-        .debugcon_path = con->path,
-        .no_reboot = no_reboot,
-    };
+    struct machine_config cfg = fw_config(f);
+    if (cpu && strcmp(cpu, "286") == 0)
+        cfg.ram_size = 15u << 20; /* a 286 addresses 16 MiB, the BIOS included */
+    cfg.cpu_model = cpu;
+    cfg.no_reboot = no_reboot;
     char err[MACHINE_ERRMAX];
     struct machine *m = NULL;
     enum machine_status st = machine_create(&cfg, &m, err);
@@ -45,11 +40,9 @@ static struct machine *make(const struct tmp *bios, const struct tmp *con, const
 static void test_debugcon_prints_and_hlt_stops(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog_ok, sizeof prog_ok);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog_ok, sizeof prog_ok);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     assert_non_null(strstr(machine_stop_message(m), "interrupts disabled"));
     assert_int_equal(machine_instructions(m), 9); /* jmp far, 3 x (mov, out), cli, hlt */
@@ -57,11 +50,8 @@ static void test_debugcon_prints_and_hlt_stops(void **state)
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     assert_int_equal(machine_instructions(m), 9);
     machine_destroy(m);
-    char out[64];
-    read_all(con.path, out, sizeof out);
-    assert_string_equal(out, "ok\n");
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_printed(&f, "ok\n");
+    fw_drop(&f);
 }
 
 /* The fw_cfg device answers at 0x510/0x511 with its signature, and its file directory
@@ -79,28 +69,24 @@ static void test_fwcfg_signature_and_files(void **state)
         CLI_HLT,
     };
 #undef IN_OUT
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
     char out[16];
-    assert_int_equal(read_all(con.path, out, sizeof out), 8);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 8);
     assert_memory_equal(out, "QEMU\0\0\0\3", 8);
     /* -nographic adds etc/sercon-port: SeaBIOS's screen on COM1. */
-    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
-                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
-                                  .nographic = true };
+    struct machine_config cfg = fw_config(&f);
+    cfg.nographic = true;
     char err[MACHINE_ERRMAX];
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
-    assert_int_equal(read_all(con.path, out, sizeof out), 8);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 8);
     assert_memory_equal(out, "QEMU\0\0\0\4", 8);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* CMOS holds the default boot order SeaBIOS reads (0x3D, 0x38): hard disk, CD, floppy. */
@@ -112,19 +98,16 @@ static void test_cmos_boot_order(void **state)
         0xB0, 0x38, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9, /* CMOS[0x38] */
         CLI_HLT,
     };
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
     char out[4];
-    assert_int_equal(read_all(con.path, out, sizeof out), 2);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 2);
     assert_int_equal((uint8_t)out[0], 0x32);
     assert_int_equal((uint8_t)out[1], 0x10);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* -boot once=d,order=c: the CD first until the first reset, the hard disk from then on;
@@ -137,13 +120,11 @@ static void test_cmos_boot_once_then_order(void **state)
         0xB0, 0x38, 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9,
         CLI_HLT,
     };
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
-                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
-                                  .boot_order = "c", .boot_once = "dca" };
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine_config cfg = fw_config(&f);
+    cfg.boot_order = "c";
+    cfg.boot_once = "dca";
     char err[MACHINE_ERRMAX];
     struct machine *m;
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
@@ -152,7 +133,7 @@ static void test_cmos_boot_once_then_order(void **state)
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
     char out[8];
-    assert_int_equal(read_all(con.path, out, sizeof out), 4);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 4);
     assert_int_equal((uint8_t)out[0], 0x23);  /* d, then c */
     assert_int_equal((uint8_t)out[1], 0x10);  /* a third */
     assert_int_equal((uint8_t)out[2], 0x02);  /* c only */
@@ -160,8 +141,7 @@ static void test_cmos_boot_once_then_order(void **state)
     cfg.boot_once = "dd";
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_CONFIG);
     assert_non_null(strstr(err, "-boot: order 'dd' is not a boot order"));
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* IDE disks in CMOS: 0x12 types (F: user type in 0x19/0x1A), type 47 and the AT geometry
@@ -176,24 +156,23 @@ static void test_cmos_disks(void **state)
         CMOS_OUT(0x1D), CMOS_OUT(0x20), CMOS_OUT(0x23), CMOS_OUT(0x39), CLI_HLT,
     };
 #undef CMOS_OUT
-    struct tmp bios, con, hda, hdc;
-    tmp_make(&bios);
-    tmp_make(&con);
+    struct fw f;
+    struct tmp hda, hdc;
+    fw_make(&f, prog, sizeof prog);
     tmp_make(&hda);
     tmp_make(&hdc);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
     assert_int_equal(truncate(hda.path, 2u << 20), 0);
     assert_int_equal(truncate(hdc.path, 2ull << 30), 0); /* sparse */
-    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
-                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
-                                  .ide = { { .path = hda.path }, { 0 }, { .path = hdc.path }, { 0 } } };
+    struct machine_config cfg = fw_config(&f);
+    cfg.ide[0].path = hda.path;
+    cfg.ide[2].path = hdc.path;
     char err[MACHINE_ERRMAX];
     struct machine *m;
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
     uint8_t out[16];
-    assert_int_equal(read_all(con.path, (char *)out, sizeof out), 9);
+    assert_int_equal(read_all(f.con.path, (char *)out, sizeof out), 9);
     static const uint8_t want[9] = { 0xF0, 47, 0, 4, 0, 16, 0xC8, 63, 0x10 };
     assert_memory_equal(out, want, sizeof want);
     /* A missing image: one line naming the flag and the file, and no machine. */
@@ -201,8 +180,7 @@ static void test_cmos_disks(void **state)
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_DISK);
     assert_null(m);
     assert_non_null(strstr(err, "-hdb /nonexistent/orrery.img: cannot open"));
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
     tmp_drop(&hda);
     tmp_drop(&hdc);
 }
@@ -217,32 +195,30 @@ static void test_cmos_floppies(void **state)
 #define CMOS_OUT(r) 0xB0, (r), 0xE6, 0x70, 0xE4, 0x71, 0xE6, 0xE9
     static const uint8_t prog[] = { CMOS_OUT(0x10), CMOS_OUT(0x14), CLI_HLT };
 #undef CMOS_OUT
-    struct tmp bios, con, fda, fdb;
-    tmp_make(&bios);
-    tmp_make(&con);
+    struct fw f;
+    struct tmp fda, fdb;
+    fw_make(&f, prog, sizeof prog);
     tmp_make(&fda);
     tmp_make(&fdb);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
     assert_int_equal(truncate(fda.path, 1440u << 10), 0);
     assert_int_equal(truncate(fdb.path, 720u << 10), 0);
-    struct machine_config cfg = { .ram_size = 16u << 20, .bios_path = bios.path,
-                                  .debugcon = MACHINE_DEBUGCON_FILE, .debugcon_path = con.path,
-                                  .floppy = { fda.path, fdb.path } };
+    struct machine_config cfg = fw_config(&f);
+    cfg.floppy[0] = fda.path;
+    cfg.floppy[1] = fdb.path;
     char err[MACHINE_ERRMAX];
     struct machine *m;
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_OK);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
     uint8_t out[8];
-    assert_int_equal(read_all(con.path, (char *)out, sizeof out), 2);
+    assert_int_equal(read_all(f.con.path, (char *)out, sizeof out), 2);
     assert_int_equal(out[0], 0x43);
     assert_int_equal(out[1], 0x40 | 0x02 | 0x01);
     assert_int_equal(truncate(fdb.path, 1000u << 10), 0);
     assert_int_equal(machine_create(&cfg, &m, err), MACHINE_ERR_DISK);
     assert_null(m);
     assert_non_null(strstr(err, "is not a floppy image size; give one of 160K"));
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
     tmp_drop(&fda);
     tmp_drop(&fdb);
 }
@@ -251,18 +227,15 @@ static void test_debugcon_read_returns_e9(void **state)
 {
     (void)state;
     static const uint8_t prog[] = { 0xE4, 0xE9, 0xE6, 0xE9, CLI_HLT }; /* in al, e9; out */
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 100), MACHINE_STOP_HALT);
     machine_destroy(m);
     char out[8];
-    assert_int_equal(read_all(con.path, out, sizeof out), 1);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 1);
     assert_int_equal((uint8_t)out[0], 0xE9);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 static void test_ioport_log_lines(void **state)
@@ -298,18 +271,15 @@ static void test_budget_stops_and_resumes(void **state)
 {
     (void)state;
     static const uint8_t prog[] = { 0xEB, 0xFE }; /* jmp $ */
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 500), MACHINE_STOP_BUDGET);
     assert_int_equal(machine_instructions(m), 500);
     assert_int_equal(machine_run(m, 250), MACHINE_STOP_BUDGET);
     assert_int_equal(machine_instructions(m), 750);
     machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* Prints 'R', then loads an IDT limit of 0 and raises INT3: the #GP while delivering it
@@ -323,38 +293,28 @@ static const uint8_t prog_triple[] = {
 static void test_triple_fault_no_reboot_shuts_down(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog_triple, sizeof prog_triple);
-    struct machine *m = make(&bios, &con, NULL, true);
+    struct fw f;
+    fw_make(&f, prog_triple, sizeof prog_triple);
+    struct machine *m = make(&f, NULL, true);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
     assert_non_null(strstr(machine_stop_message(m), "triple fault"));
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
     machine_destroy(m);
-    char out[16];
-    read_all(con.path, out, sizeof out);
-    assert_string_equal(out, "R");
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_printed(&f, "R");
+    fw_drop(&f);
 }
 
 static void test_triple_fault_resets(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog_triple, sizeof prog_triple);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog_triple, sizeof prog_triple);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET);
     machine_destroy(m);
-    char out[16];
-    read_all(con.path, out, sizeof out);
-    assert_string_equal(out, "RR");
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_printed(&f, "RR");
+    fw_drop(&f);
 }
 
 /* With -icount, HLT jumps to the next timer: five 1 kHz ticks take about 4 ms of virtual
@@ -400,22 +360,19 @@ static uint64_t host_ns(void)
 static void test_timer_irq_follows_host_time(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog_timer, sizeof prog_timer);
+    struct fw f;
+    fw_make(&f, prog_timer, sizeof prog_timer);
     /* From before the machine exists: virtual time starts with it, and a host that
      * deschedules the test between creation and the run (a loaded machine) makes the guest
      * catch up with the host, which is right, not fast. */
     uint64_t t0 = host_ns();
-    struct machine *m = make_clocked(&bios, &con, false, 0);
+    struct machine *m = make_clocked(&f.bios, &f.con, false, 0);
     assert_int_equal(run_to_stop(m), MACHINE_STOP_HALT);
     uint64_t took = host_ns() - t0;
     assert_in_range(took, 3900000 - SCHED_AHEAD_MAX_NS, 500000000);
     assert_in_range(machine_time_ns(m), 3900000, 500000000);
     machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* machine_mouse_move reaches the guest: a program enables the mouse through the 8042
@@ -433,21 +390,18 @@ static void test_mouse_moves_reach_the_guest_as_ps2_packets(void **state)
         0xE2, 0xF4,                                     /* loop wait */
         CLI_HLT,
     };
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 2000), MACHINE_STOP_BUDGET); /* polling */
     machine_mouse_move(m, 5, -3, 0, MACHINE_MOUSE_LEFT);
     assert_int_equal(machine_run(m, 2000), MACHINE_STOP_HALT);
     machine_destroy(m);
     char out[16];
-    assert_int_equal(read_all(con.path, out, sizeof out), 4);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 4);
     static const uint8_t want[] = { 0xFA, 0x09, 0x05, 0x03 };
     assert_memory_equal(out, want, sizeof want);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* machine_key reaches the guest: a program polls the 8042 for six bytes and prints them.
@@ -463,11 +417,9 @@ static void test_keys_reach_the_guest_as_scan_codes(void **state)
         0xE2, 0xF4,                                     /* loop wait */
         CLI_HLT,
     };
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 2000), MACHINE_STOP_BUDGET); /* polling */
     assert_true(machine_key(m, 0x04, true));
     assert_true(machine_key(m, 0x04, false));
@@ -480,31 +432,27 @@ static void test_keys_reach_the_guest_as_scan_codes(void **state)
     assert_int_equal(machine_run(m, 20000), MACHINE_STOP_HALT);
     machine_destroy(m);
     char out[16];
-    assert_int_equal(read_all(con.path, out, sizeof out), 6);
+    assert_int_equal(read_all(f.con.path, out, sizeof out), 6);
     static const uint8_t want[] = { 0x1E, 0x9E, 0xE0, 0x1D, 0xE0, 0xC8 };
     assert_memory_equal(out, want, sizeof want);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* Device reset requests: the 8042's pulse command, port 0x92 bit 0, the PIIX3's 0xCF9. */
 static void check_reset(const uint8_t *prog, size_t len)
 {
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, len);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, len);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET);
     assert_non_null(strstr(machine_stop_message(m), "reset the machine"));
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_RESET); /* it ran again */
     machine_destroy(m);
-    m = make(&bios, &con, NULL, true);
+    m = make(&f, NULL, true);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_SHUTDOWN);
     machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 static void test_kbc_port92_and_cf9_reset_the_machine(void **state)
@@ -524,19 +472,16 @@ static void test_idle_guest_returns_to_the_caller(void **state)
 {
     (void)state;
     static const uint8_t prog[] = { 0xFB, 0xF4, 0xEB, 0xFD }; /* sti; hlt; jmp hlt */
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog, sizeof prog);
-    struct machine *m = make(&bios, &con, NULL, false);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
+    struct machine *m = make(&f, NULL, false);
     uint64_t t0 = host_ns();
     assert_int_equal(machine_run(m, 1000000), MACHINE_STOP_BUDGET);
     uint64_t took = host_ns() - t0;
     assert_in_range(took, MACHINE_IDLE_MAX_NS / 2, 50 * MACHINE_IDLE_MAX_NS);
     assert_int_equal(machine_instructions(m), 3); /* jmp far at reset, sti, hlt */
     machine_destroy(m);
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_drop(&f);
 }
 
 /* A 256 KiB image: the window below 1 MiB shows its last 128 KiB, so E000:0000 holds the
@@ -549,44 +494,35 @@ static void test_isa_window_shows_last_128k(void **state)
         0xA0, 0x00, 0x00,             /* mov al, [0] */
         0xE6, 0xE9, CLI_HLT,
     };
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
+    struct fw f;
+    fw_make(&f, prog, sizeof prog);
     const size_t size = 256u << 10;
-    write_bios(bios.path, size, prog, sizeof prog);
-    FILE *f = fopen(bios.path, "r+b");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_SET);
-    fputc('X', f);                    /* not visible below 1 MiB */
-    fseek(f, 0x20000, SEEK_SET);
-    fputc('M', f);
-    fclose(f);
-    struct machine *m = make(&bios, &con, NULL, false);
+    write_bios(f.bios.path, size, prog, sizeof prog); /* again, larger */
+    FILE *img = fopen(f.bios.path, "r+b");
+    assert_non_null(img);
+    fseek(img, 0, SEEK_SET);
+    fputc('X', img);                  /* not visible below 1 MiB */
+    fseek(img, 0x20000, SEEK_SET);
+    fputc('M', img);
+    fclose(img);
+    struct machine *m = make(&f, NULL, false);
     assert_int_equal(machine_run(m, 100), MACHINE_STOP_HALT);
     machine_destroy(m);
-    char out[8];
-    read_all(con.path, out, sizeof out);
-    assert_string_equal(out, "M");
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_printed(&f, "M");
+    fw_drop(&f);
 }
 
 /* The 286 has 24 address lines: it finds the reset vector at 16 MiB - 16. */
 static void test_286_boots_from_top_of_16m(void **state)
 {
     (void)state;
-    struct tmp bios, con;
-    tmp_make(&bios);
-    tmp_make(&con);
-    write_bios(bios.path, 64u << 10, prog_ok, sizeof prog_ok);
-    struct machine *m = make(&bios, &con, "286", false);
+    struct fw f;
+    fw_make(&f, prog_ok, sizeof prog_ok);
+    struct machine *m = make(&f, "286", false);
     assert_int_equal(machine_run(m, 1000), MACHINE_STOP_HALT);
     machine_destroy(m);
-    char out[16];
-    read_all(con.path, out, sizeof out);
-    assert_string_equal(out, "ok\n");
-    tmp_drop(&bios);
-    tmp_drop(&con);
+    fw_printed(&f, "ok\n");
+    fw_drop(&f);
 }
 
 /* Two machines in one process, run in turns, keep to themselves. */
@@ -595,34 +531,26 @@ static void test_two_machines_are_independent(void **state)
     (void)state;
     static const uint8_t prog_a[] = { PUTC('a'), PUTC('a'), CLI_HLT };
     static const uint8_t prog_b[] = { PUTC('b'), CLI_HLT };
-    struct tmp bios_a, bios_b, con_a, con_b;
-    tmp_make(&bios_a);
-    tmp_make(&bios_b);
-    tmp_make(&con_a);
-    tmp_make(&con_b);
-    write_bios(bios_a.path, 64u << 10, prog_a, sizeof prog_a);
-    write_bios(bios_b.path, 128u << 10, prog_b, sizeof prog_b);
-    struct machine *a = make(&bios_a, &con_a, NULL, false);
-    struct machine *b = make(&bios_b, &con_b, "386", false);
+    struct fw a, b;
+    fw_make(&a, prog_a, sizeof prog_a);
+    fw_make(&b, prog_b, sizeof prog_b);
+    write_bios(b.bios.path, 128u << 10, prog_b, sizeof prog_b); /* another size */
+    struct machine *ma = make(&a, NULL, false);
+    struct machine *mb = make(&b, "386", false);
     for (int i = 0; i < 10; i++) {
-        machine_run(a, 1);
-        machine_run(b, 1);
+        machine_run(ma, 1);
+        machine_run(mb, 1);
     }
-    assert_int_equal(machine_run(a, 100), MACHINE_STOP_HALT);
-    assert_int_equal(machine_run(b, 100), MACHINE_STOP_HALT);
-    assert_int_equal(machine_instructions(a), 7);
-    assert_int_equal(machine_instructions(b), 5);
-    machine_destroy(a);
-    machine_destroy(b);
-    char out[16];
-    read_all(con_a.path, out, sizeof out);
-    assert_string_equal(out, "aa");
-    read_all(con_b.path, out, sizeof out);
-    assert_string_equal(out, "b");
-    tmp_drop(&bios_a);
-    tmp_drop(&bios_b);
-    tmp_drop(&con_a);
-    tmp_drop(&con_b);
+    assert_int_equal(machine_run(ma, 100), MACHINE_STOP_HALT);
+    assert_int_equal(machine_run(mb, 100), MACHINE_STOP_HALT);
+    assert_int_equal(machine_instructions(ma), 7);
+    assert_int_equal(machine_instructions(mb), 5);
+    machine_destroy(ma);
+    machine_destroy(mb);
+    fw_printed(&a, "aa");
+    fw_printed(&b, "b");
+    fw_drop(&a);
+    fw_drop(&b);
 }
 
 static enum machine_status try_create(const struct machine_config *cfg, char *err)
