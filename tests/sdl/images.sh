@@ -17,15 +17,6 @@ iso=$images/memtest86+ia32.iso
 
 start_xvfb 1024x768
 
-# The window's picture, retried for up to 10 s (it is redrawn a frame after it changes).
-shot_equals() { # golden
-    for _ in $(seq 20); do
-        xwd -id "$win" -out "$dir/shot.xwd" &&
-            r=$("$imgcmp" "$dir/shot.xwd" "$1") && return 0
-        sleep 0.5
-    done
-    return 1
-}
 close_window() { # and wait until it is gone, so that find_window finds the next one
     "$xclose" "$win"
     wait_exit 20 || bad "closing the window: status $?, $(cat "$dir/err")"
@@ -69,9 +60,6 @@ if ! command -v socat >/dev/null 2>&1; then
     exit "$fail"
 fi
 mon=$dir/mon.sock
-monitor() { # command: its answer
-    printf '%s\n' "$1" | socat -t 5 - "UNIX-CONNECT:$mon" 2>/dev/null
-}
 start_orrery -m 128 -display sdl,gl=off -icount 3 -cdrom "$iso" -boot d \
     -monitor "unix:$mon,server,nowait"
 win=$(find_window)
