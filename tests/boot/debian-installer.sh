@@ -1,7 +1,7 @@
 #!/bin/sh
-# The Debian installer from a CD, as a user would boot it: Debian's netboot kernel and
-# initrd (debian-installer-12-netboot-i386) and ISOLINUX (isolinux, syslinux-common) made
-# into an El Torito ISO with xorriso here, never committed; SeaBIOS boots it from the
+# The Debian installer from a CD, as a user would boot it: tools/mkimages' d-i.iso (Debian's
+# netboot kernel and initrd from debian-installer-12-netboot-i386 with ISOLINUX on an El
+# Torito ISO, built into the image cache, never committed); SeaBIOS boots it from the
 # ATAPI CD-ROM (-cdrom, -boot d), ISOLINUX loads the kernel and the 30 MB initrd through
 # INT 13h, and the installer's first dialog, "[!!] Select a language", appears on the
 # serial console (console=ttyS0 on ISOLINUX's append line). Headless, on the
@@ -10,39 +10,17 @@
 #   tests/boot/debian-installer.sh ORRERY
 set -u
 orrery=$1
-di=/usr/lib/debian-installer/images/12/i386/text/debian-installer/i386
-isolinux=/usr/lib/ISOLINUX/isolinux.bin
-ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
 . "$(dirname "$0")/need.sh"
-need_files debian-installer-12-netboot-i386 "$di/linux" "$di/initrd.gz"
-need_files "isolinux syslinux-common" "$isolinux" "$ldlinux"
-need_tools xorriso xorriso
 need_seabios
+need_image d-i.iso
 dir=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 
-mkdir -p "$dir/iso/isolinux" "$dir/iso/install"
-cp "$di/linux" "$dir/iso/install/vmlinuz" && cp "$di/initrd.gz" "$dir/iso/install/" &&
-    cp "$isolinux" "$ldlinux" "$dir/iso/isolinux/" || exit 1
-cat >"$dir/iso/isolinux/isolinux.cfg" <<'CFG'
-SERIAL 0 115200
-DEFAULT install
-PROMPT 0
-TIMEOUT 0
-LABEL install
-  KERNEL /install/vmlinuz
-  APPEND initrd=/install/initrd.gz console=ttyS0,115200n8 ---
-CFG
-xorriso -as mkisofs -quiet -o "$dir/cd.iso" -R -J -b isolinux/isolinux.bin \
-    -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table "$dir/iso" \
-    2>"$dir/xorriso.err" || { cat "$dir/xorriso.err"; exit 1; }
-rm -rf "$dir/iso"
-
 want="Select a language"
 limit=$((1100 * ${ORRERY_TIMEOUT_SCALE:-1}))
 start=$(date +%s)
-"$orrery" -m 512 -icount shift=2 -display none -cdrom "$dir/cd.iso" -boot d \
+"$orrery" -m 512 -icount shift=2 -display none -cdrom "$images/d-i.iso" -boot d \
     -serial "file:$dir/console.txt" 2>"$dir/err.txt" &
 pid=$!
 seen=

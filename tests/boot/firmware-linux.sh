@@ -3,49 +3,24 @@
 # sector of an IDE disk image and starts SYSLINUX, which loads Debian's 686 kernel and the
 # guest's initramfs through INT 13h; the kernel finds SeaBIOS's ACPI tables, switches ACPI
 # on through the SMM handler (APMC, SMI), runs the test script and powers off with ACPI
-# soft off, which ends orrery with status 0. The disk is a FAT file system made here from
-# Debian's dosfstools, mtools and syslinux (tools/install-deps), never committed.
+# soft off, which ends orrery with status 0. The disk is tools/mkimages' guest-fat.img (a
+# 64 MiB FAT16 file system with no partition table, its boot sector SYSLINUX's, made from
+# Debian's dosfstools, mtools and syslinux into the image cache, never committed), run
+# with -snapshot so that the cached image is never written.
 # On the deterministic clock, headless; skipped (77) where seabios or syslinux is missing.
-#   tests/boot/firmware-linux.sh ORRERY SOURCE_DIR
+#   tests/boot/firmware-linux.sh ORRERY
 set -u
 orrery=$1
-src=$2
-cache=${ORRERY_CACHE:-$HOME/.cache/orrery/guest}
-for tool in mkfs.fat mcopy syslinux; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "skipped: $tool is missing: apt-get install dosfstools mtools syslinux"
-        exit 77
-    fi
-done
-if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k.bin ]; then
-    echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
-    exit 77
-fi
+. "$(dirname "$0")/need.sh"
+need_seabios
+need_image guest-fat.img
+disk=$images/guest-fat.img
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-sh "$src/tools/mkguest" >"$dir/mkguest.log" 2>&1 || { cat "$dir/mkguest.log"; exit 1; }
-
-# A 64 MiB FAT16 file system with no partition table: its boot sector is SYSLINUX's.
-disk=$dir/disk.img
-mkfs.fat -C "$disk" 65536 >/dev/null || exit 1
-cat >"$dir/syslinux.cfg" <<'CFG'
-DEFAULT linux
-PROMPT 0
-TIMEOUT 0
-SERIAL 0 115200
-LABEL linux
-  KERNEL VMLINUZ
-  APPEND initrd=INITRD.GZ console=ttyS0 orrery.script=test
-CFG
-mcopy -i "$disk" "$cache/bzImage" ::/VMLINUZ &&
-    mcopy -i "$disk" "$cache/initramfs.cpio.gz" ::/INITRD.GZ &&
-    mcopy -i "$disk" "$dir/syslinux.cfg" ::/SYSLINUX.CFG &&
-    syslinux --install "$disk" || exit 1
-
 rc=0
-timeout $((1100 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 256 -icount shift=2 -display none -hda "$disk" \
-    -serial "file:$dir/console.txt" 2>"$dir/err.txt" || rc=$?
+timeout $((1100 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 256 -icount shift=2 -display none \
+    -hda "$disk" -snapshot -serial "file:$dir/console.txt" 2>"$dir/err.txt" || rc=$?
 echo "--- the console:"
 cat "$dir/console.txt"
 echo "--- orrery:"

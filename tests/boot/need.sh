@@ -4,6 +4,11 @@
 #   need_vgabios             SeaBIOS and its VGA BIOS (vgabios-stdvga.bin)
 #   need_files PACKAGES FILE...   files a package provides
 #   need_tools PACKAGES TOOL...   programs in PATH
+#   need_image IMAGE         an image of tools/mkimages, built into $images (the cache,
+#                            $ORRERY_IMAGES or ~/.cache/orrery/images) when missing or
+#                            stale; with ORRERY_IMAGES_READY=1 only looked for. Tests read
+#                            it and never write it (-snapshot, a CD, or a copy).
+images=${ORRERY_IMAGES:-$HOME/.cache/orrery/images}
 skip() {
     echo "skipped: $*"
     exit 77
@@ -31,4 +36,16 @@ need_tools() {
     for t in "$@"; do
         command -v "$t" >/dev/null 2>&1 || skip "$t is missing: apt-get install $packages"
     done
+}
+need_image() {
+    if [ -z "${ORRERY_IMAGES_READY:-}" ]; then
+        mkimages=$(cd "$(dirname "$0")/../.." && pwd)/tools/mkimages
+        log=$(sh "$mkimages" "$1" 2>&1)
+        case $? in
+        0) ;;
+        3) skip "$(echo "$log" | tail -n 1 | sed 's/^mkimages: //')" ;;
+        *) echo "$log"; echo "FAIL tools/mkimages $1"; exit 1 ;;
+        esac
+    fi
+    [ -f "$images/$1" ] || skip "$images/$1 is missing: tools/mkimages $1"
 }

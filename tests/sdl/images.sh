@@ -5,26 +5,18 @@
 #   and AH=09h, and directly) and in mode 12h (640x480, 16 colours): once it has halted,
 #   the window's picture (xwd) equals the headless test's golden,
 #   tests/boot/golden/vga-mode-NN.png, pixel for pixel;
-# - memtest86+ from its own CD (memtest86+ia32.iso on -cdrom): once its banner is on the
-#   text screen (read with the monitor's xp), the machine is stopped (`stop`) and the
-#   window's picture equals the monitor's `screendump` of the same moment.
+# - memtest86+ from its own CD (tools/mkimages' memtest86+ia32.iso on -cdrom): once its
+#   banner is on the text screen (read with the monitor's xp), the machine is stopped
+#   (`stop`) and the window's picture equals the monitor's `screendump` of the same moment.
 # Skipped (77) where Xvfb, xdotool, xwd, SeaBIOS, socat or memtest86+ is missing.
 #   tests/sdl/images.sh ORRERY IMGCMP XCLOSE VGA_MODES_BIN BOOT_GOLDEN_DIR
 orrery=$1 imgcmp=$2 xclose=$3 vga_bin=$4 golden=$5
 . "$(dirname "$0")/lib.sh"
-iso=/usr/lib/memtest86+/memtest86+ia32.iso
+. "$(dirname "$0")/../boot/need.sh"
+iso=$images/memtest86+ia32.iso
 
 start_xvfb 1024x768
 
-# The window's picture, retried for up to 10 s (it is redrawn a frame after it changes).
-shot_equals() { # golden
-    for _ in $(seq 20); do
-        xwd -id "$win" -out "$dir/shot.xwd" &&
-            r=$("$imgcmp" "$dir/shot.xwd" "$1") && return 0
-        sleep 0.5
-    done
-    return 1
-}
 close_window() { # and wait until it is gone, so that find_window finds the next one
     "$xclose" "$win"
     wait_exit 20 || bad "closing the window: status $?, $(cat "$dir/err")"
@@ -55,14 +47,19 @@ for m in 03 12; do
     close_window
 done
 
-if [ ! -f "$iso" ] || ! command -v socat >/dev/null 2>&1; then
-    echo "skipped: memtest86+ in the window needs $iso and socat: apt-get install memtest86+ socat"
+# The image from the cache (tools/mkimages builds it when missing); need_image in a
+# subshell, so that a missing package skips only this part.
+(need_image memtest86+ia32.iso) >"$dir/need.log" 2>&1
+case $? in
+0) ;;
+77) echo "skipped: memtest86+ in the window: $(sed 's/^skipped: //' "$dir/need.log")"; exit "$fail" ;;
+*) bad "memtest: $(cat "$dir/need.log")"; exit 1 ;;
+esac
+if ! command -v socat >/dev/null 2>&1; then
+    echo "skipped: memtest86+ in the window needs socat: apt-get install socat"
     exit "$fail"
 fi
 mon=$dir/mon.sock
-monitor() { # command: its answer
-    printf '%s\n' "$1" | socat -t 5 - "UNIX-CONNECT:$mon" 2>/dev/null
-}
 start_orrery -m 128 -display sdl,gl=off -icount 3 -cdrom "$iso" -boot d \
     -monitor "unix:$mon,server,nowait"
 win=$(find_window)

@@ -1,6 +1,7 @@
 # Shared by the window tests (tests/sdl/*.sh): a private Xvfb, orrery in a window on it,
 # waiting for what the guest says on port 0xE9, and checks that print "ok"/"FAIL" lines.
-# The caller sets $orrery, $imgcmp, $xclose, $keys_bin, $golden; this sets $dir, $fail.
+# The caller sets $orrery, $imgcmp, $xclose, $keys_bin, $golden (and $win, $mon for
+# shot_equals and monitor); this sets $dir, $fail.
 set -u
 fail=0
 for tool in Xvfb xdotool xwd; do
@@ -86,6 +87,22 @@ wait_title() {
     done
     echo "$t"
     return 1
+}
+
+# shot_equals GOLDEN: the window $win's picture (xwd) equals GOLDEN, retried for up to 10 s
+# (it is redrawn a frame after it changes); imgcmp's line in $r.
+shot_equals() {
+    for _ in $(seq 20); do
+        xwd -id "$win" -out "$dir/shot.xwd" &&
+            r=$("$imgcmp" "$dir/shot.xwd" "$1") && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
+# monitor COMMAND: the answer of the monitor listening on the Unix socket $mon (socat).
+monitor() {
+    printf '%s\n' "$1" | socat -t 5 - "UNIX-CONNECT:$mon" 2>/dev/null
 }
 
 # wait_exit SECONDS: orrery's exit status once it ends (124 when it did not).
