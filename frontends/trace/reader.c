@@ -65,6 +65,8 @@ static bool have(struct trace_reader *r, size_t n, char *err, bool *ioerr)
     return r->len >= n;
 }
 
+static struct trace_reader *start(struct trace_reader *r, char *err);
+
 struct trace_reader *trace_open(const char *path, char *err)
 {
     struct trace_reader *r = calloc(1, sizeof *r);
@@ -81,6 +83,27 @@ struct trace_reader *trace_open(const char *path, char *err)
         trace_close(r);
         return NULL;
     }
+    return start(r, err);
+}
+
+struct trace_reader *trace_open_stream(FILE *f, const char *name, char *err)
+{
+    struct trace_reader *r = calloc(1, sizeof *r);
+    if (!r || !(r->buf = malloc(CHUNK))) {
+        free(r);
+        fclose(f);
+        snprintf(err, TRACE_ERRMAX, "out of memory");
+        return NULL;
+    }
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->f = f;
+    return start(r, err);
+}
+
+/* Reads and checks the header of r's open file; r is freed on failure. */
+static struct trace_reader *start(struct trace_reader *r, char *err)
+{
+    const char *path = r->name;
     bool ioerr;
     if (!have(r, TRACE_HEADER_SIZE, err, &ioerr)) {
         if (!ioerr)

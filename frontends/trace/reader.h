@@ -73,6 +73,9 @@ struct trace_reader;
 
 /* NULL with one line in err when the file cannot be read as a trace. */
 struct trace_reader *trace_open(const char *path, char *err);
+/* The same on an open stream (the reader owns it, closed by trace_close or on failure),
+ * named name in messages: the fuzz harness reads from memory. */
+struct trace_reader *trace_open_stream(FILE *f, const char *name, char *err);
 /* 1: an event; 0: the end (complete); -1: damage, with one line in err. */
 int trace_next(struct trace_reader *r, struct trace_event *ev, char *err);
 /* From now on each run comes first as a TRACE_EV_RUN event; the next calls return its
