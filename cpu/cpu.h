@@ -480,8 +480,9 @@ bool cpu_dbg_watch_remove(struct cpu *cpu, uint32_t lin, uint32_t len, enum cpu_
  * lets it run; with step, the run ends after one instruction (interrupts are not taken
  * while stepping, unless the CPU is halted and only an interrupt can move it). */
 void cpu_dbg_resume(struct cpu *cpu, bool step);
-/* Around saving the CPU's state: the bit a debugger's watchpoints add to the derived
- * debug_data is left out, so that a saved state does not depend on being watched. */
+/* Around saving the CPU's state: the bits a debugger's watchpoints and a tracer's mem
+ * hook add to the derived debug_data are left out, so that a saved state does not depend
+ * on being watched or traced. */
 void cpu_dbg_save_begin(struct cpu *cpu);
 void cpu_dbg_save_end(struct cpu *cpu);
 /* Why the last cpu_run ended for the debugger (CPU_DBG_NONE: it did not); for a break,
