@@ -9,7 +9,8 @@
 #define TRACE_MAGIC "ORRTRACE"
 #define TRACE_VERSION 1u
 #define TRACE_HEADER_SIZE 32u
-enum { TRACE_HDR_INTR = 1u << 0 }; /* header flags: INTR records are written */
+/* header flags: INTR records are written; MEM records may be present (mem=on) */
+enum { TRACE_HDR_INTR = 1u << 0, TRACE_HDR_MEM = 1u << 1 };
 
 enum trace_rec {
     TRACE_REC_CODE = 1,  /* an instruction's bytes at a physical address */
@@ -17,6 +18,7 @@ enum trace_rec {
     TRACE_REC_HIT = 3,   /* a RUN equal to one kept in the run table */
     TRACE_REC_INTR = 4,  /* an interrupt or exception delivered */
     TRACE_REC_END = 5,   /* the trace ends here, complete */
+    TRACE_REC_MEM = 6,   /* a data access of the instruction before (or the delivery after) */
 };
 enum {
     TRACE_CODE_SIZE = 24,
@@ -24,7 +26,12 @@ enum {
     TRACE_HIT_SIZE = 4,
     TRACE_INTR_SIZE = 32,
     TRACE_END_SIZE = 16,
+    TRACE_MEM_SIZE = 16,
 };
+/* MEM flags: a write (else a read); an implicit supervisor access (descriptor tables, TSS,
+ * IDT); made by the delivery of the INTR that follows (else by the last instruction of the
+ * RUN or HIT before). Sizes are 1, 2 or 4. */
+enum { TRACE_MEM_WRITE = 1u << 0, TRACE_MEM_SYS = 1u << 1, TRACE_MEM_DELIVERY = 1u << 2 };
 /* RUN flags: bits 0-1 the mode (0 real, 1 protected, 2 virtual-8086), bits 2-3 CPL,
  * bit 4 32-bit code (CS.D). */
 #define TRACE_RUN_MODE(f) ((f) & 3u)

@@ -344,8 +344,10 @@ static void step(struct cpu *cpu)
     cpu->eflags &= ~FL_RF;
     decode(cpu, &in);
     /* A tracer's view of the instruction about to run: one flag when nobody traces. */
-    if (unlikely(cpu->obs.insn))
+    if (unlikely(cpu->obs.insn)) {
+        cpu->obs.delivering = 0; /* a delivery that faulted into a shutdown ends here */
         cpu->obs.hooks->insn(cpu->obs.opaque, cpu, cpu->seg[S_CS].base + cpu->eip, in.len);
+    }
     cpu->eip = cpu->seg[S_CS].attr & SEG_ATTR_DB ? cpu->eip + in.len : (cpu->eip + in.len) & 0xFFFF;
     in.fn(cpu, &in);
     cpu->icount++;

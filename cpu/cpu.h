@@ -187,11 +187,23 @@ struct cpu_obs_hooks {
      * set, a tracer needs insn only for what the interpreter runs (cpu_obs_set). */
     void (*block)(void *opaque, struct cpu *cpu, const struct cpu_obs_block *blk);
     void (*block_end)(void *opaque, struct cpu *cpu);
+    /* A data access completed (one that faulted is not reported): size 1, 2 or 4 bytes
+     * at linear lin, physical phys (of the first byte; ~0 when it cannot be found without
+     * a walk that would change state), the value read or written; flags CPU_OBS_MEM_*.
+     * Set when cpu_obs_set is called: every data access then leaves the TLB fast path
+     * for an out-of-line one (and the CPU runs on the interpreter, as with a watchpoint). */
+    void (*mem)(void *opaque, struct cpu *cpu, uint32_t lin, uint64_t phys, unsigned size,
+                uint32_t value, unsigned flags);
 };
+/* mem flags: a write; an implicit supervisor access (descriptor tables, TSS, IDT); made
+ * while delivering an interrupt or exception (before its intr hook). */
+enum { CPU_OBS_MEM_WRITE = 1u << 0, CPU_OBS_MEM_SYS = 1u << 1, CPU_OBS_MEM_DELIVERY = 1u << 2 };
 struct cpu_obs {
     uint8_t insn;             /* call hooks->insn (and after, when set) per instruction */
     uint8_t interp;           /* hooks->insn must see every instruction: no translator */
     uint8_t block;            /* the translator calls hooks->block and block_end */
+    uint8_t mem;              /* hooks->mem is set (DEBUG_DATA_OBS in debug_data) */
+    uint8_t delivering;       /* an interrupt's delivery is under way (intr hook set) */
     const struct cpu_obs_hooks *hooks; /* NULL: nobody observes */
     void *opaque;
 };
@@ -468,8 +480,9 @@ bool cpu_dbg_watch_remove(struct cpu *cpu, uint32_t lin, uint32_t len, enum cpu_
  * lets it run; with step, the run ends after one instruction (interrupts are not taken
  * while stepping, unless the CPU is halted and only an interrupt can move it). */
 void cpu_dbg_resume(struct cpu *cpu, bool step);
-/* Around saving the CPU's state: the bit a debugger's watchpoints add to the derived
- * debug_data is left out, so that a saved state does not depend on being watched. */
+/* Around saving the CPU's state: the bits a debugger's watchpoints and a tracer's mem
+ * hook add to the derived debug_data are left out, so that a saved state does not depend
+ * on being watched or traced. */
 void cpu_dbg_save_begin(struct cpu *cpu);
 void cpu_dbg_save_end(struct cpu *cpu);
 /* Why the last cpu_run ended for the debugger (CPU_DBG_NONE: it did not); for a break,

@@ -2,6 +2,7 @@
  * (SDM Vol. 3A ch. 17). DR7 is decoded once when written into the per-kind masks the
  * execution paths test. */
 #include "cpu/exec.h"
+#include "cpu/observe.h"
 
 enum { DR7_GD = 1u << 13, DR6_BD = 1u << 13 };
 
@@ -16,7 +17,8 @@ static uint32_t bp_len(const struct cpu *cpu, unsigned i)
 void debug_update(struct cpu *cpu)
 {
     cpu->debug_exec = cpu->debug_io = 0;
-    cpu->debug_data = cpu->dbg.nwatch ? DEBUG_DATA_DBG : 0;
+    cpu->debug_data = (uint8_t)((cpu->dbg.nwatch ? DEBUG_DATA_DBG : 0) |
+                                (cpu->obs.mem ? DEBUG_DATA_OBS : 0));
     for (unsigned i = 0; i < 4; i++) {
         if (!((cpu->dr[7] >> (2 * i)) & 3))
             continue;
@@ -61,6 +63,31 @@ void debug_check_data(struct cpu *cpu, uint32_t lin, unsigned size, bool write)
     }
     if (cpu->debug_data & DEBUG_DATA_DBG)
         cpu_dbg_check_watch(cpu, lin, size, write);
+}
+
+uint32_t debug_read(struct cpu *cpu, uint32_t lin, unsigned size, bool sys)
+{
+    if (!sys)
+        debug_check_data(cpu, lin, size, false);
+    else if (cpu->debug_data & DEBUG_DATA_DBG)
+        cpu_dbg_check_watch(cpu, lin, size, false);
+    unsigned kind = TLB_READ | (sys ? 0 : tlb_user(cpu));
+    uint32_t v = mem_read(cpu, lin, size, kind);
+    if (cpu->debug_data & DEBUG_DATA_OBS)
+        obs_mem(cpu, lin, size, v, kind, sys ? CPU_OBS_MEM_SYS : 0);
+    return v;
+}
+
+void debug_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, bool sys)
+{
+    if (!sys)
+        debug_check_data(cpu, lin, size, true);
+    else if (cpu->debug_data & DEBUG_DATA_DBG)
+        cpu_dbg_check_watch(cpu, lin, size, true);
+    unsigned kind = TLB_WRITE | (sys ? 0 : tlb_user(cpu));
+    mem_write(cpu, lin, size, v, kind);
+    if (cpu->debug_data & DEBUG_DATA_OBS)
+        obs_mem(cpu, lin, size, v, kind, CPU_OBS_MEM_WRITE | (sys ? CPU_OBS_MEM_SYS : 0));
 }
 
 void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size)

@@ -136,7 +136,7 @@ void cpu_dbg_check_watch(struct cpu *cpu, uint32_t lin, unsigned size, bool writ
 
 void cpu_dbg_save_begin(struct cpu *cpu)
 {
-    cpu->debug_data &= (uint8_t)~DEBUG_DATA_DBG;
+    cpu->debug_data &= (uint8_t)~(DEBUG_DATA_DBG | DEBUG_DATA_OBS);
 }
 
 void cpu_dbg_save_end(struct cpu *cpu)

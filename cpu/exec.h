@@ -63,8 +63,13 @@ void debug_check_insn(struct cpu *cpu, uint32_t lin);
 void debug_check_data(struct cpu *cpu, uint32_t lin, unsigned size, bool write);
 void debug_check_io(struct cpu *cpu, uint16_t port, unsigned size);
 void debug_check_gd(struct cpu *cpu);
-/* debug_data's bit for a debugger's watchpoints (cpu/debugger.c), beside DR0-DR3's. */
-enum { DEBUG_DATA_DBG = 1u << 4 };
+/* debug_data's bits for a debugger's watchpoints (cpu/debugger.c) and a tracer's memory
+ * hook (cpu/observe.c), beside DR0-DR3's. */
+enum { DEBUG_DATA_DBG = 1u << 4, DEBUG_DATA_OBS = 1u << 5 };
+/* The data accesses while any debug_data bit is set, out of line (cpu/debug.c): the
+ * checks, the access, then the tracer's hook. sys: an implicit supervisor access. */
+uint32_t debug_read(struct cpu *cpu, uint32_t lin, unsigned size, bool sys);
+void debug_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v, bool sys);
 
 /* A debugger's checks around an instruction (cpu/debugger.c), made only while
  * cpu->dbg.active: true when the run must stop (before: a stop already decided, a
@@ -106,14 +111,16 @@ static ALWAYS_INLINE void mem_write(struct cpu *cpu, uint32_t lin, unsigned size
 static ALWAYS_INLINE uint32_t lin_read(struct cpu *cpu, uint32_t lin, unsigned size)
 {
     if (unlikely(cpu->debug_data))
-        debug_check_data(cpu, lin, size, false);
+        return debug_read(cpu, lin, size, false);
     return mem_read(cpu, lin, size, TLB_READ | tlb_user(cpu));
 }
 
 static ALWAYS_INLINE void lin_write(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
-    if (unlikely(cpu->debug_data))
-        debug_check_data(cpu, lin, size, true);
+    if (unlikely(cpu->debug_data)) {
+        debug_write(cpu, lin, size, v, false);
+        return;
+    }
     mem_write(cpu, lin, size, v, TLB_WRITE | tlb_user(cpu));
 }
 
@@ -132,15 +139,17 @@ static ALWAYS_INLINE void lin_probe_write(struct cpu *cpu, uint32_t lin, unsigne
  * supervisor rights whatever the CPL. */
 static ALWAYS_INLINE uint32_t lin_read_sys(struct cpu *cpu, uint32_t lin, unsigned size)
 {
-    if (unlikely(cpu->debug_data & DEBUG_DATA_DBG)) /* a debugger watches these too */
-        cpu_dbg_check_watch(cpu, lin, size, false);
+    if (unlikely(cpu->debug_data & (DEBUG_DATA_DBG | DEBUG_DATA_OBS))) /* watched too */
+        return debug_read(cpu, lin, size, true);
     return mem_read(cpu, lin, size, TLB_READ);
 }
 
 static ALWAYS_INLINE void lin_write_sys(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
-    if (unlikely(cpu->debug_data & DEBUG_DATA_DBG))
-        cpu_dbg_check_watch(cpu, lin, size, true);
+    if (unlikely(cpu->debug_data & (DEBUG_DATA_DBG | DEBUG_DATA_OBS))) {
+        debug_write(cpu, lin, size, v, true);
+        return;
+    }
     mem_write(cpu, lin, size, v, TLB_WRITE);
 }
 

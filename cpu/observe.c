@@ -15,6 +15,24 @@ void cpu_obs_set(struct cpu *cpu, const struct cpu_obs_hooks *hooks, void *opaqu
     cpu->obs.block = hooks && !per_insn && hooks->block && hooks->block_end && hooks->insn;
     cpu->obs.insn = hooks && hooks->insn && (per_insn || cpu->obs.block);
     cpu->obs.interp = hooks && hooks->insn && per_insn;
+    cpu->obs.mem = hooks && hooks->mem;
+    cpu->obs.delivering = 0;
+    debug_update(cpu); /* DEBUG_DATA_OBS */
+}
+
+void obs_mem(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, unsigned kind,
+             unsigned flags)
+{
+    /* The entry the access just used (or filled); a walk that sets nothing otherwise. */
+    const struct tlb_entry *e = tlb_entry_of(&cpu->tlb, kind, lin);
+    uint64_t phys;
+    if ((e->tag & ~TLB_TAG_SLOW) == (lin & TLB_PAGE_MASK))
+        phys = tlb_phys(e, lin);
+    else if (!cpu_dbg_translate(cpu, lin, &phys))
+        phys = ~(uint64_t)0;
+    if (cpu->obs.delivering)
+        flags |= CPU_OBS_MEM_DELIVERY;
+    cpu->obs.hooks->mem(cpu->obs.opaque, cpu, lin, phys, size, value, flags);
 }
 
 void obs_block(struct cpu *cpu, const struct insn *in, unsigned n, const uint8_t *host,
@@ -89,6 +107,7 @@ void obs_intr_begin(struct cpu *cpu, struct cpu_obs_intr *ev, unsigned kind, uin
     ev->eip_from = cpu->insn_eip;
     ev->lin_from = cpu->seg[S_CS].base + cpu->insn_eip;
     ev->cr2 = cpu->cr[2];
+    cpu->obs.delivering = 1;
 }
 
 void obs_intr_end(struct cpu *cpu, struct cpu_obs_intr *ev)
@@ -97,6 +116,7 @@ void obs_intr_end(struct cpu *cpu, struct cpu_obs_intr *ev)
     ev->mode_to = cpu->mode;
     ev->cs_to = cpu->seg[S_CS].sel;
     ev->eip_to = cpu->eip;
+    cpu->obs.delivering = 0;
     cpu->obs.hooks->intr(cpu->obs.opaque, cpu, ev);
 }
 

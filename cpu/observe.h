@@ -26,4 +26,9 @@ static inline void obs_mmu(struct cpu *cpu, enum cpu_obs_mmu_kind kind, uint32_t
         cpu->obs.hooks->mmu(cpu->obs.opaque, cpu, kind, addr, value);
 }
 
+/* A data access that completed, for hooks->mem (cpu->obs.mem set): kind the TLB kind
+ * it used, flags CPU_OBS_MEM_WRITE / _SYS. */
+void obs_mem(struct cpu *cpu, uint32_t lin, unsigned size, uint32_t value, unsigned kind,
+             unsigned flags);
+
 #endif

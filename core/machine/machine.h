@@ -118,6 +118,7 @@ struct machine_config {
     struct machine_range log_ranges[MACHINE_LOG_RANGES_MAX]; /* -dfilter */
     unsigned nlog_ranges;
     const char *trace_path;   /* -trace-file: the binary trace (tools/TRACE-FORMAT.md) */
+    bool trace_mem;           /* -trace-file FILE,mem=on: its MEM records too */
     bool no_reboot;           /* a triple fault or reset request stops instead of resetting */
     bool nographic;           /* no display at all (-nographic): the firmware is told so
                                  (fw_cfg) and SeaBIOS puts its screen on COM1 */

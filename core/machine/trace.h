@@ -37,7 +37,8 @@ void machine_trace_stopped(struct machine *m, const char *why);
 bool machine_trace_failed(struct machine *m, char *err);
 
 /* trace_file.c: the binary writer. */
-struct trace_file *trace_file_open(const char *path, uint64_t icount, char *err);
+/* mem: MEM records too (the header says they may be present). */
+struct trace_file *trace_file_open(const char *path, uint64_t icount, bool mem, char *err);
 void trace_file_insn(struct trace_file *t, struct cpu *cpu, uint32_t lin, unsigned len);
 /* A block from the translator, and its end (cpu.h, hooks block and block_end): the same
  * records as trace_file_insn for each instruction it ran. */
@@ -45,6 +46,10 @@ void trace_file_block(struct trace_file *t, struct cpu *cpu, const struct cpu_ob
 void trace_file_block_end(struct trace_file *t, struct cpu *cpu);
 struct cpu_obs_intr;
 void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64_t icount);
+/* A data access (cpu.h, hook mem; flags CPU_OBS_MEM_*): a MEM record after the run that
+ * ends with the instruction that made it. */
+void trace_file_mem(struct trace_file *t, uint32_t lin, uint64_t phys, unsigned size,
+                    uint32_t value, unsigned flags);
 void trace_file_flush(struct trace_file *t);
 /* A saved state was loaded: before anything ran (-loadstate) the trace starts at its
  * count; later (the monitor's loadvm), the trace goes on from it. */

@@ -66,7 +66,7 @@ static uint8_t *reserve(struct trace_file *t, size_t n)
     return p;
 }
 
-struct trace_file *trace_file_open(const char *path, uint64_t icount, char *err)
+struct trace_file *trace_file_open(const char *path, uint64_t icount, bool mem, char *err)
 {
     struct trace_file *t = calloc(1, sizeof *t);
     if (!t) {
@@ -85,7 +85,7 @@ struct trace_file *trace_file_open(const char *path, uint64_t icount, char *err)
     memcpy(h, TRACE_MAGIC, 8);
     store_le32(h + 8, TRACE_VERSION);
     store_le32(h + 12, TRACE_HEADER_SIZE);
-    store_le32(h + 16, TRACE_HDR_INTR);
+    store_le32(h + 16, TRACE_HDR_INTR | (mem ? TRACE_HDR_MEM : 0));
     store_le32(h + 24, (uint32_t)icount);
     store_le32(h + 28, (uint32_t)(icount >> 32));
     return t;
@@ -261,6 +261,24 @@ void trace_file_intr(struct trace_file *t, const struct cpu_obs_intr *ev, uint64
     store_le32(p + 20, ev->cr2);
     store_le32(p + 24, (uint32_t)icount);
     store_le32(p + 28, (uint32_t)(icount >> 32));
+}
+
+void trace_file_mem(struct trace_file *t, uint32_t lin, uint64_t phys, unsigned size,
+                    uint32_t value, unsigned flags)
+{
+    /* With MEM records the CPU runs on the interpreter (every access is out of line), so
+     * no block is in flight; the instruction that made the access is the one being built
+     * into the run: the run goes out first, ending with it. */
+    end_run(t);
+    uint8_t *p = reserve(t, TRACE_MEM_SIZE);
+    p[0] = TRACE_REC_MEM;
+    p[1] = (uint8_t)((flags & CPU_OBS_MEM_WRITE ? TRACE_MEM_WRITE : 0) |
+                     (flags & CPU_OBS_MEM_SYS ? TRACE_MEM_SYS : 0) |
+                     (flags & CPU_OBS_MEM_DELIVERY ? TRACE_MEM_DELIVERY : 0));
+    p[2] = (uint8_t)size;
+    store_le32(p + 4, lin);
+    store_le32(p + 8, phys >> 32 ? TRACE_PHYS_NONE : (uint32_t)phys);
+    store_le32(p + 12, value);
 }
 
 void trace_file_loaded(struct trace_file *t, uint64_t icount)

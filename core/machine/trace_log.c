@@ -127,6 +127,13 @@ static void on_block_end(void *opaque, struct cpu *cpu)
     trace_file_block_end(((struct machine_tracer *)opaque)->file, cpu);
 }
 
+static void on_mem(void *opaque, struct cpu *cpu, uint32_t lin, uint64_t phys, unsigned size,
+                   uint32_t value, unsigned flags)
+{
+    (void)cpu;
+    trace_file_mem(((struct machine_tracer *)opaque)->file, lin, phys, size, value, flags);
+}
+
 static void on_after(void *opaque, struct cpu *cpu)
 {
     struct machine_tracer *t = opaque;
@@ -221,7 +228,7 @@ enum machine_status machine_trace_open(struct machine *m, const struct machine_c
                                                            : MACHINE_LOG_RANGES_MAX;
     memcpy(t->ranges, cfg->log_ranges, t->nranges * sizeof t->ranges[0]);
     if (cfg->trace_path) {
-        t->file = trace_file_open(cfg->trace_path, m->cpu.icount, err);
+        t->file = trace_file_open(cfg->trace_path, m->cpu.icount, cfg->trace_mem, err);
         if (!t->file) {
             free(t);
             return MACHINE_ERR_FILE;
@@ -237,6 +244,7 @@ enum machine_status machine_trace_open(struct machine *m, const struct machine_c
     t->hooks.insn = (t->file || per_insn) ? on_insn : NULL;
     t->hooks.block = t->file ? on_block : NULL;
     t->hooks.block_end = t->file ? on_block_end : NULL;
+    t->hooks.mem = t->file && cfg->trace_mem ? on_mem : NULL;
     t->hooks.after = (items & MACHINE_LOG_CPU) ? on_after : NULL;
     t->hooks.intr = (t->file || (items & MACHINE_LOG_INT)) ? on_intr : NULL;
     t->hooks.mmu = (items & MACHINE_LOG_MMU) ? on_mmu : NULL;

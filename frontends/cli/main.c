@@ -149,8 +149,10 @@ static void usage(void)
            "                      instructions; check=N: state checksums (default 10M)\n"
            "  -replay FILE        run a record again, with its inputs, to the same end\n"
            "                      (same options and files; stops where it departs)\n"
-           "  -trace-file FILE    record a binary trace of the executed instructions and\n"
-           "                      interrupts (read it with orrery-trace)\n"
+           "  -trace-file FILE[,mem=on]\n"
+           "                      record a binary trace of the executed instructions and\n"
+           "                      interrupts (read it with orrery-trace); mem=on: every\n"
+           "                      data access too (the CPU then runs on the interpreter)\n"
            "  -no-reboot          exit instead of resetting on a triple fault or reset\n"
            "  -icount [shift=]N   deterministic time: 2^N ns per instruction (N 0-%d);\n"
            "                      HLT jumps to the next timer. Default: real time\n"
@@ -359,6 +361,26 @@ static void parse_d(struct machine_config *cfg, const char *v)
     free(items);
 }
 
+/* -trace-file FILE[,mem=on|off]: the option is looked for at the end only, so a file
+ * name may hold commas. */
+static void parse_trace_file(struct machine_config *cfg, const char *v)
+{
+    const char *comma = strrchr(v, ',');
+    if (!comma || strncmp(comma + 1, "mem=", 4) != 0) {
+        cfg->trace_path = v;
+        return;
+    }
+    if (strcmp(comma + 1, "mem=on") != 0 && strcmp(comma + 1, "mem=off") != 0)
+        die("-trace-file %s: mem= takes on or off", v);
+    if (comma == v)
+        die("-trace-file %s: give a file name before ,mem=", v);
+    char *path = strndup(v, (size_t)(comma - v));
+    if (!path)
+        die("out of memory");
+    cfg->trace_path = path; /* lives as long as the program, like argv */
+    cfg->trace_mem = strcmp(comma + 1, "mem=on") == 0;
+}
+
 /* QEMU's -icount: "N" or "shift=N", optionally ",sleep=off" (the only way orrery runs:
  * an idle guest jumps to its next timer). */
 static void parse_icount(struct machine_config *cfg, const char *v)
@@ -550,7 +572,7 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
             if (!record_option(cfg, name, arg_of(argc, argv, &i), err, sizeof err))
                 die("%s", err);
         } else if (strcmp(name, "trace-file") == 0) {
-            cfg->trace_path = arg_of(argc, argv, &i);
+            parse_trace_file(cfg, arg_of(argc, argv, &i));
         } else if (strcmp(name, "no-reboot") == 0) {
             cfg->no_reboot = true;
         } else if (strcmp(name, "icount") == 0) {

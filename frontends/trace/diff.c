@@ -1,5 +1,6 @@
 /* orrery-trace diff A B: walks both traces event by event and stops at the first that
- * differs (an instruction's address, mode, ring or bytes; an interrupt's fields), showing
+ * differs (an instruction's address, mode, ring or bytes; an interrupt's fields; a data
+ * access's kind, size, addresses or value), showing
  * the events before it (--context N) and the two that differ. Exit 0 when identical, 1
  * when they differ. */
 #include <inttypes.h>
@@ -12,6 +13,11 @@ static bool same(const struct trace_event *a, const struct trace_event *b)
 {
     if (a->kind != b->kind)
         return false;
+    if (a->kind == TRACE_EV_MEM) { /* a value read that differs is a divergence too */
+        const struct trace_mem *x = &a->mem, *y = &b->mem;
+        return x->flags == y->flags && x->size == y->size && x->lin == y->lin &&
+               x->phys == y->phys && x->value == y->value;
+    }
     if (a->kind == TRACE_EV_INTR) {
         const struct trace_intr *x = &a->intr, *y = &b->intr;
         return x->kind == y->kind && x->vector == y->vector && x->has_error == y->has_error &&

@@ -16,9 +16,11 @@
 
 static const char usage[] =
     "usage: orrery-trace COMMAND [OPTIONS] TRACE...\n"
-    "  dump [--limit N] TRACE        every instruction and interrupt, disassembled\n"
+    "  dump [--limit N] TRACE        every instruction and interrupt, disassembled, and\n"
+    "                                each data access under its instruction (mem=on)\n"
     "  stats [--top N] TRACE         instruction mix, hottest blocks and pages, time per\n"
-    "                                mode and ring, interrupt counts\n"
+    "                                mode and ring, interrupt counts; data reads, writes\n"
+    "                                and hottest data pages (mem=on)\n"
     "  coverage [--map FILE] TRACE   executed address ranges; per symbol with a System.map\n"
     "  diff [--context N] A B        the first divergence of two traces (exit 1), with the\n"
     "                                instructions before it\n"
@@ -71,10 +73,21 @@ static void bytes_hex(char *out, const struct trace_insn *in)
         sprintf(out + 2 * i, "%02x", in->code->bytes[i]);
 }
 
+static const char *mem_dir(const struct trace_mem *m)
+{
+    return m->flags & TRACE_MEM_WRITE ? "write" : "read";
+}
+
 void tool_event_text(char *buf, size_t len, struct disasm *d, const struct trace_event *ev,
                      uint64_t index)
 {
-    if (ev->kind == TRACE_EV_INSN) {
+    if (ev->kind == TRACE_EV_MEM) { /* indented under its instruction */
+        const struct trace_mem *m = &ev->mem;
+        snprintf(buf, len, "#%" PRIu64 "   mem %-5s %u lin=%08" PRIx32 " phys=%08" PRIx32
+                 " value=%0*" PRIx32 "%s%s", index, mem_dir(m), m->size, m->lin, m->phys,
+                 2 * m->size, m->value, m->flags & TRACE_MEM_SYS ? " sys" : "",
+                 m->flags & TRACE_MEM_DELIVERY ? " delivery" : "");
+    } else if (ev->kind == TRACE_EV_INSN) {
         const struct trace_insn *in = &ev->insn;
         char hex[40];
         bytes_hex(hex, in);
@@ -93,7 +106,18 @@ void tool_event_text(char *buf, size_t len, struct disasm *d, const struct trace
 
 void tool_event_json(FILE *f, struct disasm *d, const struct trace_event *ev, uint64_t index)
 {
-    if (ev->kind == TRACE_EV_INSN) {
+    if (ev->kind == TRACE_EV_MEM) {
+        const struct trace_mem *m = &ev->mem;
+        fprintf(f, "{\"event\":\"mem\",\"index\":%" PRIu64 ",\"access\":\"%s\",\"size\":%u,"
+                "\"lin\":%" PRIu32 ",\"phys\":%" PRIu32 ",\"value\":%" PRIu32 ",\"sys\":%s,"
+                "\"delivery\":%s,\"insn\":", index, mem_dir(m), m->size, m->lin, m->phys,
+                m->value, m->flags & TRACE_MEM_SYS ? "true" : "false",
+                m->flags & TRACE_MEM_DELIVERY ? "true" : "false");
+        if (m->insn == UINT64_MAX)
+            fprintf(f, "null}");
+        else
+            fprintf(f, "%" PRIu64 "}", m->insn);
+    } else if (ev->kind == TRACE_EV_INSN) {
         const struct trace_insn *in = &ev->insn;
         char hex[40];
         bytes_hex(hex, in);

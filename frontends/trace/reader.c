@@ -18,6 +18,7 @@ struct trace_reader {
     uint64_t offset;          /* file offset of buf[0] */
     bool eof, ended;
     uint64_t start_icount, end_icount, ninsn;
+    uint32_t hdr_flags;
     /* code map: open addressing on phys */
     struct trace_code *code;
     size_t code_cap, code_n;
@@ -64,6 +65,8 @@ static bool have(struct trace_reader *r, size_t n, char *err, bool *ioerr)
     return r->len >= n;
 }
 
+static struct trace_reader *start(struct trace_reader *r, char *err);
+
 struct trace_reader *trace_open(const char *path, char *err)
 {
     struct trace_reader *r = calloc(1, sizeof *r);
@@ -80,6 +83,27 @@ struct trace_reader *trace_open(const char *path, char *err)
         trace_close(r);
         return NULL;
     }
+    return start(r, err);
+}
+
+struct trace_reader *trace_open_stream(FILE *f, const char *name, char *err)
+{
+    struct trace_reader *r = calloc(1, sizeof *r);
+    if (!r || !(r->buf = malloc(CHUNK))) {
+        free(r);
+        fclose(f);
+        snprintf(err, TRACE_ERRMAX, "out of memory");
+        return NULL;
+    }
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->f = f;
+    return start(r, err);
+}
+
+/* Reads and checks the header of r's open file; r is freed on failure. */
+static struct trace_reader *start(struct trace_reader *r, char *err)
+{
+    const char *path = r->name;
     bool ioerr;
     if (!have(r, TRACE_HEADER_SIZE, err, &ioerr)) {
         if (!ioerr)
@@ -101,6 +125,7 @@ struct trace_reader *trace_open(const char *path, char *err)
                  TRACE_HEADER_SIZE);
     } else {
         r->start_icount = le64(h + 24);
+        r->hdr_flags = le32(h + 16);
         r->pos = TRACE_HEADER_SIZE;
         return r;
     }
@@ -219,7 +244,7 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
         }
         unsigned type = r->buf[r->pos];
         static const unsigned sizes[] = { 0, TRACE_CODE_SIZE, TRACE_RUN_SIZE, TRACE_HIT_SIZE,
-                                          TRACE_INTR_SIZE, TRACE_END_SIZE };
+                                          TRACE_INTR_SIZE, TRACE_END_SIZE, TRACE_MEM_SIZE };
         if (type == 0 || type >= sizeof sizes / sizeof sizes[0]) {
             snprintf(err, TRACE_ERRMAX, "%s: damaged: unknown record type %u at offset %llu",
                      r->name, type, (unsigned long long)at);
@@ -300,6 +325,26 @@ int trace_next(struct trace_reader *r, struct trace_event *ev, char *err)
                 .cr2 = le32(p + 20), .icount = le64(p + 24),
             };
             return 1;
+        case TRACE_REC_MEM: {
+            const unsigned size = p[2];
+            const char *why = !(r->hdr_flags & TRACE_HDR_MEM) ? "in a trace whose header says "
+                                                               "none (mem=off)" :
+                              p[1] & ~7u || p[3] ? "with unknown flags" :
+                              size != 1 && size != 2 && size != 4 ? "of a size not 1, 2 or 4" :
+                              !(p[1] & TRACE_MEM_DELIVERY) && !r->ninsn ?
+                                  "before any instruction" : NULL;
+            if (why) {
+                snprintf(err, TRACE_ERRMAX, "%s: damaged: a memory access record %s at offset "
+                         "%llu", r->name, why, (unsigned long long)at);
+                return -1;
+            }
+            ev->kind = TRACE_EV_MEM;
+            ev->mem = (struct trace_mem){
+                .flags = p[1], .size = (uint8_t)size, .lin = le32(p + 4), .phys = le32(p + 8),
+                .value = le32(p + 12), .insn = r->ninsn ? r->ninsn - 1 : UINT64_MAX,
+            };
+            return 1;
+        }
         case TRACE_REC_END:
             r->ended = true;
             r->end_icount = le64(p + 8);
@@ -322,6 +367,7 @@ void trace_skip_run(struct trace_reader *r)
 }
 
 uint64_t trace_start_icount(const struct trace_reader *r) { return r->start_icount; }
+bool trace_has_mem(const struct trace_reader *r) { return r->hdr_flags & TRACE_HDR_MEM; }
 uint64_t trace_end_icount(const struct trace_reader *r) { return r->end_icount; }
 
 void trace_close(struct trace_reader *r)

@@ -1,5 +1,6 @@
 /* orrery-trace stats: the instruction mix by mnemonic, the hottest blocks (runs by their
- * first address) and pages, instructions per CPU mode and ring, interrupt counts. The
+ * first address) and pages, instructions per CPU mode and ring, interrupt counts, and with
+ * MEM records the data reads and writes and the hottest data pages. The
  * trace is read run by run, and each slot of the run table has a summary of the run in
  * it (its mnemonic counts, block, page, mode and ring) valid while the slot holds that
  * run and the run's code page is unchanged: a repeated run (a HIT, or a RUN equal to the
@@ -32,7 +33,55 @@ struct stats {
     uint64_t *mnem;
     size_t nmnem;
     struct counts blocks, pages;
+    /* MEM records: [0] reads, [1] writes; data pages by linear page, aux the bytes. */
+    uint64_t mem_n[2], mem_bytes[2];
+    struct counts data_pages;
 };
+
+static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+
+static void add_mem(struct stats *s, const struct trace_mem *m)
+{
+    unsigned w = (m->flags & TRACE_MEM_WRITE) != 0;
+    s->mem_n[w]++;
+    s->mem_bytes[w] += m->size;
+    struct count_entry *p = counts_get(&s->data_pages, m->lin >> 12);
+    if (!p) {
+        fprintf(stderr, "orrery-trace: out of memory\n");
+        exit(TOOL_BAD);
+    }
+    p->count++;
+    p->aux += m->size;
+}
+
+/* The data accesses and the hottest data pages (accesses, bytes), after the rest. */
+static void print_mem(const struct stats *s, unsigned top, bool json)
+{
+    struct count_entry *e = counts_sorted(&s->data_pages);
+    if (!e) {
+        fprintf(stderr, "orrery-trace: out of memory\n");
+        exit(TOOL_BAD);
+    }
+    size_t n = s->data_pages.n < top ? s->data_pages.n : top;
+    const uint64_t all = s->mem_n[0] + s->mem_n[1];
+    if (json) {
+        printf(",\"memory\":{\"reads\":%" PRIu64 ",\"read_bytes\":%" PRIu64 ",\"writes\":%"
+               PRIu64 ",\"write_bytes\":%" PRIu64 ",\"data_pages\":[", s->mem_n[0],
+               s->mem_bytes[0], s->mem_n[1], s->mem_bytes[1]);
+        for (size_t i = 0; i < n; i++)
+            printf("%s{\"page\":%" PRIu64 ",\"accesses\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+                   i ? "," : "", e[i].key << 12, e[i].count, e[i].aux);
+        printf("]}");
+    } else {
+        printf("data accesses: %" PRIu64 " reads (%" PRIu64 " bytes), %" PRIu64 " writes (%"
+               PRIu64 " bytes)\n", s->mem_n[0], s->mem_bytes[0], s->mem_n[1], s->mem_bytes[1]);
+        printf("hottest data pages, linear (top %zu of %zu):\n", n, s->data_pages.n);
+        for (size_t i = 0; i < n; i++)
+            printf("  %08" PRIx64 "  %14" PRIu64 " accesses  %12" PRIu64 " bytes  %5.1f%%\n",
+                   e[i].key << 12, e[i].count, e[i].aux, pct(e[i].count, all));
+    }
+    free(e);
+}
 
 static unsigned mode_index(unsigned flags)
 {
@@ -83,8 +132,6 @@ static void settle(struct stats *s, struct run_summary *c)
         add_mnem(s, c->pairs[i][0], c->passes * c->pairs[i][1]);
     c->passes = 0;
 }
-
-static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
 
 static void print_top(const struct counts *c, unsigned top, bool json, const char *name,
                       bool pages, uint64_t total)
@@ -153,6 +200,10 @@ int cmd_stats(const char *path, const struct tool_opts *o)
         if (ev.kind == TRACE_EV_INTR) {
             s->intrs++;
             s->intr[ev.intr.kind < 5 ? ev.intr.kind : 0][ev.intr.vector]++;
+            continue;
+        }
+        if (ev.kind == TRACE_EV_MEM) {
+            add_mem(s, &ev.mem);
             continue;
         }
         if (ev.kind == TRACE_EV_INSN) { /* a run expanded: count its mnemonic */
@@ -272,7 +323,11 @@ int cmd_stats(const char *path, const struct tool_opts *o)
                 first = false;
             }
     if (o->json)
-        printf("]}\n");
+        printf("]");
+    if (trace_has_mem(r))
+        print_mem(s, o->top, o->json);
+    if (o->json)
+        printf("}\n");
     free(pairs);
     for (size_t i = 0; i < TRACE_RUN_TABLE; i++)
         free(s->cache[i].pairs);
@@ -280,6 +335,7 @@ int cmd_stats(const char *path, const struct tool_opts *o)
     free(s->mnem);
     counts_free(&s->blocks);
     counts_free(&s->pages);
+    counts_free(&s->data_pages);
     free(s);
     disasm_free(d);
     trace_close(r);

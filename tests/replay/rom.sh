@@ -3,7 +3,7 @@
 # which prints each byte from COM1 and the keyboard with the loop turn it arrived in:
 # a run with typed input (host-timed: sleeps between the bytes, a sendkey from the
 # monitor behind Ctrl-A c) is recorded, then replayed, on both engines and with
-# -trace-file, to the same
+# -trace-file (with and without mem=on), to the same
 # output and the same end state (orrery-state diff); a changed input departs at a check
 # with the instruction count and the section; damaged, foreign and mismatched records are
 # refused with one line; the monitor's info replay, replay_break and replay_seek.
@@ -48,9 +48,10 @@ end=$(sed -n 's/.*halted.* after \([0-9]*\) instructions/\1/p' "$dir/rec.err")
 half=$((end / 2)) quarter=$((end / 4 + 1)) near_end=$((end - 1000))
 
 # ---- replay, on each engine and traced: same output, same end state, no host input
-for engine in translate interp trace; do
+for engine in translate interp trace trace-mem; do
     more="-engine $engine"
     [ "$engine" = trace ] && more="-trace-file $dir/replay.trc"
+    [ "$engine" = trace-mem ] && more="-trace-file $dir/replay-mem.trc,mem=on"
     # shellcheck disable=SC2086
     timeout 60 "$orrery" $base -debugcon "file:$dir/$engine.dc" -serial null $more \
         -replay "$dir/run.rec" -savestate "$dir/$engine.state" 2> "$dir/$engine.err"
