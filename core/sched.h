@@ -12,13 +12,17 @@
  * - deterministic (-icount shift=N): rate is exactly 2^N ns; an idle CPU (HLT) jumps
  *   straight to the next deadline. Time is a pure function of the instruction count and
  *   the deadlines, so two runs with the same inputs are identical.
- * - real time (the default): rate is measured from the host (instructions per host
- *   nanosecond while the CPU runs), and at each boundary virtual time catches up with the
- *   host's CLOCK_MONOTONIC if it fell behind, or the host sleeps if it ran ahead by more
- *   than SCHED_AHEAD_MAX_NS. An idle CPU sleeps the host until the next deadline. Catching
- *   up never jumps over a deadline: time stops at each one, the timer fires, and the CPU
- *   runs a short slice before time moves on, so that a periodic timer delivers every
- *   period (a guest counting timer interrupts keeps pace with its TSC).
+ * - real time (the default): rate is measured from the host (instructions per
+ *   nanosecond of the CPU thread's CPU time), and at each boundary virtual time catches
+ *   up with the host's CLOCK_MONOTONIC if it fell behind (with interrupts off: time
+ *   runs faster, the further behind the faster, until it has caught up). If it ran
+ *   ahead by more than SCHED_AHEAD_MAX_NS, virtual time runs at half the measured rate
+ *   until the host has caught up, and only beyond SCHED_AHEAD_SLEEP_NS does the host
+ *   sleep: the rate comes from the past, and a busy CPU that sleeps whenever it was
+ *   mispredicted loses the time it sleeps (see sched_sync). An idle CPU sleeps the host
+ *   until the next deadline. Catching up never jumps over a deadline: time stops at each one, the timer
+ *   fires, and the CPU runs a short slice before time moves on, so that a periodic timer
+ *   delivers every period (a guest counting timer interrupts keeps pace with its TSC).
  *
  * Devices never poll. A device owns timers (sched_timer_new at init) and arms them with
  * absolute deadlines in virtual ns; the machine runs the CPU for sched_slice instructions
@@ -45,7 +49,8 @@
 #define SCHED_MAX_TIMERS 32
 #define SCHED_ICOUNT_SHIFT_MAX 10   /* -icount shift=0..10: 1 ns to 1.024 us per insn */
 #define SCHED_NS_PER_SEC 1000000000ull
-#define SCHED_AHEAD_MAX_NS 2000000ull /* real time: guest ahead by more than this: sleep */
+#define SCHED_AHEAD_MAX_NS 2000000ull    /* real time: guest ahead by more: slow time down */
+#define SCHED_AHEAD_SLEEP_NS 50000000ull /* real time: guest ahead by more: the host sleeps */
 #define SCHED_RATE_ONE (1u << 16)     /* rate is ns per instruction in 16.16 fixed point */
 
 /* Fired when virtual time reaches the deadline (sched_now() >= deadline). The timer is
@@ -86,20 +91,24 @@ struct sched {
     void *kick_opaque;
     /* Real time: the host clock (CLOCK_MONOTONIC unless a test replaces it). */
     uint64_t (*host_now)(void *opaque);
+    uint64_t (*host_cpu)(void *opaque); /* the CPU thread's CPU time: rate measurement */
     void (*host_sleep_until)(void *opaque, uint64_t host_ns);
     void *host_opaque;
     uint64_t host_base;     /* host ns at virtual 0 */
-    uint64_t last_host, last_icount; /* the previous boundary, for the rate measurement */
+    uint64_t last_host, last_icount; /* the previous boundary (host_cpu), for the rate */
     uint8_t last_valid;     /* last_host/last_icount start a CPU-time interval */
     uint64_t win_host, win_insns;    /* busy time and instructions not yet folded in */
     uint8_t behind;         /* real time: catching up with the host, a deadline at a time */
+    uint64_t est;           /* real time: the measured ns per instruction (16.16); st.rate
+                               is est, or half of it while the guest is ahead of the host */
 };
 
 /* clock: SCHED_REALTIME or SCHED_DETERMINISTIC with shift 0..SCHED_ICOUNT_SHIFT_MAX.
  * icount: the CPU's retired-instruction counter. Time starts at 0. */
 void sched_init(struct sched *s, enum sched_clock clock, unsigned shift, const uint64_t *icount);
 
-/* Tests replace the host clock; pass NULL sleep to make sleeping a no-op. */
+/* Tests replace the host clock (then also the CPU time the rate is measured in); pass
+ * NULL sleep to make sleeping a no-op. */
 void sched_set_host_clock(struct sched *s, uint64_t (*now)(void *),
                           void (*sleep_until)(void *, uint64_t), void *opaque);
 

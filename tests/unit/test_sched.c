@@ -235,6 +235,41 @@ static void test_realtime_sleeps_when_the_guest_runs_ahead(void **state)
     free(t);
 }
 
+static void test_realtime_slows_down_when_a_little_ahead(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    t->icount = 500000;                  /* 10 ms at the initial 20 ns per instruction */
+    t->host += 1000;
+    sched_sync(&t->s, true);
+    assert_int_equal(t->sleeps, 0);      /* no sleep: time runs at half the rate */
+    assert_int_equal(sched_now(&t->s), 10000000);
+    assert_int_equal(t->s.st.rate, 10 * SCHED_RATE_ONE);
+    t->icount += 500000;
+    t->host += 14000000;                 /* the host catches up: 14 ms for 5 ms of time */
+    sched_sync(&t->s, true);
+    assert_int_equal(sched_now(&t->s), 15000000);
+    assert_int_equal(t->sleeps, 0);
+    assert_int_equal(t->s.st.rate, t->s.est); /* within SCHED_AHEAD_MAX_NS: full rate */
+    free(t);
+}
+
+static void test_realtime_speeds_up_when_behind_with_interrupts_off(void **state)
+{
+    (void)state;
+    struct t *t = make(SCHED_REALTIME, 0);
+    t->icount = 1000;
+    t->host += 50000000;                 /* 50 ms passed on the host (descheduled) */
+    sched_sync(&t->s, false);
+    assert_int_equal(sched_now(&t->s), 20000); /* no jump with interrupts off */
+    /* 49.98 ms behind: 1 + 24 times the rate */
+    assert_int_equal(t->s.st.rate, 25 * t->s.est);
+    t->icount += 1000;
+    sched_sync(&t->s, false);
+    assert_int_equal(sched_now(&t->s), 20000 + 25 * 20000);
+    free(t);
+}
+
 static void test_realtime_learns_the_host_rate(void **state)
 {
     (void)state;
@@ -496,6 +531,8 @@ int main(void)
         cmocka_unit_test(test_idle_with_nothing_armed_waits_for_input),
         cmocka_unit_test(test_realtime_catches_up_with_a_slow_host),
         cmocka_unit_test(test_realtime_sleeps_when_the_guest_runs_ahead),
+        cmocka_unit_test(test_realtime_slows_down_when_a_little_ahead),
+        cmocka_unit_test(test_realtime_speeds_up_when_behind_with_interrupts_off),
         cmocka_unit_test(test_realtime_learns_the_host_rate),
         cmocka_unit_test(test_realtime_idle_sleeps_until_the_deadline),
         cmocka_unit_test(test_realtime_catching_up_fires_every_period),
