@@ -986,7 +986,9 @@ enum machine_status machine_rr_run_to(struct machine *m, uint64_t icount, char *
 /* ---- Reverse execution (the GDB stub's bs and bc) ---- */
 
 /* Replays from the machine's place to exactly limit, noting the last debugger stop before
- * it (*hit: its instruction count, kind and address). */
+ * it (*hit: its instruction count, kind and address). A watchpoint's stop comes after the
+ * access, so one at limit itself counts: going backwards from there, undoing that access
+ * is the first hit (the machine stopped just after a write goes back before it). */
 static enum machine_status last_hit(struct machine *m, uint64_t limit, bool *found,
                                     struct machine_reverse_stop *hit, char *err)
 {
@@ -1001,10 +1003,11 @@ static enum machine_status last_hit(struct machine *m, uint64_t limit, bool *fou
             uint32_t addr = 0;
             enum machine_watch kind = MACHINE_WATCH_WRITE;
             enum machine_debug_stop d = machine_debug_stopped(m, &addr, &kind);
-            if (cpu_icount(&m->cpu) < limit && (d == MACHINE_DEBUG_BREAK ||
-                                               d == MACHINE_DEBUG_WATCH)) {
+            uint64_t at = cpu_icount(&m->cpu);
+            if ((d == MACHINE_DEBUG_BREAK && at < limit) ||
+                (d == MACHINE_DEBUG_WATCH && at <= limit)) {
                 *found = true;
-                hit->icount = cpu_icount(&m->cpu);
+                hit->icount = at;
                 hit->watch = d == MACHINE_DEBUG_WATCH;
                 hit->addr = addr;
                 hit->kind = kind;

@@ -56,6 +56,17 @@ session_bg() {
     gpid=$!
 }
 
+# session_long FILE: session_bg for a long run (the Linux guest), waited for up to 15
+# minutes (scaled by ORRERY_TIMEOUT_SCALE), then ended.
+session_long() {
+    session_bg "$1"
+    for _ in $(seq $((9000 * ${ORRERY_TIMEOUT_SCALE:-1}))); do
+        kill -0 $gpid 2> /dev/null || break
+        sleep 0.1
+    done
+    kill $gpid 2> /dev/null
+}
+
 # stopped: waits for orrery to end and sets $status to its exit status.
 stopped() {
     status=

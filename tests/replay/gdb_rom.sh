@@ -5,7 +5,9 @@
 # replayed under Debian's gdb: continue to the end of the record, a write watchpoint on
 # 0x500 and reverse-continue twice (the old and new values, and EBX equal to the turns
 # the recorded run printed for 'q' and 'c'), reverse-stepi and stepi (one instruction
-# each way, by the record's instruction count), and reverse-continue without watchpoints
+# each way, by the record's instruction count), continue to the write of 'c' again and a
+# reverse-continue from just after it back before it (not to the write before), and
+# reverse-continue without watchpoints
 # back to the start of the record.
 #   gdb_rom.sh ORRERY INPUT-ECHO.BIN
 ORRERY=$1
@@ -37,6 +39,9 @@ reverse-stepi
 monitor info replay
 stepi
 monitor info replay
+continue
+reverse-continue
+printf "ebx-again %x\n", $ebx
 delete
 reverse-continue
 monitor info replay
@@ -53,5 +58,6 @@ expect ebx_at_c "^ebx-at-c $c\$"
 n=$(sed -n 's/^Replaying.*: instruction \([0-9]*\) of.*/\1/p' "$dir/gdb" | sed -n 2p)
 expect reverse_stepi_one_back "instruction $((n - 1)) of"
 expect stepi_one_on "^Replaying.*: instruction $n of"
+expect reverse_continue_from_just_after_the_write "^ebx-again $c\$"
 expect back_to_the_start '^Replaying.*: instruction 0 of'
 finish
