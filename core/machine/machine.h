@@ -458,6 +458,10 @@ struct machine_reverse_stop {
 };
 enum machine_reverse machine_replay_reverse(struct machine *m, bool step,
                                             struct machine_reverse_stop *stop, char *err);
+/* Replaying, forwards by one instruction (the GDB stub's stepi): STOPPED when a watchpoint
+ * fired on that instruction (stop says which), else STEPPED; breakpoints do not stop it. */
+enum machine_reverse machine_replay_step(struct machine *m, struct machine_reverse_stop *stop,
+                                         char *err);
 
 /* For messages and -cpu help: the CPU models machine_create accepts. */
 const char *machine_cpu_models(void);

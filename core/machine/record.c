@@ -953,7 +953,10 @@ enum machine_status machine_replay_seek(struct machine *m, uint64_t icount, char
     return machine_rr_run_to(m, icount, err);
 }
 
-enum machine_status machine_rr_run_to(struct machine *m, uint64_t icount, char *err)
+/* machine_rr_run_to, noting in *hit (when not NULL) the last watchpoint that fired on the
+ * way. */
+static enum machine_status run_to(struct machine *m, uint64_t icount,
+                                  struct machine_reverse_stop *hit, char *err)
 {
     struct machine_rr *rr = m->rr;
     bool had_break = rr->break_set;
@@ -962,6 +965,13 @@ enum machine_status machine_rr_run_to(struct machine *m, uint64_t icount, char *
         rr->target = icount;
         enum machine_stop why = machine_run(m, icount - cpu_icount(&m->cpu));
         if (why == MACHINE_STOP_DEBUG) {
+            uint32_t addr;
+            enum machine_watch kind;
+            if (hit && machine_debug_stopped(m, &addr, &kind) == MACHINE_DEBUG_WATCH) {
+                hit->watch = true;
+                hit->addr = addr;
+                hit->kind = kind;
+            }
             machine_debug_resume(m, false); /* breakpoints do not stop a seek */
             continue;
         }
@@ -981,6 +991,26 @@ enum machine_status machine_rr_run_to(struct machine *m, uint64_t icount, char *
     rr->target_set = false;
     rr->break_set = had_break && rr->break_at > icount;
     return MACHINE_OK;
+}
+
+enum machine_status machine_rr_run_to(struct machine *m, uint64_t icount, char *err)
+{
+    return run_to(m, icount, NULL, err);
+}
+
+enum machine_reverse machine_replay_step(struct machine *m, struct machine_reverse_stop *stop,
+                                         char *err)
+{
+    struct machine_rr *rr = m->rr;
+    memset(stop, 0, sizeof *stop);
+    if (!rr || !rr->replay) {
+        set_err(err, "not replaying (start orrery with -replay FILE)");
+        return MACHINE_REVERSE_ERROR;
+    }
+    if (run_to(m, cpu_icount(&m->cpu) + 1, stop, err) != MACHINE_OK)
+        return MACHINE_REVERSE_ERROR;
+    stop->icount = cpu_icount(&m->cpu);
+    return stop->watch ? MACHINE_REVERSE_STOPPED : MACHINE_REVERSE_STEPPED;
 }
 
 /* ---- Reverse execution (the GDB stub's bs and bc) ---- */

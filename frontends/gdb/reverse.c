@@ -14,23 +14,20 @@ bool stub_replaying(struct gdbstub *g)
     return machine_replay_info(g->m, &r) && r.replaying;
 }
 
-void stub_reverse(struct gdbstub *g, bool step)
+/* The stop after a step or a run through the record, as GDB hears it. */
+static void report(struct gdbstub *g, enum machine_reverse how,
+                   const struct machine_reverse_stop *s, const char *err)
 {
-    struct machine_reverse_stop s;
-    char err[MACHINE_ERRMAX], reason[48] = "";
-    if (!stub_replaying(g)) {
-        stub_send_str(g, "E01"); /* GDB says the target cannot go back */
-        return;
-    }
-    switch (machine_replay_reverse(g->m, step, &s, err)) {
+    char reason[48] = "";
+    switch (how) {
     case MACHINE_REVERSE_BEGIN:
         snprintf(reason, sizeof reason, "replaylog:begin;");
         break;
     case MACHINE_REVERSE_STOPPED:
-        if (s.watch)
+        if (s->watch)
             snprintf(reason, sizeof reason, "%s:%x;",
-                     s.kind == MACHINE_WATCH_WRITE  ? "watch"
-                     : s.kind == MACHINE_WATCH_READ ? "rwatch" : "awatch", (unsigned)s.addr);
+                     s->kind == MACHINE_WATCH_WRITE  ? "watch"
+                     : s->kind == MACHINE_WATCH_READ ? "rwatch" : "awatch", (unsigned)s->addr);
         else if (g->swbreak)
             snprintf(reason, sizeof reason, "swbreak:;");
         break;
@@ -44,6 +41,17 @@ void stub_reverse(struct gdbstub *g, bool step)
     stub_report_stop(g, 5, reason);
 }
 
+void stub_reverse(struct gdbstub *g, bool step)
+{
+    struct machine_reverse_stop s;
+    char err[MACHINE_ERRMAX];
+    if (!stub_replaying(g)) {
+        stub_send_str(g, "E01"); /* GDB says the target cannot go back */
+        return;
+    }
+    report(g, machine_replay_reverse(g->m, step, &s, err), &s, err);
+}
+
 bool stub_replay_step(struct gdbstub *g)
 {
     if (!stub_replaying(g))
@@ -55,11 +63,7 @@ bool stub_replay_step(struct gdbstub *g)
         stub_report_stop(g, 5, "replaylog:end;");
         return true;
     }
-    if (machine_replay_seek(g->m, r.icount + 1, err) != MACHINE_OK) {
-        fprintf(stderr, "orrery: gdb: %s\n", err);
-        stub_send_str(g, "E02");
-        return true;
-    }
-    stub_report_stop(g, 5, "");
+    struct machine_reverse_stop s;
+    report(g, machine_replay_step(g->m, &s, err), &s, err); /* a watchpoint it hit, too */
     return true;
 }

@@ -5,10 +5,10 @@
 # replayed under Debian's gdb: continue to the end of the record, a write watchpoint on
 # 0x500 and reverse-continue twice (the old and new values, and EBX equal to the turns
 # the recorded run printed for 'q' and 'c'), reverse-stepi and stepi (one instruction
-# each way, by the record's instruction count), continue to the write of 'c' again and a
-# reverse-continue from just after it back before it (not to the write before), and
-# reverse-continue without watchpoints
-# back to the start of the record.
+# each way, by the record's instruction count), a stepi that makes the write of 'c' and
+# reports the watchpoint, continue to the write of 'q' and a reverse-continue from just
+# after it back before it (not to the write before), and reverse-continue without
+# watchpoints back to the start of the record.
 #   gdb_rom.sh ORRERY INPUT-ECHO.BIN
 ORRERY=$1
 rom=$2
@@ -39,6 +39,8 @@ reverse-stepi
 monitor info replay
 stepi
 monitor info replay
+stepi
+printf "after-stepi %x\n", *(char *)0x500
 continue
 reverse-continue
 printf "ebx-again %x\n", $ebx
@@ -58,6 +60,11 @@ expect ebx_at_c "^ebx-at-c $c\$"
 n=$(sed -n 's/^Replaying.*: instruction \([0-9]*\) of.*/\1/p' "$dir/gdb" | sed -n 2p)
 expect reverse_stepi_one_back "instruction $((n - 1)) of"
 expect stepi_one_on "^Replaying.*: instruction $n of"
-expect reverse_continue_from_just_after_the_write "^ebx-again $c\$"
+# That stepi stood just before the write of 'c'; one more makes it, and GDB hears so.
+[ "$(grep -c "^New value = 99 'c'" "$dir/gdb")" -ge 2 ]
+if [ $? -eq 0 ]; then echo "PASS forward_stepi_reports_the_watchpoint"; else
+    echo "FAIL forward_stepi_reports_the_watchpoint: one 'New value = 99' only"; fail=1; fi
+expect stepi_made_the_write "^after-stepi 63\$"
+expect reverse_continue_from_just_after_the_write "^ebx-again $q\$"
 expect back_to_the_start '^Replaying.*: instruction 0 of'
 finish
