@@ -5,15 +5,16 @@
 #   and AH=09h, and directly) and in mode 12h (640x480, 16 colours): once it has halted,
 #   the window's picture (xwd) equals the headless test's golden,
 #   tests/boot/golden/vga-mode-NN.png, pixel for pixel;
-# - memtest86+ from its own CD (tools/mkimages' memtest86+ia32.iso on -cdrom): once its
-#   banner is on the text screen (read with the monitor's xp), the machine is stopped
-#   (`stop`) and the window's picture equals the monitor's `screendump` of the same moment.
+# - memtest86+ from its own CD (tools/mkimages' memtest86+ia32.iso on -cdrom) and the
+#   Linux guest on its SYSLINUX FAT disk (guest-fat.img, -snapshot): once the banner, or
+#   SYSLINUX's "Loading INITRD.GZ...ok", is on the text screen (read with the monitor's
+#   pmemsave), the machine is stopped (`stop`) and the window's picture equals the
+#   monitor's `screendump` of the same moment.
 # Skipped (77) where Xvfb, xdotool, xwd, SeaBIOS, socat or memtest86+ is missing.
 #   tests/sdl/images.sh ORRERY IMGCMP XCLOSE VGA_MODES_BIN BOOT_GOLDEN_DIR
 orrery=$1 imgcmp=$2 xclose=$3 vga_bin=$4 golden=$5
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../boot/need.sh"
-iso=$images/memtest86+ia32.iso
 
 start_xvfb 1024x768
 
@@ -47,44 +48,54 @@ for m in 03 12; do
     close_window
 done
 
-# The image from the cache (tools/mkimages builds it when missing); need_image in a
-# subshell, so that a missing package skips only this part.
-(need_image memtest86+ia32.iso) >"$dir/need.log" 2>&1
-case $? in
-0) ;;
-77) echo "skipped: memtest86+ in the window: $(sed 's/^skipped: //' "$dir/need.log")"; exit "$fail" ;;
-*) bad "memtest: $(cat "$dir/need.log")"; exit 1 ;;
-esac
+# The images from the cache (tools/mkimages builds them when missing), each in the window
+# until TEXT is on its text screen (read with the monitor's pmemsave), then stopped: the
+# window's picture must equal the monitor's screendump of that moment. need_image runs in
+# a subshell, so that a missing package skips only that image.
 if ! command -v socat >/dev/null 2>&1; then
-    echo "skipped: memtest86+ in the window needs socat: apt-get install socat"
+    echo "skipped: the cached images in the window need socat: apt-get install socat"
     exit "$fail"
 fi
 mon=$dir/mon.sock
-start_orrery -m 128 -display sdl,gl=off -icount 3 -cdrom "$iso" -boot d \
-    -monitor "unix:$mon,server,nowait"
-win=$(find_window)
-[ -n "$win" ] || { bad "memtest: no window: $(cat "$dir/err")"; exit 1; }
-xdotool windowmove "$win" 0 0
-# The banner, "Memtest86+", at the top left of the text screen (0xB8000: character,
-# attribute): wait until the text is there, then stop the machine.
-banner=
-for _ in $(seq 120); do
-    if monitor "xp/32bx 0xb8000" | tr -d '\r' | sed -n 's/^[0-9a-f]*: //p' | tr '\n' ' ' |
-       grep -q "0x4d 0x.. 0x65 0x.. 0x6d 0x.. 0x74"; then
-        banner=1
-        break
-    fi
+screen_has() { # TEXT: on the text screen (the characters of 0xB8000's 80x25 cells)
+    monitor "pmemsave 0xb8000 4000 $dir/screen.bin" >/dev/null
+    od -An -v -tu1 -w2 "$dir/screen.bin" 2>/dev/null |
+        awk '{ printf "%c", ($1 >= 32 && $1 < 127) ? $1 : 32 }' | grep -qF -- "$1"
+}
+window_matches() { # NAME IMAGE TEXT ORRERY-ARGS...
+    name=$1 image=$2 text=$3
+    shift 3
+    (need_image "$image") >"$dir/need.log" 2>&1
+    case $? in
+    0) ;;
+    77) echo "skipped: $name in the window: $(sed 's/^skipped: //' "$dir/need.log")"; return ;;
+    *) bad "$name: $(cat "$dir/need.log")"; return ;;
+    esac
+    rm -f "$mon"
+    start_orrery -m 128 -display sdl,gl=off -icount 3 -monitor "unix:$mon,server,nowait" "$@"
+    win=$(find_window)
+    [ -n "$win" ] || { bad "$name: no window: $(cat "$dir/err")"; return; }
+    xdotool windowmove "$win" 0 0
+    seen=
+    for _ in $(seq 120); do
+        screen_has "$text" && { seen=1; break; }
+        sleep 1
+    done
+    if [ -n "$seen" ]; then ok "$name: '$text' is on the text screen"; else bad "$name: no '$text'"; fi
+    sleep 3 # the screen drawn whole
+    monitor "stop" >/dev/null
+    monitor "screendump $dir/$name.png -f png" >/dev/null
     sleep 1
-done
-if [ -n "$banner" ]; then ok "memtest: its banner is on the text screen"; else bad "memtest: no banner"; fi
-sleep 3 # the first screen drawn whole
-monitor "stop" >/dev/null
-monitor "screendump $dir/memtest.png -f png" >/dev/null
-sleep 1
-if [ -f "$dir/memtest.png" ] && shot_equals "$dir/memtest.png"; then
-    ok "memtest: the window equals the monitor's screendump of the stopped machine ($r)"
-else
-    bad "memtest: the window ($("$imgcmp" --size "$dir/shot.xwd")) and the screendump: $r"
-fi
-close_window
+    if [ -f "$dir/$name.png" ] && shot_equals "$dir/$name.png"; then
+        ok "$name: the window equals the monitor's screendump of the stopped machine ($r)"
+    else
+        bad "$name: the window ($("$imgcmp" --size "$dir/shot.xwd")) and the screendump: $r"
+    fi
+    close_window
+}
+# memtest86+ from its own CD: its banner at the top left.
+window_matches memtest memtest86+ia32.iso "Memtest86+" -cdrom "$images/memtest86+ia32.iso" -boot d
+# The Linux guest on a FAT disk: SYSLINUX has loaded the kernel and the initrd.
+window_matches linux-disk guest-fat.img "Loading INITRD.GZ...ok" \
+    -hda "$images/guest-fat.img" -snapshot
 exit "$fail"
