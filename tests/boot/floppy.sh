@@ -21,15 +21,10 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0
 
-image() { # file, size, sectors per track: the boot sector and the texts it reads
+. "$(dirname "$0")/floppy-image.sh"
+image() { # file, size, sectors per track (kept in $spt)
     spt=$3
-    rm -f "$1"
-    truncate -s "$2" "$1"
-    dd if="$bin" of="$1" conv=notrunc 2>/dev/null
-    printf 'ORRERY FLOPPY: CYLINDER 1, HEAD 1, LAST SECTOR\000' |
-        dd of="$1" bs=512 seek=$((4 * spt - 1)) conv=notrunc 2>/dev/null
-    head -c 512 /dev/zero | tr '\000' H | dd of="$1" bs=512 seek=$((3 * spt)) conv=notrunc \
-        2>/dev/null
+    floppy_image "$@"
 }
 run() { # report file, more options
     log=$1

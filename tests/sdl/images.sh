@@ -5,8 +5,9 @@
 #   and AH=09h, and directly) and in mode 12h (640x480, 16 colours): once it has halted,
 #   the window's picture (xwd) equals the headless test's golden,
 #   tests/boot/golden/vga-mode-NN.png, pixel for pixel;
-# - roms/boot/disk-boot.asm (INT 13h reads and writes on a disk): once it has passed and
-#   halted, the window's picture equals orrery's -screendump when the window is closed;
+# - roms/boot/disk-boot.asm and floppy-boot.asm (INT 13h reads and writes on a disk and a
+#   floppy): once each has passed and halted, the window's picture equals orrery's
+#   -screendump when the window is closed;
 # - tools/mkimages' memtest86+ CD and floppy and the Linux guest's two disks (SYSLINUX on
 #   FAT, and on a partitioned ext2 disk), with -snapshot: once memtest's banner, or
 #   SYSLINUX's last "Loading ...ok", is on the text screen (read with the monitor's
@@ -95,31 +96,39 @@ window_matches() { # NAME IMAGE TEXT ORRERY-ARGS... (IMAGE: one of the cache's, 
     fi
     close_window
 }
-# The project's INT 13h boot sector on a disk (roms/boot/disk-boot.asm): its report on
-# port 0xE9 ends in DONE and it halts (the monitor no longer answers then: the window is
-# compared with the screen orrery writes with -screendump when it is closed).
-cp "$(dirname "$vga_bin")/disk-boot.bin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" ||
-    exit 1
-start_orrery -display sdl,gl=off -icount 3 -hda "$dir/disk.img" -screendump "$dir/disk.png"
-win=$(find_window)
-if [ -n "$win" ]; then
+# The project's INT 13h boot sectors (roms/boot/disk-boot.asm on a disk, floppy-boot.asm
+# in a 1.44M floppy): their reports on port 0xE9 end in DONE and they halt (the monitor no
+# longer answers then: the window is compared with the screen orrery writes with
+# -screendump when it is closed).
+halted_window_matches() { # NAME ORRERY-ARGS...
+    name=$1
+    shift
+    start_orrery -display sdl,gl=off -icount 3 -screendump "$dir/$name.png" "$@"
+    win=$(find_window)
+    [ -n "$win" ] || { bad "$name: no window: $(cat "$dir/err")"; return; }
     xdotool windowmove "$win" 0 0
-    if wait_for "$dir/e9" "DONE disk-boot" && grep -q " 0 failed" "$dir/e9" &&
+    if wait_for "$dir/e9" "DONE $name" && grep -q " 0 failed" "$dir/e9" &&
        wait_title "$win" "halted" >/dev/null; then
-        ok "disk-boot: the guest's disk calls passed and it halted ($(grep DONE "$dir/e9"))"
+        ok "$name: the guest's disk calls passed and it halted ($(grep DONE "$dir/e9"))"
     else
-        bad "disk-boot: $(cat "$dir/e9" "$dir/err")"
+        bad "$name: $(cat "$dir/e9" "$dir/err")"
     fi
-    xwd -id "$win" -out "$dir/shot.xwd" || bad "disk-boot: xwd"
+    xwd -id "$win" -out "$dir/shot.xwd" || bad "$name: xwd"
     close_window # orrery exits, writing the screen it shows (-screendump)
-    if r=$("$imgcmp" "$dir/shot.xwd" "$dir/disk.png"); then
-        ok "disk-boot: the window equals orrery's -screendump at its exit ($r)"
+    if r=$("$imgcmp" "$dir/shot.xwd" "$dir/$name.png"); then
+        ok "$name: the window equals orrery's -screendump at its exit ($r)"
     else
-        bad "disk-boot: the window and the -screendump: $r"
+        bad "$name: the window and the -screendump: $r"
     fi
-else
-    bad "disk-boot: no window: $(cat "$dir/err")"
-fi
+}
+boot=$(dirname "$vga_bin")
+cp "$boot/disk-boot.bin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" || exit 1
+halted_window_matches disk-boot -hda "$dir/disk.img"
+bin=$boot/floppy-boot.bin
+. "$(dirname "$0")/../boot/floppy-image.sh"
+floppy_image "$dir/floppy.img" 1440K 18
+halted_window_matches floppy-boot -fda "$dir/floppy.img"
+
 # memtest86+ from its own CD and from its floppy: its banner at the top left.
 window_matches memtest memtest86+ia32.iso "Memtest86+" -cdrom "$images/memtest86+ia32.iso" -boot d
 window_matches memtest-floppy memtest86+ia32.img "Memtest86+" \
