@@ -13,14 +13,7 @@
 set -u
 orrery=$1 tool=$2 what=$3
 shift 3
-dir=$(mktemp -d "${TMPDIR:-/tmp}/orrery-trace-engines.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-fails=0
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 same() { # same NAME: $dir/interp.trc and $dir/translate.trc agree
     "$tool" diff "$dir/interp.trc" "$dir/translate.trc" >"$dir/diff" 2>&1
     rc=$?

@@ -9,14 +9,7 @@
 #   log.sh ORRERY ORRERY_STATE ROM
 set -u
 orrery=$1 state=$2 rom=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 
 "$orrery" -bios "$rom" -display none -debugcon null -no-reboot -icount shift=0 \
     -d exec,int,mmu -D "$dir/log" 2>"$dir/err"

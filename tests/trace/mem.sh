@@ -8,14 +8,7 @@
 #   mem.sh ORRERY ORRERY_TRACE ORRERY_STATE MEM_ROM PAGING_ROM
 set -u
 orrery=$1 tool=$2 state=$3 rom=$4 paging=$5
-dir=$(mktemp -d "${TMPDIR:-/tmp}/orrery-trace-mem.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-fails=0
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 run() { # run ROM TRACE-SPEC [ARGS...]
     r=$1 spec=$2
     shift 2

@@ -11,14 +11,7 @@ if [ ! -f /usr/share/seabios/bios-256k.bin ] && [ ! -f /usr/share/qemu/bios-256k
     echo "skipped: SeaBIOS (bios-256k.bin) is not installed: apt-get install seabios"
     exit 77
 fi
-dir=$(mktemp -d "${TMPDIR:-/tmp}/orrery-trace-smi.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-fails=0
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 # SeaBIOS's POST to "No bootable device." is about 10 million instructions.
 for e in interp translate; do
     timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 64 -display none -icount 3 \

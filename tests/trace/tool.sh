@@ -8,14 +8,7 @@
 #   tool.sh ORRERY ORRERY_TRACE ROM
 set -u
 orrery=$1 tool=$2 rom=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 run() { # run ROM TRACE
     "$orrery" -bios "$1" -display none -debugcon null -no-reboot -icount shift=0 \
         -trace-file "$2" 2>"$dir/err"
