@@ -20,48 +20,11 @@ BUF       equ 0x9000       ; where sectors are read to (1 KiB)
 WBUF      equ 0x9800       ; what is written from
 %define KNOWN_TEXT "ORRERY FLOPPY: CYLINDER 1, HEAD 1, LAST SECTOR"
 
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov sp, 0x7C00
-    sti
-    cld
-    mov [drive], dl
-    mov si, s_begin
-    call print
-    mov ax, 0x0202         ; read 2 sectors
-    mov cx, 0x0002         ; cylinder 0, sector 2
-    xor dh, dh             ; head 0
-    mov dl, [drive]
-    mov bx, stage2
-    int 0x13
-    jc .fail
-    cmp word [stage2_magic], 0x5A3C
-    jne .fail
-    jmp stage2
-.fail:
-    mov si, s_noload
-    call print
-    cli
-    hlt
-
-%include "print.inc"
-
-drive:    db 0
-s_begin:  db "BEGIN floppy-boot", 10, 0
-s_noload: db "FAIL stage2_chs_read", 10, "DONE floppy-boot: 0 passed, 1 failed", 10, 0
-
-    times 510 - ($ - $$) db 0
-    dw 0xAA55
+%define BOOT_NAME "floppy-boot"
+%include "stage1.inc"
 
 ; ---- Sectors 2-3 (CHS sector numbers): the checks ----
-stage2:
-    jmp short stage2_go
-stage2_magic: dw 0x5A3C
-stage2_go:
+STAGE2_HEADER
     mov si, s_loaded
     call passed
 
