@@ -5,8 +5,9 @@ now() { date +%s.%N; }
 
 # run_stamped NAME STOP COMMAND...: runs COMMAND, writes each console line to $dir/NAME.out
 # as "SECONDS LINE" (host seconds since the start), and ends the command (SIGTERM) at the
-# first line containing STOP, or one of STOP's alternatives separated by '|'; its stderr
-# goes to $dir/NAME.err. Status 1 when the console ended before any of them.
+# first line containing STOP, or one of STOP's alternatives separated by '|'; at each line
+# its peak resident memory so far (kB, from /proc) goes to $dir/NAME.rss, and its stderr
+# to $dir/NAME.err. Status 1 when the console ended before any of them.
 matches() {
     rest=$2
     while :; do
@@ -29,6 +30,9 @@ run_stamped() {
         found=1
         while IFS= read -r line; do
             printf '%s %s\n' "$(echo "$(now) - $t0" | bc -l)" "$line" >>"$dir/$name.out"
+            # its peak resident memory so far (kB), while it still runs
+            hwm=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$pid/status" 2>/dev/null)
+            [ -n "$hwm" ] && echo "$hwm" >"$dir/$name.rss"
             if matches "$line" "$stop"; then
                 found=0
                 kill "$pid" 2>/dev/null

@@ -8,6 +8,9 @@
 # guest's clock, the total, the ratios orrery / QEMU, orrery's guest MIPS (instructions
 # retired / host seconds, whole run), and each part's checksum, which must be the same on
 # orrery, on QEMU and natively where the host runs 32-bit programs (exit 1 otherwise).
+# Then each other engine of ENGINES (default "interp"; `-accel` values, EXTRA_RUNS runs
+# each, default 1): its MIPS, its total and the same checksums; and orrery's peak resident
+# memory against its guest RAM.
 # A speed report, never a pass/fail timing.
 #   tests/bench/guest-bench.sh [BUILD_DIR]
 set -eu
@@ -66,6 +69,19 @@ while [ "$i" -le "$runs" ]; do
         -serial stdio -no-reboot $kernel -append "$append"
     i=$((i + 1))
 done
+# The other engines (each name made file-safe: block,native=off -> block_native_off).
+for accel in ${ENGINES-interp}; do
+    tag=$(echo "$accel" | tr ',=' '__')
+    echo "$accel" >"$dir/accel-$tag.label"
+    i=1
+    while [ "$i" -le "${EXTRA_RUNS:-1}" ]; do
+        echo "guest-bench: run $i of ${EXTRA_RUNS:-1}: orrery -accel $accel" >&2
+        # shellcheck disable=SC2086
+        run_one "accel-$tag.$i" "$build/orrery" -accel "$accel" -m 256 -display none \
+            -serial stdio $kernel -append "$append"
+        i=$((i + 1))
+    done
+done
 native=no
 if "$cache/orrery-bench" >"$dir/native.out" 2>/dev/null; then
     native=yes
@@ -73,13 +89,16 @@ fi
 
 # One table from every run's lines: medians per engine and metric, checksums compared.
 {
-    for f in "$dir"/orrery.*.out "$dir"/qemu.*.out; do
+    for f in "$dir"/orrery.*.out "$dir"/qemu.*.out "$dir"/accel-*.out; do
+        [ -f "$f" ] || continue
         engine=$(basename "$f" | cut -d. -f1)
         cut -d' ' -f2- "$f" | tr -d '\r' | sed -n "s/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\)\( sum=\([0-9a-f]*\)\)\{0,1\}.*/$engine \1 \2 \4/p"
         base=${f%.out}
         sed "s/^/$engine /; s/\$/ -/" "$base.times"
         n=$(instructions_of "$(basename "$base")")
-        [ "$engine" = orrery ] && [ -n "$n" ] && echo "orrery insns $n -"
+        [ "$engine" != qemu ] && [ -n "$n" ] && echo "$engine insns $n -"
+        [ "$engine" = orrery ] && [ -s "$base.rss" ] && echo "orrery rss $(cat "$base.rss") -"
+        [ -f "$dir/$engine.label" ] && echo "$engine label $(cat "$dir/$engine.label") -"
     done
     [ "$native" = yes ] && sed -n 's/^orrery-bench: \([a-z0-9]*\) ms=\([0-9.]*\) sum=\([0-9a-f]*\)/native \1 \2 \3/p' "$dir/native.out"
 } >"$dir/all"
@@ -90,10 +109,12 @@ function median(key,   n, i, j, t, v) {
     for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
     return v[int((n + 1) / 2)]
 }
+$2 == "label" { label[$1] = $3; next }
 {
     key = $1 SUBSEP $2
     vals[key] = vals[key] " " $3
-    if ($1 != "native" && !(($2) in seen) && $2 != "boot" && $2 != "all" && $2 != "insns") { seen[$2] = 1; order[++np] = $2 }
+    if ($1 != "native" && !(($2) in seen) && $2 != "boot" && $2 != "all" && $2 != "insns" && $2 != "rss") { seen[$2] = 1; order[++np] = $2 }
+    if ($1 ~ /^accel-/ && !(($1) in isextra)) { isextra[$1] = 1; extra[++ne] = $1 }
     if ($4 != "" && $4 != "-") {
         if ((key) in sum && sum[key] != $4) bad = bad " " $1 "/" $2 "(varies)"
         sum[key] = $4
@@ -115,6 +136,17 @@ END {
     printf "%-10s %10.0fms %10.0fms %7.2fx\n", "total", o, q, o / q
     n = median("orrery" SUBSEP "insns"); a = median("orrery" SUBSEP "all")
     if (n > 0) printf "orrery: %.0f million guest instructions in %.1f host seconds, %.1f MIPS\n", n / 1e6, a, n / 1e6 / a
+    for (k = 1; k <= ne; k++) {
+        e = extra[k]
+        n = median(e SUBSEP "insns"); a = median(e SUBSEP "all"); t = median(e SUBSEP "total")
+        for (i = 1; i <= np; i++) {
+            p = order[i]
+            if ((e SUBSEP p) in sum && sum[e SUBSEP p] != sum["qemu" SUBSEP p]) bad = bad " " label[e] "/" p
+        }
+        if (n > 0) printf "orrery -accel %s: %.0f million guest instructions in %.1f host seconds, %.1f MIPS; total %.0fms (%.2fx qemu)\n", label[e], n / 1e6, a, n / 1e6 / a, t, (q > 0 ? t / q : 0)
+    }
+    r = median("orrery" SUBSEP "rss")
+    if (r > 0) printf "orrery: peak resident memory %.0f MiB with -m 256 (guest RAM + %.0f MiB)\n", r / 1024, r / 1024 - 256
     printf "medians of %d runs; ratio = orrery / qemu-system-i386 (TCG); boot on the host clock, parts on the guest clock\n", RUNS
     if (native) print "checksums: compared with a native run of the same binary"
     else print "checksums: no native run (this host cannot run 32-bit programs)"
