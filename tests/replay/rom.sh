@@ -150,7 +150,8 @@ check "monitor: replay_seek on to $near_end" $? "$(cat "$dir/mon.out")"
 wait "$pid"
 rc=$?
 exec 3>&-
-# (a seek back re-runs the guest, so the debug console has some reports twice)
+# (a seek back re-runs the guest from a snapshot: reports made between that snapshot and
+# the seek's point are printed again)
 last=$(tr ' ' '\n' < "$dir/rec.dc" | grep '^S71@')
 # (a stop can cut a report short, "S6" before the next one: the last whole report counts)
 [ "$rc" = 0 ] &&
