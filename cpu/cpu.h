@@ -75,7 +75,7 @@ struct dtr {
 
 /* Lazy arithmetic flags: the last flag-setting operation's inputs and result. The six
  * arithmetic flags are computed from it only when read (cpu/flags.h). */
-enum lf_op { LF_NONE, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC };
+enum lf_op { LF_NONE, LF_ADD, LF_SUB, LF_LOGIC, LF_INC, LF_DEC, LF_MUL };
 struct lazy_flags {
     uint32_t res, op1, op2;
     uint8_t op;   /* enum lf_op; LF_NONE: the arithmetic flags are in cpu->eflags */

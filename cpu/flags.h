@@ -5,7 +5,9 @@
  * formulas below hold with a carry/borrow in, so ADC and SBB share LF_ADD and LF_SUB:
  *   carry out of a + b (+ c) = r:  (a & b) | ((a | b) & ~r)   at the sign bit
  *   borrow out of a - b (- c) = r: (~a & b) | ((~a | b) & r)  at the sign bit
- * INC and DEC keep CF, which lives in cpu->eflags while they are the last operation. */
+ * INC and DEC keep CF, which lives in cpu->eflags while they are the last operation.
+ * MUL and IMUL (LF_MUL) keep the low half of the product in res and whether the product
+ * overflowed it in op2: CF = OF = op2; SF, ZF, PF from res; AF clear. */
 #ifndef ORRERY_CPU_FLAGS_H
 #define ORRERY_CPU_FLAGS_H
 
@@ -62,6 +64,7 @@ static ALWAYS_INLINE bool get_cf(const struct cpu *cpu)
     case LF_ADD: return ((f->op1 & f->op2) | ((f->op1 | f->op2) & ~f->res)) & lf_sign(f);
     case LF_SUB: return ((~f->op1 & f->op2) | ((~f->op1 | f->op2) & f->res)) & lf_sign(f);
     case LF_LOGIC: return false;
+    case LF_MUL: return f->op2 != 0;
     default: return cpu->eflags & FL_CF;
     }
 }
@@ -110,7 +113,8 @@ static ALWAYS_INLINE bool get_af(const struct cpu *cpu)
     const struct lazy_flags *f = &cpu->lf;
     switch (f->op) {
     case LF_NONE: return (cpu->eflags & FL_AF) != 0;
-    case LF_LOGIC: return false;
+    case LF_LOGIC:
+    case LF_MUL: return false;
     default: return ((f->op1 ^ f->op2 ^ f->res) & 0x10) != 0;
     }
 }
@@ -124,6 +128,7 @@ static ALWAYS_INLINE bool get_of(const struct cpu *cpu)
     case LF_SUB:
     case LF_DEC: return ((f->op1 ^ f->op2) & (f->op1 ^ f->res) & lf_sign(f)) != 0;
     case LF_LOGIC: return false;
+    case LF_MUL: return f->op2 != 0;
     default: return (cpu->eflags & FL_OF) != 0;
     }
 }

@@ -5,16 +5,10 @@
 #include "cpu/exec.h"
 #include "cpu/handlers.h"
 
-static void mul_flags(struct cpu *cpu, bool overflow, uint32_t low, unsigned bits)
+/* Lazy (cpu/flags.h, LF_MUL): the flags are worked out only when something reads them. */
+static ALWAYS_INLINE void mul_flags(struct cpu *cpu, bool overflow, uint32_t low, unsigned bits)
 {
-    uint32_t f = overflow ? FL_CF | FL_OF : 0;
-    if ((low & size_mask(bits)) == 0)
-        f |= FL_ZF;
-    if (low & (1u << (bits - 1)))
-        f |= FL_SF;
-    if (parity8(low))
-        f |= FL_PF;
-    set_flags_eager(cpu, FL_ARITH, f);
+    set_lazy(cpu, LF_MUL, (uint8_t)bits, low, 0, overflow);
 }
 
 void op_mul_rm8(struct cpu *cpu, const struct insn *in)

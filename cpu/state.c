@@ -13,7 +13,7 @@ static const struct savestate_field lazy_flags_fields[] = {
     SS_FIELD(struct lazy_flags, res),
     SS_FIELD(struct lazy_flags, op1),
     SS_FIELD(struct lazy_flags, op2),
-    SS_FIELD_RANGE(struct lazy_flags, op, LF_NONE, LF_DEC),
+    SS_FIELD_RANGE(struct lazy_flags, op, LF_NONE, LF_MUL),
     SS_FIELD_RANGE(struct lazy_flags, bits, 0, 32),
 };
 static SAVESTATE_DESC(lazy_flags_desc, "cpu.lazy_flags", 1, lazy_flags_fields);
