@@ -11,11 +11,15 @@
 #define DEFAULT_W 640 /* before the VGA shows anything */
 #define DEFAULT_H 480
 
-/* How much larger than the guest's picture the window opens: modes narrower than 640
- * pixels (mode 13h is 320x200) would be a postage stamp at 1:1. */
-static unsigned window_scale(unsigned w)
+/* The shape the guest's picture is shown in: each axis enlarged by the smallest whole
+ * factor that makes it at least 640 pixels wide and 350 lines tall, the least a VGA
+ * monitor shows. So 40-column text (360x400, each dot clocked twice by the VGA) becomes
+ * 720x400, the 200-line modes (scanned twice: 320x200, 640x200) 640x400, mode X
+ * (320x240) 640x480; 640x350, 640x480, 720x400 and larger stay as they are. */
+static void display_scale(unsigned w, unsigned h, unsigned *sx, unsigned *sy)
 {
-    return w && w < 640 ? 640 / w : 1;
+    *sx = w && w < 640 ? (640 + w - 1) / w : 1;
+    *sy = h && h < 350 ? (350 + h - 1) / h : 1;
 }
 
 static bool have_window_system(void)
@@ -43,8 +47,6 @@ struct display *display_open(const struct display_options *o, struct machine *m,
     /* SIGINT and SIGTERM stay orrery's (they flush the disks and say where the guest was);
      * SDL would make them a window close. */
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-    /* Scaled pictures blend neighbouring pixels; at 1:1 they are copied exactly. */
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
     /* A grabbed mouse takes the keyboard too (Alt-Tab goes to the guest), as in QEMU. */
     SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
     struct display *d = calloc(1, sizeof *d);
@@ -77,9 +79,10 @@ struct display *display_open(const struct display_options *o, struct machine *m,
         w = DEFAULT_W;
         h = DEFAULT_H;
     }
-    unsigned s = window_scale(w);
+    unsigned sx, sy;
+    display_scale(w, h, &sx, &sy);
     d->win = SDL_CreateWindow("orrery", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                              (int)(w * s), (int)(h * s), SDL_WINDOW_RESIZABLE);
+                              (int)(w * sx), (int)(h * sy), SDL_WINDOW_RESIZABLE);
     /* No vsync: a present must never hold the guest back for a monitor's refresh. */
     if (d->win)
         d->ren = SDL_CreateRenderer(d->win, -1, o->software ? SDL_RENDERER_SOFTWARE : 0);
@@ -142,7 +145,9 @@ static void measure(struct display *d, uint64_t now, enum display_state state)
 }
 
 /* The guest's screen into the window: a texture of the guest's size, drawn centred at the
- * largest scale that fits. */
+ * largest size that fits with the shape display_scale gives it. A whole multiple of the
+ * guest's size in both directions (the window as it opens, or resized to twice that)
+ * copies each pixel to an exact block; any other size blends neighbouring pixels. */
 static void redraw(struct display *d)
 {
     unsigned w, h, stride;
@@ -161,8 +166,9 @@ static void redraw(struct display *d)
         /* A new mode: the window takes its size, as a monitor would show it whole. */
         Uint32 flags = SDL_GetWindowFlags(d->win);
         if (d->tex && !(flags & (SDL_WINDOW_FULLSCREEN | SDL_WINDOW_MAXIMIZED))) {
-            unsigned s = window_scale(w);
-            SDL_SetWindowSize(d->win, (int)(w * s), (int)(h * s));
+            unsigned sx, sy;
+            display_scale(w, h, &sx, &sy);
+            SDL_SetWindowSize(d->win, (int)(w * sx), (int)(h * sy));
         }
     }
     /* The VGA has no change counter: an unchanged picture (compared row by row, a few
@@ -182,16 +188,21 @@ static void redraw(struct display *d)
         int ow = 0, oh = 0;
         SDL_GetRendererOutputSize(d->ren, &ow, &oh);
         SDL_Rect dst;
-        /* The largest w*k by h*k inside ow by oh: compare ow/w with oh/h exactly. */
-        if ((uint64_t)ow * h <= (uint64_t)oh * w) {
+        unsigned sx, sy;
+        display_scale(w, h, &sx, &sy);
+        uint64_t sw = (uint64_t)w * sx, sh = (uint64_t)h * sy; /* the shape shown */
+        /* The largest sw*k by sh*k inside ow by oh: compare ow/sw with oh/sh exactly. */
+        if ((uint64_t)ow * sh <= (uint64_t)oh * sw) {
             dst.w = ow;
-            dst.h = (int)((uint64_t)ow * h / w);
+            dst.h = (int)((uint64_t)ow * sh / sw);
         } else {
             dst.h = oh;
-            dst.w = (int)((uint64_t)oh * w / h);
+            dst.w = (int)((uint64_t)oh * sw / sh);
         }
         dst.x = (ow - dst.w) / 2;
         dst.y = (oh - dst.h) / 2;
+        bool blocks = dst.w % (int)w == 0 && dst.h % (int)h == 0;
+        SDL_SetTextureScaleMode(d->tex, blocks ? SDL_ScaleModeNearest : SDL_ScaleModeLinear);
         SDL_RenderCopy(d->ren, d->tex, NULL, &dst);
     }
     SDL_RenderPresent(d->ren);
