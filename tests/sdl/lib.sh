@@ -81,9 +81,9 @@ find_window() {
     done
 }
 
-# wait_title WINDOW REGEX: until the title matches (10 s); prints it.
+# wait_title WINDOW REGEX [SECONDS]: until the title matches (default 10 s); prints it.
 wait_title() {
-    for _ in $(seq 50); do
+    for _ in $(seq $((${3:-10} * 5))); do
         t=$(xdotool getwindowname "$1" 2>/dev/null)
         if echo "$t" | grep -qE -- "$2"; then
             echo "$t"
@@ -95,15 +95,28 @@ wait_title() {
     return 1
 }
 
-# shot_equals GOLDEN: the window $win's picture (xwd) equals GOLDEN, retried for up to 10 s
-# (it is redrawn a frame after it changes); imgcmp's line in $r.
+# shot_equals GOLDEN [IMGCMP-OPTIONS...]: the window $win's picture (xwd) equals GOLDEN,
+# retried for up to 10 s (it is redrawn a frame after it changes); imgcmp's line in $r.
 shot_equals() {
+    golden_file=$1
+    shift
     for _ in $(seq 20); do
         xwd -id "$win" -out "$dir/shot.xwd" &&
-            r=$("$imgcmp" "$dir/shot.xwd" "$1") && return 0
+            r=$("$imgcmp" "$@" "$dir/shot.xwd" "$golden_file") && return 0
         sleep 0.5
     done
     return 1
+}
+
+# close_window: closes $win as a window manager would, waits until orrery has ended and
+# the window is gone (so that find_window finds the next one).
+close_window() {
+    "$xclose" "$win"
+    wait_exit 20 || bad "closing the window: status $?, $(cat "$dir/err")"
+    for _ in $(seq 50); do
+        [ -z "$(xdotool search --name '^orrery - ' 2>/dev/null)" ] && break
+        sleep 0.2
+    done
 }
 
 # monitor COMMAND: the answer of the monitor listening on the Unix socket $mon (socat).
