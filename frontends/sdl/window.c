@@ -11,17 +11,6 @@
 #define DEFAULT_W 640 /* before the VGA shows anything */
 #define DEFAULT_H 480
 
-/* The shape the guest's picture is shown in: each axis enlarged by the smallest whole
- * factor that makes it at least 640 pixels wide and 350 lines tall, the least a VGA
- * monitor shows. So 40-column text (360x400, each dot clocked twice by the VGA) becomes
- * 720x400, the 200-line modes (scanned twice: 320x200, 640x200) 640x400, mode X
- * (320x240) 640x480; 640x350, 640x480, 720x400 and larger stay as they are. */
-static void display_scale(unsigned w, unsigned h, unsigned *sx, unsigned *sy)
-{
-    *sx = w && w < 640 ? (640 + w - 1) / w : 1;
-    *sy = h && h < 350 ? (350 + h - 1) / h : 1;
-}
-
 static bool have_window_system(void)
 {
     const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
@@ -80,7 +69,7 @@ struct display *display_open(const struct display_options *o, struct machine *m,
         h = DEFAULT_H;
     }
     unsigned sx, sy;
-    display_scale(w, h, &sx, &sy);
+    display_shape(w, h, &sx, &sy);
     d->win = SDL_CreateWindow("orrery", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                               (int)(w * sx), (int)(h * sy), SDL_WINDOW_RESIZABLE);
     /* No vsync: a present must never hold the guest back for a monitor's refresh. */
@@ -145,7 +134,7 @@ static void measure(struct display *d, uint64_t now, enum display_state state)
 }
 
 /* The guest's screen into the window: a texture of the guest's size, drawn centred at the
- * largest size that fits with the shape display_scale gives it. A whole multiple of the
+ * largest size that fits with the shape display_shape gives it. A whole multiple of the
  * guest's size in both directions (the window as it opens, or resized to twice that)
  * copies each pixel to an exact block; any other size blends neighbouring pixels. */
 static void redraw(struct display *d)
@@ -167,7 +156,7 @@ static void redraw(struct display *d)
         Uint32 flags = SDL_GetWindowFlags(d->win);
         if (d->tex && !(flags & (SDL_WINDOW_FULLSCREEN | SDL_WINDOW_MAXIMIZED))) {
             unsigned sx, sy;
-            display_scale(w, h, &sx, &sy);
+            display_shape(w, h, &sx, &sy);
             SDL_SetWindowSize(d->win, (int)(w * sx), (int)(h * sy));
         }
     }
@@ -189,7 +178,7 @@ static void redraw(struct display *d)
         SDL_GetRendererOutputSize(d->ren, &ow, &oh);
         SDL_Rect dst;
         unsigned sx, sy;
-        display_scale(w, h, &sx, &sy);
+        display_shape(w, h, &sx, &sy);
         uint64_t sw = (uint64_t)w * sx, sh = (uint64_t)h * sy; /* the shape shown */
         /* The largest sw*k by sh*k inside ow by oh: compare ow/sw with oh/sh exactly. */
         if ((uint64_t)ow * sh <= (uint64_t)oh * sw) {
