@@ -29,6 +29,15 @@ struct display_options {
  * one line in err (len bytes) for anything else. */
 bool display_parse(const char *value, struct display_options *o, char *err, size_t len);
 
+/* The shape the window shows a w x h guest picture in, and the window's size when the
+ * guest sets that mode: w * sx by h * sy, each axis enlarged by the smallest whole factor
+ * that makes it at least 640 pixels wide and 350 lines tall (the least a VGA monitor
+ * shows; the VGA itself clocks each dot of a 320- or 360-pixel mode twice and scans each
+ * line of a 200- or 240-line mode twice). So 360x400 (40-column text) is shown 720x400,
+ * 320x200 and 640x200 640x400, 320x240 (mode X) 640x480; 640x350, 640x480, 720x400 and
+ * larger pictures as they are. 0 (no picture) gives 1. (frontends/sdl/shape.c) */
+void display_shape(unsigned w, unsigned h, unsigned *sx, unsigned *sy);
+
 struct display;
 
 /* Opens the window for machine m (which must outlive it). Returns NULL with err empty

@@ -11,13 +11,6 @@
 #define DEFAULT_W 640 /* before the VGA shows anything */
 #define DEFAULT_H 480
 
-/* How much larger than the guest's picture the window opens: modes narrower than 640
- * pixels (mode 13h is 320x200) would be a postage stamp at 1:1. */
-static unsigned window_scale(unsigned w)
-{
-    return w && w < 640 ? 640 / w : 1;
-}
-
 static bool have_window_system(void)
 {
     const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
@@ -43,8 +36,6 @@ struct display *display_open(const struct display_options *o, struct machine *m,
     /* SIGINT and SIGTERM stay orrery's (they flush the disks and say where the guest was);
      * SDL would make them a window close. */
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-    /* Scaled pictures blend neighbouring pixels; at 1:1 they are copied exactly. */
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
     /* A grabbed mouse takes the keyboard too (Alt-Tab goes to the guest), as in QEMU. */
     SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
     struct display *d = calloc(1, sizeof *d);
@@ -77,9 +68,10 @@ struct display *display_open(const struct display_options *o, struct machine *m,
         w = DEFAULT_W;
         h = DEFAULT_H;
     }
-    unsigned s = window_scale(w);
+    unsigned sx, sy;
+    display_shape(w, h, &sx, &sy);
     d->win = SDL_CreateWindow("orrery", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                              (int)(w * s), (int)(h * s), SDL_WINDOW_RESIZABLE);
+                              (int)(w * sx), (int)(h * sy), SDL_WINDOW_RESIZABLE);
     /* No vsync: a present must never hold the guest back for a monitor's refresh. */
     if (d->win)
         d->ren = SDL_CreateRenderer(d->win, -1, o->software ? SDL_RENDERER_SOFTWARE : 0);
@@ -142,7 +134,9 @@ static void measure(struct display *d, uint64_t now, enum display_state state)
 }
 
 /* The guest's screen into the window: a texture of the guest's size, drawn centred at the
- * largest scale that fits. */
+ * largest size that fits with the shape display_shape gives it. A whole multiple of the
+ * guest's size in both directions (the window as it opens, or resized to twice that)
+ * copies each pixel to an exact block; any other size blends neighbouring pixels. */
 static void redraw(struct display *d)
 {
     unsigned w, h, stride;
@@ -161,8 +155,9 @@ static void redraw(struct display *d)
         /* A new mode: the window takes its size, as a monitor would show it whole. */
         Uint32 flags = SDL_GetWindowFlags(d->win);
         if (d->tex && !(flags & (SDL_WINDOW_FULLSCREEN | SDL_WINDOW_MAXIMIZED))) {
-            unsigned s = window_scale(w);
-            SDL_SetWindowSize(d->win, (int)(w * s), (int)(h * s));
+            unsigned sx, sy;
+            display_shape(w, h, &sx, &sy);
+            SDL_SetWindowSize(d->win, (int)(w * sx), (int)(h * sy));
         }
     }
     /* The VGA has no change counter: an unchanged picture (compared row by row, a few
@@ -182,16 +177,21 @@ static void redraw(struct display *d)
         int ow = 0, oh = 0;
         SDL_GetRendererOutputSize(d->ren, &ow, &oh);
         SDL_Rect dst;
-        /* The largest w*k by h*k inside ow by oh: compare ow/w with oh/h exactly. */
-        if ((uint64_t)ow * h <= (uint64_t)oh * w) {
+        unsigned sx, sy;
+        display_shape(w, h, &sx, &sy);
+        uint64_t sw = (uint64_t)w * sx, sh = (uint64_t)h * sy; /* the shape shown */
+        /* The largest sw*k by sh*k inside ow by oh: compare ow/sw with oh/sh exactly. */
+        if ((uint64_t)ow * sh <= (uint64_t)oh * sw) {
             dst.w = ow;
-            dst.h = (int)((uint64_t)ow * h / w);
+            dst.h = (int)((uint64_t)ow * sh / sw);
         } else {
             dst.h = oh;
-            dst.w = (int)((uint64_t)oh * w / h);
+            dst.w = (int)((uint64_t)oh * sw / sh);
         }
         dst.x = (ow - dst.w) / 2;
         dst.y = (oh - dst.h) / 2;
+        bool blocks = dst.w % (int)w == 0 && dst.h % (int)h == 0;
+        SDL_SetTextureScaleMode(d->tex, blocks ? SDL_ScaleModeNearest : SDL_ScaleModeLinear);
         SDL_RenderCopy(d->ren, d->tex, NULL, &dst);
     }
     SDL_RenderPresent(d->ren);

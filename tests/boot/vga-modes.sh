@@ -15,14 +15,13 @@ imgcmp=$2
 bin=$3
 golden=$4
 . "$(dirname "$0")/need.sh"
+. "$(dirname "$0")/vga-modes-image.sh"
 need_vgabios
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail=0
 for m in 00 01 02 03 07 04 05 06 0d 0e 0f 10 11 12 13 x; do
-    if [ "$m" = x ]; then byte=88; else byte=$((0x$m)); fi
-    cp "$bin" "$dir/$m.img" && truncate -s 2M "$dir/$m.img" || exit 1
-    printf "\\$(printf %o "$byte")" | dd of="$dir/$m.img" bs=1 seek=3 conv=notrunc 2>/dev/null
+    vga_modes_image "$dir/$m.img" "$m" || exit 1
     rc=0
     timeout $((60 * ${ORRERY_TIMEOUT_SCALE:-1})) "$orrery" -m 16 -display none -icount 3 \
         -no-reboot -hda "$dir/$m.img" -stop-at 200000000 -debugcon "file:$dir/$m.txt" \

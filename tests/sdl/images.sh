@@ -1,10 +1,6 @@
 #!/bin/sh
 # The boot images of tests/boot/ in the SDL window under Xvfb (-display sdl,gl=off), on
-# the deterministic clock:
-# - roms/boot/vga-modes.asm in text mode 03h (a screen drawn by the VGA BIOS's teletype
-#   and AH=09h, and directly) and in mode 12h (640x480, 16 colours): once it has halted,
-#   the window's picture (xwd) equals the headless test's golden,
-#   tests/boot/golden/vga-mode-NN.png, pixel for pixel;
+# the deterministic clock (roms/boot/vga-modes.asm's modes are tests/sdl/vga-modes.sh's):
 # - roms/boot/disk-boot.asm and floppy-boot.asm (INT 13h reads and writes on a disk and a
 #   floppy): once each has passed and halted, the window's picture equals orrery's
 #   -screendump when the window is closed;
@@ -14,42 +10,12 @@
 #   pmemsave), the machine is stopped (`stop`) and the window's picture equals the
 #   monitor's `screendump` of the same moment.
 # Skipped (77) where Xvfb, xdotool, xwd, SeaBIOS, socat or memtest86+ is missing.
-#   tests/sdl/images.sh ORRERY IMGCMP XCLOSE VGA_MODES_BIN BOOT_GOLDEN_DIR
-orrery=$1 imgcmp=$2 xclose=$3 vga_bin=$4 golden=$5
+#   tests/sdl/images.sh ORRERY IMGCMP XCLOSE BOOT_ROMS_DIR (build/roms/boot)
+orrery=$1 imgcmp=$2 xclose=$3 boot=$4
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../boot/need.sh"
 
 start_xvfb 1024x768
-
-close_window() { # and wait until it is gone, so that find_window finds the next one
-    "$xclose" "$win"
-    wait_exit 20 || bad "closing the window: status $?, $(cat "$dir/err")"
-    for _ in $(seq 50); do
-        [ -z "$(xdotool search --name '^orrery - ' 2>/dev/null)" ] && break
-        sleep 0.2
-    done
-}
-
-for m in 03 12; do
-    cp "$vga_bin" "$dir/vga.img" && truncate -s 2M "$dir/vga.img" || exit 1
-    printf "\\$(printf %o $((0x$m)))" | dd of="$dir/vga.img" bs=1 seek=3 conv=notrunc 2>/dev/null
-    start_orrery -display sdl,gl=off -icount 3 -hda "$dir/vga.img"
-    win=$(find_window)
-    [ -n "$win" ] || { bad "mode $m: no window: $(cat "$dir/err")"; continue; }
-    xdotool windowmove "$win" 0 0 # xwd takes only what is on the screen
-    if wait_for "$dir/e9" "DONE vga-modes" && grep -q "0 failed" "$dir/e9" &&
-       wait_title "$win" "halted" >/dev/null; then
-        ok "mode $m: the guest drew and halted ($(grep DONE "$dir/e9"))"
-    else
-        bad "mode $m: $(cat "$dir/e9" "$dir/err")"
-    fi
-    if shot_equals "$golden/vga-mode-$m.png"; then
-        ok "mode $m: the window equals golden/vga-mode-$m.png ($r)"
-    else
-        bad "mode $m: the window ($("$imgcmp" --size "$dir/shot.xwd")): $r"
-    fi
-    close_window
-done
 
 # The images from the cache (tools/mkimages builds them when missing), each in the window
 # until TEXT is on its text screen (read with the monitor's pmemsave), then stopped: the
@@ -121,7 +87,6 @@ halted_window_matches() { # NAME ORRERY-ARGS...
         bad "$name: the window and the -screendump: $r"
     fi
 }
-boot=$(dirname "$vga_bin")
 cp "$boot/disk-boot.bin" "$dir/disk.img" && truncate -s 2M "$dir/disk.img" || exit 1
 halted_window_matches disk-boot -hda "$dir/disk.img"
 bin=$boot/floppy-boot.bin

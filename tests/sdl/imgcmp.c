@@ -2,11 +2,13 @@
  * -screendump writes) and XWD (what `xwd` takes of a window: ZPixmap, 24 or 32 bits per
  * pixel, true colour; format from X11's XWDFile.h).
  *
- *   imgcmp [--crop X,Y,W,H] [--tolerance T] [--max-differ N] PICTURE GOLDEN
+ *   imgcmp [--crop X,Y,W,H] [--scale SX[xSY]] [--tolerance T] [--max-differ N] PICTURE GOLDEN
  *       compares PICTURE (cropped first) with GOLDEN: the same size, and at most N pixels
  *       (default 0) with a component more than T (default 0) apart; GOLDEN "black" is
- *       a black picture of PICTURE's (cropped) size. Prints one line; exit 0 alike,
- *       1 different, 2 unreadable.
+ *       a black picture of PICTURE's (cropped) size. --scale compares with GOLDEN drawn
+ *       SX times as wide and SY (default SX) times as tall, each of its pixels an exact
+ *       SX by SY block (a window showing a low-resolution mode enlarged). Prints one
+ *       line; exit 0 alike, 1 different, 2 unreadable.
  *   imgcmp --png IN OUT      writes IN as a PNG (to make a golden)
  *   imgcmp --size IN         prints WxH
  *   imgcmp --pixel IN X Y    prints the pixel as RRGGBB */
@@ -160,9 +162,25 @@ static bool write_png(const struct picture *p, const char *path)
     return ok;
 }
 
+/* p drawn sx times as wide and sy times as tall, each pixel a block. */
+static bool scale_picture(struct picture *p, unsigned sx, unsigned sy)
+{
+    struct picture q;
+    if ((uint64_t)p->w * sx > 16384 || (uint64_t)p->h * sy > 16384 ||
+        !alloc_picture(&q, p->w * sx, p->h * sy))
+        return false;
+    for (unsigned y = 0; y < q.h; y++)
+        for (unsigned x = 0; x < q.w; x++)
+            q.px[(size_t)y * q.w + x] = p->px[(size_t)(y / sy) * p->w + x / sx];
+    free(p->px);
+    *p = q;
+    return true;
+}
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: imgcmp [--crop X,Y,W,H] [--tolerance T] [--max-differ N] PICTURE "
+    fprintf(stderr, "usage: imgcmp [--crop X,Y,W,H] [--scale SX[xSY]] [--tolerance T] "
+            "[--max-differ N] PICTURE "
             "GOLDEN | --png IN OUT | --size IN | --pixel IN X Y\n");
     return 2;
 }
@@ -196,7 +214,7 @@ int main(int argc, char **argv)
         printf("%06x\n", (unsigned)a.px[(size_t)y * a.w + x]);
         return 0;
     }
-    unsigned cx = 0, cy = 0, cw = 0, ch = 0, tolerance = 0;
+    unsigned cx = 0, cy = 0, cw = 0, ch = 0, tolerance = 0, sx = 1, sy = 1;
     unsigned long max_differ = 0;
     bool crop = false;
     int i = 1;
@@ -204,7 +222,13 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--crop") == 0 &&
             sscanf(argv[i + 1], "%u,%u,%u,%u", &cx, &cy, &cw, &ch) == 4)
             crop = true;
-        else if (strcmp(argv[i], "--tolerance") == 0)
+        else if (strcmp(argv[i], "--scale") == 0) {
+            int n = sscanf(argv[i + 1], "%ux%u", &sx, &sy);
+            if (n == 1)
+                sy = sx;
+            if (n < 1 || sx < 1 || sy < 1 || sx > 16 || sy > 16)
+                return usage();
+        } else if (strcmp(argv[i], "--tolerance") == 0)
             tolerance = (unsigned)strtoul(argv[i + 1], NULL, 0);
         else if (strcmp(argv[i], "--max-differ") == 0)
             max_differ = strtoul(argv[i + 1], NULL, 0);
@@ -216,6 +240,10 @@ int main(int argc, char **argv)
     bool black = strcmp(argv[i + 1], "black") == 0;
     if (!read_picture(argv[i], &a) || (!black && !read_picture(argv[i + 1], &b)))
         return 2;
+    if (!black && (sx > 1 || sy > 1) && !scale_picture(&b, sx, sy)) {
+        fprintf(stderr, "imgcmp: no memory for '%s' scaled %ux%u\n", argv[i + 1], sx, sy);
+        return 2;
+    }
     if (!crop) {
         cw = a.w;
         ch = a.h;
@@ -230,7 +258,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (cw != b.w || ch != b.h) {
-        printf("different: %ux%u against the golden's %ux%u\n", cw, ch, b.w, b.h);
+        printf("different: %ux%u against the golden's %ux%u%s\n", cw, ch, b.w, b.h,
+               sx > 1 || sy > 1 ? " (scaled)" : "");
         return 1;
     }
     unsigned long differ = 0;

@@ -25,9 +25,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A screen of its own: Xvfb picks a free display number and writes it to fd 3.
+# A screen of its own: Xvfb picks a free display number and writes it to fd 3 once it
+# takes connections. -noreset: by default an X server resets itself each time its last
+# client leaves (every xdotool or xwd that finds no window open), and a client connecting
+# during the reset is refused; orrery's window then fails to open ("x11 not available").
+# Four loops of 100 xdotool runs on one Xvfb: 12 and 14 of 400 refused with resets (22 s
+# each), none without (6 s).
 start_xvfb() { # WxH
-    Xvfb -displayfd 3 -screen 0 "${1}x24" -nolisten tcp 3>"$dir/display" 2>"$dir/xvfb.err" &
+    Xvfb -displayfd 3 -screen 0 "${1}x24" -nolisten tcp -noreset 3>"$dir/display" \
+        2>"$dir/xvfb.err" &
     xvfb_pid=$!
     for _ in $(seq 150); do
         [ -s "$dir/display" ] && break
@@ -75,9 +81,9 @@ find_window() {
     done
 }
 
-# wait_title WINDOW REGEX: until the title matches (10 s); prints it.
+# wait_title WINDOW REGEX [SECONDS]: until the title matches (default 10 s); prints it.
 wait_title() {
-    for _ in $(seq 50); do
+    for _ in $(seq $((${3:-10} * 5))); do
         t=$(xdotool getwindowname "$1" 2>/dev/null)
         if echo "$t" | grep -qE -- "$2"; then
             echo "$t"
@@ -89,15 +95,28 @@ wait_title() {
     return 1
 }
 
-# shot_equals GOLDEN: the window $win's picture (xwd) equals GOLDEN, retried for up to 10 s
-# (it is redrawn a frame after it changes); imgcmp's line in $r.
+# shot_equals GOLDEN [IMGCMP-OPTIONS...]: the window $win's picture (xwd) equals GOLDEN,
+# retried for up to 10 s (it is redrawn a frame after it changes); imgcmp's line in $r.
 shot_equals() {
+    golden_file=$1
+    shift
     for _ in $(seq 20); do
         xwd -id "$win" -out "$dir/shot.xwd" &&
-            r=$("$imgcmp" "$dir/shot.xwd" "$1") && return 0
+            r=$("$imgcmp" "$@" "$dir/shot.xwd" "$golden_file") && return 0
         sleep 0.5
     done
     return 1
+}
+
+# close_window: closes $win as a window manager would, waits until orrery has ended and
+# the window is gone (so that find_window finds the next one).
+close_window() {
+    "$xclose" "$win"
+    wait_exit 20 || bad "closing the window: status $?, $(cat "$dir/err")"
+    for _ in $(seq 50); do
+        [ -z "$(xdotool search --name '^orrery - ' 2>/dev/null)" ] && break
+        sleep 0.2
+    done
 }
 
 # monitor COMMAND: the answer of the monitor listening on the Unix socket $mon (socat).
