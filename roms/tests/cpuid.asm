@@ -82,7 +82,10 @@ ROM_START "cpuid"
     wrmsr                           ; TSC := 1 << 32
     rdtsc
     CHECK32 edx, 1, "wrmsr_tsc_sets_high"
-    cmp eax, 100
+    ; It counts on from the value written: the low half holds the virtual nanoseconds since
+    ; the write, which a loaded host can stretch to milliseconds in real time -- but not to
+    ; 2^31 (2.1 s).
+    cmp eax, 0x80000000
     OK_IF b, "wrmsr_tsc_counts_on_from_value"
 
 ; ---- MSRs ----
