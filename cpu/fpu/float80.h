@@ -10,16 +10,20 @@
 #define ORRERY_CPU_FPU_FLOAT80_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One register: 64-bit significand with explicit integer bit, sign and 15-bit exponent.
- * The padding is explicit so the struct is plain data for save states. */
+ * The padding is explicit so the struct is plain data for save states; scalar fields, not
+ * an array, so GCC keeps a struct f80 in two registers (with an array it passed each
+ * returned value through the stack, and its 8-byte stores read back as one 16-byte load
+ * stalled store forwarding). */
 struct f80 {
     uint64_t m;
     uint16_t se;
-    uint16_t pad[3];
+    uint16_t pad0, pad1, pad2;
 };
-
+_Static_assert(sizeof(struct f80) == 16 && offsetof(struct f80, se) == 8, "struct f80 layout");
 #define F80_BIAS 16383
 #define F80_EXP_MAX 0x7FFF
 
@@ -50,7 +54,7 @@ static inline bool f80_sign(struct f80 a) { return a.se >> 15; }
 static inline uint16_t f80_exp(struct f80 a) { return a.se & 0x7FFF; }
 static inline struct f80 f80_make(uint16_t se, uint64_t m)
 {
-    struct f80 r = { m, se, { 0, 0, 0 } };
+    struct f80 r = { m, se, 0, 0, 0 };
     return r;
 }
 static inline bool f80_is_nan(struct f80 a)
