@@ -8,56 +8,8 @@
 
 /* ---- 64/128-bit helpers ---- */
 
-int f80_clz64(uint64_t x)
-{
-    int n = 0;
-    if (x == 0)
-        return 64;
-    if (!(x >> 32)) { n += 32; x <<= 32; }
-    if (!(x >> 48)) { n += 16; x <<= 16; }
-    if (!(x >> 56)) { n += 8; x <<= 8; }
-    if (!(x >> 60)) { n += 4; x <<= 4; }
-    if (!(x >> 62)) { n += 2; x <<= 2; }
-    if (!(x >> 63)) { n += 1; }
-    return n;
-}
-
-void f80_mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
-{
-    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
-    *lo = (mid << 32) | (uint32_t)p00;
-    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-}
 
 /* ---- classification, packing ---- */
-
-enum f80_class f80_classify(struct f80 a)
-{
-    uint16_t e = a.se & 0x7FFF;
-    bool ibit = a.m >> 63;
-    if (e == 0)
-        return a.m == 0 ? F80_ZERO : F80_DENORMAL;
-    if (e == 0x7FFF) {
-        if (!ibit)
-            return F80_UNSUPPORTED;
-        if ((a.m << 1) == 0)
-            return F80_INF;
-        return (a.m >> 62) & 1 ? F80_QNAN : F80_SNAN;
-    }
-    return ibit ? F80_NORMAL : F80_UNSUPPORTED;
-}
-
-void f80_unpack(struct f80 a, int32_t *exp, uint64_t *sig)
-{
-    int32_t e = a.se & 0x7FFF;
-    if (e == 0)
-        e = 1; /* denormals and pseudo-denormals have the smallest normal exponent */
-    int n = f80_clz64(a.m);
-    *sig = a.m << n;
-    *exp = e - n;
-}
 
 static int prec_bits(uint16_t cw)
 {
@@ -76,6 +28,15 @@ struct f80 f80_round_pack(struct f80_ctx *c, bool sign, int32_t exp, uint64_t hi
 {
     int rc = rc_of(c);
     bool inexact, up;
+    if (hi >> 63 && exp >= 1 && exp < 0x7FFE) {
+        /* The common case, normalised and in range even if rounding carries. */
+        if (round_sig(rc, sign, prec, &hi, lo, &inexact, &up)) {
+            hi = 0x8000000000000000ull;
+            exp++;
+        }
+        c->flags |= (inexact ? FE_PE : 0) | (up ? FE_C1 : 0);
+        return pack(sign, exp, hi);
+    }
     if (hi == 0 && lo == 0)
         return f80_zero(sign);
     if (!(hi >> 63)) { /* callers pass normalised values; accept the rest */
