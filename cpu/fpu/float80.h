@@ -10,16 +10,20 @@
 #define ORRERY_CPU_FPU_FLOAT80_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One register: 64-bit significand with explicit integer bit, sign and 15-bit exponent.
- * The padding is explicit so the struct is plain data for save states. */
+ * The padding is explicit so the struct is plain data for save states; scalar fields, not
+ * an array, so GCC keeps a struct f80 in two registers (with an array it passed each
+ * returned value through the stack, and its 8-byte stores read back as one 16-byte load
+ * stalled store forwarding). */
 struct f80 {
     uint64_t m;
     uint16_t se;
-    uint16_t pad[3];
+    uint16_t pad0, pad1, pad2;
 };
-
+_Static_assert(sizeof(struct f80) == 16 && offsetof(struct f80, se) == 8, "struct f80 layout");
 #define F80_BIAS 16383
 #define F80_EXP_MAX 0x7FFF
 
@@ -45,12 +49,26 @@ enum f80_class {
     F80_SNAN, F80_UNSUPPORTED /* unnormals, pseudo-NaNs, pseudo-infinities */
 };
 
-enum f80_class f80_classify(struct f80 a);
+static inline enum f80_class f80_classify(struct f80 a)
+{
+    uint16_t e = a.se & 0x7FFF;
+    bool ibit = a.m >> 63;
+    if (e == 0)
+        return a.m == 0 ? F80_ZERO : F80_DENORMAL;
+    if (e == 0x7FFF) {
+        if (!ibit)
+            return F80_UNSUPPORTED;
+        if ((a.m << 1) == 0)
+            return F80_INF;
+        return (a.m >> 62) & 1 ? F80_QNAN : F80_SNAN;
+    }
+    return ibit ? F80_NORMAL : F80_UNSUPPORTED;
+}
 static inline bool f80_sign(struct f80 a) { return a.se >> 15; }
 static inline uint16_t f80_exp(struct f80 a) { return a.se & 0x7FFF; }
 static inline struct f80 f80_make(uint16_t se, uint64_t m)
 {
-    struct f80 r = { m, se, { 0, 0, 0 } };
+    struct f80 r = { m, se, 0, 0, 0 };
     return r;
 }
 static inline bool f80_is_nan(struct f80 a)
@@ -116,9 +134,48 @@ struct f80 f80_round_pack(struct f80_ctx *c, bool sign, int32_t exp, uint64_t hi
                           int prec);
 struct f80 f80_propagate_nan(struct f80_ctx *c, struct f80 a, struct f80 b);
 struct f80 f80_quiet(struct f80 a);
+/* The 128-bit product hi:lo of a and b. */
+static inline void f80_mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
+{
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 p = (unsigned __int128)a * b;
+    *hi = (uint64_t)(p >> 64);
+    *lo = (uint64_t)p;
+#else
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    *lo = (mid << 32) | (uint32_t)p00;
+    *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
+}
+/* Leading zero bits of x (64 for 0). */
+static inline int f80_clz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return x ? __builtin_clzll(x) : 64;
+#else
+    int n = 0;
+    if (x == 0)
+        return 64;
+    if (!(x >> 32)) { n += 32; x <<= 32; }
+    if (!(x >> 48)) { n += 16; x <<= 16; }
+    if (!(x >> 56)) { n += 8; x <<= 8; }
+    if (!(x >> 60)) { n += 4; x <<= 4; }
+    if (!(x >> 62)) { n += 2; x <<= 2; }
+    if (!(x >> 63)) { n += 1; }
+    return n;
+#endif
+}
 /* Normalises a finite nonzero value: *exp (biased, may fall below 1), *sig with bit 63 set. */
-void f80_unpack(struct f80 a, int32_t *exp, uint64_t *sig);
-void f80_mul64(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo);
-int f80_clz64(uint64_t x);
+static inline void f80_unpack(struct f80 a, int32_t *exp, uint64_t *sig)
+{
+    int32_t e = a.se & 0x7FFF;
+    if (e == 0)
+        e = 1; /* denormals and pseudo-denormals have the smallest normal exponent */
+    int n = f80_clz64(a.m);
+    *sig = a.m << n;
+    *exp = e - n;
+}
 
 #endif

@@ -13,7 +13,7 @@ struct f80 f80_from_i64(int64_t v)
 }
 
 /* Loads of the IEEE formats: fbits fraction bits, ebias exponent bias. */
-static struct f80 from_ieee(struct f80_ctx *c, uint64_t v, int fbits, int ebits)
+static ALWAYS_INLINE struct f80 from_ieee(struct f80_ctx *c, uint64_t v, int fbits, int ebits)
 {
     int32_t ebias = (1 << (ebits - 1)) - 1;
     bool s = (v >> (fbits + ebits)) & 1;

@@ -3,6 +3,7 @@
 #ifndef ORRERY_CPU_FPU_FLOAT80_IMPL_H
 #define ORRERY_CPU_FPU_FLOAT80_IMPL_H
 
+#include "core/compiler.h"
 #include "cpu/fpu/float80.h"
 
 /* Shifts hi:lo right by n, OR-ing every bit shifted out into the lowest bit. */
