@@ -21,10 +21,11 @@
 
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
+#include "cpu/handlers.h"
 
 #define JIT_SIZE (16u << 20)
 /* The most one instruction takes (the longest sequence below, with a far call). */
-#define JIT_INSN_MAX 96u
+#define JIT_INSN_MAX 160u
 #define JIT_BLOCK_EXTRA 64u
 /* The longest block compiled (translate.c's are shorter). */
 #define JIT_BLOCK_MAX 64u
@@ -41,6 +42,8 @@ struct jit {
 #define OFF_ESP ((int32_t)(offsetof(struct cpu, r) + R_ESP * sizeof(uint32_t)))
 #define OFF_ICOUNT ((int32_t)offsetof(struct cpu, icount))
 #define OFF_TB_EXIT ((int32_t)offsetof(struct cpu, tb_exit))
+#define OFF_R(n) ((int32_t)(offsetof(struct cpu, r) + (n) * sizeof(uint32_t)))
+#define OFF_LF(f) ((int32_t)offsetof(struct cpu, lf.f))
 
 struct emit {
     uint8_t *p;
@@ -102,6 +105,228 @@ static void call(struct emit *e, uintptr_t target)
     }
 }
 
+/* mov r32, [rbx + off] and mov [rbx + off], r32 (8B / 89, mod 10, rm rbx); reg: 0 eax,
+ * 1 ecx, 2 edx. */
+static void load_r(struct emit *e, unsigned reg, int32_t off)
+{
+    b1(e, 0x8B);
+    b1(e, (uint8_t)(0x83 | reg << 3));
+    b4(e, (uint32_t)off);
+}
+
+static void store_r(struct emit *e, unsigned reg, int32_t off)
+{
+    b1(e, 0x89);
+    b1(e, (uint8_t)(0x83 | reg << 3));
+    b4(e, (uint32_t)off);
+}
+
+/* ---- Templates: instructions written in host code, no handler called ----
+ * Each writes exactly what its handler writes (cpu/ops_alu.c, cpu/ops_move.c): the
+ * register, and the lazy flags record (flags.h set_lazy: op, bits, res, op1, op2) unless
+ * the next instructions overwrite all of it first. Only register operands and 32-bit
+ * operations: nothing here can fault or reach memory. */
+enum tkind { T_NONE, T_MOV, T_LEA, T_ALU };
+enum { A_ADD, A_OR, A_AND, A_SUB, A_XOR, A_CMP, A_TEST };
+
+struct tmpl {
+    uint8_t kind;
+    uint8_t alu;     /* A_* */
+    uint8_t dst;     /* register written (T_MOV, T_LEA) or first operand (T_ALU) */
+    uint8_t src;     /* second register operand, or R_COUNT: the immediate */
+    uint32_t imm;
+};
+
+static bool alu_of(insn_fn fn, unsigned *alu, unsigned *shape)
+{
+    /* shape 0: rm32, r32 (a = rm, b = reg); 1: r32, rm32; 2: eax, imm32; 3: rm32, imm32;
+     * 4: rm32, imm8 sign-extended */
+    static const struct {
+        insn_fn f[5];
+        unsigned alu;
+    } rows[] = {
+        { { op_add_rm32_r32, op_add_r32_rm32, op_add_eax_imm32, op_add_rm32_imm32, op_add_rm32_imm8 }, A_ADD },
+        { { op_or_rm32_r32, op_or_r32_rm32, op_or_eax_imm32, op_or_rm32_imm32, op_or_rm32_imm8 }, A_OR },
+        { { op_and_rm32_r32, op_and_r32_rm32, op_and_eax_imm32, op_and_rm32_imm32, op_and_rm32_imm8 }, A_AND },
+        { { op_sub_rm32_r32, op_sub_r32_rm32, op_sub_eax_imm32, op_sub_rm32_imm32, op_sub_rm32_imm8 }, A_SUB },
+        { { op_xor_rm32_r32, op_xor_r32_rm32, op_xor_eax_imm32, op_xor_rm32_imm32, op_xor_rm32_imm8 }, A_XOR },
+        { { op_cmp_rm32_r32, op_cmp_r32_rm32, op_cmp_eax_imm32, op_cmp_rm32_imm32, op_cmp_rm32_imm8 }, A_CMP },
+        { { op_test_rm32_r32, NULL, op_test_eax_imm32, op_test_rm32_imm, NULL }, A_TEST },
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++)
+        for (unsigned sh = 0; sh < 5; sh++)
+            if (rows[k].f[sh] && rows[k].f[sh] == fn) {
+                *alu = rows[k].alu;
+                *shape = sh;
+                return true;
+            }
+    return false;
+}
+
+static struct tmpl template_of(const struct insn *in)
+{
+    struct tmpl t = { T_NONE, 0, 0, R_COUNT, 0 };
+    if (in->lock || !in->desc)
+        return t;
+    insn_fn fn = in->fn;
+    unsigned alu, shape;
+    if (fn == op_mov_r32_imm) {
+        t = (struct tmpl){ T_MOV, 0, (uint8_t)(in->op & 7), R_COUNT, in->imm };
+    } else if (fn == op_mov_rm32_imm && in->mod == 3) {
+        t = (struct tmpl){ T_MOV, 0, in->rm, R_COUNT, in->imm };
+    } else if (fn == op_mov_rm32_r32 && in->mod == 3) {
+        t = (struct tmpl){ T_MOV, 0, in->rm, in->reg, 0 };
+    } else if (fn == op_mov_r32_rm32 && in->mod == 3) {
+        t = (struct tmpl){ T_MOV, 0, in->reg, in->rm, 0 };
+    } else if (fn == op_lea32 && in->mod != 3) {
+        t.kind = T_LEA;
+        t.dst = in->reg;
+    } else if (alu_of(fn, &alu, &shape)) {
+        if (shape != 2 && in->mod != 3)
+            return t;
+        t.kind = T_ALU;
+        t.alu = (uint8_t)alu;
+        switch (shape) {
+        case 0: t.dst = in->rm; t.src = in->reg; break;
+        case 1: t.dst = in->reg; t.src = in->rm; break;
+        case 2: t.dst = R_EAX; t.imm = in->imm; break;
+        case 3: t.dst = in->rm; t.imm = in->imm; break;
+        default: t.dst = in->rm; t.imm = (uint32_t)(int32_t)(int8_t)in->imm; break;
+        }
+    }
+    return t;
+}
+
+/* Whether the flags record instruction i's template writes is overwritten whole by a
+ * later template before anything could read it (only templates follow until then; the
+ * block's last instruction is always its handler). */
+static bool flags_dead(const struct tmpl *t, unsigned i, unsigned n)
+{
+    for (unsigned j = i + 1; j + 1 < n; j++) {
+        if (t[j].kind == T_ALU)
+            return true;
+        if (t[j].kind == T_NONE)
+            return false;
+    }
+    return false;
+}
+
+static void emit_template(struct emit *e, const struct tmpl *t, const struct insn *in, bool dead)
+{
+    switch (t->kind) {
+    case T_MOV:
+        if (t->src == R_COUNT) {
+            b1(e, 0xC7); /* mov dword [rbx + r[dst]], imm32 */
+            b1(e, 0x83);
+            b4(e, (uint32_t)OFF_R(t->dst));
+            b4(e, t->imm);
+        } else {
+            load_r(e, 0, OFF_R(t->src));
+            store_r(e, 0, OFF_R(t->dst));
+        }
+        break;
+    case T_LEA: /* exec.h ea(): r[base] + (r[index] << scale) + disp, address-size masked */
+        if (in->base != R_ZERO) {
+            load_r(e, 0, OFF_R(in->base));
+        } else {
+            b1(e, 0x31); /* xor eax, eax */
+            b1(e, 0xC0);
+        }
+        if (in->index != R_ZERO) {
+            load_r(e, 1, OFF_R(in->index));
+            if (in->scale) {
+                b1(e, 0xC1); /* shl ecx, scale */
+                b1(e, 0xE1);
+                b1(e, in->scale);
+            }
+            b1(e, 0x01); /* add eax, ecx */
+            b1(e, 0xC8);
+        }
+        if (in->disp) {
+            b1(e, 0x05); /* add eax, imm32 */
+            b4(e, in->disp);
+        }
+        if (in->addr_mask != 0xFFFFFFFFu) {
+            b1(e, 0x25); /* and eax, imm32 */
+            b4(e, in->addr_mask);
+        }
+        store_r(e, 0, OFF_R(t->dst));
+        break;
+    case T_ALU: {
+        static const uint8_t opcode[] = { [A_ADD] = 0x01, [A_OR] = 0x09, [A_AND] = 0x21,
+                                          [A_SUB] = 0x29, [A_XOR] = 0x31, [A_CMP] = 0x29,
+                                          [A_TEST] = 0x21 };
+        static const uint8_t lf_op[] = { [A_ADD] = LF_ADD, [A_OR] = LF_LOGIC,
+                                         [A_AND] = LF_LOGIC, [A_SUB] = LF_SUB,
+                                         [A_XOR] = LF_LOGIC, [A_CMP] = LF_SUB,
+                                         [A_TEST] = LF_LOGIC };
+        load_r(e, 0, OFF_R(t->dst)); /* eax = a */
+        if (t->src == R_COUNT) {
+            b1(e, 0xB9); /* mov ecx, imm32 */
+            b4(e, t->imm);
+        } else {
+            load_r(e, 1, OFF_R(t->src)); /* ecx = b */
+        }
+        b1(e, 0x89); /* mov edx, eax */
+        b1(e, 0xC2);
+        b1(e, opcode[t->alu]); /* op edx, ecx */
+        b1(e, 0xCA);
+        if (t->alu != A_CMP && t->alu != A_TEST)
+            store_r(e, 2, OFF_R(t->dst));
+        if (!dead) {
+            store_r(e, 2, OFF_LF(res));
+            store_r(e, 0, OFF_LF(op1));
+            store_r(e, 1, OFF_LF(op2));
+            b1(e, 0xC6); /* mov byte [rbx + lf.op], op */
+            b1(e, 0x83);
+            b4(e, (uint32_t)OFF_LF(op));
+            b1(e, lf_op[t->alu]);
+            b1(e, 0xC6); /* mov byte [rbx + lf.bits], 32 */
+            b1(e, 0x83);
+            b4(e, (uint32_t)OFF_LF(bits));
+            b1(e, 32);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Handlers that touch nothing but registers and flags, never fault, and read neither EIP,
+ * the instruction count nor the bookkeeping of a fault: called with no stores around
+ * them (the next other instruction, and the block's last, store all). By form: the opcode
+ * and, for ModRM forms, a register operand (mod 3). */
+static bool register_only(const struct insn *in)
+{
+    if (in->lock || !in->desc || in->fn == op_ud)
+        return false;
+    const unsigned op = in->op;
+    const bool reg = in->mod == 3;
+    if (op < 0x40 && (op & 7) < 4) /* ADD..CMP r/m, r and r, r/m */
+        return reg;
+    if (op < 0x40 && (op & 7) < 6) /* ADD..CMP AL/eAX, imm */
+        return true;
+    if (op >= 0x40 && op <= 0x4F) /* INC, DEC r */
+        return true;
+    if ((op >= 0x80 && op <= 0x81) || op == 0x83 || (op >= 0x84 && op <= 0x8B))
+        return reg; /* group 1, TEST, XCHG, MOV */
+    if (op >= 0x90 && op <= 0x99) /* XCHG eAX, r; CBW; CWD */
+        return true;
+    if (op >= 0xB0 && op <= 0xBF) /* MOV r, imm */
+        return true;
+    if (op == 0xC0 || op == 0xC1 || (op >= 0xD0 && op <= 0xD3)) /* shifts, rotates */
+        return reg;
+    if ((op == 0xF6 || op == 0xF7) && in->reg < 6) /* TEST NOT NEG MUL IMUL (not DIV) */
+        return reg;
+    if (op == 0xF5 || op == 0xF8 || op == 0xF9 || op == 0xFC || op == 0xFD) /* CMC CLC STC CLD STD */
+        return true;
+    if ((op >= 0x140 && op <= 0x14F) || op == 0x1AF || op == 0x1B6 || op == 0x1B7 ||
+        op == 0x1BE || op == 0x1BF || op == 0x69 || op == 0x6B) /* CMOV IMUL MOVZX MOVSX */
+        return reg;
+    return false;
+}
+
 struct jit *jit_new(void)
 {
     struct jit *j = calloc(1, sizeof *j);
@@ -155,11 +380,35 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
     b4(&e, (uint32_t)OFF_ICOUNT);
 
     uint8_t *exits[JIT_BLOCK_MAX];
+    struct tmpl t[JIT_BLOCK_MAX];
+    for (unsigned i = 0; i < n; i++)
+        t[i] = template_of(&insn[i]);
     unsigned nexits = 0;
     uint32_t off = 0;
+    bool stale = false; /* icount not stored since register-only instructions ran */
     for (unsigned i = 0; i < n; i++) {
         const struct insn *in = &insn[i];
         const bool last = i + 1 == n;
+        if (!last && t[i].kind != T_NONE) {
+            emit_template(&e, &t[i], in, flags_dead(t, i, n));
+            off += in->len;
+            stale = true;
+            continue;
+        }
+        if (!last && register_only(in)) {
+            b1(&e, 0x48); /* mov rdi, rbx */
+            b1(&e, 0x89);
+            b1(&e, 0xDF);
+            b1(&e, 0x49); /* lea rsi, [r12 + i * sizeof(struct insn)] */
+            b1(&e, 0x8D);
+            b1(&e, 0xB4);
+            b1(&e, 0x24);
+            b4(&e, (uint32_t)(i * sizeof(struct insn)));
+            call(&e, (uintptr_t)in->fn);
+            off += in->len;
+            stale = true;
+            continue;
+        }
         lea_eax_r13(&e, off);
         store_eax(&e, OFF_INSN_EIP);
         b1(&e, 0x8B); /* mov eax, [rbx + r[ESP]] */
@@ -176,6 +425,17 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
             b1(&e, 0xC0);
         }
         store_eax(&e, OFF_EIP);
+        if (stale) { /* the count before this instruction, as devices and faults see it */
+            b1(&e, 0x49); /* lea rax, [r14 + i] */
+            b1(&e, 0x8D);
+            b1(&e, 0x86);
+            b4(&e, i);
+            b1(&e, 0x48); /* mov [rbx + icount], rax */
+            b1(&e, 0x89);
+            b1(&e, 0x83);
+            b4(&e, (uint32_t)OFF_ICOUNT);
+            stale = false;
+        }
         b1(&e, 0x48); /* mov rdi, rbx */
         b1(&e, 0x89);
         b1(&e, 0xDF);
