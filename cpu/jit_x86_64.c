@@ -25,7 +25,7 @@
 
 #define JIT_SIZE (16u << 20)
 /* The most one instruction takes (the longest sequence below, with a far call). */
-#define JIT_INSN_MAX 160u
+#define JIT_INSN_MAX 288u
 #define JIT_BLOCK_EXTRA 64u
 /* The longest block compiled (translate.c's are shorter). */
 #define JIT_BLOCK_MAX 64u
@@ -44,6 +44,11 @@ struct jit {
 #define OFF_TB_EXIT ((int32_t)offsetof(struct cpu, tb_exit))
 #define OFF_R(n) ((int32_t)(offsetof(struct cpu, r) + (n) * sizeof(uint32_t)))
 #define OFF_LF(f) ((int32_t)offsetof(struct cpu, lf.f))
+#define OFF_SEG(s, f) ((int32_t)(offsetof(struct cpu, seg) + (s) * sizeof(struct seg_cache) + \
+                                 offsetof(struct seg_cache, f)))
+#define OFF_TLB_E ((int32_t)offsetof(struct cpu, tlb.e))
+_Static_assert(sizeof(struct tlb_entry) == 16, "entries indexed by a shift of 4");
+_Static_assert(offsetof(struct tlb_entry, addend) == 8, "the host address at +8");
 
 struct emit {
     uint8_t *p;
@@ -126,7 +131,7 @@ static void store_r(struct emit *e, unsigned reg, int32_t off)
  * register, and the lazy flags record (flags.h set_lazy: op, bits, res, op1, op2) unless
  * the next instructions overwrite all of it first. Only register operands and 32-bit
  * operations: nothing here can fault or reach memory. */
-enum tkind { T_NONE, T_MOV, T_LEA, T_ALU };
+enum tkind { T_NONE, T_MOV, T_LEA, T_ALU, T_LOAD, T_STORE };
 enum { A_ADD, A_OR, A_AND, A_SUB, A_XOR, A_CMP, A_TEST };
 
 struct tmpl {
@@ -178,6 +183,10 @@ static struct tmpl template_of(const struct insn *in)
         t = (struct tmpl){ T_MOV, 0, in->rm, in->reg, 0 };
     } else if (fn == op_mov_r32_rm32 && in->mod == 3) {
         t = (struct tmpl){ T_MOV, 0, in->reg, in->rm, 0 };
+    } else if (fn == op_mov_r32_rm32 && in->mod != 3) {
+        t = (struct tmpl){ T_LOAD, 0, in->reg, R_COUNT, 0 };
+    } else if (fn == op_mov_rm32_r32 && in->mod != 3) {
+        t = (struct tmpl){ T_STORE, 0, in->reg, R_COUNT, 0 };
     } else if (fn == op_lea32 && in->mod != 3) {
         t.kind = T_LEA;
         t.dst = in->reg;
@@ -205,10 +214,168 @@ static bool flags_dead(const struct tmpl *t, unsigned i, unsigned n)
     for (unsigned j = i + 1; j + 1 < n; j++) {
         if (t[j].kind == T_ALU)
             return true;
-        if (t[j].kind == T_NONE)
-            return false;
+        if (t[j].kind == T_NONE || t[j].kind == T_LOAD || t[j].kind == T_STORE)
+            return false; /* a handler, or one that may (faults push EFLAGS) */
     }
     return false;
+}
+
+/* eax = the effective address (exec.h ea()): r[base] + (r[index] << scale) + disp,
+ * masked to the address size. */
+static void emit_ea(struct emit *e, const struct insn *in)
+{
+    if (in->base != R_ZERO) {
+        load_r(e, 0, OFF_R(in->base));
+    } else {
+        b1(e, 0x31); /* xor eax, eax */
+        b1(e, 0xC0);
+    }
+    if (in->index != R_ZERO) {
+        load_r(e, 1, OFF_R(in->index));
+        if (in->scale) {
+            b1(e, 0xC1); /* shl ecx, scale */
+            b1(e, 0xE1);
+            b1(e, in->scale);
+        }
+        b1(e, 0x01); /* add eax, ecx */
+        b1(e, 0xC8);
+    }
+    if (in->disp) {
+        b1(e, 0x05); /* add eax, imm32 */
+        b4(e, in->disp);
+    }
+    if (in->addr_mask != 0xFFFFFFFFu) {
+        b1(e, 0x25); /* and eax, imm32 */
+        b4(e, in->addr_mask);
+    }
+}
+
+/* jcc rel32 to a label bound later: the place of its rel32 goes to *fix. */
+static void jcc_fix(struct emit *e, uint8_t cc, uint8_t **fix)
+{
+    b1(e, 0x0F);
+    b1(e, (uint8_t)(0x80 | cc));
+    *fix = e->p;
+    b4(e, 0);
+}
+
+static void bind(uint8_t *const *fix, unsigned n, const uint8_t *to)
+{
+    for (unsigned k = 0; k < n; k++) {
+        uint32_t rel = (uint32_t)(to - (fix[k] + 4));
+        memcpy(fix[k], &rel, 4);
+    }
+}
+
+enum { CC_NE = 0x5, CC_A = 0x7 };
+#define MEM_FIXES 5
+
+/* MOV r32, m32 and MOV m32, r32 when everything is on the fast path of rd32 / wr32
+ * (exec.h): no data breakpoint or watch (debug_data), EFLAGS.AC clear (no alignment
+ * check), the segment's fast test (seg_addr: rights, not expand-down, the last byte within
+ * the limit), and a TLB hit for the access's kind at the CPL (mem_read / mem_write: tag of
+ * the last byte's page, then the host load or store). Every other case jumps to *slow,
+ * where the handler runs as usual and does it all, faults included. */
+static void emit_mem_fast(struct emit *e, const struct tmpl *t, const struct insn *in,
+                          uint8_t *slow[MEM_FIXES])
+{
+    const bool store = t->kind == T_STORE;
+    const unsigned need = store ? SEG_OK_WRITE : SEG_OK_READ;
+    b1(e, 0x80); /* cmp byte [rbx + debug_data], 0 */
+    b1(e, 0xBB);
+    b4(e, (uint32_t)offsetof(struct cpu, debug_data));
+    b1(e, 0);
+    jcc_fix(e, CC_NE, &slow[0]);
+    b1(e, 0xF7); /* test dword [rbx + eflags], FL_AC */
+    b1(e, 0x83);
+    b4(e, (uint32_t)offsetof(struct cpu, eflags));
+    b4(e, FL_AC);
+    jcc_fix(e, CC_NE, &slow[1]);
+    emit_ea(e, in); /* eax = offset */
+    b1(e, 0x0F); /* movzx ecx, byte [rbx + seg.ok] */
+    b1(e, 0xB6);
+    b1(e, 0x8B);
+    b4(e, (uint32_t)OFF_SEG(in->seg, ok));
+    b1(e, 0x83); /* and ecx, need | SEG_EXPDOWN */
+    b1(e, 0xE1);
+    b1(e, (uint8_t)(need | SEG_EXPDOWN));
+    b1(e, 0x83); /* cmp ecx, need */
+    b1(e, 0xF9);
+    b1(e, (uint8_t)need);
+    jcc_fix(e, CC_NE, &slow[4]);
+    b1(e, 0x89); /* mov ecx, eax (rcx = offset, zero-extended) */
+    b1(e, 0xC1);
+    b1(e, 0x48); /* add rcx, 3: the last byte, in 64 bits as seg_addr computes it */
+    b1(e, 0x83);
+    b1(e, 0xC1);
+    b1(e, 3);
+    load_r(e, 2, OFF_SEG(in->seg, limit)); /* edx = limit */
+    b1(e, 0x48); /* cmp rcx, rdx */
+    b1(e, 0x39);
+    b1(e, 0xD1);
+    jcc_fix(e, CC_A, &slow[2]);
+    b1(e, 0x03); /* add eax, [rbx + seg.base]: eax = linear */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_SEG(in->seg, base));
+    b1(e, 0x0F); /* movzx ecx, byte [rbx + cpl] */
+    b1(e, 0xB6);
+    b1(e, 0x8B);
+    b4(e, (uint32_t)offsetof(struct cpu, cpl));
+    b1(e, 0xFF); /* inc ecx */
+    b1(e, 0xC1);
+    b1(e, 0xC1); /* shr ecx, 2: TLB_USER at CPL 3 */
+    b1(e, 0xE9);
+    b1(e, 2);
+    if (store) {
+        b1(e, 0x83); /* or ecx, TLB_WRITE */
+        b1(e, 0xC9);
+        b1(e, TLB_WRITE);
+    }
+    b1(e, 0xC1); /* shl ecx, TLB_BITS */
+    b1(e, 0xE1);
+    b1(e, TLB_BITS);
+    b1(e, 0x89); /* mov edx, eax */
+    b1(e, 0xC2);
+    b1(e, 0xC1); /* shr edx, 12 */
+    b1(e, 0xEA);
+    b1(e, 12);
+    b1(e, 0x81); /* and edx, TLB_SIZE - 1 */
+    b1(e, 0xE2);
+    b4(e, TLB_SIZE - 1);
+    b1(e, 0x01); /* add edx, ecx: kind * TLB_SIZE + index */
+    b1(e, 0xCA);
+    b1(e, 0xC1); /* shl edx, 4 */
+    b1(e, 0xE2);
+    b1(e, 4);
+    b1(e, 0x8D); /* lea ecx, [rax + 3] */
+    b1(e, 0x48);
+    b1(e, 3);
+    b1(e, 0x81); /* and ecx, TLB_PAGE_MASK */
+    b1(e, 0xE1);
+    b4(e, TLB_PAGE_MASK);
+    b1(e, 0x3B); /* cmp ecx, [rbx + rdx + tlb.e] (the tag) */
+    b1(e, 0x8C);
+    b1(e, 0x13);
+    b4(e, (uint32_t)OFF_TLB_E);
+    jcc_fix(e, CC_NE, &slow[3]);
+    b1(e, 0x48); /* mov rcx, [rbx + rdx + tlb.e + 8] (the addend) */
+    b1(e, 0x8B);
+    b1(e, 0x8C);
+    b1(e, 0x13);
+    b4(e, (uint32_t)(OFF_TLB_E + 8));
+    b1(e, 0x89); /* mov eax, eax: the linear address zero-extended */
+    b1(e, 0xC0);
+    if (store) {
+        load_r(e, 2, OFF_R(t->dst)); /* edx = the register */
+        b1(e, 0x89);                 /* mov [rcx + rax], edx */
+        b1(e, 0x14);
+        b1(e, 0x01);
+    } else {
+        b1(e, 0x8B); /* mov eax, [rcx + rax] */
+        b1(e, 0x04);
+        b1(e, 0x01);
+        store_r(e, 0, OFF_R(t->dst));
+    }
 }
 
 static void emit_template(struct emit *e, const struct tmpl *t, const struct insn *in, bool dead)
@@ -225,31 +392,8 @@ static void emit_template(struct emit *e, const struct tmpl *t, const struct ins
             store_r(e, 0, OFF_R(t->dst));
         }
         break;
-    case T_LEA: /* exec.h ea(): r[base] + (r[index] << scale) + disp, address-size masked */
-        if (in->base != R_ZERO) {
-            load_r(e, 0, OFF_R(in->base));
-        } else {
-            b1(e, 0x31); /* xor eax, eax */
-            b1(e, 0xC0);
-        }
-        if (in->index != R_ZERO) {
-            load_r(e, 1, OFF_R(in->index));
-            if (in->scale) {
-                b1(e, 0xC1); /* shl ecx, scale */
-                b1(e, 0xE1);
-                b1(e, in->scale);
-            }
-            b1(e, 0x01); /* add eax, ecx */
-            b1(e, 0xC8);
-        }
-        if (in->disp) {
-            b1(e, 0x05); /* add eax, imm32 */
-            b4(e, in->disp);
-        }
-        if (in->addr_mask != 0xFFFFFFFFu) {
-            b1(e, 0x25); /* and eax, imm32 */
-            b4(e, in->addr_mask);
-        }
+    case T_LEA:
+        emit_ea(e, in);
         store_r(e, 0, OFF_R(t->dst));
         break;
     case T_ALU: {
@@ -357,6 +501,68 @@ void jit_reset(struct jit *j)
     j->used = 0;
 }
 
+/* An instruction through its handler, with the stores the threaded loop makes around it
+ * (off: its offset in the block; *stale: the count was not stored since register-only
+ * instructions ran), the count after it, and unless it is the block's last, the tb_exit
+ * test whose exit jump goes to exits. */
+static void emit_full(struct emit *e, const struct insn *in, unsigned i, uint32_t off, bool last,
+                      bool code32, bool *stale, uint8_t **exits, unsigned *nexits)
+{
+    lea_eax_r13(e, off);
+    store_eax(e, OFF_INSN_EIP);
+    b1(e, 0x8B); /* mov eax, [rbx + r[ESP]] */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_ESP);
+    store_eax(e, OFF_INSN_ESP);
+    lea_eax_r13(e, off + in->len);
+    /* A 16-bit block never crosses offset 0xFFFF (translate.c): only the EIP after
+     * its last instruction may wrap. */
+    if (last && !code32) {
+        b1(e, 0x0F); /* movzx eax, ax */
+        b1(e, 0xB7);
+        b1(e, 0xC0);
+    }
+    store_eax(e, OFF_EIP);
+    if (*stale) { /* the count before this instruction, as devices and faults see it */
+        b1(e, 0x49); /* lea rax, [r14 + i] */
+        b1(e, 0x8D);
+        b1(e, 0x86);
+        b4(e, i);
+        b1(e, 0x48); /* mov [rbx + icount], rax */
+        b1(e, 0x89);
+        b1(e, 0x83);
+        b4(e, (uint32_t)OFF_ICOUNT);
+        *stale = false;
+    }
+    b1(e, 0x48); /* mov rdi, rbx */
+    b1(e, 0x89);
+    b1(e, 0xDF);
+    b1(e, 0x49); /* lea rsi, [r12 + i * sizeof(struct insn)] */
+    b1(e, 0x8D);
+    b1(e, 0xB4);
+    b1(e, 0x24);
+    b4(e, (uint32_t)(i * sizeof(struct insn)));
+    call(e, (uintptr_t)in->fn);
+    b1(e, 0x49); /* lea rax, [r14 + i + 1] */
+    b1(e, 0x8D);
+    b1(e, 0x86);
+    b4(e, i + 1);
+    b1(e, 0x48); /* mov [rbx + icount], rax */
+    b1(e, 0x89);
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_ICOUNT);
+    if (!last) {
+        b1(e, 0x80); /* cmp byte [rbx + tb_exit], 0 */
+        b1(e, 0xBB);
+        b4(e, (uint32_t)OFF_TB_EXIT);
+        b1(e, 0x00);
+        b1(e, 0x0F); /* jne exit (rel32, patched below) */
+        b1(e, 0x85);
+        exits[(*nexits)++] = e->p;
+        b4(e, 0);
+    }
+}
+
 jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, bool code32)
 {
     if (n > JIT_BLOCK_MAX || JIT_SIZE - j->used < (size_t)n * JIT_INSN_MAX + JIT_BLOCK_EXTRA)
@@ -389,7 +595,8 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
     for (unsigned i = 0; i < n; i++) {
         const struct insn *in = &insn[i];
         const bool last = i + 1 == n;
-        if (!last && t[i].kind != T_NONE) {
+        const bool mem = t[i].kind == T_LOAD || t[i].kind == T_STORE;
+        if (!last && t[i].kind != T_NONE && !mem) {
             emit_template(&e, &t[i], in, flags_dead(t, i, n));
             off += in->len;
             stale = true;
@@ -409,66 +616,24 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
             stale = true;
             continue;
         }
-        lea_eax_r13(&e, off);
-        store_eax(&e, OFF_INSN_EIP);
-        b1(&e, 0x8B); /* mov eax, [rbx + r[ESP]] */
-        b1(&e, 0x83);
-        b4(&e, (uint32_t)OFF_ESP);
-        store_eax(&e, OFF_INSN_ESP);
-        off += in->len;
-        lea_eax_r13(&e, off);
-        /* A 16-bit block never crosses offset 0xFFFF (translate.c): only the EIP after
-         * its last instruction may wrap. */
-        if (last && !code32) {
-            b1(&e, 0x0F); /* movzx eax, ax */
-            b1(&e, 0xB7);
-            b1(&e, 0xC0);
-        }
-        store_eax(&e, OFF_EIP);
-        if (stale) { /* the count before this instruction, as devices and faults see it */
-            b1(&e, 0x49); /* lea rax, [r14 + i] */
-            b1(&e, 0x8D);
-            b1(&e, 0x86);
-            b4(&e, i);
-            b1(&e, 0x48); /* mov [rbx + icount], rax */
-            b1(&e, 0x89);
-            b1(&e, 0x83);
-            b4(&e, (uint32_t)OFF_ICOUNT);
-            stale = false;
-        }
-        b1(&e, 0x48); /* mov rdi, rbx */
-        b1(&e, 0x89);
-        b1(&e, 0xDF);
-        b1(&e, 0x49); /* lea rsi, [r12 + i * sizeof(struct insn)] */
-        b1(&e, 0x8D);
-        b1(&e, 0xB4);
-        b1(&e, 0x24);
-        b4(&e, (uint32_t)(i * sizeof(struct insn)));
-        call(&e, (uintptr_t)in->fn);
-        b1(&e, 0x49); /* lea rax, [r14 + i + 1] */
-        b1(&e, 0x8D);
-        b1(&e, 0x86);
-        b4(&e, i + 1);
-        b1(&e, 0x48); /* mov [rbx + icount], rax */
-        b1(&e, 0x89);
-        b1(&e, 0x83);
-        b4(&e, (uint32_t)OFF_ICOUNT);
-        if (!last) {
-            b1(&e, 0x80); /* cmp byte [rbx + tb_exit], 0 */
-            b1(&e, 0xBB);
-            b4(&e, (uint32_t)OFF_TB_EXIT);
-            b1(&e, 0x00);
-            b1(&e, 0x0F); /* jne exit (rel32, patched below) */
-            b1(&e, 0x85);
-            exits[nexits++] = e.p;
+        if (!last && mem) { /* the fast path inline, else the handler */
+            uint8_t *slow[MEM_FIXES], *done;
+            emit_mem_fast(&e, &t[i], in, slow);
+            b1(&e, 0xE9); /* jmp done */
+            done = e.p;
             b4(&e, 0);
+            bind(slow, MEM_FIXES, e.p);
+            bool was = stale;
+            emit_full(&e, in, i, off, false, code32, &was, exits, &nexits);
+            bind(&done, 1, e.p);
+            off += in->len;
+            stale = true;
+            continue;
         }
+        emit_full(&e, in, i, off, last, code32, &stale, exits, &nexits);
+        off += in->len;
     }
-    uint8_t *exit = e.p;
-    for (unsigned k = 0; k < nexits; k++) {
-        uint32_t rel = (uint32_t)(exit - (exits[k] + 4));
-        memcpy(exits[k], &rel, 4);
-    }
+    bind(exits, nexits, e.p);
     static const uint8_t epilogue[] = { 0x48, 0x83, 0xC4, 0x08, /* add rsp, 8 */
                                         0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5B, 0xC3 };
     bytes(&e, epilogue, sizeof epilogue);

@@ -364,8 +364,8 @@ static void assert_native_ran(struct pair *p)
     assert_int_equal(tb_native_blocks(&p->t.cpu), 0);
 }
 
-/* A fault in the middle of a hot block on its 101st round: the instructions before it in
- * that round retired, the frame points at the faulting one, the count is the
+/* A fault in the middle of a hot block on its 101st round (a 32-bit load, inline on the
+ * native tier, whose segment check fails): the instructions before it in that round retired, the frame points at the faulting one, the count is the
  * interpreter's -- in whole runs and in slices that end inside the block. */
 static void test_hot_fault_mid_block(void **state)
 {
@@ -379,11 +379,17 @@ static void test_hot_fault_mid_block(void **state)
         PUT(p, 0, 0xB9, 0xC8, 0x00,               /* mov cx, 200 */
             0xBE, 0xFF, 0x9B,                     /* mov si, 0x9BFF */
             0x05, 0x01, 0x00,                     /* 6: add ax, 1 */
-            0x8B, 0x1C,                           /* 9: mov bx, [si]: #GP at si = 0xFFFF */
+            0x66, 0x8B, 0x1C,                     /* 9: mov ebx, [si]: #GP at si = 0xFFFF */
+            0x66, 0x89, 0x1D,                     /* mov [di], ebx */
             0x81, 0xC6, 0x00, 0x01,               /* add si, 0x100 */
             0x42,                                 /* inc dx */
-            0xE2, 0xF4,                           /* loop 6 */
+            0xE2, 0xF0,                           /* loop 6 */
             0xF4);
+        for (int m = 0; m < 2; m++) { /* what the loads find: a pattern */
+            struct harness *h = m ? &p->i : &p->t;
+            for (uint32_t a = 0; a < 0x10000; a++)
+                h->ram[(0x2000 << 4) + a] = (uint8_t)(a * 7 + (a >> 8));
+        }
         run_both(p, slices[k]);
         assert_int_equal(h_vector(&p->t), EXC_GP);
         assert_int_equal(p->t.cpu.r[R_EAX] & 0xFFFF, 101);
