@@ -140,6 +140,8 @@ struct tmpl {
     uint8_t dst;     /* register written (T_MOV, T_LEA) or first operand (T_ALU) */
     uint8_t src;     /* second register operand, or R_COUNT: the immediate */
     uint32_t imm;
+    uint8_t size;    /* T_LOAD, T_STORE: bytes accessed */
+    uint8_t width;   /* T_LOAD: the register written, 8, 16 (low half) or 32 bits */
 };
 
 static bool alu_of(insn_fn fn, unsigned *alu, unsigned *shape)
@@ -170,23 +172,30 @@ static bool alu_of(insn_fn fn, unsigned *alu, unsigned *shape)
 
 static struct tmpl template_of(const struct insn *in)
 {
-    struct tmpl t = { T_NONE, 0, 0, R_COUNT, 0 };
+    struct tmpl t = { T_NONE, 0, 0, R_COUNT, 0, 0, 0 };
     if (in->lock || !in->desc)
         return t;
     insn_fn fn = in->fn;
     unsigned alu, shape;
     if (fn == op_mov_r32_imm) {
-        t = (struct tmpl){ T_MOV, 0, (uint8_t)(in->op & 7), R_COUNT, in->imm };
+        t = (struct tmpl){ T_MOV, 0, (uint8_t)(in->op & 7), R_COUNT, in->imm, 0, 0 };
     } else if (fn == op_mov_rm32_imm && in->mod == 3) {
-        t = (struct tmpl){ T_MOV, 0, in->rm, R_COUNT, in->imm };
+        t = (struct tmpl){ T_MOV, 0, in->rm, R_COUNT, in->imm, 0, 0 };
     } else if (fn == op_mov_rm32_r32 && in->mod == 3) {
-        t = (struct tmpl){ T_MOV, 0, in->rm, in->reg, 0 };
+        t = (struct tmpl){ T_MOV, 0, in->rm, in->reg, 0, 0, 0 };
     } else if (fn == op_mov_r32_rm32 && in->mod == 3) {
-        t = (struct tmpl){ T_MOV, 0, in->reg, in->rm, 0 };
-    } else if (fn == op_mov_r32_rm32 && in->mod != 3) {
-        t = (struct tmpl){ T_LOAD, 0, in->reg, R_COUNT, 0 };
-    } else if (fn == op_mov_rm32_r32 && in->mod != 3) {
-        t = (struct tmpl){ T_STORE, 0, in->reg, R_COUNT, 0 };
+        t = (struct tmpl){ T_MOV, 0, in->reg, in->rm, 0, 0, 0 };
+    } else if (in->mod != 3 && (fn == op_mov_r32_rm32 || fn == op_movzx_r32_rm16 ||
+                                fn == op_movzx_r32_rm8 || fn == op_mov_r16_rm16 ||
+                                fn == op_mov_r8_rm8)) {
+        const unsigned size = fn == op_mov_r32_rm32 ? 4
+                            : fn == op_movzx_r32_rm16 || fn == op_mov_r16_rm16 ? 2 : 1;
+        const unsigned width = fn == op_mov_r16_rm16 ? 16 : fn == op_mov_r8_rm8 ? 8 : 32;
+        t = (struct tmpl){ T_LOAD, 0, in->reg, R_COUNT, 0, (uint8_t)size, (uint8_t)width };
+    } else if (in->mod != 3 &&
+               (fn == op_mov_rm32_r32 || fn == op_mov_rm16_r16 || fn == op_mov_rm8_r8)) {
+        const unsigned size = fn == op_mov_rm32_r32 ? 4 : fn == op_mov_rm16_r16 ? 2 : 1;
+        t = (struct tmpl){ T_STORE, 0, in->reg, R_COUNT, 0, (uint8_t)size, (uint8_t)(size * 8) };
     } else if (fn == op_lea32 && in->mod != 3) {
         t.kind = T_LEA;
         t.dst = in->reg;
@@ -270,7 +279,14 @@ static void bind(uint8_t *const *fix, unsigned n, const uint8_t *to)
 enum { CC_NE = 0x5, CC_A = 0x7 };
 #define MEM_FIXES 5
 
-/* MOV r32, m32 and MOV m32, r32 when everything is on the fast path of rd32 / wr32
+/* Where set_r8 / get_r8 find register n (AL..BH) in little-endian struct cpu. */
+static int32_t off_r8(unsigned n)
+{
+    return OFF_R(n & 3) + (int32_t)((n >> 2) & 1);
+}
+
+/* MOV (and MOVZX to 32 bits) between a register and memory of 1, 2 or 4 bytes when
+ * everything is on the fast path of rd8/16/32 / wr8/16/32
  * (exec.h): no data breakpoint or watch (debug_data), EFLAGS.AC clear (no alignment
  * check), the segment's fast test (seg_addr: rights, not expand-down, the last byte within
  * the limit), and a TLB hit for the access's kind at the CPL (mem_read / mem_write: tag of
@@ -305,10 +321,10 @@ static void emit_mem_fast(struct emit *e, const struct tmpl *t, const struct ins
     jcc_fix(e, CC_NE, &slow[4]);
     b1(e, 0x89); /* mov ecx, eax (rcx = offset, zero-extended) */
     b1(e, 0xC1);
-    b1(e, 0x48); /* add rcx, 3: the last byte, in 64 bits as seg_addr computes it */
+    b1(e, 0x48); /* add rcx, size - 1: the last byte, in 64 bits as seg_addr computes it */
     b1(e, 0x83);
     b1(e, 0xC1);
-    b1(e, 3);
+    b1(e, (uint8_t)(t->size - 1));
     load_r(e, 2, OFF_SEG(in->seg, limit)); /* edx = limit */
     b1(e, 0x48); /* cmp rcx, rdx */
     b1(e, 0x39);
@@ -347,9 +363,9 @@ static void emit_mem_fast(struct emit *e, const struct tmpl *t, const struct ins
     b1(e, 0xC1); /* shl edx, 4 */
     b1(e, 0xE2);
     b1(e, 4);
-    b1(e, 0x8D); /* lea ecx, [rax + 3] */
+    b1(e, 0x8D); /* lea ecx, [rax + size - 1] */
     b1(e, 0x48);
-    b1(e, 3);
+    b1(e, (uint8_t)(t->size - 1));
     b1(e, 0x81); /* and ecx, TLB_PAGE_MASK */
     b1(e, 0xE1);
     b4(e, TLB_PAGE_MASK);
@@ -366,15 +382,39 @@ static void emit_mem_fast(struct emit *e, const struct tmpl *t, const struct ins
     b1(e, 0x89); /* mov eax, eax: the linear address zero-extended */
     b1(e, 0xC0);
     if (store) {
-        load_r(e, 2, OFF_R(t->dst)); /* edx = the register */
-        b1(e, 0x89);                 /* mov [rcx + rax], edx */
+        /* edx = the register (get_r8 / get_r16 / r[]), then its bytes to host memory */
+        if (t->size == 4) {
+            load_r(e, 2, OFF_R(t->dst));
+        } else {
+            b1(e, 0x0F); /* movzx edx, byte / word [rbx + off] */
+            b1(e, t->size == 1 ? 0xB6 : 0xB7);
+            b1(e, 0x93);
+            b4(e, (uint32_t)(t->size == 1 ? off_r8(t->dst) : OFF_R(t->dst)));
+        }
+        if (t->size == 2)
+            b1(e, 0x66);
+        b1(e, t->size == 1 ? 0x88 : 0x89); /* mov [rcx + rax], dl / dx / edx */
         b1(e, 0x14);
         b1(e, 0x01);
     } else {
-        b1(e, 0x8B); /* mov eax, [rcx + rax] */
+        if (t->size == 4) {
+            b1(e, 0x8B); /* mov eax, [rcx + rax] */
+        } else {
+            b1(e, 0x0F); /* movzx eax, byte / word [rcx + rax] */
+            b1(e, t->size == 1 ? 0xB6 : 0xB7);
+        }
         b1(e, 0x04);
         b1(e, 0x01);
-        store_r(e, 0, OFF_R(t->dst));
+        if (t->width == 32) {
+            store_r(e, 0, OFF_R(t->dst));
+        } else if (t->width == 16) {
+            b1(e, 0x66); /* mov [rbx + r[dst]], ax: set_r16 keeps the high half */
+            store_r(e, 0, OFF_R(t->dst));
+        } else {
+            b1(e, 0x88); /* mov [rbx + AL..BH], al: set_r8 */
+            b1(e, 0x83);
+            b4(e, (uint32_t)off_r8(t->dst));
+        }
     }
 }
 

@@ -400,6 +400,36 @@ static void test_hot_fault_mid_block(void **state)
     }
 }
 
+/* Byte, word and MOVZX loads and stores in a hot block (inline on the native tier),
+ * AH and BX among the registers: the same registers and memory as the interpreter. */
+static void test_hot_narrow_moves(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    PUT(p, 0, 0xB9, 0x64, 0x00,                   /* mov cx, 100 */
+        0x31, 0xF6,                               /* xor si, si */
+        0xBF, 0x00, 0x80,                         /* mov di, 0x8000 */
+        0x8A, 0x24,                               /* 8: mov ah, [si] */
+        0x88, 0x25,                               /* mov [di], ah */
+        0x8B, 0x5C, 0x01,                         /* mov bx, [si + 1] */
+        0x89, 0x5D, 0x02,                         /* mov [di + 2], bx */
+        0x66, 0x0F, 0xB6, 0x54, 0x03,             /* movzx edx, byte [si + 3] */
+        0x83, 0xC6, 0x04,                         /* add si, 4 */
+        0x83, 0xC7, 0x04,                         /* add di, 4 */
+        0xE2, 0xE9,                               /* loop 8 */
+        0xF4);
+    for (int m = 0; m < 2; m++) {
+        struct harness *h = m ? &p->i : &p->t;
+        for (uint32_t a = 0; a < 0x1000; a++)
+            h->ram[(0x2000 << 4) + a] = (uint8_t)(a * 13 + 5);
+    }
+    run_both(p, 1000);
+    assert_int_equal(p->t.ram[(0x2000 << 4) + 0x8000 + 4 * 99], (uint8_t)(4 * 99 * 13 + 5));
+    assert_int_equal(p->t.cpu.r[R_EDX], (uint8_t)((4 * 99 + 3) * 13 + 5));
+    assert_native_ran(p);
+    pair_free(p);
+}
+
 /* A hot block that, on its 51st round, rewrites its own next instruction (add bl, 1 ->
  * add bl, 5); on the other rounds it writes beside its code in the same page. The block
  * stops after the write and the new code runs from there. */
@@ -483,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_hlt),
         cmocka_unit_test(test_mode_switch_mid_block),
         cmocka_unit_test(test_hot_fault_mid_block),
+        cmocka_unit_test(test_hot_narrow_moves),
         cmocka_unit_test(test_hot_smc_in_running_block),
         cmocka_unit_test(test_hot_mmio_reads_icount),
     };
