@@ -603,6 +603,76 @@ static void emit_full(struct emit *e, const struct insn *in, unsigned i, uint32_
     }
 }
 
+/* A block ending in Jcc (32-bit operand) right after an ALU template: the host's own flags
+ * from the same operation on the values still in eax, ecx, edx give the condition (the
+ * condition codes of Jcc are the host's, SDM Vol. 1 Table B-1; the template stored the
+ * lazy record too, as the block ends here). Taken within the CS limit, EIP is the target;
+ * beyond it the handler runs, which raises the #GP as jump_near does. */
+static void emit_fused_jcc(struct emit *e, const struct tmpl *prev, const struct insn *in,
+                           unsigned i, uint32_t off, bool code32, bool stale,
+                           uint8_t **exits, unsigned *nexits)
+{
+    switch (prev->alu) {
+    case A_SUB:
+    case A_CMP:
+        b1(e, 0x39); /* cmp eax, ecx */
+        b1(e, 0xC8);
+        break;
+    case A_ADD:
+        b1(e, 0x01); /* add eax, ecx */
+        b1(e, 0xC8);
+        break;
+    default:
+        b1(e, 0x85); /* test edx, edx: CF = OF = 0, SF ZF PF of the result */
+        b1(e, 0xD2);
+        break;
+    }
+    b1(e, 0x40); /* setcc sil */
+    b1(e, 0x0F);
+    b1(e, (uint8_t)(0x90 | (in->op & 15)));
+    b1(e, 0xC6);
+    lea_eax_r13(e, off);
+    store_eax(e, OFF_INSN_EIP);
+    b1(e, 0x8B); /* mov eax, [rbx + r[ESP]] */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_ESP);
+    store_eax(e, OFF_INSN_ESP);
+    lea_eax_r13(e, off + in->len);
+    if (!code32) {
+        b1(e, 0x0F); /* movzx eax, ax */
+        b1(e, 0xB7);
+        b1(e, 0xC0);
+    }
+    store_eax(e, OFF_EIP);
+    b1(e, 0x40); /* test sil, sil */
+    b1(e, 0x84);
+    b1(e, 0xF6);
+    uint8_t *not_taken, *slow, *done;
+    jcc_fix(e, 0x4, &not_taken); /* je */
+    b1(e, 0x05); /* add eax, rel: the target, as jump_near with a 32-bit operand */
+    b4(e, in->fn == op_jcc_rel8_32 ? (uint32_t)(int32_t)(int8_t)in->imm : in->imm);
+    b1(e, 0x3B); /* cmp eax, [rbx + CS limit] */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_SEG(S_CS, limit));
+    jcc_fix(e, CC_A, &slow);
+    store_eax(e, OFF_EIP);
+    bind(&not_taken, 1, e->p);
+    b1(e, 0x49); /* lea rax, [r14 + i + 1] */
+    b1(e, 0x8D);
+    b1(e, 0x86);
+    b4(e, i + 1);
+    b1(e, 0x48); /* mov [rbx + icount], rax */
+    b1(e, 0x89);
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_ICOUNT);
+    b1(e, 0xE9); /* jmp done */
+    done = e->p;
+    b4(e, 0);
+    bind(&slow, 1, e->p);
+    emit_full(e, in, i, off, true, code32, &stale, exits, nexits);
+    bind(&done, 1, e->p);
+}
+
 jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, bool code32)
 {
     if (n > JIT_BLOCK_MAX || JIT_SIZE - j->used < (size_t)n * JIT_INSN_MAX + JIT_BLOCK_EXTRA)
@@ -670,7 +740,11 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
             stale = true;
             continue;
         }
-        emit_full(&e, in, i, off, last, code32, &stale, exits, &nexits);
+        if (last && i > 0 && t[i - 1].kind == T_ALU &&
+            (in->fn == op_jcc_rel8_32 || in->fn == op_jcc_rel32))
+            emit_fused_jcc(&e, &t[i - 1], in, i, off, code32, stale, exits, &nexits);
+        else
+            emit_full(&e, in, i, off, last, code32, &stale, exits, &nexits);
         off += in->len;
     }
     bind(exits, nexits, e.p);

@@ -430,6 +430,43 @@ static void test_hot_narrow_moves(void **state)
     pair_free(p);
 }
 
+/* 32-bit Jcc after CMP, TEST, ADD and SUB in hot blocks, taken and not (the native tier
+ * takes the condition from the host's flags of the same operation), in flat 32-bit mode. */
+static void test_hot_compare_and_branch(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    struct harness *hs[2] = { &p->t, &p->i };
+    for (int k = 0; k < 2; k++) {
+        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
+        cpu_enter_flat32(&hs[k]->cpu, &e);
+    }
+    PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,       /* mov ecx, 300 */
+        0x05, 0x78, 0x56, 0x34, 0x12,             /* 5: add eax, 0x12345678 */
+        0x3D, 0x00, 0x00, 0x00, 0x40,             /* cmp eax, 0x40000000 */
+        0x7C, 0x01,                               /* jl 18 (signed) */
+        0x43,                                     /* inc ebx */
+        0x89, 0xC2,                               /* 18: mov edx, eax */
+        0x81, 0xE2, 0x00, 0x03, 0x00, 0x00,       /* and edx, 0x300 */
+        0x85, 0xD2,                               /* test edx, edx */
+        0x75, 0x01,                               /* jnz 31 */
+        0x46,                                     /* inc esi */
+        0x01, 0xC7,                               /* 31: add edi, eax */
+        0x72, 0x01,                               /* jc 36 */
+        0x45,                                     /* inc ebp */
+        0x83, 0xE9, 0x01,                         /* 36: sub ecx, 1 */
+        0x0F, 0x85, 0xD8, 0xFF, 0xFF, 0xFF,       /* jnz 5 */
+        0xF4);
+    run_both(p, 1000);
+    /* Each branch went both ways. */
+    assert_true(p->t.cpu.r[R_EBX] > 0 && p->t.cpu.r[R_EBX] < 300);
+    assert_true(p->t.cpu.r[R_ESI] > 0 && p->t.cpu.r[R_ESI] < 300);
+    assert_true(p->t.cpu.r[R_EBP] > 0 && p->t.cpu.r[R_EBP] < 300);
+    assert_int_equal(p->t.cpu.r[R_ECX], 0);
+    assert_native_ran(p);
+    pair_free(p);
+}
+
 /* A hot block that, on its 51st round, rewrites its own next instruction (add bl, 1 ->
  * add bl, 5); on the other rounds it writes beside its code in the same page. The block
  * stops after the write and the new code runs from there. */
@@ -514,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_mode_switch_mid_block),
         cmocka_unit_test(test_hot_fault_mid_block),
         cmocka_unit_test(test_hot_narrow_moves),
+        cmocka_unit_test(test_hot_compare_and_branch),
         cmocka_unit_test(test_hot_smc_in_running_block),
         cmocka_unit_test(test_hot_mmio_reads_icount),
     };
