@@ -6,7 +6,8 @@
  * every handler, every fault unwinding from one (cpu_fault's longjmp abandons the
  * function's frame; cpu_run's setjmp restored the callee-saved registers), every device
  * reading icount through MMIO and every self-modifying write sees the state the threaded
- * loop gives it.
+ * loop gives it. Templates below write the commonest forms without a call, and leave out
+ * the stores nothing can read before the next ones.
  *
  * Host code (System V AMD64 ABI): rbx = cpu, r12 = the block's first struct insn,
  * r13d = EIP at entry, r14 = icount at entry. Encodings from the Intel SDM Vol. 2

@@ -143,8 +143,10 @@ static void flush(struct tcache *tc)
     memset(tc->hash, 0, sizeof tc->hash);
     tc->ntb = 0;
     tc->ninsn = 0;
+#ifdef ORRERY_JIT
     if (tc->jit)
         jit_reset(tc->jit);
+#endif
     tc->jit_full = false;
     tc->nnative = 0;
 }
@@ -158,7 +160,9 @@ void tb_flush(struct cpu *cpu)
 static void tcache_free(void *opaque)
 {
     struct tcache *tc = opaque;
+#ifdef ORRERY_JIT
     jit_free(tc->jit);
+#endif
     free(tc->page_head);
     free(tc->page_mask);
     free(tc);
@@ -312,6 +316,7 @@ static ALWAYS_INLINE struct tb *find(struct cpu *cpu, struct tcache *tc, struct 
     return b;
 }
 
+#ifdef ORRERY_JIT
 /* A hot block becomes host code; when the region is full, the block stays threaded and
  * the next translation flushes the cache (and the region) to start afresh. */
 static void compile(struct tcache *tc, struct tb *b)
@@ -322,6 +327,7 @@ static void compile(struct tcache *tc, struct tb *b)
     else
         tc->jit_full = true;
 }
+#endif
 
 unsigned tb_native_blocks(const struct cpu *cpu)
 {
@@ -362,6 +368,7 @@ bool tb_exec(struct cpu *cpu)
             obs_block(cpu, in, (unsigned)(end - in), b->host, b->phys);
         /* The native tier runs whole blocks only: one too close to run_end runs threaded,
          * so a slice ends where it does without it. */
+#ifdef ORRERY_JIT
         if (b->n <= left && tc->jit && !cpu->native_off) {
             if (!b->native && ++b->heat >= TB_HOT)
                 compile(tc, b);
@@ -370,6 +377,7 @@ bool tb_exec(struct cpu *cpu)
                 goto ran;
             }
         }
+#endif
         /* EIP and the instruction count live in locals, stored for each instruction (the
          * handlers and the fault path read them) but never loaded back: only a block's
          * last instruction changes EIP, and only the loop counts. */
@@ -384,7 +392,9 @@ bool tb_exec(struct cpu *cpu)
             cpu->icount = ++count;
             in++;
         } while (in < end && !cpu->tb_exit);
+#ifdef ORRERY_JIT
     ran:
+#endif
         if (unlikely(cpu->obs.block))
             cpu->obs.hooks->block_end(cpu->obs.opaque, cpu);
         if (must_return(cpu))
