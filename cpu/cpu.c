@@ -191,6 +191,11 @@ bool cpu_set_engine(struct cpu *cpu, enum cpu_engine engine)
     return true;
 }
 
+void cpu_set_native(struct cpu *cpu, bool on)
+{
+    cpu->native_off = !on;
+}
+
 void cpu_free(struct cpu *cpu)
 {
     if (cpu->ls)

@@ -291,6 +291,7 @@ struct cpu {
     uint8_t engine;           /* enum cpu_engine */
     uint8_t tb_exit;
     uint8_t tb_single;        /* lockstep: tb_exec returns after one block */
+    uint8_t native_off;       /* the translator never compiles blocks to host code */
     struct lockstep *ls;      /* lockstep's state (cpu/lockstep.c) with that engine; never saved */
 };
 
@@ -345,6 +346,9 @@ static inline void cpu_end_slice(struct cpu *cpu, uint64_t more)
  * a debugger, the trap flag and enabled debug registers run instruction by instruction.
  * False (the engine unchanged) when there is no memory for lockstep's copies. */
 bool cpu_set_engine(struct cpu *cpu, enum cpu_engine engine);
+/* Whether the block translator may compile hot blocks to host code (on x86-64 hosts; on by
+ * default): off, every block runs threaded (the portable engine). */
+void cpu_set_native(struct cpu *cpu, bool on);
 /* Frees what the CPU allocated for itself (lockstep's state); cpu_init starts afresh. */
 void cpu_free(struct cpu *cpu);
 /* What lockstep compared since it was turned on (zeros with another engine). */

@@ -22,6 +22,7 @@
 
 #include "cpu/exec.h"
 #include "cpu/handlers.h"
+#include "cpu/jit.h"
 #include "cpu/observe.h"
 
 #define TB_MAX_INSNS 32
@@ -29,18 +30,22 @@
 #define TB_INSNS (1u << 18)
 #define TB_HASH_BITS 15
 #define TB_HASH (1u << TB_HASH_BITS)
+/* Runs (whole, threaded) after which a block is compiled to host code. */
+#define TB_HOT 16
 _Static_assert(TB_MAX_INSNS <= CPU_OBS_BLOCK_MAX, "a tracer sees whole blocks");
 
 struct tb {
     const uint8_t *host; /* the first byte in host memory */
     struct insn *insn;
     struct tb *succ[2];  /* blocks run after this one lately: checked, then followed */
+    jit_block_fn native; /* its host code (cpu/jit.h), once hot; NULL before */
     uint32_t phys;       /* its physical address */
     uint32_t hnext;      /* next block in the hash bucket, index + 1 (0: none) */
     uint32_t pnext;      /* next block on the same physical page, index + 1 */
     uint16_t bytes;
     uint8_t n;
     uint8_t code32;
+    uint8_t heat;        /* whole threaded runs, up to TB_HOT */
 };
 
 struct tcache {
@@ -52,6 +57,9 @@ struct tcache {
     uint64_t *page_mask;     /* PHYS_PAGES entries: the 64-byte pieces its blocks cover */
     struct physmem *mem;
     struct cpu *cpu;         /* the CPU running it now (tb_attach) */
+    struct jit *jit;         /* the native tier's code (NULL: threaded only) */
+    bool jit_full;           /* its region is full: the next translation flushes all */
+    uint32_t nnative;        /* blocks compiled since the last flush */
     uint8_t model;           /* the model its blocks were decoded for */
 };
 
@@ -135,6 +143,12 @@ static void flush(struct tcache *tc)
     memset(tc->hash, 0, sizeof tc->hash);
     tc->ntb = 0;
     tc->ninsn = 0;
+#ifdef ORRERY_JIT
+    if (tc->jit)
+        jit_reset(tc->jit);
+#endif
+    tc->jit_full = false;
+    tc->nnative = 0;
 }
 
 void tb_flush(struct cpu *cpu)
@@ -146,6 +160,9 @@ void tb_flush(struct cpu *cpu)
 static void tcache_free(void *opaque)
 {
     struct tcache *tc = opaque;
+#ifdef ORRERY_JIT
+    jit_free(tc->jit);
+#endif
     free(tc->page_head);
     free(tc->page_mask);
     free(tc);
@@ -173,6 +190,9 @@ struct tcache *tb_attach(struct cpu *cpu)
         tc->page_mask = masks;
         tc->mem = pm;
         tc->model = cpu->model;
+#ifdef ORRERY_JIT
+        tc->jit = jit_new();
+#endif
         pm->code_write = code_write;
         pm->code_free = tcache_free;
         pm->code_opaque = tc;
@@ -203,7 +223,7 @@ static bool ends_block(const struct insn *in)
 static struct tb *translate(struct cpu *cpu, struct tcache *tc, const uint8_t *host,
                             uint32_t phys, bool code32, uint32_t avail)
 {
-    if (tc->ntb == TB_BLOCKS || tc->ninsn > TB_INSNS - TB_MAX_INSNS)
+    if (tc->ntb == TB_BLOCKS || tc->ninsn > TB_INSNS - TB_MAX_INSNS || tc->jit_full)
         flush(tc);
     struct tb *b = &tc->tb[tc->ntb];
     struct insn *insn = &tc->insn[tc->ninsn];
@@ -222,6 +242,8 @@ static struct tb *translate(struct cpu *cpu, struct tcache *tc, const uint8_t *h
     b->host = host;
     b->insn = insn;
     b->succ[0] = b->succ[1] = NULL;
+    b->native = NULL;
+    b->heat = 0;
     b->phys = phys;
     b->bytes = (uint16_t)off;
     b->n = (uint8_t)n;
@@ -294,6 +316,25 @@ static ALWAYS_INLINE struct tb *find(struct cpu *cpu, struct tcache *tc, struct 
     return b;
 }
 
+#ifdef ORRERY_JIT
+/* A hot block becomes host code; when the region is full, the block stays threaded and
+ * the next translation flushes the cache (and the region) to start afresh. */
+static void compile(struct tcache *tc, struct tb *b)
+{
+    b->native = jit_compile(tc->jit, b->insn, b->n, b->code32);
+    if (b->native)
+        tc->nnative++;
+    else
+        tc->jit_full = true;
+}
+#endif
+
+unsigned tb_native_blocks(const struct cpu *cpu)
+{
+    const struct tcache *tc = cpu->mem->code_write == code_write ? cpu->mem->code_opaque : NULL;
+    return tc ? tc->nnative : 0;
+}
+
 /* Whether the loop in cpu_run must look before the next block: an event (tb_exit), the
  * end of the slice, HLT, an interrupt line that may now be taken, or anything that needs
  * the interpreter (interrupt shadow, TF, debug registers). */
@@ -325,6 +366,18 @@ bool tb_exec(struct cpu *cpu)
         cpu->eflags &= ~FL_RF;
         if (unlikely(cpu->obs.block)) /* a trace file: the block, then how far it ran */
             obs_block(cpu, in, (unsigned)(end - in), b->host, b->phys);
+        /* The native tier runs whole blocks only: one too close to run_end runs threaded,
+         * so a slice ends where it does without it. */
+#ifdef ORRERY_JIT
+        if (b->n <= left && tc->jit && !cpu->native_off) {
+            if (!b->native && ++b->heat >= TB_HOT)
+                compile(tc, b);
+            if (b->native) {
+                b->native(cpu, in);
+                goto ran;
+            }
+        }
+#endif
         /* EIP and the instruction count live in locals, stored for each instruction (the
          * handlers and the fault path read them) but never loaded back: only a block's
          * last instruction changes EIP, and only the loop counts. */
@@ -339,6 +392,9 @@ bool tb_exec(struct cpu *cpu)
             cpu->icount = ++count;
             in++;
         } while (in < end && !cpu->tb_exit);
+#ifdef ORRERY_JIT
+    ran:
+#endif
         if (unlikely(cpu->obs.block))
             cpu->obs.hooks->block_end(cpu->obs.opaque, cpu);
         if (must_return(cpu))

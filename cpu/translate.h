@@ -17,6 +17,8 @@ struct tcache *tb_attach(struct cpu *cpu);
  * be decoded ahead): the caller then steps one instruction with the interpreter, which
  * fetches, fills the TLB and faults exactly. Faults unwind through cpu_fault as usual. */
 bool tb_exec(struct cpu *cpu);
+/* Blocks compiled to host code since the cache was last flushed (tests). */
+unsigned tb_native_blocks(const struct cpu *cpu);
 /* Forgets every block of the CPU's physical memory (a state load, a reset). */
 void tb_flush(struct cpu *cpu);
 

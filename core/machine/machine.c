@@ -939,6 +939,7 @@ enum machine_status machine_create(const struct machine_config *cfg, struct mach
         machine_destroy(m);
         return MACHINE_ERR_NOMEM;
     }
+    cpu_set_native(&m->cpu, !cfg->native_off);
     st = map_memory(m, ram, image, size, err);
     free(image);
     if (!st)

@@ -145,6 +145,7 @@ struct machine_config {
     bool snapshot;            /* -snapshot: the images are only read; the guest's writes go
                                  to temporary overlays, gone at exit */
     enum machine_engine engine; /* -accel block|interp|lockstep */
+    bool native_off;          /* -accel block,native=off: no host code for hot blocks */
     const char *floppy[MACHINE_FLOPPIES]; /* raw floppy images in drives A: and B: (-fda,
                                  -fdb, -drive if=floppy,index=N), of a floppy format's size
                                  (160K to 2.88M); NULL: no drive */

@@ -124,7 +124,8 @@ static void usage(void)
            "  -accel NAME         how guest code runs: block (decoded blocks, the default),\n"
            "                      interp (the reference interpreter) or lockstep (each\n"
            "                      block checked against the interpreter; stops at the\n"
-           "                      first difference). -engine NAME: the older spelling\n"
+           "                      first difference). -engine NAME: the older spelling.\n"
+           "                      ,native=off: no host code for hot blocks (x86-64)\n"
            "  -display sdl[,gl=off]\n"
            "                      a window (the default when $DISPLAY or $WAYLAND_DISPLAY\n"
            "                      is set): a click takes the mouse, Ctrl-Alt-G gives it\n"
@@ -490,8 +491,22 @@ static void parse_args(int argc, char **argv, struct machine_config *cfg, struct
                 die("-cpu %s: unknown CPU model (known: %s)", v, machine_cpu_models());
             cfg->cpu_model = v;
         } else if (strcmp(name, "accel") == 0 || strcmp(name, "engine") == 0) {
-            /* -engine is the older spelling; translate its name for block. */
+            /* -engine is the older spelling; translate its name for block. native=on|off
+             * (after a comma) picks the block translator's host-code tier. */
             const char *v = arg_of(argc, argv, &i);
+            const char *opt = strchr(v, ',');
+            char eng[16];
+            if (opt) {
+                if (strcmp(opt + 1, "native=off") == 0)
+                    cfg->native_off = true;
+                else if (strcmp(opt + 1, "native=on") == 0)
+                    cfg->native_off = false;
+                else
+                    die("-%s %s: unknown option '%s'; give native=on or native=off", name, v,
+                        opt + 1);
+                snprintf(eng, sizeof eng, "%.*s", (int)(opt - v), v);
+                v = eng;
+            }
             if (strcmp(v, "block") == 0 || strcmp(v, "translate") == 0)
                 cfg->engine = MACHINE_ENGINE_TRANSLATE;
             else if (strcmp(v, "interp") == 0)

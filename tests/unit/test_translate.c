@@ -2,13 +2,16 @@
  * one with the translator and one with the interpreter, and checks the expected result
  * and that both end in the same state (registers, flags, instruction count, RAM).
  * Self-modifying code in each form the design names, faults and interrupts in the middle
- * of a block, the STI shadow, REP strings, HLT and a mode switch. */
+ * of a block, the STI shadow, REP strings, HLT and a mode switch. The whole set runs twice:
+ * with the native tier (cpu/jit.h, x86-64 hosts) and with every block threaded; the cases
+ * at the end loop long enough for their blocks to become host code. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "cpu/translate.h"
 #include "harness.h"
 
 #define CODE_LIN (H_CODE_SEG << 4)
@@ -18,12 +21,16 @@ struct pair {
     struct harness i; /* the interpreter */
 };
 
+/* The round of the set: the translator with its native tier, then threaded only. */
+static bool threaded;
+
 static struct pair *pair_new(void)
 {
     struct pair *p = calloc(1, sizeof *p);
     assert_non_null(p);
     h_init(&p->t, CPU_P2);
     h_init(&p->i, CPU_P2);
+    cpu_set_native(&p->t.cpu, !threaded);
     cpu_set_engine(&p->i.cpu, CPU_ENGINE_INTERP);
     return p;
 }
@@ -344,6 +351,188 @@ static void test_mode_switch_mid_block(void **state)
     pair_free(p);
 }
 
+/* Whether the translator ran blocks as host code: on x86-64 with the native tier on, a
+ * loop of more than a hundred rounds must have compiled some; threaded, none. */
+static void assert_native_ran(struct pair *p)
+{
+#ifdef ORRERY_JIT
+    if (!threaded) {
+        assert_true(tb_native_blocks(&p->t.cpu) > 0);
+        return;
+    }
+#endif
+    assert_int_equal(tb_native_blocks(&p->t.cpu), 0);
+}
+
+/* A fault in the middle of a hot block on its 101st round (a 32-bit load, inline on the
+ * native tier, whose segment check fails): the instructions before it in that round retired, the frame points at the faulting one, the count is the
+ * interpreter's -- in whole runs and in slices that end inside the block. */
+static void test_hot_fault_mid_block(void **state)
+{
+    (void)state;
+    /* Slices longer than the block, most ending inside it (shorter ones never let it
+     * run whole, so never natively). */
+    static const uint64_t slices[] = { 1000, 7, 13 };
+    for (unsigned k = 0; k < 3; k++) {
+        struct pair *p = pair_new();
+        const uint32_t edx0 = p->t.cpu.r[R_EDX]; /* the reset signature */
+        PUT(p, 0, 0xB9, 0xC8, 0x00,               /* mov cx, 200 */
+            0xBE, 0xFF, 0x9B,                     /* mov si, 0x9BFF */
+            0x05, 0x01, 0x00,                     /* 6: add ax, 1 */
+            0x66, 0x8B, 0x1C,                     /* 9: mov ebx, [si]: #GP at si = 0xFFFF */
+            0x66, 0x89, 0x1D,                     /* mov [di], ebx */
+            0x81, 0xC6, 0x00, 0x01,               /* add si, 0x100 */
+            0x42,                                 /* inc dx */
+            0xE2, 0xF0,                           /* loop 6 */
+            0xF4);
+        for (int m = 0; m < 2; m++) { /* what the loads find: a pattern */
+            struct harness *h = m ? &p->i : &p->t;
+            for (uint32_t a = 0; a < 0x10000; a++)
+                h->ram[(0x2000 << 4) + a] = (uint8_t)(a * 7 + (a >> 8));
+        }
+        run_both(p, slices[k]);
+        assert_int_equal(h_vector(&p->t), EXC_GP);
+        assert_int_equal(p->t.cpu.r[R_EAX] & 0xFFFF, 101);
+        assert_int_equal((p->t.cpu.r[R_EDX] - edx0) & 0xFFFF, 100);
+        assert_int_equal(p->t.ram[(0x4000 << 4) + 0x1000 - 6], 9); /* the pushed IP */
+        assert_native_ran(p);
+        pair_free(p);
+    }
+}
+
+/* Byte, word and MOVZX loads and stores in a hot block (inline on the native tier),
+ * AH and BX among the registers: the same registers and memory as the interpreter. */
+static void test_hot_narrow_moves(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    PUT(p, 0, 0xB9, 0x64, 0x00,                   /* mov cx, 100 */
+        0x31, 0xF6,                               /* xor si, si */
+        0xBF, 0x00, 0x80,                         /* mov di, 0x8000 */
+        0x8A, 0x24,                               /* 8: mov ah, [si] */
+        0x88, 0x25,                               /* mov [di], ah */
+        0x8B, 0x5C, 0x01,                         /* mov bx, [si + 1] */
+        0x89, 0x5D, 0x02,                         /* mov [di + 2], bx */
+        0x66, 0x0F, 0xB6, 0x54, 0x03,             /* movzx edx, byte [si + 3] */
+        0x83, 0xC6, 0x04,                         /* add si, 4 */
+        0x83, 0xC7, 0x04,                         /* add di, 4 */
+        0xE2, 0xE9,                               /* loop 8 */
+        0xF4);
+    for (int m = 0; m < 2; m++) {
+        struct harness *h = m ? &p->i : &p->t;
+        for (uint32_t a = 0; a < 0x1000; a++)
+            h->ram[(0x2000 << 4) + a] = (uint8_t)(a * 13 + 5);
+    }
+    run_both(p, 1000);
+    assert_int_equal(p->t.ram[(0x2000 << 4) + 0x8000 + 4 * 99], (uint8_t)(4 * 99 * 13 + 5));
+    assert_int_equal(p->t.cpu.r[R_EDX], (uint8_t)((4 * 99 + 3) * 13 + 5));
+    assert_native_ran(p);
+    pair_free(p);
+}
+
+/* 32-bit Jcc after CMP, TEST, ADD and SUB in hot blocks, taken and not (the native tier
+ * takes the condition from the host's flags of the same operation), in flat 32-bit mode. */
+static void test_hot_compare_and_branch(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    struct harness *hs[2] = { &p->t, &p->i };
+    for (int k = 0; k < 2; k++) {
+        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
+        cpu_enter_flat32(&hs[k]->cpu, &e);
+    }
+    PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,       /* mov ecx, 300 */
+        0x05, 0x78, 0x56, 0x34, 0x12,             /* 5: add eax, 0x12345678 */
+        0x3D, 0x00, 0x00, 0x00, 0x40,             /* cmp eax, 0x40000000 */
+        0x7C, 0x01,                               /* jl 18 (signed) */
+        0x43,                                     /* inc ebx */
+        0x89, 0xC2,                               /* 18: mov edx, eax */
+        0x81, 0xE2, 0x00, 0x03, 0x00, 0x00,       /* and edx, 0x300 */
+        0x85, 0xD2,                               /* test edx, edx */
+        0x75, 0x01,                               /* jnz 31 */
+        0x46,                                     /* inc esi */
+        0x01, 0xC7,                               /* 31: add edi, eax */
+        0x72, 0x01,                               /* jc 36 */
+        0x45,                                     /* inc ebp */
+        0x83, 0xE9, 0x01,                         /* 36: sub ecx, 1 */
+        0x0F, 0x85, 0xD8, 0xFF, 0xFF, 0xFF,       /* jnz 5 */
+        0xF4);
+    run_both(p, 1000);
+    /* Each branch went both ways. */
+    assert_true(p->t.cpu.r[R_EBX] > 0 && p->t.cpu.r[R_EBX] < 300);
+    assert_true(p->t.cpu.r[R_ESI] > 0 && p->t.cpu.r[R_ESI] < 300);
+    assert_true(p->t.cpu.r[R_EBP] > 0 && p->t.cpu.r[R_EBP] < 300);
+    assert_int_equal(p->t.cpu.r[R_ECX], 0);
+    assert_native_ran(p);
+    pair_free(p);
+}
+
+/* A hot block that, on its 51st round, rewrites its own next instruction (add bl, 1 ->
+ * add bl, 5); on the other rounds it writes beside its code in the same page. The block
+ * stops after the write and the new code runs from there. */
+static void test_hot_smc_in_running_block(void **state)
+{
+    (void)state;
+    static const uint64_t slices[] = { 1000, 37, 23 };
+    for (unsigned k = 0; k < 3; k++) {
+        struct pair *p = pair_new();
+        const uint32_t edx0 = p->t.cpu.r[R_EDX];
+        PUT(p, 0, 0xB9, 0x64, 0x00,               /* mov cx, 100 */
+            0x89, 0xC8,                           /* 3: mov ax, cx */
+            0x2D, 0x32, 0x00,                     /* sub ax, 50 */
+            0xF7, 0xD8,                           /* neg ax: CF = (cx != 50) */
+            0x19, 0xC0,                           /* sbb ax, ax */
+            0x25, 0x00, 0x04,                     /* and ax, 0x400 */
+            0x05, 0x1A, 0x00,                     /* add ax, 26 */
+            0x89, 0xC7,                           /* mov di, ax */
+            0x2E, 0xC6, 0x05, 0x05,               /* mov byte [cs:di], 5 */
+            0x80, 0xC3, 0x01,                     /* 24: add bl, 1 (imm at 26) */
+            0x42,                                 /* inc dx */
+            0xE2, 0xE5,                           /* loop 3 */
+            0xF4);
+        run_both(p, slices[k]);
+        assert_int_equal(p->t.cpu.r[R_EBX] & 0xFF, (50 * 1 + 50 * 5) & 0xFF);
+        assert_int_equal((p->t.cpu.r[R_EDX] - edx0) & 0xFFFF, 100);
+        assert_native_ran(p);
+        pair_free(p);
+    }
+}
+
+/* A device read in the middle of a hot block sees the instruction count of the
+ * instruction reading it (the -icount clock), as with the interpreter. */
+static uint32_t mmio_icount(void *opaque, uint32_t addr, unsigned size)
+{
+    (void)addr;
+    (void)size;
+    return (uint32_t)((struct cpu *)opaque)->icount;
+}
+
+static void test_hot_mmio_reads_icount(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    struct harness *hs[2] = { &p->t, &p->i };
+    for (int k = 0; k < 2; k++) {
+        struct harness *h = hs[k];
+        assert_int_equal(physmem_add_mmio(&h->mem, 0x200000, 0x1000, mmio_icount, NULL,
+                                          &h->cpu), 0);
+        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
+        cpu_enter_flat32(&h->cpu, &e);
+    }
+    PUT(p, 0, 0xB9, 0x64, 0x00, 0x00, 0x00,       /* mov ecx, 100 */
+        0x42,                                     /* 5: inc edx */
+        0x8B, 0x05, 0x00, 0x00, 0x20, 0x00,       /* mov eax, [0x200000] */
+        0x01, 0xC3,                               /* add ebx, eax */
+        0x46,                                     /* inc esi */
+        0xE2, 0xF4,                               /* loop 5 */
+        0xF4);
+    run_both(p, 1000);
+    /* Round r (from 0) reads at count 1 + 5r + 1, as the interpreter counts. */
+    assert_int_equal(p->t.cpu.r[R_EBX], 100 * 2 + 5 * (99 * 100 / 2));
+    assert_native_ran(p);
+    pair_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +549,13 @@ int main(void)
         cmocka_unit_test(test_slices_count_exactly),
         cmocka_unit_test(test_hlt),
         cmocka_unit_test(test_mode_switch_mid_block),
+        cmocka_unit_test(test_hot_fault_mid_block),
+        cmocka_unit_test(test_hot_narrow_moves),
+        cmocka_unit_test(test_hot_compare_and_branch),
+        cmocka_unit_test(test_hot_smc_in_running_block),
+        cmocka_unit_test(test_hot_mmio_reads_icount),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("native", tests, NULL, NULL);
+    threaded = true;
+    return failed + cmocka_run_group_tests_name("threaded", tests, NULL, NULL);
 }
