@@ -8,9 +8,10 @@
 # guest's clock, the total, the ratios orrery / QEMU, orrery's guest MIPS (instructions
 # retired / host seconds, whole run), and each part's checksum, which must be the same on
 # orrery, on QEMU and natively where the host runs 32-bit programs (exit 1 otherwise).
-# Then each other engine of ENGINES (default "interp"; `-accel` values, EXTRA_RUNS runs
-# each, default 1): its MIPS, its total and the same checksums; and orrery's peak resident
-# memory against its guest RAM.
+# Then each other engine of ENGINES (`-accel` values; default "block,native=off interp":
+# the threaded engine, where the default compiles hot blocks to host code, and the
+# interpreter), EXTRA_RUNS runs each (default 1): its MIPS, its total and the same
+# checksums; and orrery's peak resident memory against its guest RAM.
 # A speed report, never a pass/fail timing.
 #   tests/bench/guest-bench.sh [BUILD_DIR]
 set -eu
@@ -70,7 +71,7 @@ while [ "$i" -le "$runs" ]; do
     i=$((i + 1))
 done
 # The other engines (each name made file-safe: block,native=off -> block_native_off).
-for accel in ${ENGINES-interp}; do
+for accel in ${ENGINES-block,native=off interp}; do
     tag=$(echo "$accel" | tr ',=' '__')
     echo "$accel" >"$dir/accel-$tag.label"
     i=1
