@@ -43,6 +43,7 @@ struct jit {
 #define OFF_ESP ((int32_t)(offsetof(struct cpu, r) + R_ESP * sizeof(uint32_t)))
 #define OFF_ICOUNT ((int32_t)offsetof(struct cpu, icount))
 #define OFF_TB_EXIT ((int32_t)offsetof(struct cpu, tb_exit))
+#define OFF_EFLAGS ((int32_t)offsetof(struct cpu, eflags))
 #define OFF_R(n) ((int32_t)(offsetof(struct cpu, r) + (n) * sizeof(uint32_t)))
 #define OFF_LF(f) ((int32_t)offsetof(struct cpu, lf.f))
 #define OFF_SEG(s, f) ((int32_t)(offsetof(struct cpu, seg) + (s) * sizeof(struct seg_cache) + \
@@ -132,15 +133,15 @@ static void store_r(struct emit *e, unsigned reg, int32_t off)
  * register, and the lazy flags record (flags.h set_lazy: op, bits, res, op1, op2) unless
  * the next instructions overwrite all of it first. Only register operands and 32-bit
  * operations: nothing here can fault or reach memory. */
-enum tkind { T_NONE, T_MOV, T_LEA, T_ALU, T_LOAD, T_STORE };
+enum tkind { T_NONE, T_MOV, T_LEA, T_ALU, T_LOAD, T_STORE, T_SHIFT };
 enum { A_ADD, A_OR, A_AND, A_SUB, A_XOR, A_CMP, A_TEST };
 
 struct tmpl {
     uint8_t kind;
-    uint8_t alu;     /* A_* */
+    uint8_t alu;     /* A_*; T_SHIFT: the ModRM reg of C1 (4 SHL, 5 SHR, 7 SAR) */
     uint8_t dst;     /* register written (T_MOV, T_LEA) or first operand (T_ALU) */
     uint8_t src;     /* second register operand, or R_COUNT: the immediate */
-    uint32_t imm;
+    uint32_t imm;    /* T_SHIFT: the count, masked to 5 bits */
     uint8_t size;    /* T_LOAD, T_STORE: bytes accessed */
     uint8_t width;   /* T_LOAD: the register written, 8, 16 (low half) or 32 bits */
 };
@@ -197,6 +198,13 @@ static struct tmpl template_of(const struct insn *in)
                (fn == op_mov_rm32_r32 || fn == op_mov_rm16_r16 || fn == op_mov_rm8_r8)) {
         const unsigned size = fn == op_mov_rm32_r32 ? 4 : fn == op_mov_rm16_r16 ? 2 : 1;
         t = (struct tmpl){ T_STORE, 0, in->reg, R_COUNT, 0, (uint8_t)size, (uint8_t)(size * 8) };
+    } else if (in->mod == 3 && (fn == op_shl_rm32_imm8 || fn == op_shr_rm32_imm8 ||
+                                fn == op_sar_rm32_imm8 || fn == op_shl_rm32_1 ||
+                                fn == op_shr_rm32_1 || fn == op_sar_rm32_1)) {
+        const bool one = fn == op_shl_rm32_1 || fn == op_shr_rm32_1 || fn == op_sar_rm32_1;
+        const unsigned k = fn == op_shl_rm32_imm8 || fn == op_shl_rm32_1 ? 4
+                         : fn == op_shr_rm32_imm8 || fn == op_shr_rm32_1 ? 5 : 7;
+        t = (struct tmpl){ T_SHIFT, (uint8_t)k, in->rm, R_COUNT, one ? 1 : in->imm & 0x1F, 0, 0 };
     } else if (fn == op_lea32 && in->mod != 3) {
         t.kind = T_LEA;
         t.dst = in->reg;
@@ -224,8 +232,10 @@ static bool flags_dead(const struct tmpl *t, unsigned i, unsigned n)
     for (unsigned j = i + 1; j + 1 < n; j++) {
         if (t[j].kind == T_ALU)
             return true;
-        if (t[j].kind == T_NONE || t[j].kind == T_LOAD || t[j].kind == T_STORE)
-            return false; /* a handler, or one that may (faults push EFLAGS) */
+        if (t[j].kind == T_NONE || t[j].kind == T_LOAD || t[j].kind == T_STORE ||
+            t[j].kind == T_SHIFT)
+            return false; /* a handler, or one that may (faults push EFLAGS); shifts kept
+                           * simple: taken as readers */
     }
     return false;
 }
@@ -419,6 +429,70 @@ static void emit_mem_fast(struct emit *e, const struct tmpl *t, const struct ins
     }
 }
 
+/* SHL, SHR, SAR r32 by a constant count, as ops_shift.c's shift() with set_flags_eager
+ * (mask FL_ARITH, so the pending lazy record is dropped, not computed): a count of 0 changes
+ * nothing; otherwise the register, then EFLAGS' six arithmetic flags replaced and lf.op =
+ * LF_NONE. CF (the last bit shifted out), ZF, SF and PF are the host's from the same shift
+ * (SDM Vol. 2B SAL/SAR/SHL/SHR: defined for every nonzero count); AF is cleared and OF is
+ * the handler's: SHL MSB(result) XOR CF, SHR the operand's MSB for a count of 1 and 0
+ * above, SAR 0 (the host's OF is defined only for a count of 1, its AF never). */
+static void emit_shift(struct emit *e, const struct tmpl *t)
+{
+    if (t->imm == 0)
+        return;
+    load_r(e, 0, OFF_R(t->dst)); /* eax = a */
+    const bool of_msb = t->alu == 5 && t->imm == 1;
+    if (of_msb) {
+        b1(e, 0x89); /* mov edx, eax */
+        b1(e, 0xC2);
+        b1(e, 0xC1); /* shr edx, 31 */
+        b1(e, 0xEA);
+        b1(e, 31);
+        b1(e, 0xC1); /* shl edx, 11: OF */
+        b1(e, 0xE2);
+        b1(e, 11);
+    }
+    b1(e, 0xC1); /* shl / shr / sar eax, count */
+    b1(e, (uint8_t)(0xC0 | t->alu << 3));
+    b1(e, (uint8_t)t->imm);
+    b1(e, 0x9C); /* pushfq */
+    b1(e, 0x59); /* pop rcx */
+    store_r(e, 0, OFF_R(t->dst));
+    b1(e, 0x81); /* and ecx, CF | PF | ZF | SF */
+    b1(e, 0xE1);
+    b4(e, FL_CF | FL_PF | FL_ZF | FL_SF);
+    if (t->alu == 4) {
+        b1(e, 0x89); /* mov edx, ecx */
+        b1(e, 0xCA);
+        b1(e, 0xC1); /* shr edx, 7: SF to bit 0 */
+        b1(e, 0xEA);
+        b1(e, 7);
+        b1(e, 0x31); /* xor edx, ecx: SF XOR CF */
+        b1(e, 0xCA);
+        b1(e, 0x83); /* and edx, 1 */
+        b1(e, 0xE2);
+        b1(e, 1);
+        b1(e, 0xC1); /* shl edx, 11: OF */
+        b1(e, 0xE2);
+        b1(e, 11);
+    }
+    if (t->alu == 4 || of_msb) {
+        b1(e, 0x09); /* or ecx, edx */
+        b1(e, 0xD1);
+    }
+    b1(e, 0x81); /* and dword [rbx + eflags], ~FL_ARITH */
+    b1(e, 0xA3);
+    b4(e, (uint32_t)OFF_EFLAGS);
+    b4(e, ~(uint32_t)FL_ARITH);
+    b1(e, 0x09); /* or [rbx + eflags], ecx */
+    b1(e, 0x8B);
+    b4(e, (uint32_t)OFF_EFLAGS);
+    b1(e, 0xC6); /* mov byte [rbx + lf.op], LF_NONE */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_LF(op));
+    b1(e, LF_NONE);
+}
+
 static void emit_template(struct emit *e, const struct tmpl *t, const struct insn *in, bool dead)
 {
     switch (t->kind) {
@@ -473,6 +547,9 @@ static void emit_template(struct emit *e, const struct tmpl *t, const struct ins
         }
         break;
     }
+    case T_SHIFT:
+        emit_shift(e, t);
+        break;
     default:
         break;
     }

@@ -533,6 +533,63 @@ static void test_hot_mmio_reads_icount(void **state)
     pair_free(p);
 }
 
+/* SHL, SHR and SAR of a 32-bit register by 1, by an immediate and by 32 (masked to 0:
+ * nothing changes) in a hot block, in flat 32-bit mode (host code on the native tier): the
+ * flags read after each by PUSHFD, SETcc, INC (which keeps CF) and Jcc, all summed. */
+static void test_hot_shifts(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    struct harness *hs[2] = { &p->t, &p->i };
+    for (int k = 0; k < 2; k++) {
+        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
+        cpu_enter_flat32(&hs[k]->cpu, &e);
+    }
+    PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,       /* mov ecx, 300 */
+        0x05, 0xB9, 0x79, 0x37, 0x9E,             /* 5: add eax, 0x9E3779B9 */
+        0x89, 0xC2,                               /* mov edx, eax */
+        0xC1, 0xE2, 0x03,                         /* shl edx, 3 */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x01, 0xF7,                               /* add edi, esi */
+        0xD1, 0xEA,                               /* shr edx, 1 */
+        0x0F, 0x92, 0xC3,                         /* setc bl */
+        0x0F, 0x90, 0xC7,                         /* seto bh */
+        0x01, 0xDD,                               /* add ebp, ebx */
+        0xC1, 0xEA, 0x01,                         /* shr edx, 1 (C1 form) */
+        0x43,                                     /* inc ebx: CF kept from the shift */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x31, 0xF7,                               /* xor edi, esi */
+        0xC1, 0xE0, 0x20,                         /* shl eax, 32: masked to 0 */
+        0x9C,                                     /* pushfd: INC's flags still */
+        0x5E,                                     /* pop esi */
+        0x01, 0xF7,                               /* add edi, esi */
+        0x89, 0xC2,                               /* mov edx, eax */
+        0xC1, 0xFA, 0x1F,                         /* sar edx, 31 */
+        0x0F, 0x98, 0xC3,                         /* sets bl */
+        0x01, 0xDD,                               /* add ebp, ebx */
+        0xC1, 0xEA, 0x05,                         /* shr edx, 5 */
+        0x0F, 0x90, 0xC3,                         /* seto bl */
+        0x01, 0xDD,                               /* add ebp, ebx */
+        0x89, 0xC2,                               /* mov edx, eax */
+        0xD1, 0xE2,                               /* shl edx, 1 */
+        0x0F, 0x90, 0xC3,                         /* seto bl */
+        0x01, 0xDD,                               /* add ebp, ebx */
+        0xD1, 0xFA,                               /* sar edx, 1 */
+        0xC1, 0xE2, 0x1F,                         /* shl edx, 31 */
+        0x72, 0x01,                               /* jc +1 */
+        0x45,                                     /* inc ebp */
+        0x83, 0xE9, 0x01,                         /* sub ecx, 1 */
+        0x0F, 0x85, 0xAD, 0xFF, 0xFF, 0xFF,       /* jnz 5 */
+        0xF4);
+    run_both(p, 1000);
+    assert_int_equal(p->t.cpu.r[R_ECX], 0);
+    assert_int_equal(p->t.cpu.r[R_EAX], (uint32_t)(300u * 0x9E3779B9u));
+    assert_native_ran(p);
+    pair_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_hot_compare_and_branch),
         cmocka_unit_test(test_hot_smc_in_running_block),
         cmocka_unit_test(test_hot_mmio_reads_icount),
+        cmocka_unit_test(test_hot_shifts),
     };
     int failed = cmocka_run_group_tests_name("native", tests, NULL, NULL);
     threaded = true;
