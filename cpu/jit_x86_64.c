@@ -133,12 +133,13 @@ static void store_r(struct emit *e, unsigned reg, int32_t off)
  * register, and the lazy flags record (flags.h set_lazy: op, bits, res, op1, op2) unless
  * the next instructions overwrite all of it first. Only register operands and 32-bit
  * operations: nothing here can fault or reach memory. */
-enum tkind { T_NONE, T_MOV, T_LEA, T_ALU, T_LOAD, T_STORE, T_SHIFT };
+enum tkind { T_NONE, T_MOV, T_LEA, T_ALU, T_LOAD, T_STORE, T_SHIFT, T_INC };
 enum { A_ADD, A_OR, A_AND, A_SUB, A_XOR, A_CMP, A_TEST };
 
 struct tmpl {
     uint8_t kind;
-    uint8_t alu;     /* A_*; T_SHIFT: the ModRM reg of C1 (4 SHL, 5 SHR, 7 SAR) */
+    uint8_t alu;     /* A_*; T_SHIFT: the ModRM reg of C1 (4 SHL, 5 SHR, 7 SAR);
+                      * T_INC: 0 INC, 1 DEC */
     uint8_t dst;     /* register written (T_MOV, T_LEA) or first operand (T_ALU) */
     uint8_t src;     /* second register operand, or R_COUNT: the immediate */
     uint32_t imm;    /* T_SHIFT: the count, masked to 5 bits */
@@ -205,6 +206,8 @@ static struct tmpl template_of(const struct insn *in)
         const unsigned k = fn == op_shl_rm32_imm8 || fn == op_shl_rm32_1 ? 4
                          : fn == op_shr_rm32_imm8 || fn == op_shr_rm32_1 ? 5 : 7;
         t = (struct tmpl){ T_SHIFT, (uint8_t)k, in->rm, R_COUNT, one ? 1 : in->imm & 0x1F, 0, 0 };
+    } else if (fn == op_inc_r32 || fn == op_dec_r32) {
+        t = (struct tmpl){ T_INC, fn == op_dec_r32, (uint8_t)(in->op & 7), R_COUNT, 0, 0, 0 };
     } else if (fn == op_lea32 && in->mod != 3) {
         t.kind = T_LEA;
         t.dst = in->reg;
@@ -233,7 +236,7 @@ static bool flags_dead(const struct tmpl *t, unsigned i, unsigned n)
         if (t[j].kind == T_ALU)
             return true;
         if (t[j].kind == T_NONE || t[j].kind == T_LOAD || t[j].kind == T_STORE ||
-            t[j].kind == T_SHIFT)
+            t[j].kind == T_SHIFT || t[j].kind == T_INC)
             return false; /* a handler, or one that may (faults push EFLAGS); shifts kept
                            * simple: taken as readers */
     }
@@ -493,7 +496,65 @@ static void emit_shift(struct emit *e, const struct tmpl *t)
     b1(e, LF_NONE);
 }
 
-static void emit_template(struct emit *e, const struct tmpl *t, const struct insn *in, bool dead)
+/* INC, DEC r32 (ops_alu.c, flags.h set_lazy_keep_cf): CF taken out of the record in force
+ * into EFLAGS, then the register and the record (LF_INC / LF_DEC, 32, res, op1 = a,
+ * op2 = 1). Only right after a template whose record is known here (inc_known): an ALU
+ * template (its record written, as an INC follows; eax, ecx still hold its operands, so CF
+ * is the host's from the same ADD or SUB, 0 for the logical ones), a shift (LF_NONE: CF
+ * is in EFLAGS already) or another INC/DEC (LF_INC/DEC keep CF in EFLAGS likewise). */
+static bool inc_known(const struct tmpl *prev)
+{
+    return prev->kind == T_ALU || prev->kind == T_INC ||
+           (prev->kind == T_SHIFT && prev->imm != 0);
+}
+
+static void emit_inc(struct emit *e, const struct tmpl *t, const struct tmpl *prev)
+{
+    if (prev->kind == T_ALU) {
+        if (prev->alu == A_ADD || prev->alu == A_SUB || prev->alu == A_CMP) {
+            b1(e, prev->alu == A_ADD ? 0x01 : 0x39); /* add eax, ecx / cmp eax, ecx */
+            b1(e, 0xC8);
+            b1(e, 0x0F); /* setc al */
+            b1(e, 0x92);
+            b1(e, 0xC0);
+            b1(e, 0x0F); /* movzx eax, al */
+            b1(e, 0xB6);
+            b1(e, 0xC0);
+        } else {
+            b1(e, 0x31); /* xor eax, eax */
+            b1(e, 0xC0);
+        }
+        b1(e, 0x81); /* and dword [rbx + eflags], ~FL_CF */
+        b1(e, 0xA3);
+        b4(e, (uint32_t)OFF_EFLAGS);
+        b4(e, ~(uint32_t)FL_CF);
+        b1(e, 0x09); /* or [rbx + eflags], eax */
+        b1(e, 0x83);
+        b4(e, (uint32_t)OFF_EFLAGS);
+    }
+    load_r(e, 0, OFF_R(t->dst)); /* eax = a */
+    b1(e, 0x8D); /* lea edx, [rax + 1] / [rax - 1] */
+    b1(e, 0x50);
+    b1(e, t->alu ? 0xFF : 0x01);
+    store_r(e, 2, OFF_R(t->dst));
+    store_r(e, 2, OFF_LF(res));
+    store_r(e, 0, OFF_LF(op1));
+    b1(e, 0xC7); /* mov dword [rbx + lf.op2], 1 */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_LF(op2));
+    b4(e, 1);
+    b1(e, 0xC6); /* mov byte [rbx + lf.op], LF_INC / LF_DEC */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_LF(op));
+    b1(e, t->alu ? LF_DEC : LF_INC);
+    b1(e, 0xC6); /* mov byte [rbx + lf.bits], 32 */
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_LF(bits));
+    b1(e, 32);
+}
+
+static void emit_template(struct emit *e, const struct tmpl *t, const struct tmpl *prev,
+                          const struct insn *in, bool dead)
 {
     switch (t->kind) {
     case T_MOV:
@@ -549,6 +610,9 @@ static void emit_template(struct emit *e, const struct tmpl *t, const struct ins
     }
     case T_SHIFT:
         emit_shift(e, t);
+        break;
+    case T_INC:
+        emit_inc(e, t, prev);
         break;
     default:
         break;
@@ -775,8 +839,11 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
 
     uint8_t *exits[JIT_BLOCK_MAX];
     struct tmpl t[JIT_BLOCK_MAX];
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         t[i] = template_of(&insn[i]);
+        if (t[i].kind == T_INC && (i == 0 || !inc_known(&t[i - 1])))
+            t[i].kind = T_NONE;
+    }
     unsigned nexits = 0;
     uint32_t off = 0;
     bool stale = false; /* icount not stored since register-only instructions ran */
@@ -785,7 +852,7 @@ jit_block_fn jit_compile(struct jit *j, const struct insn *insn, unsigned n, boo
         const bool last = i + 1 == n;
         const bool mem = t[i].kind == T_LOAD || t[i].kind == T_STORE;
         if (!last && t[i].kind != T_NONE && !mem) {
-            emit_template(&e, &t[i], in, flags_dead(t, i, n));
+            emit_template(&e, &t[i], i ? &t[i - 1] : NULL, in, flags_dead(t, i, n));
             off += in->len;
             stale = true;
             continue;

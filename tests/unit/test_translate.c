@@ -590,6 +590,59 @@ static void test_hot_shifts(void **state)
     pair_free(p);
 }
 
+/* INC and DEC of 32-bit registers in a hot block right after ADD, CMP, XOR, SUB, a shift
+ * and another INC/DEC (host code on the native tier), in flat 32-bit mode: CF kept from
+ * each, the rest from the INC or DEC, read by PUSHFD and ADC. */
+static void test_hot_inc_dec(void **state)
+{
+    (void)state;
+    struct pair *p = pair_new();
+    struct harness *hs[2] = { &p->t, &p->i };
+    for (int k = 0; k < 2; k++) {
+        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
+        cpu_enter_flat32(&hs[k]->cpu, &e);
+    }
+    PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,             /* mov ecx, 300 */
+        0x05, 0xB9, 0x79, 0x37, 0x9E,             /* 5: add eax, 0x9E3779B9 */
+        0x43,                                     /* inc ebx: CF of the ADD kept */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x01, 0xF7,                               /* add edi, esi */
+        0x3D, 0x00, 0x00, 0x00, 0x80,             /* cmp eax, 0x80000000 */
+        0x4B,                                     /* dec ebx: CF of the CMP kept */
+        0x4A,                                     /* dec edx: after DEC */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x31, 0xF7,                               /* xor edi, esi */
+        0x89, 0xC2,                               /* mov edx, eax */
+        0xD1, 0xEA,                               /* shr edx, 1 */
+        0x42,                                     /* inc edx: CF of the shift kept */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x01, 0xF7,                               /* add edi, esi */
+        0x31, 0xC5,                               /* xor ebp, eax */
+        0x45,                                     /* inc ebp: CF of the XOR (0) kept */
+        0x83, 0xD7, 0x00,                         /* adc edi, 0 */
+        0x29, 0xC5,                               /* sub ebp, eax */
+        0x4D,                                     /* dec ebp: CF of the SUB kept */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x01, 0xF7,                               /* add edi, esi */
+        0x89, 0xC2,                               /* mov edx, eax */
+        0x81, 0xE2, 0x00, 0x00, 0x00, 0x80,       /* and edx, 0x80000000 */
+        0x4A,                                     /* dec edx: OF when it was 0x80000000 */
+        0x9C,                                     /* pushfd */
+        0x5E,                                     /* pop esi */
+        0x01, 0xF7,                               /* add edi, esi */
+        0x83, 0xE9, 0x01,                         /* sub ecx, 1 */
+        0x0F, 0x85, 0xBF, 0xFF, 0xFF, 0xFF,       /* jnz 5 */
+        0xF4);
+    run_both(p, 1000);
+    assert_int_equal(p->t.cpu.r[R_ECX], 0);
+    assert_native_ran(p);
+    pair_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_hot_smc_in_running_block),
         cmocka_unit_test(test_hot_mmio_reads_icount),
         cmocka_unit_test(test_hot_shifts),
+        cmocka_unit_test(test_hot_inc_dec),
     };
     int failed = cmocka_run_group_tests_name("native", tests, NULL, NULL);
     threaded = true;
