@@ -147,7 +147,7 @@ END {
         if (n > 0) printf "orrery -accel %s: %.0f million guest instructions in %.1f host seconds, %.1f MIPS; total %.0fms (%.2fx qemu)\n", label[e], n / 1e6, a, n / 1e6 / a, t, (q > 0 ? t / q : 0)
     }
     r = median("orrery" SUBSEP "rss")
-    if (r > 0) printf "orrery: peak resident memory %.0f MiB with -m 256 (guest RAM + %.0f MiB)\n", r / 1024, r / 1024 - 256
+    if (r > 0) printf "orrery: peak resident memory %.0f MiB with -m 256 (guest RAM + 64 MiB is 320 MiB)\n", r / 1024
     printf "medians of %d runs; ratio = orrery / qemu-system-i386 (TCG); boot on the host clock, parts on the guest clock\n", RUNS
     if (native) print "checksums: compared with a native run of the same binary"
     else print "checksums: no native run (this host cannot run 32-bit programs)"

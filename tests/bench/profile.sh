@@ -3,7 +3,8 @@
 # booted with orrery.script=bench, as tests/bench/guest-bench.sh runs it, under Linux's
 # `perf record` (the cpu-clock event, which works in virtual machines without hardware
 # counters), sampling only from the benchmark's first line to its last, so the boot is
-# left out. Prints the top symbols (default 10) by share of the samples.
+# left out. Prints the top symbols (default 10) by share of the samples, the host code of
+# hot blocks (the native tier, which has no symbols) counted as one.
 #   tests/bench/profile.sh [BUILD_DIR [ACCEL [TOP]]]
 # ACCEL is an -accel value (default: orrery's default engine).
 set -eu
@@ -50,5 +51,11 @@ if [ "$state" != done ]; then
     exit 1
 fi
 echo "profile: orrery ${accel:+-accel $accel }on the guest benchmark (boot left out), top $top symbols:"
-perf report -q -i "$dir/perf.data" --stdio --sort symbol --percent-limit 0.1 2>/dev/null |
-    awk '$2 ~ /^\[[.k]\]$/ { print $1, $3 }' | head -n "$top"
+# The host code of hot blocks (the native tier) has no symbols: perf puts it in a [JIT]
+# object, counted here as one entry.
+{
+    perf report -q -i "$dir/perf.data" --stdio --sort dso 2>/dev/null |
+        awk '/\[JIT\]/ { s += $1 } END { if (s > 0) printf "%.2f%% (host code of hot blocks)\n", s }'
+    perf report -q -i "$dir/perf.data" --stdio --sort symbol --percent-limit 0.1 2>/dev/null |
+        awk '$2 ~ /^\[[.k]\]$/ && $3 !~ /^0x/ { print $1, $3 }'
+} | sort -rn | head -n "$top"
