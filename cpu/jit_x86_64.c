@@ -128,6 +128,19 @@ static void store_r(struct emit *e, unsigned reg, int32_t off)
     b4(e, (uint32_t)off);
 }
 
+/* EFLAGS' bits in mask replaced by register reg's (0 eax, 1 ecx), which has no others set:
+ * and dword [rbx + eflags], ~mask (81 /4 id); or [rbx + eflags], reg (09 /r). */
+static void eflags_replace(struct emit *e, uint32_t mask, unsigned reg)
+{
+    b1(e, 0x81);
+    b1(e, 0xA3);
+    b4(e, (uint32_t)OFF_EFLAGS);
+    b4(e, ~mask);
+    b1(e, 0x09);
+    b1(e, (uint8_t)(0x83 | reg << 3));
+    b4(e, (uint32_t)OFF_EFLAGS);
+}
+
 /* ---- Templates: instructions written in host code, no handler called ----
  * Each writes exactly what its handler writes (cpu/ops_alu.c, cpu/ops_move.c): the
  * register, and the lazy flags record (flags.h set_lazy: op, bits, res, op1, op2) unless
@@ -483,13 +496,7 @@ static void emit_shift(struct emit *e, const struct tmpl *t)
         b1(e, 0x09); /* or ecx, edx */
         b1(e, 0xD1);
     }
-    b1(e, 0x81); /* and dword [rbx + eflags], ~FL_ARITH */
-    b1(e, 0xA3);
-    b4(e, (uint32_t)OFF_EFLAGS);
-    b4(e, ~(uint32_t)FL_ARITH);
-    b1(e, 0x09); /* or [rbx + eflags], ecx */
-    b1(e, 0x8B);
-    b4(e, (uint32_t)OFF_EFLAGS);
+    eflags_replace(e, FL_ARITH, 1);
     b1(e, 0xC6); /* mov byte [rbx + lf.op], LF_NONE */
     b1(e, 0x83);
     b4(e, (uint32_t)OFF_LF(op));
@@ -524,13 +531,7 @@ static void emit_inc(struct emit *e, const struct tmpl *t, const struct tmpl *pr
             b1(e, 0x31); /* xor eax, eax */
             b1(e, 0xC0);
         }
-        b1(e, 0x81); /* and dword [rbx + eflags], ~FL_CF */
-        b1(e, 0xA3);
-        b4(e, (uint32_t)OFF_EFLAGS);
-        b4(e, ~(uint32_t)FL_CF);
-        b1(e, 0x09); /* or [rbx + eflags], eax */
-        b1(e, 0x83);
-        b4(e, (uint32_t)OFF_EFLAGS);
+        eflags_replace(e, FL_CF, 0);
     }
     load_r(e, 0, OFF_R(t->dst)); /* eax = a */
     b1(e, 0x8D); /* lea edx, [rax + 1] / [rax - 1] */
