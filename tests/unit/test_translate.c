@@ -42,6 +42,16 @@ static void pair_free(struct pair *p)
     free(p);
 }
 
+/* Both machines in flat 32-bit protected mode, EIP at the code, a stack below 0x90000. */
+static void pair_flat32(struct pair *p)
+{
+    struct harness *hs[2] = { &p->t, &p->i };
+    for (int k = 0; k < 2; k++) {
+        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
+        cpu_enter_flat32(&hs[k]->cpu, &e);
+    }
+}
+
 /* Code at CS:off on both machines, told to physmem as a rig must. */
 static void put(struct pair *p, uint32_t off, const uint8_t *code, size_t len)
 {
@@ -215,10 +225,9 @@ static void test_smc_alias_mapping(void **state)
     struct pair *p = pair_new();
     struct harness *hs[2] = { &p->t, &p->i };
     const uint32_t pd = 0x100000, pt0 = 0x101000, pt1 = 0x102000;
+    pair_flat32(p);
     for (int k = 0; k < 2; k++) {
         struct harness *h = hs[k];
-        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
-        cpu_enter_flat32(&h->cpu, &e);
         uint32_t *dir = (uint32_t *)(h->ram + pd), *t0 = (uint32_t *)(h->ram + pt0),
                  *t1 = (uint32_t *)(h->ram + pt1);
         dir[0] = pt0 | 3;
@@ -436,11 +445,7 @@ static void test_hot_compare_and_branch(void **state)
 {
     (void)state;
     struct pair *p = pair_new();
-    struct harness *hs[2] = { &p->t, &p->i };
-    for (int k = 0; k < 2; k++) {
-        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
-        cpu_enter_flat32(&hs[k]->cpu, &e);
-    }
+    pair_flat32(p);
     PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,       /* mov ecx, 300 */
         0x05, 0x78, 0x56, 0x34, 0x12,             /* 5: add eax, 0x12345678 */
         0x3D, 0x00, 0x00, 0x00, 0x40,             /* cmp eax, 0x40000000 */
@@ -516,9 +521,8 @@ static void test_hot_mmio_reads_icount(void **state)
         struct harness *h = hs[k];
         assert_int_equal(physmem_add_mmio(&h->mem, 0x200000, 0x1000, mmio_icount, NULL,
                                           &h->cpu), 0);
-        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
-        cpu_enter_flat32(&h->cpu, &e);
     }
+    pair_flat32(p);
     PUT(p, 0, 0xB9, 0x64, 0x00, 0x00, 0x00,       /* mov ecx, 100 */
         0x42,                                     /* 5: inc edx */
         0x8B, 0x05, 0x00, 0x00, 0x20, 0x00,       /* mov eax, [0x200000] */
@@ -540,11 +544,7 @@ static void test_hot_shifts(void **state)
 {
     (void)state;
     struct pair *p = pair_new();
-    struct harness *hs[2] = { &p->t, &p->i };
-    for (int k = 0; k < 2; k++) {
-        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
-        cpu_enter_flat32(&hs[k]->cpu, &e);
-    }
+    pair_flat32(p);
     PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,       /* mov ecx, 300 */
         0x05, 0xB9, 0x79, 0x37, 0x9E,             /* 5: add eax, 0x9E3779B9 */
         0x89, 0xC2,                               /* mov edx, eax */
@@ -597,11 +597,7 @@ static void test_hot_inc_dec(void **state)
 {
     (void)state;
     struct pair *p = pair_new();
-    struct harness *hs[2] = { &p->t, &p->i };
-    for (int k = 0; k < 2; k++) {
-        struct cpu_flat_entry e = { .cs = 8, .ds = 16, .eip = CODE_LIN, .esp = 0x90000 };
-        cpu_enter_flat32(&hs[k]->cpu, &e);
-    }
+    pair_flat32(p);
     PUT(p, 0, 0xB9, 0x2C, 0x01, 0x00, 0x00,             /* mov ecx, 300 */
         0x05, 0xB9, 0x79, 0x37, 0x9E,             /* 5: add eax, 0x9E3779B9 */
         0x43,                                     /* inc ebx: CF of the ADD kept */
