@@ -128,6 +128,19 @@ static void store_r(struct emit *e, unsigned reg, int32_t off)
     b4(e, (uint32_t)off);
 }
 
+/* icount = the count at entry (r14) + n: lea rax, [r14 + n]; mov [rbx + icount], rax. */
+static void store_icount(struct emit *e, uint32_t n)
+{
+    b1(e, 0x49);
+    b1(e, 0x8D);
+    b1(e, 0x86);
+    b4(e, n);
+    b1(e, 0x48);
+    b1(e, 0x89);
+    b1(e, 0x83);
+    b4(e, (uint32_t)OFF_ICOUNT);
+}
+
 /* EFLAGS' bits in mask replaced by register reg's (0 eax, 1 ecx), which has no others set:
  * and dword [rbx + eflags], ~mask (81 /4 id); or [rbx + eflags], reg (09 /r). */
 static void eflags_replace(struct emit *e, uint32_t mask, unsigned reg)
@@ -707,14 +720,7 @@ static void emit_full(struct emit *e, const struct insn *in, unsigned i, uint32_
     }
     store_eax(e, OFF_EIP);
     if (*stale) { /* the count before this instruction, as devices and faults see it */
-        b1(e, 0x49); /* lea rax, [r14 + i] */
-        b1(e, 0x8D);
-        b1(e, 0x86);
-        b4(e, i);
-        b1(e, 0x48); /* mov [rbx + icount], rax */
-        b1(e, 0x89);
-        b1(e, 0x83);
-        b4(e, (uint32_t)OFF_ICOUNT);
+        store_icount(e, i);
         *stale = false;
     }
     b1(e, 0x48); /* mov rdi, rbx */
@@ -726,14 +732,7 @@ static void emit_full(struct emit *e, const struct insn *in, unsigned i, uint32_
     b1(e, 0x24);
     b4(e, (uint32_t)(i * sizeof(struct insn)));
     call(e, (uintptr_t)in->fn);
-    b1(e, 0x49); /* lea rax, [r14 + i + 1] */
-    b1(e, 0x8D);
-    b1(e, 0x86);
-    b4(e, i + 1);
-    b1(e, 0x48); /* mov [rbx + icount], rax */
-    b1(e, 0x89);
-    b1(e, 0x83);
-    b4(e, (uint32_t)OFF_ICOUNT);
+    store_icount(e, i + 1);
     if (!last) {
         b1(e, 0x80); /* cmp byte [rbx + tb_exit], 0 */
         b1(e, 0xBB);
@@ -800,14 +799,7 @@ static void emit_fused_jcc(struct emit *e, const struct tmpl *prev, const struct
     jcc_fix(e, CC_A, &slow);
     store_eax(e, OFF_EIP);
     bind(&not_taken, 1, e->p);
-    b1(e, 0x49); /* lea rax, [r14 + i + 1] */
-    b1(e, 0x8D);
-    b1(e, 0x86);
-    b4(e, i + 1);
-    b1(e, 0x48); /* mov [rbx + icount], rax */
-    b1(e, 0x89);
-    b1(e, 0x83);
-    b4(e, (uint32_t)OFF_ICOUNT);
+    store_icount(e, i + 1);
     b1(e, 0xE9); /* jmp done */
     done = e->p;
     b4(e, 0);
